@@ -1,0 +1,93 @@
+# concbench - build, deps, test, demo, bench, memcheck, install.
+#
+#   make            build ./concbench (-O2 -g, warnings are errors)
+#   make demo       install missing Debian packages, build, run the tour sweep
+#   make test       install missing Debian packages, build, run every test
+#   make test SAN=address,undefined   the same under ASan+UBSan
+#   make memcheck   the tests under valgrind
+#   make bench      the toolkit's own speed, beside raw primitives
+
+CC       ?= cc
+SAN      ?=
+PREFIX   ?= /usr/local
+PKGS     := hwloc libcrypto libxxhash
+BUILD    ?= build$(if $(SAN),-san)
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+            -Wshadow -Wno-unused-parameter -pthread -MMD -MP
+CFLAGS   += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lhwloc -lcrypto -lxxhash) -lm
+LDFLAGS  += -pthread
+ifneq ($(SAN),)
+CFLAGS   += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SAN)
+endif
+
+LIB_SRC  := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
+            $(wildcard models/*.c) $(wildcard workloads/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BIN      := $(if $(SAN),$(BUILD)/concbench,concbench)
+
+.PHONY: all deps deps-memcheck test memcheck demo bench install clean format FORCE
+all: $(BIN)
+
+deps:
+	@sh harness/deps.sh gcc make pkg-config libhwloc-dev libssl-dev \
+		libxxhash-dev libcmocka-dev
+deps-memcheck: deps
+	@sh harness/deps.sh valgrind
+
+$(BUILD)/buildinfo.h: FORCE
+	@mkdir -p $(@D)
+	@{ printf '#define CB_GIT "%s"\n' "$$(git describe --always --dirty 2>/dev/null || echo unknown)"; \
+	   printf '#define CB_CFLAGS "%s"\n' "$(strip $(filter-out -MMD -MP,$(CFLAGS)))"; \
+	   printf '#define CB_CC "%s"\n' "$(CC)"; } > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(BUILD) -c -o $@ $<
+
+$(BUILD)/harness/meta.o: $(BUILD)/buildinfo.h
+
+$(BUILD)/libconcbench.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/harness/main.o $(BUILD)/libconcbench.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libconcbench.a tests/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(BUILD) $(LDFLAGS) -o $@ $< $(BUILD)/libconcbench.a $(LDLIBS) -lcmocka
+
+test: deps
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@sh tests/run.sh $(BUILD) $(BIN)
+
+memcheck: deps-memcheck
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@MEMCHECK=1 sh tests/run.sh $(BUILD) $(BIN)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	./$(BIN) run --name demo -m all -n 8 -c 1,4 --reps 2 \
+		-w fib:n=27 -w hash:algo=sha256,bytes=65536,rounds=4 \
+		-w sleep:ms=20 -w spin:us=2000 -w null
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	./$(BIN) bench
+
+install: $(BIN)
+	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/concbench
+
+format:
+	clang-format -i harness/*.[ch] models/*.[ch] workloads/*.[ch] tests/*.[ch]
+
+clean:
+	rm -rf build build-* concbench
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/harness/main.d

@@ -1,0 +1,36 @@
+/*
+ * result.h - one run's row of results, as results.csv and results.json hold it.
+ *
+ * The runner fills it from the task table and wait4()'s rusage; stats.c
+ * computes the figures; report.c writes them. Field order follows the CSV
+ * columns in DESIGN.md; a figure that does not apply is NaN (an empty cell,
+ * JSON null).
+ */
+#ifndef CB_RESULT_H
+#define CB_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RES_STATUSLEN 320
+
+typedef struct {
+	char suite[64];
+	char model[64];    /* as written: "threads:stack=64k" */
+	char workload[32]; /* kind: "fib" */
+	char params[160];  /* "n=32" */
+	size_t tasks;
+	unsigned concurrency;
+	int rep;           /* 1-based */
+	char status[RES_STATUSLEN]; /* "ok", "error: ...", "limit: ...", "partial" */
+	double makespan_s, throughput_per_s;
+	double lat_mean_s, lat_p50_s, lat_p90_s, lat_p99_s, lat_max_s;
+	double svc_mean_s, svc_p50_s, svc_p99_s;
+	double cpu_user_s, cpu_sys_s;
+	long ctx_voluntary, ctx_involuntary;
+	long max_rss_kib;
+	size_t errors;
+	uint64_t digest;
+} res_run;
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * model.h - the one executor interface.
+ *
+ * A model is an executor: it runs N tasks of one workload with at most C in
+ * flight. It gets a task table that lives in memory shared with the harness
+ * (mmap MAP_SHARED|MAP_ANONYMOUS), so a model built on processes writes results
+ * straight into it. A model only decides *where* and *when* each task runs; it
+ * calls model_exec() to run one, and that one function does the timing and
+ * bookkeeping for every model alike. A model never prints: it returns
+ * MODEL_OK, or MODEL_ERROR / MODEL_LIMIT with a message in the table
+ * ("limit: pthread_create EAGAIN at 31211 threads").
+ *
+ * Adding a model: one file defining a model_kind, one line in registry.c.
+ */
+#ifndef CB_MODEL_H
+#define CB_MODEL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../workloads/workload.h"
+
+#define MODEL_MAX_OPTS 8
+#define MODEL_MSGLEN 256
+
+enum { MODEL_OK = 0, MODEL_ERROR = 1, MODEL_LIMIT = 2 };
+
+/* One task's record. Times are CLOCK_MONOTONIC ns; submit is the run's t0. */
+typedef struct {
+	uint64_t start_ns, end_ns;
+	uint64_t digest;
+	int32_t worker; /* lane: thread slot, process slot, coroutine ... */
+	int32_t cpu;    /* CPU the task started on */
+	int32_t err;    /* 0, or an errno-like code */
+	atomic_uint runs; /* how many times it ran: must end as 1 */
+} model_task;
+
+/* The shared task table. One per run; the harness reads it after the run. */
+typedef struct {
+	size_t n;
+	uint64_t t0_ns;     /* submission of every task */
+	atomic_size_t next; /* shared queue head for models that want one */
+	atomic_int status;  /* MODEL_* as reported by the run */
+	atomic_int nerr;    /* tasks that failed */
+	atomic_flag msg_taken;
+	char msg[MODEL_MSGLEN]; /* the first error or the limit, for the status */
+	model_task task[];
+} model_table;
+
+/* Options a model accepts: "threads:stack=64k", later "threads+gil". */
+typedef struct {
+	const char *name;
+	int is_size; /* value takes k/m/g suffixes */
+	const char *def;
+	int64_t min, max;
+	const char *help;
+} model_opt_def;
+
+typedef struct model_kind model_kind;
+
+/* A parsed model spec. */
+typedef struct {
+	const model_kind *kind;
+	char text[64]; /* as written: "threads:stack=64k" */
+	int nopts;
+	struct {
+		const model_opt_def *def;
+		int64_t num;
+	} o[MODEL_MAX_OPTS];
+} model_spec;
+
+/* Everything one run of a model needs. */
+typedef struct {
+	const model_spec *model;
+	const wl_spec *wl;
+	size_t n;     /* tasks */
+	unsigned c;   /* most tasks in flight; pool size */
+	model_table *table;
+} model_run;
+
+struct model_kind {
+	const char *name;
+	const char *summary;
+	const model_opt_def *opts; /* terminated by a zero entry; may be NULL */
+	int (*run)(model_run *r);
+};
+
+/* registry.c */
+const model_kind *model_find(const char *name);
+const model_kind *const *model_all(void); /* NULL-terminated */
+
+/* model.c */
+model_table *model_table_new(size_t n);        /* shared mapping; NULL on error */
+void model_table_free(model_table *t);
+void model_table_reset(model_table *t);        /* before each run */
+int64_t model_opt(const model_spec *m, const char *name);
+/* Run task i on lane `worker` with I/O backend io: stamps start/end, CPU,
+ * digest and error into the table. Safe from any thread or process. */
+void model_exec(model_run *r, size_t i, int worker, wl_io *io);
+/* Record why the run stopped: MODEL_ERROR or MODEL_LIMIT, printf-style.
+ * Returns `code` so a model can `return model_fail(r, MODEL_LIMIT, ...)`. */
+int model_fail(model_run *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Fault injection for tests of the limit paths: true when the environment
+ * sets CONCBENCH_FAULT_SPAWN=K and this is the K-th (0-based) or a later
+ * spawn of a thread or process. Models check it before each spawn and treat
+ * it as EAGAIN; unset, it costs one getenv per spawn. */
+int model_fault_spawn(size_t spawned);
+
+#endif

@@ -1,0 +1,25 @@
+/* registry.c - the table of models. Adding a model: one file, one line here. */
+#include <string.h>
+
+#include "model.h"
+
+extern const model_kind model_sequential, model_threads, model_pool,
+	model_fork, model_prefork;
+
+static const model_kind *const all[] = {
+	&model_sequential, &model_threads, &model_pool,
+	&model_fork,       &model_prefork, NULL,
+};
+
+const model_kind *const *model_all(void)
+{
+	return all;
+}
+
+const model_kind *model_find(const char *name)
+{
+	for (const model_kind *const *m = all; *m; m++)
+		if (strcmp((*m)->name, name) == 0)
+			return *m;
+	return NULL;
+}

@@ -1,0 +1,23 @@
+/* registry.c - the table of workloads. Adding one: one file, one line here. */
+#include <string.h>
+
+#include "workload.h"
+
+extern const wl_kind wl_fib, wl_hash, wl_sleep, wl_spin, wl_null;
+
+static const wl_kind *const all[] = {
+	&wl_fib, &wl_hash, &wl_sleep, &wl_spin, &wl_null, NULL,
+};
+
+const wl_kind *const *wl_all(void)
+{
+	return all;
+}
+
+const wl_kind *wl_find(const char *name)
+{
+	for (const wl_kind *const *w = all; *w; w++)
+		if (strcmp((*w)->name, name) == 0)
+			return *w;
+	return NULL;
+}

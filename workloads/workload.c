@@ -1,0 +1,111 @@
+/*
+ * workload.c - what every workload shares: parameter lookup, prepare and
+ * release, the digests, and the blocking I/O backend.
+ *
+ * The run digest is the sum mod 2^64 of XXH3(task digest, seed = task index):
+ * it does not depend on the order tasks finished in, yet it changes if any
+ * task computed something else, or if a task's result landed in another slot.
+ */
+#define _GNU_SOURCE
+#include "workload.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <xxhash.h>
+
+static const wl_param_def *find_def(const wl_spec *w, const char *name, int *k)
+{
+	for (*k = 0; *k < w->nparams; (*k)++)
+		if (strcmp(w->p[*k].def->name, name) == 0)
+			return w->p[*k].def;
+	return NULL;
+}
+
+int64_t wl_param(const wl_spec *w, const char *name)
+{
+	int k;
+	return find_def(w, name, &k) ? w->p[k].num : 0;
+}
+
+const char *wl_param_text(const wl_spec *w, const char *name)
+{
+	int k;
+	return find_def(w, name, &k) ? w->p[k].text : "";
+}
+
+void wl_params_string(const wl_spec *w, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int k = 0; k < w->nparams && used < len; k++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s=%s",
+					 k ? "," : "", w->p[k].def->name,
+					 w->p[k].text);
+}
+
+int wl_prepare(wl_spec *w, char *err, size_t errlen)
+{
+	w->state = NULL;
+	return w->kind->init ? w->kind->init(w, err, errlen) : 0;
+}
+
+void wl_release(wl_spec *w)
+{
+	if (w->kind->fini)
+		w->kind->fini(w);
+	w->state = NULL;
+}
+
+uint64_t wl_digest_bytes(const void *p, size_t n)
+{
+	return XXH3_64bits(p, n);
+}
+
+uint64_t wl_digest_u64(uint64_t v)
+{
+	unsigned char b[8];
+	for (int k = 0; k < 8; k++)
+		b[k] = (unsigned char)(v >> (8 * k));
+	return XXH3_64bits(b, sizeof b);
+}
+
+uint64_t wl_run_digest_add(uint64_t acc, size_t i, uint64_t task_digest)
+{
+	unsigned char b[8];
+	for (int k = 0; k < 8; k++)
+		b[k] = (unsigned char)(task_digest >> (8 * k));
+	return acc + XXH3_64bits_withSeed(b, sizeof b, (XXH64_hash_t)i);
+}
+
+void wl_fail(wl_result *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+	r->err = err ? err : EIO;
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+	va_end(ap);
+}
+
+uint64_t wl_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The blocking backend: the calling thread sleeps; signals do not cut it short. */
+static int blocking_sleep_until(wl_io *io, uint64_t deadline_ns)
+{
+	(void)io;
+	struct timespec ts = { (time_t)(deadline_ns / 1000000000u),
+			       (long)(deadline_ns % 1000000000u) };
+	int rc;
+	while ((rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL)) == EINTR)
+		;
+	return -rc;
+}
+
+wl_io wl_io_blocking = { blocking_sleep_until, NULL };
