@@ -1,0 +1,173 @@
+/*
+ * runner.c - one run in a fresh child process.
+ *
+ * Why a child: every run starts from the same state (no warm caches or heap
+ * from the previous model, no threads left over), and wait4() then hands back
+ * the kernel's own account of the run: CPU user/sys, context switches and
+ * peak RSS, including every thread and reaped process it made. The run child
+ * leads its own process group, so one kill() stops it and anything it forked;
+ * we are the subreaper, so even orphaned grandchildren come back to be reaped.
+ *
+ * The parent waits with ppoll() on a pidfd, with SIGINT and friends unblocked
+ * only inside ppoll: a Ctrl-C can never slip in between "check the flag" and
+ * "go to sleep", and a run timeout needs no alarm.
+ */
+#define _GNU_SOURCE
+#include "runner.h"
+
+#include <errno.h>
+#include <hwloc.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stats.h"
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+void run_init(void)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+static void signals_block(sigset_t *old)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	for (size_t k = 0; k < sizeof stop_signals / sizeof *stop_signals; k++)
+		sigaddset(&s, stop_signals[k]);
+	sigprocmask(SIG_BLOCK, &s, old);
+}
+
+/* In the child: default signal dispositions, then bind, then run. */
+static _Noreturn void child_main(const run_job *job, const sigset_t *mask)
+{
+	for (size_t k = 0; k < sizeof stop_signals / sizeof *stop_signals; k++)
+		signal(stop_signals[k], SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	setpgid(0, 0);
+	if (job->cpuset &&
+	    hwloc_set_cpubind((hwloc_topology_t)job->topology,
+			      (hwloc_const_cpuset_t)job->cpuset, HWLOC_CPUBIND_PROCESS) < 0) {
+		snprintf(job->table->msg, sizeof job->table->msg,
+			 "cannot bind to the CPUs asked for: %s", strerror(errno));
+		atomic_store(&job->table->status, MODEL_ERROR);
+		_exit(0);
+	}
+	model_run r = { job->model, job->wl, job->n, job->c, job->table };
+	job->table->t0_ns = wl_now_ns();
+	int rc = job->model->kind->run(&r);
+	if (rc != MODEL_OK && atomic_load(&job->table->status) == MODEL_OK)
+		atomic_store(&job->table->status, rc);
+	_exit(0);
+}
+
+static double tv_s(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* Kill the run's whole process group and reap everything in it. */
+static void kill_group(pid_t pgid)
+{
+	kill(-pgid, SIGKILL);
+	while (waitpid(-pgid, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+/* Wait for the child; 1 if a stop signal came, 2 on timeout, 0 when it ended. */
+static int wait_child(const run_job *job, pid_t pid, const sigset_t *open_mask)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	uint64_t deadline = job->timeout_s > 0 ? wl_now_ns() + (uint64_t)(job->timeout_s * 1e9) : 0;
+	for (;;) {
+		if (*job->stop)
+			return close(pfd), 1;
+		struct timespec ts, *tp = NULL;
+		if (deadline) {
+			uint64_t now = wl_now_ns();
+			if (now >= deadline)
+				return close(pfd), 2;
+			ts.tv_sec = (time_t)((deadline - now) / 1000000000u);
+			ts.tv_nsec = (long)((deadline - now) % 1000000000u);
+			tp = &ts;
+		}
+		if (pfd < 0) /* no pidfd (old kernel): poll the child every 10 ms */
+			tp = &(struct timespec){ 0, 10000000 };
+		struct pollfd p = { pfd, POLLIN, 0 };
+		int rc = ppoll(&p, pfd < 0 ? 0 : 1, tp, open_mask);
+		if (rc > 0 || (pfd < 0 && waitpid(pid, NULL, WNOHANG | WNOWAIT) == pid))
+			return close(pfd), 0;
+	}
+}
+
+static void status_from_child(res_run *out, const run_job *job, int wst)
+{
+	model_table *t = job->table;
+	int code = atomic_load(&t->status);
+	if (WIFSIGNALED(wst))
+		snprintf(out->status, sizeof out->status, "error: run process killed by signal %d (%s)",
+			 WTERMSIG(wst), strsignal(WTERMSIG(wst)));
+	else if (WEXITSTATUS(wst) != 0)
+		snprintf(out->status, sizeof out->status, "error: run process exited with %d",
+			 WEXITSTATUS(wst));
+	else if (code == MODEL_LIMIT)
+		snprintf(out->status, sizeof out->status, "limit: %s", t->msg);
+	else if (code != MODEL_OK || out->errors)
+		snprintf(out->status, sizeof out->status, "error: %s",
+			 t->msg[0] ? t->msg : "tasks did not run exactly once");
+	else
+		strcpy(out->status, "ok");
+}
+
+int run_one(const run_job *job, res_run *out)
+{
+	struct rusage ru = { 0 };
+	sigset_t old;
+	int wst = 0, how;
+
+	model_table_reset(job->table);
+	out->tasks = job->n;
+	out->concurrency = job->c;
+	fflush(NULL); /* nothing buffered may be written twice by the child */
+	signals_block(&old);
+	pid_t pid = fork();
+	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		snprintf(out->status, sizeof out->status, "error: cannot fork the run: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		child_main(job, &old);
+	setpgid(pid, pid);
+	how = wait_child(job, pid, &old);
+	if (how)
+		kill(-pid, SIGKILL);
+	while (wait4(pid, &wst, 0, &ru) < 0 && errno == EINTR)
+		;
+	kill_group(pid); /* whatever the run forked and left behind */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	if (stats_from_table(out, job->table) < 0)
+		out->errors = job->n;
+	out->cpu_user_s = tv_s(ru.ru_utime);
+	out->cpu_sys_s = tv_s(ru.ru_stime);
+	out->ctx_voluntary = ru.ru_nvcsw;
+	out->ctx_involuntary = ru.ru_nivcsw;
+	out->max_rss_kib = ru.ru_maxrss;
+	if (how == 1)
+		strcpy(out->status, "partial");
+	else if (how == 2)
+		snprintf(out->status, sizeof out->status, "error: timed out after %g s",
+			 job->timeout_s);
+	else
+		status_from_child(out, job, wst);
+	return how == 1;
+}

@@ -1,0 +1,157 @@
+/*
+ * pool.c - C long-lived worker threads taking tasks from a shared queue.
+ *
+ * The thread pool: Python's concurrent.futures.ThreadPoolExecutor, Java's
+ * ExecutorService, the worker pools inside most servers. Threads are made once
+ * and reused, so a task costs a queue operation instead of a pthread_create,
+ * and C bounds both the memory and the number of tasks in flight: the rest
+ * wait in the queue (that wait shows up as latency, not as service time). It
+ * wins when tasks are many and short, or when C must stay below what the
+ * machine can bear. It costs the queue: every take is a mutex round trip,
+ * and with short tasks the workers queue up on that one lock.
+ *
+ * All tasks are submitted at t0, so the queue is just the range head..end of
+ * task indices; a mutex guards head, as in a real work queue. Lane = worker.
+ */
+#define _GNU_SOURCE
+#include "model.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	model_run *r;
+	pthread_mutex_t mu; /* guards head and end */
+	size_t head;        /* next task to hand out */
+	size_t end;         /* one past the last; closing the queue lowers it */
+} pool_queue;
+
+typedef struct {
+	pool_queue *q;
+	pthread_t tid;
+	int lane;
+} pool_worker;
+
+static const model_opt_def pool_opts[] = {
+	{ "stack", 1, "0", 0, (int64_t)1 << 30,
+	  "stack size per worker thread (0: the system default, else at least 16k)" },
+	{ 0 },
+};
+
+/* Take the next task index; false once the queue is empty or closed. */
+static int take(pool_queue *q, size_t *i)
+{
+	/* A default mutex that initialised cannot fail to lock. */
+	pthread_mutex_lock(&q->mu);
+	int ok = q->head < q->end;
+	if (ok)
+		*i = q->head++;
+	pthread_mutex_unlock(&q->mu);
+	return ok;
+}
+
+/* Stop handing out tasks; the ones already taken still finish. */
+static void close_queue(pool_queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->end = q->head;
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void *worker(void *arg)
+{
+	pool_worker *w = arg;
+	size_t i;
+
+	while (take(w->q, &i))
+		model_exec(w->q->r, i, w->lane, &wl_io_blocking);
+	return NULL;
+}
+
+static const char *errname(int err)
+{
+	const char *s = strerrorname_np(err);
+	return s ? s : "unknown error";
+}
+
+/* A pool that cannot be built is a limit when the machine ran out of threads
+ * or memory, a fault otherwise. */
+static int spawn_failed(model_run *r, int err, size_t made)
+{
+	int code = err == EAGAIN || err == ENOMEM ? MODEL_LIMIT : MODEL_ERROR;
+	return model_fail(r, code, "pthread_create %s at %zu threads", errname(err),
+			  made);
+}
+
+/* Start the workers; they begin taking tasks at once, as a real pool's do.
+ * If one cannot start, close the queue so the others run nothing new. */
+static int run_pool(pool_queue *q, pool_worker *w, size_t lanes,
+		    const pthread_attr_t *attr)
+{
+	size_t made;
+	int err = 0;
+
+	for (made = 0; made < lanes; made++) {
+		w[made].q = q;
+		w[made].lane = (int)made;
+		err = model_fault_spawn(made) ? EAGAIN
+					      : pthread_create(&w[made].tid, attr,
+							       worker, &w[made]);
+		if (err)
+			break;
+	}
+	if (err)
+		close_queue(q);
+	for (size_t k = 0; k < made; k++)
+		pthread_join(w[k].tid, NULL);
+	return err ? spawn_failed(q->r, err, made) : MODEL_OK;
+}
+
+static int stack_attr(model_run *r, pthread_attr_t *attr)
+{
+	int64_t stack = model_opt(r->model, "stack");
+	int err = pthread_attr_init(attr);
+	if (err)
+		return model_fail(r, MODEL_ERROR, "pthread_attr_init: %s", strerror(err));
+	if (stack > 0 && (err = pthread_attr_setstacksize(attr, (size_t)stack))) {
+		pthread_attr_destroy(attr);
+		return model_fail(r, MODEL_ERROR, "stack=%lld: pthread_attr_setstacksize: %s",
+				  (long long)stack, strerror(err));
+	}
+	return MODEL_OK;
+}
+
+static int pool_run_model(model_run *r)
+{
+	if (r->n == 0)
+		return MODEL_OK;
+	if (r->c == 0)
+		return model_fail(r, MODEL_ERROR, "pool: concurrency must be at least 1");
+	size_t lanes = r->c < r->n ? r->c : r->n;
+	pool_queue q = { .r = r, .head = 0, .end = r->n };
+	pthread_attr_t attr;
+	int err, rc = stack_attr(r, &attr);
+	if (rc != MODEL_OK)
+		return rc;
+	pool_worker *w = calloc(lanes, sizeof *w);
+	if (!w) {
+		rc = model_fail(r, MODEL_LIMIT, "calloc ENOMEM for %zu workers", lanes);
+	} else if ((err = pthread_mutex_init(&q.mu, NULL))) {
+		rc = model_fail(r, MODEL_ERROR, "pool: mutex: %s", strerror(err));
+	} else {
+		rc = run_pool(&q, w, lanes, &attr);
+		pthread_mutex_destroy(&q.mu);
+	}
+	free(w);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
+const model_kind model_pool = {
+	.name = "pool",
+	.summary = "C long-lived worker threads sharing a task queue",
+	.opts = pool_opts,
+	.run = pool_run_model,
+};

@@ -1,0 +1,165 @@
+/* test_spec.c - parsing what users write: numbers, lists, workload and model specs. */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "../harness/spec.h"
+
+static char err[256];
+
+static void test_int(void **st)
+{
+	int64_t v;
+	assert_int_equal(spec_int("42", 0, 100, 0, &v, err, sizeof err), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(spec_int("64k", 0, 1 << 30, 1, &v, err, sizeof err), 0);
+	assert_int_equal(v, 65536);
+	assert_int_equal(spec_int("2M", 0, 1 << 30, 1, &v, err, sizeof err), 0);
+	assert_int_equal(v, 2 << 20);
+	assert_int_equal(spec_int("1g", 0, INT64_MAX, 1, &v, err, sizeof err), 0);
+	assert_int_equal(v, 1 << 30);
+	assert_int_equal(spec_int("-3", -5, 5, 0, &v, err, sizeof err), 0);
+	assert_int_equal(v, -3);
+	/* units only where allowed */
+	assert_int_equal(spec_int("64k", 0, 1 << 30, 0, &v, err, sizeof err), -1);
+	assert_non_null(strstr(err, "'64k'"));
+	assert_int_equal(spec_int("", 0, 10, 0, &v, err, sizeof err), -1);
+	assert_int_equal(spec_int("abc", 0, 10, 0, &v, err, sizeof err), -1);
+	assert_non_null(strstr(err, "'abc' is not a whole number"));
+	assert_int_equal(spec_int("1.5", 0, 10, 0, &v, err, sizeof err), -1);
+	assert_int_equal(spec_int("12x", 0, 100, 1, &v, err, sizeof err), -1);
+	assert_int_equal(spec_int("1kk", 0, 1 << 30, 1, &v, err, sizeof err), -1);
+	assert_int_equal(spec_int(" 1", 0, 10, 0, &v, err, sizeof err), -1);
+	assert_int_equal(spec_int("11", 0, 10, 0, &v, err, sizeof err), -1);
+	assert_non_null(strstr(err, "out of range 0..10"));
+	assert_int_equal(spec_int("99999999999999999999", 0, INT64_MAX, 0, &v, err, sizeof err), -1);
+	assert_int_equal(spec_int("9999999999999999g", 0, INT64_MAX, 1, &v, err, sizeof err), -1);
+}
+
+static void expect_counts(const char *text, const int64_t *want, size_t nwant)
+{
+	int64_t *v;
+	size_t n;
+	assert_int_equal(spec_counts(text, 1, 1000000, &v, &n, err, sizeof err), 0);
+	assert_int_equal(n, nwant);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(v[i], want[i]);
+	free(v);
+}
+
+static void test_counts(void **st)
+{
+	expect_counts("4", (int64_t[]){ 4 }, 1);
+	expect_counts("1,2,4", (int64_t[]){ 1, 2, 4 }, 3);
+	expect_counts("1..1024x2", (int64_t[]){ 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024 }, 11);
+	expect_counts("1..100x10", (int64_t[]){ 1, 10, 100 }, 3);
+	expect_counts("3..7", (int64_t[]){ 3, 4, 5, 6, 7 }, 5);
+	expect_counts("2..9+3", (int64_t[]){ 2, 5, 8 }, 3);
+	expect_counts("1,8..32x2,100", (int64_t[]){ 1, 8, 16, 32, 100 }, 5);
+
+	int64_t *v = (int64_t *)1;
+	size_t n = 99;
+	const char *bad[] = { "", "0", "-1", "a", "4..1", "1..8x1", "1..8x", "1..", "..4",
+			      "1..8y2", "2000000", "1..2000000" };
+	for (size_t i = 0; i < N_ELEMS(bad); i++) {
+		assert_int_equal(spec_counts(bad[i], 1, 1000000, &v, &n, err, sizeof err), -1);
+		assert_null(v);
+		assert_int_equal(n, 0);
+		assert_true(strlen(err) > 0);
+	}
+	assert_int_equal(spec_counts("4..1", 1, 100, &v, &n, err, sizeof err), -1);
+	assert_non_null(strstr(err, "backwards"));
+}
+
+static void test_workload(void **st)
+{
+	wl_spec w;
+	assert_int_equal(spec_workload("fib", 0, &w, err, sizeof err), 0);
+	assert_string_equal(w.kind->name, "fib");
+	assert_int_equal(wl_param(&w, "n"), 30); /* the default */
+	assert_int_equal(spec_workload("fib:n=32", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_param(&w, "n"), 32);
+
+	char buf[128];
+	assert_int_equal(spec_workload("hash:bytes=64k,algo=md5", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_param(&w, "bytes"), 65536);
+	assert_string_equal(wl_param_text(&w, "algo"), "md5");
+	wl_params_string(&w, buf, sizeof buf);
+	assert_non_null(strstr(buf, "algo=md5"));
+	assert_non_null(strstr(buf, "bytes=64k"));
+
+	assert_int_equal(spec_workload("nope:n=1", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "unknown workload 'nope'"));
+	assert_int_equal(spec_workload("fib:x=1", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "unknown parameter 'x'"));
+	assert_int_equal(spec_workload("fib:n=abc", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "n"));
+	assert_int_equal(spec_workload("fib:n=0", 0, &w, err, sizeof err), -1);
+	assert_int_equal(spec_workload("fib:n", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "key=value"));
+	assert_int_equal(spec_workload("fib:", 0, &w, err, sizeof err), -1);
+	assert_int_equal(spec_workload("fib:n=", 0, &w, err, sizeof err), -1);
+	assert_int_equal(spec_workload("hash:algo=crc", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not one of"));
+
+	/* n above 45 needs --force, and says so */
+	assert_int_equal(spec_workload("fib:n=50", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "--force"));
+	assert_int_equal(spec_workload("fib:n=50", 1, &w, err, sizeof err), 0);
+	assert_int_equal(wl_param(&w, "n"), 50);
+	assert_int_equal(spec_workload("fib:n=1000", 1, &w, err, sizeof err), -1);
+}
+
+static void test_model(void **st)
+{
+	model_spec m;
+	assert_int_equal(spec_model("threads", &m, err, sizeof err), 0);
+	assert_string_equal(m.kind->name, "threads");
+	assert_int_equal(spec_model("threads:stack=64k", &m, err, sizeof err), 0);
+	assert_int_equal(model_opt(&m, "stack"), 65536);
+	assert_string_equal(m.text, "threads:stack=64k");
+	assert_int_equal(spec_model("threads:bogus=1", &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "unknown option 'bogus'"));
+	assert_int_equal(spec_model("threads+gil", &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "gil"));
+	assert_int_equal(spec_model("greenlets", &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "unknown model 'greenlets'"));
+	assert_int_equal(spec_model("sequential:stack=64k", &m, err, sizeof err), -1);
+}
+
+static void test_models(void **st)
+{
+	model_spec *ms;
+	size_t n;
+	assert_int_equal(spec_models("all", &ms, &n, err, sizeof err), 0);
+	size_t count = 0;
+	for (const model_kind *const *k = model_all(); *k; k++)
+		assert_string_equal(ms[count++].kind->name, (*k)->name);
+	assert_int_equal(n, count);
+	free(ms);
+
+	assert_int_equal(spec_models("threads:stack=64k,pool,fork", &ms, &n, err, sizeof err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(ms[0].text, "threads:stack=64k");
+	assert_int_equal(model_opt(&ms[0], "stack"), 65536);
+	assert_string_equal(ms[1].kind->name, "pool");
+	assert_string_equal(ms[2].kind->name, "fork");
+	free(ms);
+
+	const char *bad[] = { "", "threads,,pool", "threads,", "threads,nope" };
+	for (size_t i = 0; i < N_ELEMS(bad); i++) {
+		ms = (model_spec *)1;
+		assert_int_equal(spec_models(bad[i], &ms, &n, err, sizeof err), -1);
+		assert_null(ms);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_int),      cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_workload), cmocka_unit_test(test_model),
+		cmocka_unit_test(test_models),
+	};
+	return cmocka_run_group_tests_name("spec", tests, NULL, NULL);
+}

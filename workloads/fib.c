@@ -1,0 +1,43 @@
+/*
+ * fib.c - naive recursive Fibonacci: pure CPU work, no memory, no I/O.
+ *
+ * It is the book's CPU-bound example (Python Concurrency with asyncio, listing
+ * 1-5) with the book's definition, fib(1) = 0, fib(2) = 1, fib(n) = fib(n-1) +
+ * fib(n-2), so fib(40) = 63245986, fib(41) = 102334155 and a task makes as many
+ * calls as the book's function does. The exponential call tree keeps one core
+ * busy for a time set by n alone (x1.6 per step) and touches no shared state,
+ * so it shows how a model uses cores, and what a GIL that shares one costs.
+ * Every task computes the same fib(n); n arrives at run time and fib stays a
+ * plain recursive function, so no compiler can fold it to a constant.
+ */
+#include "workload.h"
+
+static const wl_param_def fib_params[] = {
+	{ .name = "n", .type = WL_INT, .def = "30", .min = 1, .max = 45,
+	  .force_max = 90, .help = "which Fibonacci number (fib(1) = 0); "
+	  "each step costs x1.6, so n > 45 needs --force" },
+	{ 0 },
+};
+
+/* The book's fib; n < 1 never comes from the parser but must not recurse. */
+static uint64_t fib(unsigned n)
+{
+	if (n <= 1)
+		return 0;
+	if (n == 2)
+		return 1;
+	return fib(n - 1) + fib(n - 2);
+}
+
+static void fib_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
+{
+	r->digest = wl_digest_u64(fib((unsigned)wl_param(w, "n")));
+}
+
+const wl_kind wl_fib = {
+	.name = "fib",
+	.summary = "naive recursive Fibonacci, the book's CPU-bound example",
+	.cls = "cpu",
+	.params = fib_params,
+	.run = fib_run,
+};

@@ -1,0 +1,228 @@
+/*
+ * hash.c - hash a buffer with OpenSSL, the library under Python's hashlib.
+ *
+ * It is the book's CPU-bound work that threads do speed up: hashlib lets go of
+ * the GIL while it hashes a large buffer, and always inside scrypt (the book's
+ * password hashing, hashlib.scrypt(pw, salt=salt, n=2048, r=8, p=1)). Task i
+ * hashes (i as 8 little-endian bytes, then the buffer); every further round
+ * hashes (the previous digest, then the buffer), so rounds chain and cannot be
+ * skipped. scrypt takes those same bytes as its password, salt
+ * "concbench-salt16" and a 64-byte output; a round's output is the next
+ * round's password. The buffer is built once: byte j is (j*31 + 17) % 251.
+ */
+#include "workload.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#define HASH_SCRYPT 4   /* index of "scrypt" in the algo choices */
+#define HASH_DKLEN 64   /* scrypt output bytes */
+
+/* OpenSSL's names for the algo choices, in their order; scrypt is no EVP_MD. */
+static const char *const hash_md_names[] = { "SHA256", "SHA1", "MD5", "SHA512" };
+static const char hash_salt[] = "concbench-salt16";
+
+static const wl_param_def hash_params[] = {
+	{ .name = "algo", .type = WL_ENUM, .def = "sha256",
+	  .choices = "sha256|sha1|md5|sha512|scrypt",
+	  .help = "digest (OpenSSL EVP, as hashlib), or scrypt as hashlib.scrypt" },
+	{ .name = "bytes", .type = WL_SIZE, .def = "1024", .min = 0,
+	  .max = 1 << 30, .help = "buffer hashed in every round (4k, 1m, 1g)" },
+	{ .name = "rounds", .type = WL_INT, .def = "1", .min = 1,
+	  .max = 1000000000, .help = "chained rounds per task" },
+	{ .name = "n", .type = WL_INT, .def = "2048", .min = 2, .max = 1 << 20,
+	  .help = "scrypt only: CPU/memory cost, a power of two" },
+	{ .name = "r", .type = WL_INT, .def = "8", .min = 1, .max = 64,
+	  .help = "scrypt only: block size (memory is 128 * r * n bytes)" },
+	{ .name = "p", .type = WL_INT, .def = "1", .min = 1, .max = 16,
+	  .help = "scrypt only: parallelisation (run serially here)" },
+	{ 0 },
+};
+
+/* Built by init, shared read-only by every task. */
+struct hash_state {
+	EVP_MD *md; /* NULL for scrypt */
+	unsigned char *buf;
+	size_t len;
+	uint64_t rounds, n, r, p, maxmem;
+};
+
+static void hash_le64(unsigned char *b, uint64_t v)
+{
+	for (int k = 0; k < 8; k++)
+		b[k] = (unsigned char)(v >> (8 * k));
+}
+
+/* Describe the oldest OpenSSL error of this thread, and forget them all. */
+static void hash_ssl_error(char *buf, size_t len)
+{
+	unsigned long e = ERR_get_error();
+
+	if (e)
+		ERR_error_string_n(e, buf, len);
+	else
+		snprintf(buf, len, "unknown OpenSSL error");
+	ERR_clear_error();
+}
+
+static void hash_fail(wl_result *r, const char *what)
+{
+	char ssl[120];
+
+	hash_ssl_error(ssl, sizeof ssl);
+	wl_fail(r, EIO, "%s: %s", what, ssl);
+}
+
+static void hash_free(struct hash_state *s)
+{
+	if (!s)
+		return;
+	EVP_MD_free(s->md);
+	free(s->buf);
+	free(s);
+}
+
+/* n as OpenSSL's scrypt will take it (with r, for scrypt); 0 or -1. */
+static int hash_check_n(const wl_spec *w, char *err, size_t errlen)
+{
+	int64_t n = wl_param(w, "n"), r = wl_param(w, "r");
+
+	if (n < 2 || (n & (n - 1)) != 0) {
+		snprintf(err, errlen, "hash: n=%lld is not a power of two",
+			 (long long)n);
+		return -1;
+	}
+	if (wl_param(w, "algo") == HASH_SCRYPT && r < 4 &&
+	    n >= (int64_t)1 << (16 * r)) {
+		snprintf(err, errlen, "hash: n=%lld needs n < 2^(16*r), r=%lld",
+			 (long long)n, (long long)r);
+		return -1;
+	}
+	return 0;
+}
+
+static int hash_init(wl_spec *w, char *err, size_t errlen)
+{
+	int64_t algo = wl_param(w, "algo");
+	struct hash_state *s;
+
+	if (algo < 0 || algo > HASH_SCRYPT) {
+		snprintf(err, errlen, "hash: no algo number %lld", (long long)algo);
+		return -1;
+	}
+	if (hash_check_n(w, err, errlen))
+		return -1;
+	if (!(s = calloc(1, sizeof *s))) {
+		snprintf(err, errlen, "hash: out of memory");
+		return -1;
+	}
+	s->len = (size_t)wl_param(w, "bytes");
+	s->rounds = (uint64_t)wl_param(w, "rounds");
+	s->n = (uint64_t)wl_param(w, "n");
+	s->r = (uint64_t)wl_param(w, "r");
+	s->p = (uint64_t)wl_param(w, "p");
+	/* What OpenSSL's scrypt allocates, 128 * r * (n + p + 2), and room. */
+	s->maxmem = 128 * s->r * (s->n + s->p + 2) + (1u << 20);
+	if (!(s->buf = malloc(s->len ? s->len : 1))) {
+		snprintf(err, errlen, "hash: cannot allocate bytes=%zu", s->len);
+		hash_free(s);
+		return -1;
+	}
+	for (size_t j = 0; j < s->len; j++)
+		s->buf[j] = (unsigned char)(((uint64_t)j * 31 + 17) % 251);
+	if (algo != HASH_SCRYPT &&
+	    !(s->md = EVP_MD_fetch(NULL, hash_md_names[algo], NULL))) {
+		char ssl[120];
+		hash_ssl_error(ssl, sizeof ssl);
+		snprintf(err, errlen, "hash: %s: %s", hash_md_names[algo], ssl);
+		hash_free(s);
+		return -1;
+	}
+	w->state = s;
+	return 0;
+}
+
+static void hash_fini(wl_spec *w)
+{
+	hash_free(w->state);
+}
+
+static void hash_md_task(const struct hash_state *s, size_t i, wl_result *r)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 8;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (!ctx) {
+		hash_fail(r, "EVP_MD_CTX_new");
+		return;
+	}
+	hash_le64(md, i);
+	for (uint64_t k = 0; k < s->rounds; k++) {
+		if (!EVP_DigestInit_ex2(ctx, s->md, NULL) ||
+		    !EVP_DigestUpdate(ctx, md, mdlen) ||
+		    !EVP_DigestUpdate(ctx, s->buf, s->len) ||
+		    !EVP_DigestFinal_ex(ctx, md, &mdlen)) {
+			hash_fail(r, EVP_MD_get0_name(s->md));
+			EVP_MD_CTX_free(ctx);
+			return;
+		}
+	}
+	EVP_MD_CTX_free(ctx);
+	r->digest = wl_digest_bytes(md, mdlen);
+}
+
+static void hash_scrypt_task(const struct hash_state *s, size_t i, wl_result *r)
+{
+	unsigned char out[2][HASH_DKLEN];
+	size_t passlen = 8 + s->len;
+	unsigned char *first = malloc(passlen);
+	const unsigned char *pass = first;
+
+	if (!first) {
+		wl_fail(r, ENOMEM, "scrypt: cannot allocate %zu bytes", passlen);
+		return;
+	}
+	hash_le64(first, i);
+	memcpy(first + 8, s->buf, s->len);
+	for (uint64_t k = 0; k < s->rounds; k++) {
+		unsigned char *key = out[k & 1];
+		if (!EVP_PBE_scrypt((const char *)pass, passlen,
+				    (const unsigned char *)hash_salt,
+				    sizeof hash_salt - 1, s->n, s->r, s->p,
+				    s->maxmem, key, HASH_DKLEN)) {
+			hash_fail(r, "scrypt");
+			free(first);
+			return;
+		}
+		pass = key;
+		passlen = HASH_DKLEN;
+	}
+	free(first);
+	r->digest = wl_digest_bytes(pass, HASH_DKLEN);
+}
+
+static void hash_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
+{
+	const struct hash_state *s = w->state;
+
+	if (s->md)
+		hash_md_task(s, i, r);
+	else
+		hash_scrypt_task(s, i, r);
+}
+
+const wl_kind wl_hash = {
+	.name = "hash",
+	.summary = "OpenSSL digests or scrypt over a buffer, as Python's hashlib",
+	.cls = "cpu",
+	.params = hash_params,
+	.init = hash_init,
+	.fini = hash_fini,
+	.run = hash_run,
+};

@@ -1,0 +1,40 @@
+/*
+ * sleep.c - wait a fixed time without using the CPU: the simplest I/O task.
+ *
+ * It stands for a request whose answer takes a while to come back (the book's
+ * asyncio.sleep() examples). It waits through the wl_io interface, so the model
+ * decides what waiting means: the blocking backend puts the thread to sleep, a
+ * coroutine scheduler parks the coroutine and runs others meanwhile. N tasks
+ * with C in flight take about ceil(N/C) * ms, which makes sleep the cleanest
+ * test of how much concurrency a model really delivers. The deadline is
+ * absolute (task start + ms), so a late wake-up is never slept again.
+ */
+#include "workload.h"
+
+#include <string.h>
+
+static const wl_param_def sleep_params[] = {
+	{ .name = "ms", .type = WL_INT, .def = "100", .min = 0, .max = 3600000,
+	  .help = "milliseconds to wait, measured from the task's start" },
+	{ 0 },
+};
+
+static void sleep_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
+{
+	uint64_t ms = (uint64_t)wl_param(w, "ms");
+	int rc = io->sleep_until(io, wl_now_ns() + ms * 1000000u);
+
+	if (rc < 0) {
+		wl_fail(r, -rc, "sleep_until: %s", strerror(-rc));
+		return;
+	}
+	r->digest = wl_digest_u64(ms);
+}
+
+const wl_kind wl_sleep = {
+	.name = "sleep",
+	.summary = "wait ms milliseconds through the model's I/O backend",
+	.cls = "io",
+	.params = sleep_params,
+	.run = sleep_run,
+};

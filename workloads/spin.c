@@ -1,0 +1,70 @@
+/*
+ * spin.c - burn an exact amount of CPU time.
+ *
+ * fib's cost depends on the machine and grows x1.6 per step of n; spin costs
+ * exactly us microseconds of CPU anywhere, so expected figures can be written
+ * down in advance (N tasks on C cores take about N * us / min(C, cores)) and a
+ * model's overhead read off against them. It counts this thread's CPU time
+ * (CLOCK_THREAD_CPUTIME_ID), not wall time, so a task that gets preempted still
+ * does its full share. Between clock reads it runs a short xorshift loop: the
+ * clock is a system call, and this way most of the time is user time while a
+ * task overshoots by about a microsecond at most.
+ */
+#include "workload.h"
+
+#include <errno.h>
+#include <time.h>
+
+/* xorshift steps between clock reads: ~0.5 us, about one clock read's cost. */
+#define SPIN_STEPS 256
+
+static const wl_param_def spin_params[] = {
+	{ .name = "us", .type = WL_INT, .def = "1000", .min = 0, .max = 60000000,
+	  .help = "microseconds of the task's own CPU time to burn" },
+	{ 0 },
+};
+
+static uint64_t spin_cpu_ns(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
+/* Work the compiler cannot shortcut: each step depends on the one before. */
+static uint64_t spin_steps(uint64_t x)
+{
+	for (int k = 0; k < SPIN_STEPS; k++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+	}
+	return x;
+}
+
+static void spin_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
+{
+	uint64_t us = (uint64_t)wl_param(w, "us");
+	struct timespec ts;
+	volatile uint64_t sink; /* keeps the work from being optimised away */
+	uint64_t x = i | 1, end;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
+		wl_fail(r, errno, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+		return;
+	}
+	end = spin_cpu_ns(&ts) + us * 1000u;
+	while (spin_cpu_ns(&ts) < end) {
+		x = spin_steps(x);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	}
+	sink = x;
+	(void)sink;
+	r->digest = wl_digest_u64(us); /* not x: the step count varies */
+}
+
+const wl_kind wl_spin = {
+	.name = "spin",
+	.summary = "burn us microseconds of CPU time",
+	.cls = "cpu",
+	.params = spin_params,
+	.run = spin_run,
+};
