@@ -248,7 +248,7 @@ int spec_models(const char *text, model_spec **out, size_t *n, char *err, size_t
 		memcpy(buf, text + start, i - start);
 		buf[i - start] = '\0';
 		if (!*buf) {
-			ERR("empty model name in '%s'", text);
+			snprintf(err, errlen, "empty model name in '%s'", text);
 			goto fail;
 		}
 		if (spec_model(buf, &ms[cnt++], err, errlen) < 0)

@@ -1,6 +1,7 @@
 /* test_spec.c - parsing what users write: numbers, lists, workload and model specs. */
 #include "testutil.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../harness/spec.h"

@@ -20,26 +20,53 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#define HASH_SCRYPT 4   /* index of "scrypt" in the algo choices */
-#define HASH_DKLEN 64   /* scrypt output bytes */
+#define HASH_SCRYPT 4  /* index of "scrypt" in the algo choices */
+#define HASH_DKLEN  64 /* scrypt output bytes */
 
-/* OpenSSL's names for the algo choices, in their order; scrypt is no EVP_MD. */
-static const char *const hash_md_names[] = { "SHA256", "SHA1", "MD5", "SHA512" };
+/* OpenSSL names of the algo choices, in order; scrypt is no EVP_MD. */
+static const char *const hash_md_names[] = {
+	"SHA256",
+	"SHA1",
+	"MD5",
+	"SHA512",
+};
 static const char hash_salt[] = "concbench-salt16";
 
 static const wl_param_def hash_params[] = {
-	{ .name = "algo", .type = WL_ENUM, .def = "sha256",
+	{ .name = "algo",
+	  .type = WL_ENUM,
+	  .def = "sha256",
 	  .choices = "sha256|sha1|md5|sha512|scrypt",
 	  .help = "digest (OpenSSL EVP, as hashlib), or scrypt as hashlib.scrypt" },
-	{ .name = "bytes", .type = WL_SIZE, .def = "1024", .min = 0,
-	  .max = 1 << 30, .help = "buffer hashed in every round (4k, 1m, 1g)" },
-	{ .name = "rounds", .type = WL_INT, .def = "1", .min = 1,
-	  .max = 1000000000, .help = "chained rounds per task" },
-	{ .name = "n", .type = WL_INT, .def = "2048", .min = 2, .max = 1 << 20,
+	{ .name = "bytes",
+	  .type = WL_SIZE,
+	  .def = "1024",
+	  .min = 0,
+	  .max = 1 << 30,
+	  .help = "buffer hashed in every round (4k, 1m, 1g)" },
+	{ .name = "rounds",
+	  .type = WL_INT,
+	  .def = "1",
+	  .min = 1,
+	  .max = 1000000000,
+	  .help = "chained rounds per task" },
+	{ .name = "n",
+	  .type = WL_INT,
+	  .def = "2048",
+	  .min = 2,
+	  .max = 1 << 20,
 	  .help = "scrypt only: CPU/memory cost, a power of two" },
-	{ .name = "r", .type = WL_INT, .def = "8", .min = 1, .max = 64,
+	{ .name = "r",
+	  .type = WL_INT,
+	  .def = "8",
+	  .min = 1,
+	  .max = 64,
 	  .help = "scrypt only: block size (memory is 128 * r * n bytes)" },
-	{ .name = "p", .type = WL_INT, .def = "1", .min = 1, .max = 16,
+	{ .name = "p",
+	  .type = WL_INT,
+	  .def = "1",
+	  .min = 1,
+	  .max = 16,
 	  .help = "scrypt only: parallelisation (run serially here)" },
 	{ 0 },
 };
@@ -87,35 +114,44 @@ static void hash_free(struct hash_state *s)
 	free(s);
 }
 
-/* n as OpenSSL's scrypt will take it (with r, for scrypt); 0 or -1. */
-static int hash_check_n(const wl_spec *w, char *err, size_t errlen)
+/* Parameters OpenSSL will take: 0, or -1 with err set. */
+static int hash_check(const wl_spec *w, char *err, size_t errlen)
 {
+	int64_t algo = wl_param(w, "algo");
 	int64_t n = wl_param(w, "n"), r = wl_param(w, "r");
 
-	if (n < 2 || (n & (n - 1)) != 0) {
-		snprintf(err, errlen, "hash: n=%lld is not a power of two",
-			 (long long)n);
+	if (algo < 0 || algo > HASH_SCRYPT) {
+		snprintf(err, errlen, "hash: no algo number %lld", (long long)algo);
 		return -1;
 	}
-	if (wl_param(w, "algo") == HASH_SCRYPT && r < 4 &&
-	    n >= (int64_t)1 << (16 * r)) {
-		snprintf(err, errlen, "hash: n=%lld needs n < 2^(16*r), r=%lld",
+	if (n < 2 || (n & (n - 1)) != 0) {
+		snprintf(err, errlen, "hash: n=%lld is not a power of two", (long long)n);
+		return -1;
+	}
+	if (algo == HASH_SCRYPT && r < 4 && n >= (int64_t)1 << (16 * r)) {
+		snprintf(err, errlen, "hash: scrypt needs n < 2^(16*r): n=%lld, r=%lld",
 			 (long long)n, (long long)r);
 		return -1;
 	}
 	return 0;
 }
 
+static unsigned char *hash_buffer(size_t len)
+{
+	unsigned char *b = malloc(len ? len : 1);
+
+	for (size_t j = 0; b && j < len; j++)
+		b[j] = (unsigned char)(((uint64_t)j * 31 + 17) % 251);
+	return b;
+}
+
 static int hash_init(wl_spec *w, char *err, size_t errlen)
 {
 	int64_t algo = wl_param(w, "algo");
 	struct hash_state *s;
+	char ssl[120];
 
-	if (algo < 0 || algo > HASH_SCRYPT) {
-		snprintf(err, errlen, "hash: no algo number %lld", (long long)algo);
-		return -1;
-	}
-	if (hash_check_n(w, err, errlen))
+	if (hash_check(w, err, errlen))
 		return -1;
 	if (!(s = calloc(1, sizeof *s))) {
 		snprintf(err, errlen, "hash: out of memory");
@@ -128,16 +164,12 @@ static int hash_init(wl_spec *w, char *err, size_t errlen)
 	s->p = (uint64_t)wl_param(w, "p");
 	/* What OpenSSL's scrypt allocates, 128 * r * (n + p + 2), and room. */
 	s->maxmem = 128 * s->r * (s->n + s->p + 2) + (1u << 20);
-	if (!(s->buf = malloc(s->len ? s->len : 1))) {
+	if (!(s->buf = hash_buffer(s->len))) {
 		snprintf(err, errlen, "hash: cannot allocate bytes=%zu", s->len);
 		hash_free(s);
 		return -1;
 	}
-	for (size_t j = 0; j < s->len; j++)
-		s->buf[j] = (unsigned char)(((uint64_t)j * 31 + 17) % 251);
-	if (algo != HASH_SCRYPT &&
-	    !(s->md = EVP_MD_fetch(NULL, hash_md_names[algo], NULL))) {
-		char ssl[120];
+	if (algo != HASH_SCRYPT && !(s->md = EVP_MD_fetch(NULL, hash_md_names[algo], NULL))) {
 		hash_ssl_error(ssl, sizeof ssl);
 		snprintf(err, errlen, "hash: %s: %s", hash_md_names[algo], ssl);
 		hash_free(s);
@@ -164,8 +196,7 @@ static void hash_md_task(const struct hash_state *s, size_t i, wl_result *r)
 	}
 	hash_le64(md, i);
 	for (uint64_t k = 0; k < s->rounds; k++) {
-		if (!EVP_DigestInit_ex2(ctx, s->md, NULL) ||
-		    !EVP_DigestUpdate(ctx, md, mdlen) ||
+		if (!EVP_DigestInit_ex2(ctx, s->md, NULL) || !EVP_DigestUpdate(ctx, md, mdlen) ||
 		    !EVP_DigestUpdate(ctx, s->buf, s->len) ||
 		    !EVP_DigestFinal_ex(ctx, md, &mdlen)) {
 			hash_fail(r, EVP_MD_get0_name(s->md));
@@ -192,10 +223,9 @@ static void hash_scrypt_task(const struct hash_state *s, size_t i, wl_result *r)
 	memcpy(first + 8, s->buf, s->len);
 	for (uint64_t k = 0; k < s->rounds; k++) {
 		unsigned char *key = out[k & 1];
-		if (!EVP_PBE_scrypt((const char *)pass, passlen,
-				    (const unsigned char *)hash_salt,
-				    sizeof hash_salt - 1, s->n, s->r, s->p,
-				    s->maxmem, key, HASH_DKLEN)) {
+		if (!EVP_PBE_scrypt((const char *)pass, passlen, (const unsigned char *)hash_salt,
+				    sizeof hash_salt - 1, s->n, s->r, s->p, s->maxmem, key,
+				    HASH_DKLEN)) {
 			hash_fail(r, "scrypt");
 			free(first);
 			return;

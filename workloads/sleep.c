@@ -14,7 +14,11 @@
 #include <string.h>
 
 static const wl_param_def sleep_params[] = {
-	{ .name = "ms", .type = WL_INT, .def = "100", .min = 0, .max = 3600000,
+	{ .name = "ms",
+	  .type = WL_INT,
+	  .def = "100",
+	  .min = 0,
+	  .max = 3600000,
 	  .help = "milliseconds to wait, measured from the task's start" },
 	{ 0 },
 };

@@ -8,18 +8,22 @@
  * (CLOCK_THREAD_CPUTIME_ID), not wall time, so a task that gets preempted still
  * does its full share. Between clock reads it runs a short xorshift loop: the
  * clock is a system call, and this way most of the time is user time while a
- * task overshoots by about a microsecond at most.
+ * task overshoots its budget by about a microsecond.
  */
 #include "workload.h"
 
 #include <errno.h>
 #include <time.h>
 
-/* xorshift steps between clock reads: ~0.5 us, about one clock read's cost. */
-#define SPIN_STEPS 256
+/* xorshift steps between clock reads: ~1 us, some five times a clock read. */
+#define SPIN_STEPS 512
 
 static const wl_param_def spin_params[] = {
-	{ .name = "us", .type = WL_INT, .def = "1000", .min = 0, .max = 60000000,
+	{ .name = "us",
+	  .type = WL_INT,
+	  .def = "1000",
+	  .min = 0,
+	  .max = 60000000,
 	  .help = "microseconds of the task's own CPU time to burn" },
 	{ 0 },
 };
