@@ -132,7 +132,7 @@ static void print_and_save(FILE *f, FILE *csv, bench_row *rows, size_t n, int re
 			memcpy(sorted, ref->ns, sizeof(double) * (size_t)ref->nrep);
 			ratio = med / stats_median(sorted, (size_t)ref->nrep);
 		}
-		char c[8] = "-";
+		char c[16] = "-";
 		if (r->c)
 			snprintf(c, sizeof c, "%u", r->c);
 		fprintf(f, "  %-20s %4s %8zu %12.0f   %-20s %7.2f %s\n", r->name, c, r->n, med,

@@ -115,14 +115,26 @@ static int close_container(jw *w, char open, char close)
 	return end_value(w);
 }
 
-int jw_obj_begin(jw *w) { return open_container(w, '{'); }
-int jw_obj_end(jw *w) { return close_container(w, '{', '}'); }
-int jw_arr_begin(jw *w) { return open_container(w, '['); }
-int jw_arr_end(jw *w) { return close_container(w, '[', ']'); }
+int jw_obj_begin(jw *w)
+{
+	return open_container(w, '{');
+}
+int jw_obj_end(jw *w)
+{
+	return close_container(w, '{', '}');
+}
+int jw_arr_begin(jw *w)
+{
+	return open_container(w, '[');
+}
+int jw_arr_end(jw *w)
+{
+	return close_container(w, '[', ']');
+}
 
-/* Length of the well-formed UTF-8 sequence at s (not ASCII), or 0: rejects
- * overlong forms, surrogates and code points past U+10FFFF. */
-static size_t utf8_len(const unsigned char *s)
+/* Length of the well-formed UTF-8 sequence at s[0..avail) (not ASCII), or
+ * 0: rejects overlong forms, surrogates and code points past U+10FFFF. */
+static size_t utf8_len(const unsigned char *s, size_t avail)
 {
 	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
 	size_t n;
@@ -135,41 +147,42 @@ static size_t utf8_len(const unsigned char *s)
 		n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
 	else
 		return 0;
-	if (s[1] < lo || s[1] > hi)
+	if (avail < n || s[1] < lo || s[1] > hi)
 		return 0;
-	for (size_t k = 2; k < n; k++) /* s[k - 1] was no NUL, so s[k] exists */
+	for (size_t k = 2; k < n; k++)
 		if ((s[k] & 0xC0) != 0x80)
 			return 0;
 	return n;
 }
 
-static int quoted(jw *w, const char *str)
+static int quoted(jw *w, const char *str, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	static const char short_from[] = "\"\\\n\t\r", short_to[] = "\"\\ntr";
+	const unsigned char *s = (const unsigned char *)str, *end = s + len;
 	char esc[8];
 
 	if (out(w, "\"", 1) < 0)
 		return -1;
-	while (*s) {
+	while (s < end) {
 		size_t run = 0; /* bytes that pass through unchanged */
-		while (s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+		while (s + run < end && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' &&
+		       s[run] != '\\')
 			run++;
 		if (out(w, (const char *)s, run) < 0)
 			return -1;
 		s += run;
-		if (!*s)
+		if (s == end)
 			break;
-		size_t u = *s >= 0x80 ? utf8_len(s) : 0;
+		size_t u = *s >= 0x80 ? utf8_len(s, (size_t)(end - s)) : 0;
 		if (u) {
 			if (out(w, (const char *)s, u) < 0)
 				return -1;
 			s += u;
 			continue;
 		}
-		if (*s == '"' || *s == '\\')
-			snprintf(esc, sizeof esc, "\\%c", *s);
-		else if (*s == '\n' || *s == '\t' || *s == '\r')
-			snprintf(esc, sizeof esc, "\\%c", *s == '\n' ? 'n' : *s == '\t' ? 't' : 'r');
+		const char *k = *s ? strchr(short_from, *s) : NULL;
+		if (k)
+			snprintf(esc, sizeof esc, "\\%c", short_to[k - short_from]);
 		else if (*s < 0x20)
 			snprintf(esc, sizeof esc, "\\u%04x", *s);
 		else
@@ -191,7 +204,7 @@ int jw_key(jw *w, const char *key)
 	if (w->nonempty[d] && out(w, ",", 1) < 0)
 		return -1;
 	w->nonempty[d] = 1;
-	if (newline(w, w->depth) < 0 || quoted(w, key) < 0 || out(w, ": ", 2) < 0)
+	if (newline(w, w->depth) < 0 || quoted(w, key, strlen(key)) < 0 || out(w, ": ", 2) < 0)
 		return -1;
 	w->has_key = 1;
 	return 0;
@@ -206,9 +219,12 @@ static int scalar(jw *w, const char *text)
 
 int jw_str(jw *w, const char *s)
 {
-	if (!s)
-		return jw_null(w);
-	if (begin_value(w) < 0 || quoted(w, s) < 0)
+	return s ? jw_strn(w, s, strlen(s)) : jw_null(w);
+}
+
+int jw_strn(jw *w, const char *s, size_t n)
+{
+	if (begin_value(w) < 0 || quoted(w, s, n) < 0)
 		return -1;
 	return end_value(w);
 }
@@ -241,8 +257,14 @@ int jw_double(jw *w, double v)
 	return scalar(w, buf);
 }
 
-int jw_bool(jw *w, int v) { return scalar(w, v ? "true" : "false"); }
-int jw_null(jw *w) { return scalar(w, "null"); }
+int jw_bool(jw *w, int v)
+{
+	return scalar(w, v ? "true" : "false");
+}
+int jw_null(jw *w)
+{
+	return scalar(w, "null");
+}
 
 int jw_raw(jw *w, const char *json)
 {
@@ -277,12 +299,30 @@ int jw_done(jw *w)
 	return out(w, "\n", 1);
 }
 
-int jw_kv_str(jw *w, const char *key, const char *s) { return jw_key(w, key) < 0 ? -1 : jw_str(w, s); }
-int jw_kv_int(jw *w, const char *key, int64_t v) { return jw_key(w, key) < 0 ? -1 : jw_int(w, v); }
-int jw_kv_uint(jw *w, const char *key, uint64_t v) { return jw_key(w, key) < 0 ? -1 : jw_uint(w, v); }
-int jw_kv_double(jw *w, const char *key, double v) { return jw_key(w, key) < 0 ? -1 : jw_double(w, v); }
-int jw_kv_bool(jw *w, const char *key, int v) { return jw_key(w, key) < 0 ? -1 : jw_bool(w, v); }
-int jw_kv_null(jw *w, const char *key) { return jw_key(w, key) < 0 ? -1 : jw_null(w); }
+int jw_kv_str(jw *w, const char *key, const char *s)
+{
+	return jw_key(w, key) < 0 ? -1 : jw_str(w, s);
+}
+int jw_kv_int(jw *w, const char *key, int64_t v)
+{
+	return jw_key(w, key) < 0 ? -1 : jw_int(w, v);
+}
+int jw_kv_uint(jw *w, const char *key, uint64_t v)
+{
+	return jw_key(w, key) < 0 ? -1 : jw_uint(w, v);
+}
+int jw_kv_double(jw *w, const char *key, double v)
+{
+	return jw_key(w, key) < 0 ? -1 : jw_double(w, v);
+}
+int jw_kv_bool(jw *w, const char *key, int v)
+{
+	return jw_key(w, key) < 0 ? -1 : jw_bool(w, v);
+}
+int jw_kv_null(jw *w, const char *key)
+{
+	return jw_key(w, key) < 0 ? -1 : jw_null(w);
+}
 
 /* The validator: p walks s[0..n); the first error wins. */
 typedef struct {
@@ -299,21 +339,28 @@ static int jc_fail(jc *c, const char *why)
 	return -1;
 }
 
+static int jc_peek(jc *c)
+{
+	return c->p < c->n ? (unsigned char)c->s[c->p] : -1;
+}
+
 static void jc_space(jc *c)
 {
 	while (c->p < c->n && is_space(c->s[c->p]))
 		c->p++;
 }
 
-static int jc_peek(jc *c)
+/* Skip white space, then take ch if it comes next. */
+static int jc_take(jc *c, int ch)
 {
-	return c->p < c->n ? (unsigned char)c->s[c->p] : -1;
+	jc_space(c);
+	return jc_peek(c) == ch ? (c->p++, 1) : 0;
 }
 
 static int jc_digits(jc *c)
 {
 	size_t start = c->p;
-	while (c->p < c->n && c->s[c->p] >= '0' && c->s[c->p] <= '9')
+	while (jc_peek(c) >= '0' && jc_peek(c) <= '9')
 		c->p++;
 	return c->p > start ? 0 : jc_fail(c, "digit expected");
 }
@@ -326,33 +373,27 @@ static int jc_number(jc *c)
 		c->p++;
 	else if (jc_digits(c) < 0)
 		return -1;
-	if (jc_peek(c) == '.') {
-		c->p++;
-		if (jc_digits(c) < 0)
-			return -1;
-	}
+	if (jc_peek(c) == '.' && (c->p++, jc_digits(c) < 0))
+		return -1;
 	if (jc_peek(c) == 'e' || jc_peek(c) == 'E') {
 		c->p++;
 		if (jc_peek(c) == '+' || jc_peek(c) == '-')
 			c->p++;
-		if (jc_digits(c) < 0)
-			return -1;
+		return jc_digits(c);
 	}
 	return 0;
 }
 
 static int jc_string(jc *c)
 {
-	c->p++; /* the opening quote */
-	for (;;) {
+	for (c->p++;;) { /* past the opening quote */
 		int ch = jc_peek(c);
-		if (ch < 0)
-			return jc_fail(c, "unterminated string");
 		c->p++;
 		if (ch == '"')
 			return 0;
 		if (ch < 0x20)
-			return jc_fail(c, "control character in string");
+			return jc_fail(c, ch < 0 ? "unterminated string"
+						 : "control character in string");
 		if (ch != '\\')
 			continue;
 		ch = jc_peek(c);
@@ -375,49 +416,30 @@ static int jc_container(jc *c, int close)
 	if (++c->depth > 512)
 		return jc_fail(c, "nesting too deep");
 	c->p++;
-	jc_space(c);
-	if (jc_peek(c) == close) {
-		c->p++;
-		c->depth--;
-		return 0;
-	}
-	for (;;) {
+	if (jc_take(c, close))
+		return c->depth--, 0;
+	do {
 		if (close == '}') {
+			jc_space(c);
 			if (jc_peek(c) != '"')
 				return jc_fail(c, "key expected");
 			if (jc_string(c) < 0)
 				return -1;
-			jc_space(c);
-			if (jc_peek(c) != ':')
+			if (!jc_take(c, ':'))
 				return jc_fail(c, "':' expected");
-			c->p++;
 		}
 		if (jc_value(c) < 0)
 			return -1;
-		jc_space(c);
-		int ch = jc_peek(c);
-		if (ch != ',' && ch != close)
-			return jc_fail(c, close == '}' ? "',' or '}' expected" : "',' or ']' expected");
-		c->p++;
-		if (ch == close)
-			break;
-		jc_space(c);
-	}
+	} while (jc_take(c, ','));
+	if (!jc_take(c, close))
+		return jc_fail(c, close == '}' ? "',' or '}' expected" : "',' or ']' expected");
 	c->depth--;
-	return 0;
-}
-
-static int jc_word(jc *c, const char *word)
-{
-	size_t len = strlen(word);
-	if (c->n - c->p < len || memcmp(c->s + c->p, word, len) != 0)
-		return jc_fail(c, "value expected");
-	c->p += len;
 	return 0;
 }
 
 static int jc_value(jc *c)
 {
+	static const char *const words[] = { "true", "false", "null" };
 	jc_space(c);
 	int ch = jc_peek(c);
 	if (ch == '{' || ch == '[')
@@ -426,12 +448,13 @@ static int jc_value(jc *c)
 		return jc_string(c);
 	if (ch == '-' || (ch >= '0' && ch <= '9'))
 		return jc_number(c);
-	if (ch == 't')
-		return jc_word(c, "true");
-	if (ch == 'f')
-		return jc_word(c, "false");
-	if (ch == 'n')
-		return jc_word(c, "null");
+	for (int k = 0; k < 3; k++) {
+		size_t len = strlen(words[k]);
+		if (c->n - c->p >= len && memcmp(c->s + c->p, words[k], len) == 0) {
+			c->p += len;
+			return 0;
+		}
+	}
 	return jc_fail(c, ch < 0 ? "unexpected end" : "value expected");
 }
 
@@ -442,8 +465,8 @@ int json_check(const char *s, size_t n, char *err, size_t errlen)
 		jc_space(&c);
 		if (c.p == c.n)
 			return 0;
-		jc_fail(&c, "text after the value");
 	}
+	jc_fail(&c, "text after the value");
 	if (err && errlen)
 		snprintf(err, errlen, "invalid JSON at byte %zu: %s", c.p, c.why);
 	return -1;

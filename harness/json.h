@@ -31,10 +31,10 @@
 
 typedef struct {
 	FILE *f;
-	int err;     /* 0, or the errno of the first failure (EINVAL for misuse) */
-	int depth;   /* open containers */
-	int has_key; /* inside an object, a key waits for its value */
-	int done;    /* the top-level value is complete */
+	int err;                /* 0, or the errno of the first failure (EINVAL for misuse) */
+	int depth;              /* open containers */
+	int has_key;            /* inside an object, a key waits for its value */
+	int done;               /* the top-level value is complete */
 	char open[JW_MAXDEPTH]; /* '{' or '[' per level */
 	unsigned char nonempty[JW_MAXDEPTH];
 } jw;
@@ -45,7 +45,8 @@ int jw_obj_end(jw *w);
 int jw_arr_begin(jw *w);
 int jw_arr_end(jw *w);
 int jw_key(jw *w, const char *key);
-int jw_str(jw *w, const char *s); /* NULL writes null */
+int jw_str(jw *w, const char *s);            /* NULL writes null */
+int jw_strn(jw *w, const char *s, size_t n); /* n bytes; NULs are escaped */
 int jw_int(jw *w, int64_t v);
 int jw_uint(jw *w, uint64_t v);
 int jw_double(jw *w, double v); /* NaN, inf -> null */

@@ -46,13 +46,15 @@ typedef struct rep_dir rep_dir;
  * component. NULL with a message in err on failure. */
 rep_dir *rep_open(const char *root, const char *name, char *err, size_t errlen);
 /* The same, stamped with `when`: for tests and for resuming. */
-rep_dir *rep_open_at(const char *root, const char *name, time_t when, char *err,
-		     size_t errlen);
+rep_dir *rep_open_at(const char *root, const char *name, time_t when, char *err, size_t errlen);
 /* The run directory, "results/tour/20250101-120000". */
 const char *rep_path(const rep_dir *d);
 /* Rewrite results.csv and results.json with runs[0..n). context_json is a
  * JSON object (meta_context_json()), embedded as is; NULL writes {}. */
 int rep_write(rep_dir *d, const res_run *runs, size_t n, const char *context_json);
+/* Write any other file of the run directory (bench.csv, a chart's .gp or
+ * .dat), atomically like the rest. file is a plain name, no '/'. */
+int rep_write_text(rep_dir *d, const char *file, const char *text, size_t len);
 /* Write tasks/<file>.csv for run r from its task table. */
 int rep_write_tasks(rep_dir *d, const res_run *r, const model_table *t);
 /* The file name rep_write_tasks() uses for r (no directory); 0, or -1 if

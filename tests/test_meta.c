@@ -1,0 +1,123 @@
+/* test_meta.c - the context object is valid JSON with every documented key,
+ * and the topology probes answer something sane on whatever machine runs
+ * the tests (values are not checked: they differ per machine). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#include "../harness/json.h"
+#include "../harness/meta.h"
+
+static void assert_valid_json(const char *s)
+{
+	char err[128];
+	if (json_check(s, strlen(s), err, sizeof err) < 0)
+		fail_msg("%s\n%s", err, s);
+}
+
+static void test_context_keys(void **state)
+{
+	char *argv[] = { "concbench", "run", "--name", "a \"quoted\" arg\n", NULL };
+	char *s = meta_context_json(4, argv, "0");
+	assert_non_null(s);
+	assert_valid_json(s);
+	assert_int_equal(s[0], '{');
+	static const char *keys[] = {
+		"concbench_version",
+		"git",
+		"command_line",
+		"date",
+		"host",
+		"os",
+		"kernel",
+		"sysname",
+		"release",
+		"version",
+		"machine",
+		"cpu_model",
+		"packages",
+		"cores",
+		"pus",
+		"numa_nodes",
+		"memory_kib",
+		"caches",
+		"cpus",
+		"governor",
+		"loadavg",
+		"compiler",
+		"cc",
+		"cflags",
+		"libraries",
+		"libc",
+		"hwloc",
+		"openssl",
+		"xxhash",
+		"clock",
+		"resolution_ns",
+	};
+	for (size_t i = 0; i < N_ELEMS(keys); i++) {
+		char k[64];
+		snprintf(k, sizeof k, "\"%s\": ", keys[i]);
+		if (!strstr(s, k))
+			fail_msg("key %s missing from\n%s", keys[i], s);
+	}
+	assert_non_null(strstr(s, "\"concbench_version\": \"" CB_VERSION "\""));
+	assert_non_null(strstr(s, "\"a \\\"quoted\\\" arg\\n\""));
+	assert_non_null(strstr(s, "\"cpus\": \"0\""));
+	assert_non_null(strstr(s, "\"name\": \"CLOCK_MONOTONIC\""));
+	free(s);
+
+	s = meta_context_json(0, NULL, NULL);
+	assert_non_null(s);
+	assert_valid_json(s);
+	assert_non_null(strstr(s, "\"cpus\": null"));
+	assert_non_null(strstr(s, "\"command_line\": []"));
+	free(s);
+}
+
+static void test_cores(void **state)
+{
+	assert_true(meta_cores() >= 1);
+}
+
+static void test_cpu_model(void **state)
+{
+	char buf[256], tiny[4];
+	const char *m = meta_cpu_model(buf, sizeof buf);
+	if (m) { /* some machines do not say */
+		assert_ptr_equal(m, buf);
+		assert_true(strlen(m) > 0);
+		m = meta_cpu_model(tiny, sizeof tiny);
+		assert_non_null(m);
+		assert_true(strlen(m) < sizeof tiny);
+	}
+}
+
+static void test_topo_print(void **state)
+{
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	assert_int_equal(meta_topo_print(f), 0);
+	rewind(f);
+	char text[1 << 14];
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "CPU model"));
+	assert_non_null(strstr(text, "cores"));
+	assert_non_null(strstr(text, "PUs"));
+	assert_non_null(strstr(text, "NUMA nodes"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_context_keys),
+		cmocka_unit_test(test_cores),
+		cmocka_unit_test(test_cpu_model),
+		cmocka_unit_test(test_topo_print),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,619 @@
+/* test_report.c - the JSON writer and validator, results.csv rows, and the
+ * results directory: layout, atomic writes, suffixes, `latest`, task files. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include "../harness/json.h"
+#include "../harness/report.h"
+
+#define HEADER                                                                                     \
+	"suite,model,workload,params,tasks,concurrency,rep,status,makespan_s,throughput_per_s,"    \
+	"lat_mean_s,lat_p50_s,lat_p90_s,lat_p99_s,lat_max_s,svc_mean_s,svc_p50_s,svc_p99_s,"       \
+	"cpu_user_s,cpu_sys_s,ctx_voluntary,ctx_involuntary,max_rss_kib,errors,digest\n"
+
+/* Everything written to a memstream by fn, as a malloc'd string. */
+static char *capture(int (*fn)(FILE *, const void *), const void *arg, int *rc)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	*rc = fn(f, arg);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char *text = calloc(1, 1 << 20);
+	assert_non_null(text);
+	size_t n = fread(text, 1, (1 << 20) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+static int is_valid_json(const char *s)
+{
+	char err[128];
+	int rc = json_check(s, strlen(s), err, sizeof err);
+	if (rc < 0)
+		print_error("%s\n%s\n", err, s);
+	return rc == 0;
+}
+
+/* One RFC 4180 record from *p into fields; returns the field count. */
+static int csv_split(const char **p, char fields[][512], int max)
+{
+	const char *s = *p;
+	int n = 0;
+	for (;;) {
+		char *out = fields[n];
+		size_t k = 0;
+		if (*s == '"') {
+			for (s++; *s && !(*s == '"' && s[1] != '"'); s++) {
+				if (*s == '"')
+					s++;
+				out[k++] = *s;
+			}
+			assert_true(*s == '"');
+			s++;
+		} else {
+			while (*s && *s != ',' && *s != '\n')
+				out[k++] = *s++;
+		}
+		out[k] = '\0';
+		assert_true(++n <= max);
+		if (*s != ',')
+			break;
+		s++;
+	}
+	assert_true(*s == '\n');
+	*p = s + 1;
+	return n;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* ---- JSON ---- */
+
+static int write_scalars(FILE *f, const void *arg)
+{
+	jw w;
+	jw_init(&w, f);
+	jw_obj_begin(&w);
+	jw_kv_str(&w, "s", "q\" b\\ nl\n tab\t c\001 del\x7f é \xff end");
+	jw_kv_double(&w, "nan", NAN);
+	jw_kv_double(&w, "inf", -INFINITY);
+	jw_kv_double(&w, "one", 1.0);
+	jw_kv_double(&w, "tenth", 0.1);
+	jw_kv_double(&w, "third", 1.0 / 3);
+	jw_kv_double(&w, "big", 1e300);
+	jw_kv_int(&w, "min", INT64_MIN);
+	jw_kv_uint(&w, "max", UINT64_MAX);
+	jw_kv_bool(&w, "yes", 1);
+	jw_kv_null(&w, "none");
+	jw_kv_str(&w, "null_str", NULL);
+	jw_key(&w, "empty");
+	jw_arr_begin(&w);
+	jw_arr_end(&w);
+	jw_key(&w, "list");
+	jw_arr_begin(&w);
+	jw_int(&w, 1);
+	jw_obj_begin(&w);
+	jw_obj_end(&w);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	return jw_done(&w);
+}
+
+static void test_json_writer(void **state)
+{
+	int rc;
+	char *s = capture(write_scalars, NULL, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(
+		s, "{\n"
+		   "  \"s\": \"q\\\" b\\\\ nl\\n tab\\t c\\u0001 del\x7f é \\ufffd end\",\n"
+		   "  \"nan\": null,\n"
+		   "  \"inf\": null,\n"
+		   "  \"one\": 1,\n"
+		   "  \"tenth\": 0.1,\n"
+		   "  \"third\": 0.3333333333333333,\n"
+		   "  \"big\": 1e+300,\n"
+		   "  \"min\": -9223372036854775808,\n"
+		   "  \"max\": 18446744073709551615,\n"
+		   "  \"yes\": true,\n"
+		   "  \"none\": null,\n"
+		   "  \"null_str\": null,\n"
+		   "  \"empty\": [],\n"
+		   "  \"list\": [\n"
+		   "    1,\n"
+		   "    {}\n"
+		   "  ]\n"
+		   "}\n");
+	assert_true(is_valid_json(s));
+	free(s);
+}
+
+static int write_misuse(FILE *f, const void *arg)
+{
+	int which = *(const int *)arg;
+	jw w;
+	jw_init(&w, f);
+	jw_obj_begin(&w);
+	if (which == 0) /* a value without a key */
+		jw_int(&w, 1);
+	else if (which == 1) /* closing the wrong kind */
+		jw_arr_end(&w);
+	else if (which == 2) /* a key whose value never comes */
+		jw_key(&w, "k"), jw_obj_end(&w);
+	/* which == 3: never closed */
+	if (jw_done(&w) == 0)
+		return 0;
+	return w.err;
+}
+
+static void test_json_misuse(void **state)
+{
+	for (int which = 0; which < 4; which++) {
+		int rc;
+		free(capture(write_misuse, &which, &rc));
+		assert_int_equal(rc, EINVAL);
+	}
+}
+
+static int write_raw(FILE *f, const void *arg)
+{
+	jw w;
+	jw_init(&w, f);
+	jw_obj_begin(&w);
+	jw_key(&w, "ctx");
+	jw_raw(&w, arg);
+	jw_obj_end(&w);
+	return jw_done(&w) < 0 ? w.err : 0;
+}
+
+static void test_json_raw(void **state)
+{
+	int rc;
+	char *s = capture(write_raw, "{\n  \"a\": [\n    1\n  ]\n}\n", &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(s, "{\n  \"ctx\": {\n    \"a\": [\n      1\n    ]\n  }\n}\n");
+	free(s);
+	free(capture(write_raw, "{\"a\": }", &rc));
+	assert_int_equal(rc, EINVAL);
+}
+
+static void test_json_check(void **state)
+{
+	/* clang-format off */
+	static const char *good[] = {
+		"{}", " [ ] ", "0", "-0.5e+10", "\"\\u00e9\\n\"", "true", "null", "[1,\n2]",
+		"{\"a\": [1, 2, {\"b\": false}], \"c\": \"x\"}",
+	};
+	static const char *bad[] = {
+		"", "{", "[1,]", "{\"a\" 1}", "{\"a\": 1,}", "01", "1.", "-", ".5", "\"\\x\"",
+		"\"\\u12\"", "\"a\nb\"", "tru", "{} {}", "[1 2]", "{1: 2}", "nul", "- 1", "1e",
+		"[1,,2]", "\"\\u00\"", "\"open", "{\"a\": 1 \"b\": 2}",
+	};
+	/* clang-format on */
+	char err[128];
+	for (size_t i = 0; i < N_ELEMS(good); i++)
+		assert_int_equal(json_check(good[i], strlen(good[i]), err, sizeof err), 0);
+	for (size_t i = 0; i < N_ELEMS(bad); i++) {
+		if (json_check(bad[i], strlen(bad[i]), err, sizeof err) == 0)
+			fail_msg("accepted bad JSON: %s", bad[i]);
+		assert_non_null(strstr(err, "invalid JSON at byte"));
+	}
+	char deep[2000];
+	memset(deep, '[', 1000);
+	memset(deep + 1000, ']', 1000);
+	assert_int_equal(json_check(deep, sizeof deep, err, sizeof err), -1);
+}
+
+/* ---- CSV ---- */
+
+static res_run sample_run(void)
+{
+	res_run r;
+	memset(&r, 0, sizeof r);
+	strcpy(r.suite, "book");
+	strcpy(r.model, "threads:stack=64k");
+	strcpy(r.workload, "hash");
+	strcpy(r.params, "algo=sha256,bytes=1024");
+	r.tasks = 8;
+	r.concurrency = 4;
+	r.rep = 2;
+	strcpy(r.status, "error: task 3: \"bad\", really");
+	r.makespan_s = 1.5;
+	r.throughput_per_s = 1234.5;
+	r.lat_mean_s = 0.000015;
+	r.lat_p50_s = 0.25;
+	r.lat_p90_s = NAN;
+	r.lat_p99_s = 2;
+	r.lat_max_s = 123.456789012;
+	r.svc_mean_s = r.svc_p50_s = r.svc_p99_s = 0.001;
+	r.cpu_user_s = 0.5;
+	r.cpu_sys_s = 0;
+	r.ctx_voluntary = 10;
+	r.ctx_involuntary = -1;
+	r.max_rss_kib = 2048;
+	r.errors = 1;
+	r.digest = 0xdeadbeefULL;
+	return r;
+}
+
+static int write_header(FILE *f, const void *arg)
+{
+	return rep_csv_header(f);
+}
+static int write_row(FILE *f, const void *arg)
+{
+	return rep_csv_row(f, arg);
+}
+
+static void test_csv_header(void **state)
+{
+	int rc;
+	char *s = capture(write_header, NULL, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(s, HEADER);
+	free(s);
+}
+
+static void test_csv_row(void **state)
+{
+	res_run r = sample_run();
+	char fields[32][512];
+	int rc;
+	char *s = capture(write_row, &r, &rc);
+	assert_int_equal(rc, 0);
+	const char *p = s;
+	assert_int_equal(csv_split(&p, fields, 32), 25);
+	assert_int_equal(*p, '\0');
+	assert_string_equal(fields[0], "book");
+	assert_string_equal(fields[1], "threads:stack=64k");
+	assert_string_equal(fields[3], "algo=sha256,bytes=1024");
+	assert_string_equal(fields[4], "8");
+	assert_string_equal(fields[5], "4");
+	assert_string_equal(fields[6], "2");
+	assert_string_equal(fields[7], "error: task 3: \"bad\", really");
+	assert_string_equal(fields[8], "1.5");
+	assert_string_equal(fields[9], "1234.5");
+	assert_string_equal(fields[10], "0.000015"); /* decimals, no exponent */
+	assert_string_equal(fields[12], "");         /* NaN */
+	assert_string_equal(fields[13], "2");
+	assert_string_equal(fields[14], "123.456789012");
+	assert_string_equal(fields[19], "0");
+	assert_string_equal(fields[20], "10");
+	assert_string_equal(fields[21], ""); /* no count */
+	assert_string_equal(fields[22], "2048");
+	assert_string_equal(fields[23], "1");
+	assert_string_equal(fields[24], "00000000deadbeef");
+	/* The quoting itself, as RFC 4180 spells it. */
+	assert_non_null(strstr(s, ",\"algo=sha256,bytes=1024\","));
+	assert_non_null(strstr(s, ",\"error: task 3: \"\"bad\"\", really\","));
+	free(s);
+
+	strcpy(r.status, "partial\nsecond line");
+	s = capture(write_row, &r, &rc);
+	p = s;
+	assert_int_equal(csv_split(&p, fields, 32), 25);
+	assert_string_equal(fields[7], "partial\nsecond line");
+	free(s);
+}
+
+static void test_json_run(void **state)
+{
+	res_run r = sample_run();
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	jw w;
+	jw_init(&w, f);
+	assert_int_equal(rep_json_run(&w, &r), 0);
+	assert_int_equal(jw_done(&w), 0);
+	fclose(f);
+	assert_true(is_valid_json(text));
+	assert_non_null(strstr(text, "\"params\": \"algo=sha256,bytes=1024\""));
+	assert_non_null(strstr(text, "\"status\": \"error: task 3: \\\"bad\\\", really\""));
+	assert_non_null(strstr(text, "\"tasks\": 8,"));
+	assert_non_null(strstr(text, "\"makespan_s\": 1.5,"));
+	assert_non_null(strstr(text, "\"lat_p90_s\": null,"));
+	assert_non_null(strstr(text, "\"ctx_involuntary\": null,"));
+	assert_non_null(strstr(text, "\"max_rss_kib\": 2048,"));
+	assert_non_null(strstr(text, "\"digest\": \"00000000deadbeef\""));
+	/* every CSV column is a key, in order */
+	const char *at = text;
+	char cols[] = HEADER;
+	cols[strlen(cols) - 1] = '\0';
+	for (char *c = strtok(cols, ","); c; c = strtok(NULL, ",")) {
+		char key[64];
+		snprintf(key, sizeof key, "\"%s\": ", c);
+		at = strstr(at, key);
+		if (!at)
+			fail_msg("key %s missing or out of order", c);
+	}
+	free(text);
+}
+
+/* ---- the results directory ---- */
+
+static void rm_rf(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		char sub[4096];
+		while (d && (e = readdir(d))) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+			rm_rf(sub);
+		}
+		if (d)
+			closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+/* The entries of dir, sorted, joined by spaces. */
+static void listing(const char *dir, char *out, size_t len)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	assert_true(n >= 0);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		const char *e = names[i]->d_name;
+		if (strcmp(e, ".") != 0 && strcmp(e, "..") != 0)
+			snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "", e);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static int setup_tmp(void **state)
+{
+	static char tmpl[64];
+	strcpy(tmpl, "/tmp/cb_test_report.XXXXXX");
+	if (!mkdtemp(tmpl))
+		return -1;
+	*state = tmpl;
+	return 0;
+}
+
+static int teardown_tmp(void **state)
+{
+	rm_rf(*state);
+	return 0;
+}
+
+#define WHEN ((time_t)1735787045) /* 2025-01-02 03:04:05 UTC */
+
+static void test_dir_layout(void **state)
+{
+	const char *root = *state;
+	char err[256], path[4096], want[4096], list[1024];
+	res_run runs[2] = { sample_run(), sample_run() };
+	runs[1].rep = 3;
+
+	snprintf(want, sizeof want, "%s/results/tour/20250102-030405", root);
+	snprintf(path, sizeof path, "%s/results", root); /* not there yet: mkdir -p */
+	rep_dir *d = rep_open_at(path, "tour", WHEN, err, sizeof err);
+	assert_non_null(d);
+	assert_string_equal(rep_path(d), want);
+
+	assert_int_equal(rep_write(d, runs, 1, "{\"host\": \"x\"}"), 0);
+	assert_int_equal(rep_write(d, runs, 2, "{\n  \"host\": \"x\"\n}\n"), 0);
+	listing(rep_path(d), list, sizeof list);
+	assert_string_equal(list, "results.csv results.json"); /* no temp files */
+
+	snprintf(path, sizeof path, "%s/results.csv", rep_path(d));
+	char *csv = read_file(path);
+	assert_int_equal(count_lines(csv), 3);
+	assert_memory_equal(csv, HEADER, strlen(HEADER));
+	free(csv);
+
+	snprintf(path, sizeof path, "%s/results.json", rep_path(d));
+	char *json = read_file(path);
+	assert_true(is_valid_json(json));
+	const char *head = "{\n  \"schema\": 1,\n  \"context\": {\n    \"host\": \"x\"\n  },\n";
+	assert_memory_equal(json, head, strlen(head));
+	assert_non_null(strstr(json, "\"runs\": ["));
+	assert_non_null(strstr(json, "\"rep\": 3,"));
+	free(json);
+
+	/* Same second: -2, then -3. */
+	rep_dir *d2 = rep_open_at(rep_path(d), "..", WHEN, err, sizeof err);
+	assert_null(d2);
+	snprintf(path, sizeof path, "%s/results", root);
+	d2 = rep_open_at(path, "tour", WHEN, err, sizeof err);
+	rep_dir *d3 = rep_open_at(path, "tour", WHEN, err, sizeof err);
+	assert_non_null(d2);
+	assert_non_null(d3);
+	snprintf(want, sizeof want, "%s/results/tour/20250102-030405-2", root);
+	assert_string_equal(rep_path(d2), want);
+	snprintf(want, sizeof want, "%s/results/tour/20250102-030405-3", root);
+	assert_string_equal(rep_path(d3), want);
+
+	/* latest follows whichever finished last, as a relative link. */
+	char link[4096], target[256];
+	snprintf(link, sizeof link, "%s/results/tour/latest", root);
+	assert_int_equal(rep_finish(d), 0);
+	ssize_t n = readlink(link, target, sizeof target - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, "20250102-030405");
+	assert_int_equal(rep_finish(d3), 0);
+	n = readlink(link, target, sizeof target - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, "20250102-030405-3");
+	snprintf(path, sizeof path, "%s/results/tour", root);
+	listing(path, list, sizeof list);
+	assert_string_equal(list, "20250102-030405 20250102-030405-2 20250102-030405-3 latest");
+
+	rep_close(d);
+	rep_close(d2);
+	rep_close(d3);
+}
+
+static void test_dir_tasks(void **state)
+{
+	char err[256], name[320], path[4096], list[1024];
+	rep_dir *d = rep_open_at(*state, "t", WHEN, err, sizeof err);
+	assert_non_null(d);
+	res_run r = sample_run();
+	assert_int_equal(rep_tasks_name(&r, name, sizeof name), 0);
+	assert_string_equal(name, "threads-stack-64k_hash-algo-sha256-bytes-1024_n8_c4_r2.csv");
+
+	model_table *t = model_table_new(3);
+	assert_non_null(t);
+	t->t0_ns = 1000000000;
+	t->task[0].start_ns = t->t0_ns + 1500;
+	t->task[0].end_ns = t->t0_ns + 2000000;
+	t->task[0].worker = 1;
+	t->task[0].cpu = 0;
+	atomic_store(&t->task[0].runs, 1);
+	t->task[2].start_ns = t->t0_ns;
+	t->task[2].end_ns = t->t0_ns + 3000000000u;
+	t->task[2].worker = 0;
+	t->task[2].err = 110;
+	atomic_store(&t->task[2].runs, 1);
+	r.tasks = 3;
+	assert_int_equal(rep_write_tasks(d, &r, t), 0);
+	assert_int_equal(rep_tasks_name(&r, name, sizeof name), 0);
+	snprintf(path, sizeof path, "%s/tasks/%s", rep_path(d), name);
+	char *csv = read_file(path);
+	assert_string_equal(csv, "task,submit_s,start_s,end_s,worker,cpu,runs,err\n"
+				 "0,0,0.0000015,0.002,1,0,1,0\n"
+				 "1,0,,,,,0,0\n"
+				 "2,0,0,3,0,,1,110\n");
+	assert_int_equal(count_lines(csv), 4);
+	free(csv);
+	snprintf(path, sizeof path, "%s/tasks", rep_path(d));
+	listing(path, list, sizeof list);
+	assert_string_equal(list, name);
+
+	/* Long parameters are cut, with a hash to keep names apart. */
+	memset(r.params, 'x', sizeof r.params - 1);
+	assert_int_equal(rep_tasks_name(&r, name, sizeof name), 0);
+	assert_true(strlen(name) < 200);
+	char other[320];
+	r.params[100] = 'y';
+	assert_int_equal(rep_tasks_name(&r, other, sizeof other), 0);
+	assert_string_not_equal(name, other);
+
+	assert_int_equal(rep_write_text(d, "bench.csv", "a,b\n1,2\n", 8), 0);
+	snprintf(path, sizeof path, "%s/bench.csv", rep_path(d));
+	csv = read_file(path);
+	assert_string_equal(csv, "a,b\n1,2\n");
+	free(csv);
+	assert_int_equal(rep_write_text(d, "../x", "", 0), -1);
+	assert_non_null(strstr(rep_error(d), "plain name"));
+	model_table_free(t);
+	rep_close(d);
+}
+
+static void test_dir_errors(void **state)
+{
+	const char *root = *state;
+	char err[256] = "", path[4096];
+	static const char *bad[] = { "", "a/b", "..", "." };
+	for (size_t i = 0; i < N_ELEMS(bad); i++) {
+		assert_null(rep_open(root, bad[i], err, sizeof err));
+		assert_non_null(strstr(err, "results name"));
+	}
+	assert_null(rep_open(root, NULL, err, sizeof err));
+
+	/* A file where a directory should be: the message names the path. */
+	snprintf(path, sizeof path, "%s/plainfile", root);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_null(rep_open(path, "x", err, sizeof err));
+	assert_non_null(strstr(err, "plainfile"));
+	assert_non_null(strstr(err, strerror(ENOTDIR)));
+
+	/* The run directory vanishing under us is reported, not ignored. */
+	rep_dir *d = rep_open(root, "gone", err, sizeof err);
+	assert_non_null(d);
+	res_run r = sample_run();
+	assert_int_equal(rep_write(d, &r, 1, "[1]"), -1); /* context not an object */
+	assert_non_null(strstr(rep_error(d), "context"));
+	assert_int_equal(rep_write(d, &r, 1, "{\"a\":"), -1);
+	assert_non_null(strstr(rep_error(d), "invalid JSON"));
+	/* A full disk, played by RLIMIT_FSIZE: the write fails, the message
+	 * says why, the previous results.csv survives and no temp file stays. */
+	char list[256], *before, *after;
+	assert_int_equal(rep_write(d, &r, 1, NULL), 0);
+	snprintf(path, sizeof path, "%s/results.csv", rep_path(d));
+	before = read_file(path);
+	struct rlimit old, small = { 300, 300 };
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small.rlim_max = old.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	res_run many[4] = { r, r, r, r };
+	int rc = rep_write(d, many, 4, NULL);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(rep_error(d), "results.csv"));
+	assert_non_null(strstr(rep_error(d), strerror(EFBIG)));
+	after = read_file(path);
+	assert_string_equal(before, after);
+	listing(rep_path(d), list, sizeof list);
+	assert_string_equal(list, "results.csv results.json");
+	free(before);
+	free(after);
+
+	rm_rf(rep_path(d));
+	assert_int_equal(rep_write(d, &r, 1, NULL), -1);
+	assert_non_null(strstr(rep_error(d), rep_path(d)));
+	assert_non_null(strstr(rep_error(d), strerror(ENOENT)));
+	rep_close(d);
+	rep_close(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_writer),
+		cmocka_unit_test(test_json_misuse),
+		cmocka_unit_test(test_json_raw),
+		cmocka_unit_test(test_json_check),
+		cmocka_unit_test(test_csv_header),
+		cmocka_unit_test(test_csv_row),
+		cmocka_unit_test(test_json_run),
+		cmocka_unit_test_setup_teardown(test_dir_layout, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_dir_tasks, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_dir_errors, setup_tmp, teardown_tmp),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
