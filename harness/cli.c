@@ -167,7 +167,8 @@ static int build_cfg(run_args *a, sweep_cfg *cfg, wl_spec *wls)
 int cli_run(int argc, char **argv, volatile sig_atomic_t *stop)
 {
 	run_args a = { 0 };
-	sweep_cfg cfg = { .out_root = "results", .argc = argc, .argv = argv, .stop = stop };
+	/* main() hands us argv from "run" on; the context wants the whole line. */
+	sweep_cfg cfg = { .out_root = "results", .argc = argc + 1, .argv = argv - 1, .stop = stop };
 	wl_spec wls[MAX_WL];
 	int rc = parse_run_args(argc, argv, &a, &cfg);
 	if (rc >= 0)

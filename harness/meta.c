@@ -187,9 +187,11 @@ static void json_topology(jw *w, hwloc_topology_t t)
 	kv_count(w, t, "cores", HWLOC_OBJ_CORE);
 	kv_count(w, t, "pus", HWLOC_OBJ_PU);
 	kv_count(w, t, "numa_nodes", HWLOC_OBJ_NUMANODE);
-	hwloc_obj_t root = t ? hwloc_get_root_obj(t) : NULL;
-	if (root && root->total_memory)
-		jw_kv_uint(w, "memory_kib", root->total_memory / 1024);
+	/* The kernel's count, not hwloc's: in some VMs hwloc sees only the memory
+	 * present at boot, not what was hot-plugged or ballooned in since. */
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	if (pages > 0 && psize > 0)
+		jw_kv_uint(w, "memory_kib", (uint64_t)pages * (uint64_t)psize / 1024);
 	else
 		jw_kv_null(w, "memory_kib");
 	jw_key(w, "caches");
