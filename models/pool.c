@@ -10,8 +10,9 @@
  * machine can bear. It costs the queue: every take is a mutex round trip,
  * and with short tasks the workers queue up on that one lock.
  *
- * All tasks are submitted at t0, so the queue is just the range head..end of
- * task indices; a mutex guards head, as in a real work queue. Lane = worker.
+ * All tasks are submitted at t0, so the queue is just the range of indices
+ * from its head, the shared table's `next`, to n; a mutex guards the head, as
+ * in a real work queue, so the lock is what a take costs. Lane = worker.
  */
 #define _GNU_SOURCE
 #include "model.h"
@@ -20,12 +21,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
 	model_run *r;
-	pthread_mutex_t mu; /* guards head and end */
-	size_t head;        /* next task to hand out */
-	size_t end;         /* one past the last; closing the queue lowers it */
+	pthread_mutex_t mu; /* guards the head, r->table->next */
 } pool_queue;
 
 typedef struct {
@@ -40,23 +40,28 @@ static const model_opt_def pool_opts[] = {
 	{ 0 },
 };
 
-/* Take the next task index; false once the queue is empty or closed. */
+/* Take the next task index; false once the queue is empty or closed. The
+ * mutex orders every access to the head, so relaxed atomics suffice. */
 static int take(pool_queue *q, size_t *i)
 {
+	atomic_size_t *head = &q->r->table->next;
+
 	/* A default mutex that initialised cannot fail to lock. */
 	pthread_mutex_lock(&q->mu);
-	int ok = q->head < q->end;
+	*i = atomic_load_explicit(head, memory_order_relaxed);
+	int ok = *i < q->r->n;
 	if (ok)
-		*i = q->head++;
+		atomic_store_explicit(head, *i + 1, memory_order_relaxed);
 	pthread_mutex_unlock(&q->mu);
 	return ok;
 }
 
-/* Stop handing out tasks; the ones already taken still finish. */
+/* Stop handing out tasks by moving the head to the end; the tasks already
+ * taken still finish. */
 static void close_queue(pool_queue *q)
 {
 	pthread_mutex_lock(&q->mu);
-	q->end = q->head;
+	atomic_store_explicit(&q->r->table->next, q->r->n, memory_order_relaxed);
 	pthread_mutex_unlock(&q->mu);
 }
 
@@ -81,14 +86,12 @@ static const char *errname(int err)
 static int spawn_failed(model_run *r, int err, size_t made)
 {
 	int code = err == EAGAIN || err == ENOMEM ? MODEL_LIMIT : MODEL_ERROR;
-	return model_fail(r, code, "pthread_create %s at %zu threads", errname(err),
-			  made);
+	return model_fail(r, code, "pthread_create %s at %zu threads", errname(err), made);
 }
 
 /* Start the workers; they begin taking tasks at once, as a real pool's do.
  * If one cannot start, close the queue so the others run nothing new. */
-static int run_pool(pool_queue *q, pool_worker *w, size_t lanes,
-		    const pthread_attr_t *attr)
+static int run_pool(pool_queue *q, pool_worker *w, size_t lanes, const pthread_attr_t *attr)
 {
 	size_t made;
 	int err = 0;
@@ -96,9 +99,9 @@ static int run_pool(pool_queue *q, pool_worker *w, size_t lanes,
 	for (made = 0; made < lanes; made++) {
 		w[made].q = q;
 		w[made].lane = (int)made;
-		err = model_fault_spawn(made) ? EAGAIN
-					      : pthread_create(&w[made].tid, attr,
-							       worker, &w[made]);
+		err = model_fault_spawn(made)
+			      ? EAGAIN
+			      : pthread_create(&w[made].tid, attr, worker, &w[made]);
 		if (err)
 			break;
 	}
@@ -117,6 +120,10 @@ static int stack_attr(model_run *r, pthread_attr_t *attr)
 		return model_fail(r, MODEL_ERROR, "pthread_attr_init: %s", strerror(err));
 	if (stack > 0 && (err = pthread_attr_setstacksize(attr, (size_t)stack))) {
 		pthread_attr_destroy(attr);
+		if (err == EINVAL)
+			return model_fail(r, MODEL_ERROR,
+					  "stack=%lld is below this system's minimum of %ld",
+					  (long long)stack, sysconf(_SC_THREAD_STACK_MIN));
 		return model_fail(r, MODEL_ERROR, "stack=%lld: pthread_attr_setstacksize: %s",
 				  (long long)stack, strerror(err));
 	}
@@ -130,7 +137,7 @@ static int pool_run_model(model_run *r)
 	if (r->c == 0)
 		return model_fail(r, MODEL_ERROR, "pool: concurrency must be at least 1");
 	size_t lanes = r->c < r->n ? r->c : r->n;
-	pool_queue q = { .r = r, .head = 0, .end = r->n };
+	pool_queue q = { .r = r };
 	pthread_attr_t attr;
 	int err, rc = stack_attr(r, &attr);
 	if (rc != MODEL_OK)

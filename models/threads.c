@@ -1,14 +1,14 @@
 /*
  * threads.c - a new thread per task, at most C alive at once.
  *
- * The classic thread-per-request server (Apache's worker MPM per connection,
- * old Java servlet containers, Python code that starts a threading.Thread per
- * job). Blocking code stays straight-line and the kernel overlaps the waits:
- * while one thread sleeps in read(), another runs. It wins for blocking I/O at
- * modest C, and for CPU work on many cores when there is no GIL. It costs a
- * pthread_create and a join per task (tens of microseconds), a stack per
- * thread (8 MiB of address space by default; "stack=64k" shrinks it) and a
- * kernel task per thread, so at some C the system answers EAGAIN.
+ * Thread-per-connection servers (MySQL's default connection handling, Java's
+ * blocking-I/O servers, Python's socketserver.ThreadingMixIn) and code that
+ * starts a threading.Thread per job. Blocking code stays straight-line and
+ * the kernel overlaps the waits: while one thread sleeps in read(), another
+ * runs. It wins for blocking I/O at modest C, and for CPU work on many cores
+ * when there is no GIL. It costs a pthread_create and a join per task, a stack
+ * per thread (8 MiB of address space by default; "stack=64k" shrinks it) and
+ * a kernel task per thread, so at some C the system answers EAGAIN.
  *
  * Lanes are slots 0..C-1. A finishing thread pushes its slot on a "done"
  * stack; the main thread waits for one, joins that thread and starts the next
@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct threads_run threads_run;
 
@@ -35,7 +36,7 @@ struct threads_run {
 	model_run *r;
 	pthread_mutex_t mu; /* guards done and ndone */
 	pthread_cond_t freed;
-	int *done;    /* slots whose thread has finished but is not joined */
+	int *done; /* slots whose thread has finished but is not joined */
 	size_t ndone;
 	slot *slots;
 	size_t alive; /* started and not yet joined; main thread only */
@@ -91,8 +92,7 @@ static const char *errname(int err)
 static int spawn_failed(model_run *r, int err, size_t alive)
 {
 	int code = err == EAGAIN || err == ENOMEM ? MODEL_LIMIT : MODEL_ERROR;
-	return model_fail(r, code, "pthread_create %s at %zu threads", errname(err),
-			  alive);
+	return model_fail(r, code, "pthread_create %s at %zu threads", errname(err), alive);
 }
 
 /* Start task i in slot k; 0 or an errno. The fault hook stands for EAGAIN. */
@@ -134,6 +134,10 @@ static int stack_attr(model_run *r, pthread_attr_t *attr)
 		return model_fail(r, MODEL_ERROR, "pthread_attr_init: %s", strerror(err));
 	if (stack > 0 && (err = pthread_attr_setstacksize(attr, (size_t)stack))) {
 		pthread_attr_destroy(attr);
+		if (err == EINVAL)
+			return model_fail(r, MODEL_ERROR,
+					  "stack=%lld is below this system's minimum of %ld",
+					  (long long)stack, sysconf(_SC_THREAD_STACK_MIN));
 		return model_fail(r, MODEL_ERROR, "stack=%lld: pthread_attr_setstacksize: %s",
 				  (long long)stack, strerror(err));
 	}
