@@ -55,16 +55,16 @@ static _Noreturn void child_main(const run_job *job, const sigset_t *mask)
 	if (job->cpuset &&
 	    hwloc_set_cpubind((hwloc_topology_t)job->topology,
 			      (hwloc_const_cpuset_t)job->cpuset, HWLOC_CPUBIND_PROCESS) < 0) {
-		snprintf(job->table->msg, sizeof job->table->msg,
-			 "cannot bind to the CPUs asked for: %s", strerror(errno));
-		atomic_store(&job->table->status, MODEL_ERROR);
+		model_run bad = { job->model, job->wl, job->n, job->c, job->table };
+		model_fail(&bad, MODEL_ERROR, "cannot bind to the CPUs asked for: %s",
+			   strerror(errno));
 		_exit(0);
 	}
 	model_run r = { job->model, job->wl, job->n, job->c, job->table };
 	job->table->t0_ns = wl_now_ns();
 	int rc = job->model->kind->run(&r);
-	if (rc != MODEL_OK && atomic_load(&job->table->status) == MODEL_OK)
-		atomic_store(&job->table->status, rc);
+	if (rc != MODEL_OK)
+		model_fail(&r, rc, "the model gave up without saying why");
 	_exit(0);
 }
 
@@ -118,10 +118,10 @@ static void status_from_child(res_run *out, const run_job *job, int wst)
 		snprintf(out->status, sizeof out->status, "error: run process exited with %d",
 			 WEXITSTATUS(wst));
 	else if (code == MODEL_LIMIT)
-		snprintf(out->status, sizeof out->status, "limit: %s", t->msg);
+		snprintf(out->status, sizeof out->status, "limit: %s", t->why);
 	else if (code != MODEL_OK || out->errors)
 		snprintf(out->status, sizeof out->status, "error: %s",
-			 t->msg[0] ? t->msg : "tasks did not run exactly once");
+			 t->why[0] ? t->why : t->msg[0] ? t->msg : "tasks did not run exactly once");
 	else
 		strcpy(out->status, "ok");
 }

@@ -213,6 +213,14 @@ int spec_model(const char *text, model_spec *m, char *err, size_t errlen)
 	return *rest ? each_pair(rest + 1, name, model_pair, m, err, errlen) : 0;
 }
 
+/* After a comma: a plain key=value continues the current model's options;
+ * anything else ("pool", "pool:stack=4k") starts a new model. */
+static int continues_options(const char *seg)
+{
+	size_t key = strcspn(seg, ",=");
+	return seg[key] == '=' && strcspn(seg, ":+") > key;
+}
+
 /* Model lists are split on commas that start a new model, not on the commas
  * inside one model's options: "threads:stack=64k,pool" -> 2 models. */
 int spec_models(const char *text, model_spec **out, size_t *n, char *err, size_t errlen)
@@ -242,8 +250,7 @@ int spec_models(const char *text, model_spec **out, size_t *n, char *err, size_t
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && text[i] != ',')
 			continue;
-		/* A comma followed by key=value continues the current model. */
-		if (i < len && strcspn(text + i + 1, ",=") < strcspn(text + i + 1, ","))
+		if (i < len && continues_options(text + i + 1))
 			continue;
 		memcpy(buf, text + start, i - start);
 		buf[i - start] = '\0';

@@ -48,6 +48,7 @@ void model_table_reset(model_table *t)
 	memset(t, 0, table_bytes(n));
 	t->n = n;
 	atomic_flag_clear(&t->msg_taken);
+	atomic_flag_clear(&t->why_taken);
 	for (size_t i = 0; i < n; i++)
 		t->task[i].worker = t->task[i].cpu = -1;
 }
@@ -61,28 +62,29 @@ int64_t model_opt(const model_spec *m, const char *name)
 }
 
 /* Keep only the first message: later failures are usually its echoes. */
-static void table_msg(model_table *t, const char *fmt, va_list ap)
+static void first_msg(atomic_flag *taken, char *buf, const char *fmt, va_list ap)
 {
-	if (atomic_flag_test_and_set(&t->msg_taken))
+	if (atomic_flag_test_and_set(taken))
 		return;
-	vsnprintf(t->msg, sizeof t->msg, fmt, ap);
+	vsnprintf(buf, MODEL_MSGLEN, fmt, ap);
 }
 
-static void table_msgf(model_table *t, const char *fmt, ...)
+static void task_msgf(model_table *t, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	table_msg(t, fmt, ap);
+	first_msg(&t->msg_taken, t->msg, fmt, ap);
 	va_end(ap);
 }
 
 int model_fail(model_run *r, int code, const char *fmt, ...)
 {
 	va_list ap;
+	int expected = MODEL_OK;
 	va_start(ap, fmt);
-	table_msg(r->table, fmt, ap);
+	first_msg(&r->table->why_taken, r->table->why, fmt, ap);
 	va_end(ap);
-	atomic_store(&r->table->status, code);
+	atomic_compare_exchange_strong(&r->table->status, &expected, code);
 	return code;
 }
 
@@ -101,7 +103,7 @@ void model_exec(model_run *r, size_t i, int worker, wl_io *io)
 	atomic_fetch_add(&t->runs, 1);
 	if (res.err) {
 		atomic_fetch_add(&r->table->nerr, 1);
-		table_msgf(r->table, "task %zu: %s", i, res.msg);
+		task_msgf(r->table, "task %zu: %s", i, res.msg);
 	}
 }
 

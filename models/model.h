@@ -43,8 +43,9 @@ typedef struct {
 	atomic_size_t next; /* shared queue head for models that want one */
 	atomic_int status;  /* MODEL_* as reported by the run */
 	atomic_int nerr;    /* tasks that failed */
-	atomic_flag msg_taken;
-	char msg[MODEL_MSGLEN]; /* the first error or the limit, for the status */
+	atomic_flag msg_taken, why_taken;
+	char msg[MODEL_MSGLEN]; /* the first task's error: "task 3: ..." */
+	char why[MODEL_MSGLEN]; /* why the model stopped (model_fail), if it did */
 	model_task task[];
 } model_table;
 
@@ -98,8 +99,10 @@ int64_t model_opt(const model_spec *m, const char *name);
 /* Run task i on lane `worker` with I/O backend io: stamps start/end, CPU,
  * digest and error into the table. Safe from any thread or process. */
 void model_exec(model_run *r, size_t i, int worker, wl_io *io);
-/* Record why the run stopped: MODEL_ERROR or MODEL_LIMIT, printf-style.
- * Returns `code` so a model can `return model_fail(r, MODEL_LIMIT, ...)`. */
+/* Record why the run stopped: MODEL_ERROR or MODEL_LIMIT, printf-style; the
+ * first call wins. Kept apart from task errors, so a limit is reported as a
+ * limit even after a task failed. Returns `code` so a model can
+ * `return model_fail(r, MODEL_LIMIT, ...)`. */
 int model_fail(model_run *r, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Fault injection for tests of the limit paths: true when the environment

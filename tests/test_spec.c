@@ -147,6 +147,13 @@ static void test_models(void **st)
 	assert_string_equal(ms[2].kind->name, "fork");
 	free(ms);
 
+	assert_int_equal(spec_models("threads:stack=64k,pool:stack=32k", &ms, &n, err, sizeof err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(model_opt(&ms[0], "stack"), 65536);
+	assert_string_equal(ms[1].text, "pool:stack=32k");
+	assert_int_equal(model_opt(&ms[1], "stack"), 32768);
+	free(ms);
+
 	const char *bad[] = { "", "threads,,pool", "threads,", "threads,nope" };
 	for (size_t i = 0; i < N_ELEMS(bad); i++) {
 		ms = (model_spec *)1;
