@@ -72,17 +72,22 @@ static double raw_fork(size_t k)
 	return (double)(wl_now_ns() - t0) / (double)k;
 }
 
-static double model_cost(bench_row *row, const wl_spec *null_wl, model_table *table,
-			 volatile sig_atomic_t *stop)
+static double model_cost(bench_row *row, const wl_spec *null_wl, volatile sig_atomic_t *stop)
 {
 	model_spec m;
 	char err[128];
-	if (spec_model(row->name, &m, err, sizeof err) < 0)
+	model_table *table = model_table_new(row->n);
+	if (!table || spec_model(row->name, &m, err, sizeof err) < 0) {
+		snprintf(row->status, sizeof row->status, "%.63s", table ? err : "out of memory");
+		model_table_free(table);
 		return NAN;
+	}
 	run_job job = { null_wl, &m, row->n, row->c, table, NULL, NULL, 0, stop };
 	res_run r;
 	memset(&r, 0, sizeof r);
-	if (run_one(&job, &r) != 0 || strcmp(r.status, "ok") != 0) {
+	int rc = run_one(&job, &r);
+	model_table_free(table);
+	if (rc != 0 || strcmp(r.status, "ok") != 0) {
 		snprintf(row->status, sizeof row->status, "%.63s", r.status);
 		return NAN;
 	}
@@ -135,8 +140,11 @@ static void print_and_save(FILE *f, FILE *csv, bench_row *rows, size_t n, int re
 		char c[16] = "-";
 		if (r->c)
 			snprintf(c, sizeof c, "%u", r->c);
-		fprintf(f, "  %-20s %4s %8zu %12.0f   %-20s %7.2f %s\n", r->name, c, r->n, med,
-			r->ref ? r->ref : "-", ratio, r->status);
+		char rt[16] = "-";
+		if (!isnan(ratio))
+			snprintf(rt, sizeof rt, "%.2f", ratio);
+		fprintf(f, "  %-20s %4s %8zu %12.0f   %-20s %7s %s\n", r->name, c, r->n, med,
+			r->ref ? r->ref : "-", rt, r->status);
 		stats_sort(r->ns, (size_t)r->nrep);
 		fprintf(csv, "%s,%s,%zu,%d,%.0f,%.0f,%.0f,%s,%.3f\n", r->name, r->c ? c : "", r->n,
 			r->nrep, med, r->ns[0], r->ns[r->nrep - 1], r->ref ? r->ref : "", ratio);
@@ -173,26 +181,22 @@ int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
 	size_t nrows = bench_rows(rows, (size_t)n_tasks, (unsigned)meta_cores());
 	wl_spec null_wl;
 	spec_workload("null", 0, &null_wl, err, sizeof err);
-	model_table *table = model_table_new((size_t)n_tasks);
-	if (!table) {
-		fprintf(stderr, "concbench bench: out of memory\n");
-		return 1;
-	}
 	run_init();
 	int rc = 0;
 	for (int rep = 0; rep < reps && !*stop; rep++) {
 		for (size_t i = 0; i < nrows && !*stop; i++) {
 			bench_row *r = &rows[i];
 			double ns = i == 0 ? raw_thread(r->n) : i == 1 ? raw_fork(r->n)
-				    : model_cost(r, &null_wl, table, stop);
+				    : model_cost(r, &null_wl, stop);
 			if (isnan(ns))
 				rc = 1;
 			r->ns[r->nrep++] = ns;
 		}
-		fprintf(stderr, "\rbench: rep %d/%d done", rep + 1, (int)reps);
+		if (isatty(2))
+			fprintf(stderr, "\r\033[Kbench: rep %d/%d done", rep + 1, (int)reps);
 	}
-	fprintf(stderr, "\n");
-	model_table_free(table);
+	if (isatty(2))
+		fprintf(stderr, "\r\033[K");
 	if (*stop)
 		return 130;
 
