@@ -83,7 +83,7 @@ static void print_row(FILE *out, const res_run *runs, size_t n, const res_run *k
 	double b = median_of(runs, n, key, same_group, offsetof(res_run, lat_p99_s), NULL);
 	double seq = seq_makespan(runs, n, key);
 	if (!isnan(seq) && !isnan(m) && m > 0)
-		snprintf(su, sizeof su, "%.2fx", seq / m);
+		snprintf(su, sizeof su, seq / m >= 0.1 ? "%.2fx" : "%.2gx", seq / m);
 	fprintf(out, "  %-20s %6u %3zu/%-3zu %10s %11s %10s %10s %8s  %s\n", key->model,
 		key->concurrency, ok, total, units_time(m, mk, sizeof mk),
 		units_rate(t, th, sizeof th), units_time(a, p50, sizeof p50),
@@ -98,8 +98,8 @@ void summary_print(FILE *out, const res_run *runs, size_t n)
 			j++;
 		if (j < i)
 			continue; /* workload already shown */
-		fprintf(out, "\nsummary: %s:%s, %zu tasks (median over ok reps)\n", runs[i].workload,
-			runs[i].params, runs[i].tasks);
+		fprintf(out, "\nsummary: %s%s%s, %zu tasks (median over ok reps)\n", runs[i].workload,
+			runs[i].params[0] ? ":" : "", runs[i].params, runs[i].tasks);
 		fprintf(out, "  %-20s %6s %7s %10s %11s %10s %10s %8s  %s\n", "model", "C", "ok",
 			"makespan", "throughput", "p50", "p99", "speed-up", "status");
 		for (size_t g = i; g < n; g++) {
