@@ -60,7 +60,7 @@ $(BUILD)/libconcbench.a: $(LIB_OBJ)
 $(BIN): $(BUILD)/harness/main.o $(BUILD)/libconcbench.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libconcbench.a tests/testutil.h
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libconcbench.a $(wildcard tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(BUILD) $(LDFLAGS) -o $@ $< $(BUILD)/libconcbench.a $(LDLIBS) -lcmocka
 

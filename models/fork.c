@@ -14,14 +14,10 @@
  * slot, waits for any child and forks the next task into the slot it freed.
  * A child that dies abnormally fails its own task; the others still run.
  */
-#define _GNU_SOURCE
 #include "model.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,82 +30,34 @@ typedef struct {
 	int rc;       /* the first failure decides the run's status */
 } fork_run;
 
-static const char *errname(int err)
-{
-	const char *s = strerrorname_np(err);
-	return s ? s : "unknown error";
-}
-
-/* Out of processes (EAGAIN) or memory is a limit of the machine. */
-static void spawn_failed(fork_run *fr, int err)
-{
-	int code = err == EAGAIN || err == ENOMEM ? MODEL_LIMIT : MODEL_ERROR;
-	if (fr->rc == MODEL_OK)
-		fr->rc = model_fail(fr->r, code, "fork %s at %zu processes", errname(err),
-				    fr->alive);
-}
-
-static void describe_death(char *buf, size_t len, int st)
-{
-	if (WIFSIGNALED(st))
-		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st),
-			 strsignal(WTERMSIG(st)));
-	else
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
-}
-
-/* A child that did not exit 0 took its task down with it (ECHILD marks a task
- * whose process died); only the first failure names the run's status. */
+/* A child that did not exit 0 took its task down with it; only the first
+ * failure names the run's status. */
 static void child_failed(fork_run *fr, size_t i, int st)
 {
-	model_table *t = fr->r->table;
 	char how[96];
 
-	if (!t->task[i].err) {
-		t->task[i].err = ECHILD;
-		atomic_fetch_add(&t->nerr, 1);
-	}
+	model_task_lost(fr->r, i);
 	if (fr->rc != MODEL_OK)
 		return;
-	describe_death(how, sizeof how, st);
+	model_describe_exit(how, sizeof how, st);
 	fr->rc = model_fail(fr->r, MODEL_ERROR, "task %zu: worker process %s", i, how);
-}
-
-/* The slot child pid ran in, or -1 if it is not ours. Scanning C pids costs
- * far less than the fork and exit that preceded it. */
-static int slot_of(const fork_run *fr, pid_t pid)
-{
-	for (size_t k = 0; k < fr->lanes; k++)
-		if (fr->pid[k] == pid)
-			return (int)k;
-	return -1;
 }
 
 /* Wait for any child to end and return the slot it freed; -1 if waiting
  * failed, which leaves nothing to wait for. */
 static int reap_one(fork_run *fr)
 {
-	for (;;) {
-		int st, k;
-		pid_t pid = waitpid(-1, &st, 0);
-		if (pid < 0 && errno == EINTR)
-			continue;
-		if (pid < 0) {
-			/* ECHILD: someone else reaps our children (SIGCHLD ignored). */
-			if (fr->rc == MODEL_OK)
-				fr->rc = model_fail(fr->r, MODEL_ERROR, "waitpid: %s",
-						    strerror(errno));
-			fr->alive = 0;
-			return -1;
-		}
-		if ((k = slot_of(fr, pid)) < 0)
-			continue; /* the run's process has no other children */
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			child_failed(fr, fr->task[k], st);
-		fr->pid[k] = 0;
-		fr->alive--;
-		return k;
+	int st, k = model_reap(fr->r, fr->pid, fr->lanes, &st);
+
+	if (k < 0) {
+		fr->rc = fr->rc != MODEL_OK ? fr->rc : MODEL_ERROR;
+		fr->alive = 0;
+		return -1;
 	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		child_failed(fr, fr->task[k], st);
+	fr->alive--;
+	return k;
 }
 
 /* Fork task i into slot k; 0 or an errno. The fault hook stands for EAGAIN.
@@ -146,7 +94,9 @@ static void run_all(fork_run *fr)
 			break;
 		int err = spawn(fr, i, k);
 		if (err) {
-			spawn_failed(fr, err);
+			if (fr->rc == MODEL_OK)
+				fr->rc = model_spawn_failed(fr->r, "fork", err, fr->alive,
+							    "processes");
 			break;
 		}
 	}

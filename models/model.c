@@ -1,6 +1,8 @@
 /*
  * model.c - what every model shares: the shared task table, option lookup,
- * and model_exec(), the one place a task is timed and recorded.
+ * and model_exec(), the one place a task is timed and recorded; then what the
+ * models that spawn threads or processes share, so that each reports a limit,
+ * a stack size or a dead child in the same words.
  *
  * Keeping the timing here means no model can measure differently from another:
  * two clock reads per task (start and end), the CPU the task started on, and
@@ -10,12 +12,15 @@
 #define _GNU_SOURCE
 #include "model.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static size_t table_bytes(size_t n)
 {
@@ -26,8 +31,8 @@ model_table *model_table_new(size_t n)
 {
 	if (n > (SIZE_MAX - sizeof(model_table)) / sizeof(model_task))
 		return NULL;
-	void *p = mmap(NULL, table_bytes(n), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, table_bytes(n), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		       0);
 	if (p == MAP_FAILED)
 		return NULL;
 	model_table *t = p; /* fresh anonymous pages are zero */
@@ -111,4 +116,77 @@ int model_fault_spawn(size_t spawned)
 {
 	const char *s = getenv("CONCBENCH_FAULT_SPAWN");
 	return s && *s && spawned >= (size_t)strtoull(s, NULL, 10);
+}
+
+/* ---- for the models that spawn ---- */
+
+const char *model_errname(int err)
+{
+	const char *s = strerrorname_np(err);
+	return s ? s : "unknown error";
+}
+
+int model_spawn_failed(model_run *r, const char *call, int err, size_t alive, const char *unit)
+{
+	int code = err == EAGAIN || err == ENOMEM ? MODEL_LIMIT : MODEL_ERROR;
+	return model_fail(r, code, "%s %s at %zu %s", call, model_errname(err), alive, unit);
+}
+
+int model_thread_attr(model_run *r, pthread_attr_t *attr)
+{
+	int64_t stack = model_opt(r->model, "stack");
+	int err = pthread_attr_init(attr);
+	if (err)
+		return model_fail(r, MODEL_ERROR, "pthread_attr_init: %s", strerror(err));
+	if (stack > 0 && (err = pthread_attr_setstacksize(attr, (size_t)stack))) {
+		pthread_attr_destroy(attr);
+		if (err == EINVAL)
+			return model_fail(r, MODEL_ERROR,
+					  "stack=%lld is below this system's minimum of %ld",
+					  (long long)stack, sysconf(_SC_THREAD_STACK_MIN));
+		return model_fail(r, MODEL_ERROR, "stack=%lld: pthread_attr_setstacksize: %s",
+				  (long long)stack, strerror(err));
+	}
+	return MODEL_OK;
+}
+
+/* Scanning C pids for the one that ended costs far less than the fork and
+ * exit that preceded it. */
+int model_reap(model_run *r, pid_t *pid, size_t lanes, int *wstatus)
+{
+	for (;;) {
+		pid_t got = waitpid(-1, wstatus, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			/* ECHILD: someone else reaps our children (SIGCHLD ignored). */
+			model_fail(r, MODEL_ERROR, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+		for (size_t k = 0; k < lanes; k++) {
+			if (pid[k] == got) {
+				pid[k] = 0;
+				return (int)k;
+			}
+		}
+		/* Not one of ours; a run's process has no others, but be safe. */
+	}
+}
+
+void model_describe_exit(char *buf, size_t len, int wstatus)
+{
+	if (WIFSIGNALED(wstatus))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(wstatus),
+			 strsignal(WTERMSIG(wstatus)));
+	else
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(wstatus));
+}
+
+void model_task_lost(model_run *r, size_t i)
+{
+	model_task *t = &r->table->task[i];
+	if (!t->err) {
+		t->err = ECHILD;
+		atomic_fetch_add(&r->table->nerr, 1);
+	}
 }

@@ -7,22 +7,24 @@
  * straight into it. A model only decides *where* and *when* each task runs; it
  * calls model_exec() to run one, and that one function does the timing and
  * bookkeeping for every model alike. A model never prints: it returns
- * MODEL_OK, or MODEL_ERROR / MODEL_LIMIT with a message in the table
- * ("limit: pthread_create EAGAIN at 31211 threads").
+ * MODEL_OK, or MODEL_ERROR / MODEL_LIMIT with a reason in the table
+ * ("pthread_create EAGAIN at 31211 threads").
  *
  * Adding a model: one file defining a model_kind, one line in registry.c.
  */
 #ifndef CB_MODEL_H
 #define CB_MODEL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../workloads/workload.h"
 
 #define MODEL_MAX_OPTS 8
-#define MODEL_MSGLEN 256
+#define MODEL_MSGLEN   256
 
 enum { MODEL_OK = 0, MODEL_ERROR = 1, MODEL_LIMIT = 2 };
 
@@ -30,9 +32,9 @@ enum { MODEL_OK = 0, MODEL_ERROR = 1, MODEL_LIMIT = 2 };
 typedef struct {
 	uint64_t start_ns, end_ns;
 	uint64_t digest;
-	int32_t worker; /* lane: thread slot, process slot, coroutine ... */
-	int32_t cpu;    /* CPU the task started on */
-	int32_t err;    /* 0, or an errno-like code */
+	int32_t worker;   /* lane: thread slot, process slot, coroutine ... */
+	int32_t cpu;      /* CPU the task started on */
+	int32_t err;      /* 0, or an errno-like code */
 	atomic_uint runs; /* how many times it ran: must end as 1 */
 } model_task;
 
@@ -75,8 +77,8 @@ typedef struct {
 typedef struct {
 	const model_spec *model;
 	const wl_spec *wl;
-	size_t n;     /* tasks */
-	unsigned c;   /* most tasks in flight; pool size */
+	size_t n;   /* tasks */
+	unsigned c; /* most tasks in flight; pool size */
 	model_table *table;
 } model_run;
 
@@ -92,9 +94,9 @@ const model_kind *model_find(const char *name);
 const model_kind *const *model_all(void); /* NULL-terminated */
 
 /* model.c */
-model_table *model_table_new(size_t n);        /* shared mapping; NULL on error */
+model_table *model_table_new(size_t n); /* shared mapping; NULL on error */
 void model_table_free(model_table *t);
-void model_table_reset(model_table *t);        /* before each run */
+void model_table_reset(model_table *t); /* before each run */
 int64_t model_opt(const model_spec *m, const char *name);
 /* Run task i on lane `worker` with I/O backend io: stamps start/end, CPU,
  * digest and error into the table. Safe from any thread or process. */
@@ -103,12 +105,30 @@ void model_exec(model_run *r, size_t i, int worker, wl_io *io);
  * first call wins. Kept apart from task errors, so a limit is reported as a
  * limit even after a task failed. Returns `code` so a model can
  * `return model_fail(r, MODEL_LIMIT, ...)`. */
-int model_fail(model_run *r, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int model_fail(model_run *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Fault injection for tests of the limit paths: true when the environment
  * sets CONCBENCH_FAULT_SPAWN=K and this is the K-th (0-based) or a later
  * spawn of a thread or process. Models check it before each spawn and treat
  * it as EAGAIN; unset, it costs one getenv per spawn. */
 int model_fault_spawn(size_t spawned);
+
+/* model.c: what the models that spawn threads or processes share. */
+const char *model_errname(int err); /* "EAGAIN"; never NULL */
+/* A spawn failed with errno err while `alive` of them ran. Out of threads or
+ * processes (EAGAIN) or memory is a limit of the machine, anything else a
+ * fault: records "pthread_create EAGAIN at 47 threads" (call, err, alive,
+ * unit) and returns MODEL_LIMIT or MODEL_ERROR. */
+int model_spawn_failed(model_run *r, const char *call, int err, size_t alive, const char *unit);
+/* Thread attributes with the model's "stack" option; MODEL_OK, else the
+ * failure is recorded and attr needs no destroy. */
+int model_thread_attr(model_run *r, pthread_attr_t *attr);
+/* Wait for any child listed in pid[0..lanes) to end; return its slot, with
+ * pid[slot] set to 0 and its wait status in *wstatus. -1 if waiting failed
+ * (recorded), which leaves nothing to wait for. */
+int model_reap(model_run *r, pid_t *pid, size_t lanes, int *wstatus);
+/* A child's end in words: "killed by signal 9 (Killed)". */
+void model_describe_exit(char *buf, size_t len, int wstatus);
+/* Task i was lost with its process: err ECHILD, unless it already failed. */
+void model_task_lost(model_run *r, size_t i);
 
 #endif

@@ -14,14 +14,12 @@
  * from its head, the shared table's `next`, to n; a mutex guards the head, as
  * in a real work queue, so the lock is what a take costs. Lane = worker.
  */
-#define _GNU_SOURCE
 #include "model.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct {
 	model_run *r;
@@ -75,20 +73,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static const char *errname(int err)
-{
-	const char *s = strerrorname_np(err);
-	return s ? s : "unknown error";
-}
-
-/* A pool that cannot be built is a limit when the machine ran out of threads
- * or memory, a fault otherwise. */
-static int spawn_failed(model_run *r, int err, size_t made)
-{
-	int code = err == EAGAIN || err == ENOMEM ? MODEL_LIMIT : MODEL_ERROR;
-	return model_fail(r, code, "pthread_create %s at %zu threads", errname(err), made);
-}
-
 /* Start the workers; they begin taking tasks at once, as a real pool's do.
  * If one cannot start, close the queue so the others run nothing new. */
 static int run_pool(pool_queue *q, pool_worker *w, size_t lanes, const pthread_attr_t *attr)
@@ -109,25 +93,7 @@ static int run_pool(pool_queue *q, pool_worker *w, size_t lanes, const pthread_a
 		close_queue(q);
 	for (size_t k = 0; k < made; k++)
 		pthread_join(w[k].tid, NULL);
-	return err ? spawn_failed(q->r, err, made) : MODEL_OK;
-}
-
-static int stack_attr(model_run *r, pthread_attr_t *attr)
-{
-	int64_t stack = model_opt(r->model, "stack");
-	int err = pthread_attr_init(attr);
-	if (err)
-		return model_fail(r, MODEL_ERROR, "pthread_attr_init: %s", strerror(err));
-	if (stack > 0 && (err = pthread_attr_setstacksize(attr, (size_t)stack))) {
-		pthread_attr_destroy(attr);
-		if (err == EINVAL)
-			return model_fail(r, MODEL_ERROR,
-					  "stack=%lld is below this system's minimum of %ld",
-					  (long long)stack, sysconf(_SC_THREAD_STACK_MIN));
-		return model_fail(r, MODEL_ERROR, "stack=%lld: pthread_attr_setstacksize: %s",
-				  (long long)stack, strerror(err));
-	}
-	return MODEL_OK;
+	return err ? model_spawn_failed(q->r, "pthread_create", err, made, "threads") : MODEL_OK;
 }
 
 static int pool_run_model(model_run *r)
@@ -139,7 +105,7 @@ static int pool_run_model(model_run *r)
 	size_t lanes = r->c < r->n ? r->c : r->n;
 	pool_queue q = { .r = r };
 	pthread_attr_t attr;
-	int err, rc = stack_attr(r, &attr);
+	int err, rc = model_thread_attr(r, &attr);
 	if (rc != MODEL_OK)
 		return rc;
 	pool_worker *w = calloc(lanes, sizeof *w);

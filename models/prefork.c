@@ -14,14 +14,10 @@
  * running, the others drain the queue, and, as in a broken
  * ProcessPoolExecutor, whatever no worker finished fails.
  */
-#define _GNU_SOURCE
 #include "model.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,21 +70,6 @@ static int spawn(prefork_run *pr, int k)
 	return 0;
 }
 
-static const char *errname(int err)
-{
-	const char *s = strerrorname_np(err);
-	return s ? s : "unknown error";
-}
-
-static void describe_death(char *buf, size_t len, int st)
-{
-	if (WIFSIGNALED(st))
-		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st),
-			 strsignal(WTERMSIG(st)));
-	else
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
-}
-
 /* The task worker `lane` had started and not finished, or n if none. */
 static size_t task_in_flight(model_run *r, int lane)
 {
@@ -100,16 +81,6 @@ static size_t task_in_flight(model_run *r, int lane)
 	return r->n;
 }
 
-/* Mark a task lost with its process (ECHILD), unless it already failed. */
-static void task_lost(model_run *r, size_t i)
-{
-	model_task *t = &r->table->task[i];
-	if (!t->err) {
-		t->err = ECHILD;
-		atomic_fetch_add(&r->table->nerr, 1);
-	}
-}
-
 static void worker_died(prefork_run *pr, int lane, int st)
 {
 	char how[96];
@@ -117,10 +88,10 @@ static void worker_died(prefork_run *pr, int lane, int st)
 
 	pr->died = 1;
 	if (i < pr->r->n)
-		task_lost(pr->r, i);
+		model_task_lost(pr->r, i);
 	if (pr->rc != MODEL_OK)
 		return;
-	describe_death(how, sizeof how, st);
+	model_describe_exit(how, sizeof how, st);
 	if (i < pr->r->n)
 		pr->rc = model_fail(pr->r, MODEL_ERROR, "task %zu: worker process %s", i, how);
 	else
@@ -128,34 +99,17 @@ static void worker_died(prefork_run *pr, int lane, int st)
 				    how);
 }
 
-static int lane_of(const prefork_run *pr, pid_t pid)
-{
-	for (size_t k = 0; k < pr->lanes; k++)
-		if (pr->pid[k] == pid)
-			return (int)k;
-	return -1;
-}
-
 /* Wait for every worker; note the ones that did not exit 0. */
 static void reap_all(prefork_run *pr)
 {
 	while (pr->alive > 0) {
-		int st, k;
-		pid_t pid = waitpid(-1, &st, 0);
-		if (pid < 0 && errno == EINTR)
-			continue;
-		if (pid < 0) {
-			/* ECHILD: someone else reaps our children (SIGCHLD ignored). */
-			if (pr->rc == MODEL_OK)
-				pr->rc = model_fail(pr->r, MODEL_ERROR, "waitpid: %s",
-						    strerror(errno));
+		int st, k = model_reap(pr->r, pr->pid, pr->lanes, &st);
+		if (k < 0) {
+			pr->rc = pr->rc != MODEL_OK ? pr->rc : MODEL_ERROR;
 			return;
 		}
-		if ((k = lane_of(pr, pid)) < 0)
-			continue; /* the run's process has no other children */
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 			worker_died(pr, k, st);
-		pr->pid[k] = 0;
 		pr->alive--;
 	}
 }
@@ -169,7 +123,7 @@ static void fail_unfinished(prefork_run *pr)
 		return;
 	for (size_t i = 0; i < pr->r->n; i++)
 		if (atomic_load(&pr->r->table->task[i].runs) == 0)
-			task_lost(pr->r, i);
+			model_task_lost(pr->r, i);
 }
 
 /* Start the workers; they take tasks at once, as a real pool's do. If one
@@ -180,10 +134,8 @@ static void run_pool(prefork_run *pr)
 	for (size_t k = 0; k < pr->lanes; k++) {
 		int err = spawn(pr, (int)k);
 		if (err) {
-			int code = err == EAGAIN || err == ENOMEM ? MODEL_LIMIT : MODEL_ERROR;
 			close_queue(pr);
-			pr->rc = model_fail(pr->r, code, "fork %s at %zu processes", errname(err),
-					    k);
+			pr->rc = model_spawn_failed(pr->r, "fork", err, k, "processes");
 			break;
 		}
 	}

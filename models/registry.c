@@ -3,12 +3,10 @@
 
 #include "model.h"
 
-extern const model_kind model_sequential, model_threads, model_pool,
-	model_fork, model_prefork;
+extern const model_kind model_sequential, model_threads, model_pool, model_fork, model_prefork;
 
 static const model_kind *const all[] = {
-	&model_sequential, &model_threads, &model_pool,
-	&model_fork,       &model_prefork, NULL,
+	&model_sequential, &model_threads, &model_pool, &model_fork, &model_prefork, NULL,
 };
 
 const model_kind *const *model_all(void)

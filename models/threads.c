@@ -14,14 +14,12 @@
  * stack; the main thread waits for one, joins that thread and starts the next
  * task in the same slot, so a slot never runs two tasks at once.
  */
-#define _GNU_SOURCE
 #include "model.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct threads_run threads_run;
 
@@ -81,20 +79,6 @@ static void reap_all(threads_run *tr)
 		reap_one(tr);
 }
 
-static const char *errname(int err)
-{
-	const char *s = strerrorname_np(err);
-	return s ? s : "unknown error";
-}
-
-/* Out of threads (EAGAIN) or memory is a limit of the machine; anything else
- * (EINVAL, EPERM) is a fault. */
-static int spawn_failed(model_run *r, int err, size_t alive)
-{
-	int code = err == EAGAIN || err == ENOMEM ? MODEL_LIMIT : MODEL_ERROR;
-	return model_fail(r, code, "pthread_create %s at %zu threads", errname(err), alive);
-}
-
 /* Start task i in slot k; 0 or an errno. The fault hook stands for EAGAIN. */
 static int spawn(threads_run *tr, const pthread_attr_t *attr, size_t i, int k)
 {
@@ -118,29 +102,11 @@ static int run_all(threads_run *tr, const pthread_attr_t *attr, size_t lanes)
 		if (err) {
 			size_t alive = tr->alive;
 			reap_all(tr);
-			return spawn_failed(r, err, alive);
+			return model_spawn_failed(r, "pthread_create", err, alive, "threads");
 		}
 		tr->alive++;
 	}
 	reap_all(tr);
-	return MODEL_OK;
-}
-
-static int stack_attr(model_run *r, pthread_attr_t *attr)
-{
-	int64_t stack = model_opt(r->model, "stack");
-	int err = pthread_attr_init(attr);
-	if (err)
-		return model_fail(r, MODEL_ERROR, "pthread_attr_init: %s", strerror(err));
-	if (stack > 0 && (err = pthread_attr_setstacksize(attr, (size_t)stack))) {
-		pthread_attr_destroy(attr);
-		if (err == EINVAL)
-			return model_fail(r, MODEL_ERROR,
-					  "stack=%lld is below this system's minimum of %ld",
-					  (long long)stack, sysconf(_SC_THREAD_STACK_MIN));
-		return model_fail(r, MODEL_ERROR, "stack=%lld: pthread_attr_setstacksize: %s",
-				  (long long)stack, strerror(err));
-	}
 	return MODEL_OK;
 }
 
@@ -162,7 +128,7 @@ static int threads_run_model(model_run *r)
 	size_t lanes = r->c < r->n ? r->c : r->n;
 	threads_run tr = { .r = r };
 	pthread_attr_t attr;
-	int err, rc = stack_attr(r, &attr);
+	int err, rc = model_thread_attr(r, &attr);
 	if (rc != MODEL_OK)
 		return rc;
 	tr.done = calloc(lanes, sizeof *tr.done);

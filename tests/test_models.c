@@ -1,24 +1,19 @@
 /*
  * test_models.c - every blocking model runs every task exactly once, agrees on
- * the run digest, keeps at most C tasks in flight, and cleans up after itself
- * on the limit and crash paths (no zombies, no leaked threads or fds).
+ * the run digest, keeps at most C tasks in flight, takes its options, rejects
+ * C = 0, and leaks no thread, fd or zombie. What happens when a spawn fails or
+ * a task's process dies is test_model_faults.c's.
  *
  * Runs call kind->run() in this process, as the harness does in its run child.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "testutil.h"
 
-#include "../models/model.h"
+#include "model_fixture.h"
 
 static const char *const all_models[] = { "sequential", "threads", "pool", "fork", "prefork" };
 static const char *const spawners[] = { "threads", "pool", "fork", "prefork" };
@@ -88,46 +83,6 @@ static void wl_make(wl_spec *w, const char *name, const char *key, const char *v
 	assert_int_equal(wl_prepare(w, err, sizeof err), 0);
 }
 
-/* Model `name`, with stack=`stack` when that is not 0. */
-static void model_make(model_spec *m, const char *name, int64_t stack)
-{
-	memset(m, 0, sizeof *m);
-	m->kind = model_find(name);
-	assert_non_null(m->kind);
-	snprintf(m->text, sizeof m->text, "%s", name);
-	if (!stack)
-		return;
-	for (const model_opt_def *d = m->kind->opts; d && d->name; d++)
-		if (strcmp(d->name, "stack") == 0)
-			m->o[m->nopts].def = d;
-	assert_non_null(m->o[0].def);
-	m->o[0].num = stack;
-	m->nopts = 1;
-}
-
-/* One run as the harness makes it: t0, then run(), on a fresh table. */
-static int run_in(const model_spec *m, const wl_spec *w, model_table *t, unsigned c)
-{
-	model_run r = { .model = m, .wl = w, .n = t->n, .c = c, .table = t };
-	t->t0_ns = wl_now_ns();
-	return m->kind->run(&r);
-}
-
-static model_table *run_spec(const model_spec *m, const wl_spec *w, size_t n, unsigned c, int *rc)
-{
-	model_table *t = model_table_new(n);
-	assert_non_null(t);
-	*rc = run_in(m, w, t, c);
-	return t;
-}
-
-static model_table *run_model(const char *name, const wl_spec *w, size_t n, unsigned c, int *rc)
-{
-	model_spec m;
-	model_make(&m, name, 0);
-	return run_spec(&m, w, n, c, rc);
-}
-
 /* ---- what every good run looks like ---- */
 
 static void check_all_once(model_table *t, const char *model, size_t n, unsigned c, int rc)
@@ -135,9 +90,10 @@ static void check_all_once(model_table *t, const char *model, size_t n, unsigned
 	size_t lanes = c < n ? c : n;
 
 	if (rc != MODEL_OK)
-		fail_msg("%s n=%zu c=%u: rc %d: %s", model, n, c, rc, t->msg);
+		fail_msg("%s n=%zu c=%u: rc %d: %s / %s", model, n, c, rc, t->why, t->msg);
 	assert_int_equal(atomic_load(&t->status), MODEL_OK);
 	assert_int_equal(atomic_load(&t->nerr), 0);
+	assert_string_equal(t->why, "");
 	for (size_t i = 0; i < n; i++) {
 		model_task *k = &t->task[i];
 		if (atomic_load(&k->runs) != 1)
@@ -156,40 +112,6 @@ static uint64_t run_digest(model_table *t)
 	for (size_t i = 0; i < t->n; i++)
 		acc = wl_run_digest_add(acc, i, t->task[i].digest);
 	return acc;
-}
-
-static size_t count_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	size_t n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-/* A joined thread may linger in /proc for a moment while the kernel finishes
- * its exit: poll (up to 2 s, a sanity bound) rather than race it. */
-static size_t threads_settle(size_t want)
-{
-	struct timespec ms = { 0, 1000000 };
-	size_t now = count_dir("/proc/self/task");
-	for (int k = 0; k < 2000 && now != want; k++) {
-		nanosleep(&ms, NULL);
-		now = count_dir("/proc/self/task");
-	}
-	return now;
-}
-
-static void assert_no_zombies(void)
-{
-	errno = 0;
-	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-	assert_int_equal(errno, ECHILD);
 }
 
 /* ---- every task exactly once ---- */
@@ -311,207 +233,6 @@ static void test_lanes_serial(void **state)
 	wl_release(&w);
 }
 
-/* ---- the limit path: a spawn fails, everything in flight is waited for ---- */
-
-static const char *spawn_call(const char *model)
-{
-	return strcmp(model, "threads") == 0 || strcmp(model, "pool") == 0
-		       ? "pthread_create EAGAIN at %zu threads"
-		       : "fork EAGAIN at %zu processes";
-}
-
-/* Spawn number `fault` fails; `ran` tasks (or, for pools, at most n) run. */
-static void limit_case(const char *model, const char *fault, size_t n, unsigned c, size_t alive,
-		       size_t ran)
-{
-	size_t threads0 = count_dir("/proc/self/task");
-	char want[128];
-	wl_spec w;
-	int rc;
-
-	wl_make(&w, "null", NULL, NULL);
-	setenv("CONCBENCH_FAULT_SPAWN", fault, 1);
-	model_table *t = run_model(model, &w, n, c, &rc);
-	unsetenv("CONCBENCH_FAULT_SPAWN");
-
-	snprintf(want, sizeof want, spawn_call(model), alive);
-	if (rc != MODEL_LIMIT || strcmp(t->msg, want) != 0)
-		fail_msg("%s: rc %d, msg \"%s\", want limit \"%s\"", model, rc, t->msg, want);
-	assert_int_equal(atomic_load(&t->status), MODEL_LIMIT);
-	for (size_t i = 0; i < n; i++) {
-		unsigned runs = atomic_load(&t->task[i].runs);
-		assert_true(runs <= 1);
-		if (ran != (size_t)-1) /* one task per spawn: exactly the first ran */
-			assert_int_equal(runs, i < ran);
-	}
-	assert_int_equal(atomic_load(&t->nerr), 0);
-	model_table_free(t);
-	wl_release(&w);
-	assert_no_zombies();
-	assert_int_equal(threads_settle(threads0), threads0);
-}
-
-static void test_limit(void **state)
-{
-	const size_t any = (size_t)-1;
-
-	/* Spawn 2 of 4 fails: two were alive. */
-	limit_case("threads", "2", 10, 4, 2, 2);
-	limit_case("fork", "2", 10, 4, 2, 2);
-	limit_case("pool", "2", 10, 4, 2, any);
-	limit_case("prefork", "2", 10, 4, 2, any);
-	/* In the steady state a slot was just freed: C - 1 alive. */
-	limit_case("threads", "5", 10, 2, 1, 5);
-	limit_case("fork", "5", 10, 2, 1, 5);
-	/* A pool with no worker at all runs nothing. */
-	limit_case("pool", "0", 10, 4, 0, 0);
-	limit_case("prefork", "0", 10, 4, 0, 0);
-}
-
-/* A pool that cannot be built runs nothing new. To see it without timing,
- * every task waits until the queue's head (the table's next, in both pools)
- * reaches n: only closing the queue lets the tasks already taken finish. The
- * wait gives up after about 2 s so that a broken model fails, not hangs. */
-static void gate_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
-{
-	model_table *t = *(model_table *const *)w->state;
-	struct timespec pause = { 0, 100000 };
-
-	for (int k = 0; atomic_load(&t->next) < t->n; k++) {
-		if (k == 20000) {
-			wl_fail(r, ETIMEDOUT, "the queue was never closed");
-			return;
-		}
-		nanosleep(&pause, NULL);
-	}
-	r->digest = wl_digest_u64(i);
-}
-
-static const wl_param_def no_params[] = { { 0 } };
-static const wl_kind gate_kind = {
-	"gate", "waits for the queue to close", "io", no_params, NULL, NULL, gate_run
-};
-
-static void test_limit_closes_pool(void **state)
-{
-	const char *const names[] = { "pool", "prefork" };
-
-	for (size_t k = 0; k < N_ELEMS(names); k++) {
-		model_table *t = model_table_new(10);
-		wl_spec w = { .kind = &gate_kind, .state = &t };
-		model_spec m;
-		size_t ran = 0;
-
-		assert_non_null(t);
-		model_make(&m, names[k], 0);
-		setenv("CONCBENCH_FAULT_SPAWN", "2", 1);
-		int rc = run_in(&m, &w, t, 4);
-		unsetenv("CONCBENCH_FAULT_SPAWN");
-		if (rc != MODEL_LIMIT || atomic_load(&t->nerr) != 0)
-			fail_msg("%s: rc %d, %d errors: %s", names[k], rc, atomic_load(&t->nerr),
-				 t->msg);
-		for (size_t i = 0; i < t->n; i++)
-			ran += atomic_load(&t->task[i].runs);
-		assert_true(ran <= 2); /* at most one per worker made */
-		model_table_free(t);
-		assert_no_zombies();
-	}
-}
-
-/* ---- a task's process dies ---- */
-
-typedef struct {
-	pid_t parent; /* never die in the test process itself */
-	int how;      /* 0: SIGKILL, else _exit(how) */
-} crash_state;
-
-/* Task 3 takes its process down; the others return their index's digest. */
-static void crash_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
-{
-	const crash_state *cs = w->state;
-
-	if (i == 3 && getpid() == cs->parent) {
-		wl_fail(r, EINVAL, "task 3 ran in the test process");
-		return;
-	}
-	if (i == 3 && cs->how == 0)
-		raise(SIGKILL);
-	if (i == 3)
-		_exit(cs->how);
-	r->digest = wl_digest_u64(i);
-}
-
-static const wl_kind crash_kind = {
-	"crash", "task 3 dies", "cpu", no_params, NULL, NULL, crash_run
-};
-
-static model_table *run_crash(const char *model, int how, size_t n, unsigned c, int *rc)
-{
-	crash_state cs = { getpid(), how };
-	wl_spec w = { .kind = &crash_kind, .state = &cs };
-	return run_model(model, &w, n, c, rc);
-}
-
-static void assert_crashed(model_table *t, int rc, const char *want)
-{
-	if (rc != MODEL_ERROR || strcmp(t->msg, want) != 0)
-		fail_msg("rc %d, msg \"%s\", want error \"%s\"", rc, t->msg, want);
-	assert_int_equal(atomic_load(&t->status), MODEL_ERROR);
-	assert_int_equal(atomic_load(&t->task[3].runs), 0);
-	assert_int_equal(t->task[3].err, ECHILD);
-	assert_no_zombies();
-}
-
-static void assert_others_once(model_table *t, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i == 3)
-			continue;
-		assert_int_equal(atomic_load(&t->task[i].runs), 1);
-		assert_int_equal(t->task[i].err, 0);
-		assert_int_equal(t->task[i].digest, wl_digest_u64(i));
-	}
-	assert_int_equal(atomic_load(&t->nerr), 1);
-}
-
-static void test_fork_crash(void **state)
-{
-	const size_t n = 10;
-	int rc;
-
-	model_table *t = run_crash("fork", 0, n, 3, &rc);
-	assert_crashed(t, rc, "task 3: worker process killed by signal 9 (Killed)");
-	assert_others_once(t, n);
-	model_table_free(t);
-
-	t = run_crash("fork", 7, n, 3, &rc);
-	assert_crashed(t, rc, "task 3: worker process exited with status 7");
-	assert_others_once(t, n);
-	model_table_free(t);
-}
-
-static void test_prefork_crash(void **state)
-{
-	const size_t n = 10;
-	int rc;
-
-	/* The other workers drain the queue: only task 3 is lost. */
-	model_table *t = run_crash("prefork", 0, n, 3, &rc);
-	assert_crashed(t, rc, "task 3: worker process killed by signal 9 (Killed)");
-	assert_others_once(t, n);
-	model_table_free(t);
-
-	/* The only worker dies: what it had not reached fails with it. */
-	t = run_crash("prefork", 7, n, 1, &rc);
-	assert_crashed(t, rc, "task 3: worker process exited with status 7");
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(atomic_load(&t->task[i].runs), i < 3);
-		assert_int_equal(t->task[i].err, i < 3 ? 0 : ECHILD);
-	}
-	assert_int_equal(atomic_load(&t->nerr), n - 3);
-	model_table_free(t);
-}
-
 /* ---- options and bad arguments ---- */
 
 static void test_stack_option(void **state)
@@ -534,7 +255,7 @@ static void test_stack_option(void **state)
 		model_make(&m, names[k], 1);
 		t = run_spec(&m, &w, 20, 4, &rc);
 		assert_int_equal(rc, MODEL_ERROR);
-		assert_non_null(strstr(t->msg, "stack=1"));
+		assert_non_null(strstr(t->why, "stack=1"));
 		assert_int_equal(atomic_load(&t->task[0].runs), 0);
 		model_table_free(t);
 	}
@@ -551,7 +272,7 @@ static void test_zero_concurrency(void **state)
 		int rc;
 		model_table *t = run_model(spawners[m], &w, 5, 0, &rc);
 		assert_int_equal(rc, MODEL_ERROR);
-		assert_non_null(strstr(t->msg, "concurrency"));
+		assert_non_null(strstr(t->why, "concurrency"));
 		for (size_t i = 0; i < 5; i++)
 			assert_int_equal(atomic_load(&t->task[i].runs), 0);
 		model_table_free(t);
@@ -583,22 +304,11 @@ static void test_no_fd_leak(void **state)
 
 int main(void)
 {
-	/* The crash tests come first: their children leave from deep inside a
-	 * task, and valgrind, which follows them, then reports glibc's cache of
-	 * joined threads' stacks (left by the thread models) as possibly lost. */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fork_crash),
-		cmocka_unit_test(test_prefork_crash),
-		cmocka_unit_test(test_every_task_once),
-		cmocka_unit_test(test_fib_every_task_once),
-		cmocka_unit_test(test_digests_fib),
-		cmocka_unit_test(test_digests_hash),
-		cmocka_unit_test(test_lanes_serial),
-		cmocka_unit_test(test_limit),
-		cmocka_unit_test(test_limit_closes_pool),
-		cmocka_unit_test(test_stack_option),
-		cmocka_unit_test(test_zero_concurrency),
-		cmocka_unit_test(test_no_fd_leak),
+		cmocka_unit_test(test_every_task_once),  cmocka_unit_test(test_fib_every_task_once),
+		cmocka_unit_test(test_digests_fib),      cmocka_unit_test(test_digests_hash),
+		cmocka_unit_test(test_lanes_serial),     cmocka_unit_test(test_stack_option),
+		cmocka_unit_test(test_zero_concurrency), cmocka_unit_test(test_no_fd_leak),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,94 @@
+/*
+ * model_fixture.h - what test_models.c and test_model_faults.c share: making a
+ * model spec by hand, running it as the harness does, and checking that a run
+ * left no thread or child behind. Include it after testutil.h.
+ */
+#ifndef CB_MODEL_FIXTURE_H
+#define CB_MODEL_FIXTURE_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "../models/model.h"
+
+/* Model `name`, with stack=`stack` when that is not 0. */
+static inline void model_make(model_spec *m, const char *name, int64_t stack)
+{
+	memset(m, 0, sizeof *m);
+	m->kind = model_find(name);
+	assert_non_null(m->kind);
+	snprintf(m->text, sizeof m->text, "%s", name);
+	if (!stack)
+		return;
+	for (const model_opt_def *d = m->kind->opts; d && d->name; d++)
+		if (strcmp(d->name, "stack") == 0)
+			m->o[m->nopts].def = d;
+	assert_non_null(m->o[0].def);
+	m->o[0].num = stack;
+	m->nopts = 1;
+}
+
+/* One run as the harness makes it: t0, then run(), on a fresh table. */
+static inline int run_in(const model_spec *m, const wl_spec *w, model_table *t, unsigned c)
+{
+	model_run r = { .model = m, .wl = w, .n = t->n, .c = c, .table = t };
+	t->t0_ns = wl_now_ns();
+	return m->kind->run(&r);
+}
+
+static inline model_table *run_spec(const model_spec *m, const wl_spec *w, size_t n, unsigned c,
+				    int *rc)
+{
+	model_table *t = model_table_new(n);
+	assert_non_null(t);
+	*rc = run_in(m, w, t, c);
+	return t;
+}
+
+static inline model_table *run_model(const char *name, const wl_spec *w, size_t n, unsigned c,
+				     int *rc)
+{
+	model_spec m;
+	model_make(&m, name, 0);
+	return run_spec(&m, w, n, c, rc);
+}
+
+static inline size_t count_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* A joined thread may linger in /proc for a moment while the kernel finishes
+ * its exit: poll (up to 2 s, a sanity bound) rather than race it. */
+static inline size_t threads_settle(size_t want)
+{
+	struct timespec ms = { 0, 1000000 };
+	size_t now = count_dir("/proc/self/task");
+	for (int k = 0; k < 2000 && now != want; k++) {
+		nanosleep(&ms, NULL);
+		now = count_dir("/proc/self/task");
+	}
+	return now;
+}
+
+static inline void assert_no_zombies(void)
+{
+	errno = 0;
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+}
+
+#endif
