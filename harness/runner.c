@@ -81,30 +81,39 @@ static void kill_group(pid_t pgid)
 		;
 }
 
-/* Wait for the child; 1 if a stop signal came, 2 on timeout, 0 when it ended. */
+/* Has the child ended? Looks without reaping it (WNOWAIT). */
+static int child_ended(pid_t pid)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+}
+
+/* Wait for the child; 1 if a stop signal came, 2 on timeout, 0 when it ended.
+ * Without a pidfd (an old kernel, or valgrind) it looks every 10 ms instead. */
 static int wait_child(const run_job *job, pid_t pid, const sigset_t *open_mask)
 {
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), how = -1;
 	uint64_t deadline = job->timeout_s > 0 ? wl_now_ns() + (uint64_t)(job->timeout_s * 1e9) : 0;
-	for (;;) {
-		if (*job->stop)
-			return close(pfd), 1;
-		struct timespec ts, *tp = NULL;
-		if (deadline) {
-			uint64_t now = wl_now_ns();
-			if (now >= deadline)
-				return close(pfd), 2;
-			ts.tv_sec = (time_t)((deadline - now) / 1000000000u);
-			ts.tv_nsec = (long)((deadline - now) % 1000000000u);
-			tp = &ts;
-		}
-		if (pfd < 0) /* no pidfd (old kernel): poll the child every 10 ms */
-			tp = &(struct timespec){ 0, 10000000 };
+	while (how < 0) {
+		uint64_t now = wl_now_ns(), wait_ns = UINT64_MAX;
+		if (deadline)
+			wait_ns = deadline > now ? deadline - now : 0;
+		if (pfd < 0 && wait_ns > 10000000)
+			wait_ns = 10000000;
+		struct timespec ts = { (time_t)(wait_ns / 1000000000u), (long)(wait_ns % 1000000000u) };
 		struct pollfd p = { pfd, POLLIN, 0 };
-		int rc = ppoll(&p, pfd < 0 ? 0 : 1, tp, open_mask);
-		if (rc > 0 || (pfd < 0 && waitpid(pid, NULL, WNOHANG | WNOWAIT) == pid))
-			return close(pfd), 0;
+		int rc = ppoll(&p, pfd < 0 ? 0 : 1, wait_ns == UINT64_MAX ? NULL : &ts, open_mask);
+		if (*job->stop)
+			how = 1;
+		else if (rc > 0 || (pfd < 0 && child_ended(pid)))
+			how = 0;
+		else if (deadline && wl_now_ns() >= deadline)
+			how = 2;
 	}
+	if (pfd >= 0)
+		close(pfd);
+	return how;
 }
 
 static void status_from_child(res_run *out, const run_job *job, int wst)
