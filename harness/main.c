@@ -23,6 +23,9 @@ static void catch_stop_signals(void)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
+	/* Restart interrupted writes: a Ctrl-C while results are being saved
+	 * must not make the save fail. The runner's ppoll() still wakes. */
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -95,7 +95,7 @@ static int wait_child(const run_job *job, pid_t pid, const sigset_t *open_mask)
 {
 	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), how = -1;
 	uint64_t deadline = job->timeout_s > 0 ? wl_now_ns() + (uint64_t)(job->timeout_s * 1e9) : 0;
-	while (how < 0) {
+	while (how < 0 && !*job->stop) {
 		uint64_t now = wl_now_ns(), wait_ns = UINT64_MAX;
 		if (deadline)
 			wait_ns = deadline > now ? deadline - now : 0;
@@ -113,7 +113,7 @@ static int wait_child(const run_job *job, pid_t pid, const sigset_t *open_mask)
 	}
 	if (pfd >= 0)
 		close(pfd);
-	return how;
+	return how < 0 ? 1 : how; /* the loop only ends early for a stop */
 }
 
 static void status_from_child(res_run *out, const run_job *job, int wst)

@@ -94,8 +94,7 @@ static void print_line(sweep *s, const res_run *r)
 	fflush(s->out);
 }
 
-/* The first good run of a workload sets its reference digest. */
-static void check_digest(res_run *r, int *have_ref, uint64_t *ref)
+void sweep_check_digest(res_run *r, int *have_ref, uint64_t *ref)
 {
 	if (strcmp(r->status, "ok") != 0)
 		return;
@@ -138,7 +137,7 @@ static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep,
 	snprintf(r.workload, sizeof r.workload, "%s", w->kind->name);
 	wl_params_string(w, r.params, sizeof r.params);
 	r.rep = rep;
-	check_digest(&r, have_ref, ref);
+	sweep_check_digest(&r, have_ref, ref);
 	if (rep <= 0)
 		return 1;
 	s->runs[s->nruns++] = r;

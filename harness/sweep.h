@@ -35,4 +35,8 @@ typedef struct {
  * 2 on a usage error found late (bad --cpus), 130 if stopped by a signal. */
 int sweep_run(const sweep_cfg *cfg, FILE *out, FILE *diag);
 
+/* The first ok run of a workload sets its reference digest; a later ok run
+ * with another digest did different work and becomes an error. */
+void sweep_check_digest(res_run *r, int *have_ref, uint64_t *ref);
+
 #endif
