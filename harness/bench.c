@@ -30,8 +30,8 @@
 #define BENCH_MAX_REPS 101
 
 typedef struct {
-	const char *name;    /* model, or raw primitive */
-	const char *ref;     /* the row this one is compared with, or NULL */
+	const char *name; /* model, or raw primitive */
+	const char *ref;  /* the row this one is compared with, or NULL */
 	unsigned c;
 	size_t n;
 	double ns[BENCH_MAX_REPS];
@@ -102,10 +102,13 @@ static size_t bench_rows(bench_row *rows, size_t n_tasks, unsigned cores)
 	for (const model_kind *const *m = model_all(); *m; m++) {
 		int forks = !strcmp((*m)->name, "fork");
 		const char *ref = !strcmp((*m)->name, "threads") ? "pthread_create+join"
-				  : forks ? "fork+waitpid" : NULL;
+				  : forks                        ? "fork+waitpid"
+								 : NULL;
 		unsigned cs[2] = { 1, cores };
 		for (int j = 0; j < (cores > 1 ? 2 : 1); j++)
-			rows[k++] = (bench_row){ .name = (*m)->name, .ref = ref, .c = cs[j],
+			rows[k++] = (bench_row){ .name = (*m)->name,
+						 .ref = ref,
+						 .c = cs[j],
 						 .n = forks ? n_tasks / 10 : n_tasks };
 	}
 	return k;
@@ -121,11 +124,13 @@ static const bench_row *find_row(const bench_row *rows, size_t n, const char *na
 
 static void print_and_save(FILE *f, FILE *csv, bench_row *rows, size_t n, int reps)
 {
-	fprintf(f, "\nper-task cost on null, median of %d reps (ratio = row / reference, same run)\n",
+	fprintf(f,
+		"\nper-task cost on null, median of %d reps (ratio = row / reference, same run)\n",
 		reps);
 	fprintf(f, "  %-20s %4s %8s %12s   %-20s %7s\n", "what", "C", "tasks", "ns/task",
 		"reference", "ratio");
-	fprintf(csv, "what,concurrency,tasks,reps,ns_per_task_median,ns_min,ns_max,reference,ratio\n");
+	fprintf(csv,
+		"what,concurrency,tasks,reps,ns_per_task_median,ns_min,ns_max,reference,ratio\n");
 	for (size_t i = 0; i < n; i++) {
 		bench_row *r = &rows[i];
 		double sorted[BENCH_MAX_REPS];
@@ -164,15 +169,17 @@ int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
 			       "a tenth of it for process-per-task). Saved in results/bench/.\n");
 			return 0;
 		}
-		int64_t *dst = !strcmp(argv[i], "--reps") ? &reps
-			       : !strcmp(argv[i], "--tasks") ? &n_tasks : NULL;
+		int64_t *dst = !strcmp(argv[i], "--reps")    ? &reps
+			       : !strcmp(argv[i], "--tasks") ? &n_tasks
+							     : NULL;
 		if (!dst || i + 1 == argc) {
 			fprintf(stderr, "concbench bench: %s: %s\n", argv[i],
 				dst ? "needs a value" : "unknown option");
 			return 2;
 		}
-		if (spec_int(argv[++i], dst == &reps ? 1 : 10, dst == &reps ? BENCH_MAX_REPS : 10000000,
-			     0, dst, err, sizeof err) < 0) {
+		if (spec_int(argv[++i], dst == &reps ? 1 : 10,
+			     dst == &reps ? BENCH_MAX_REPS : 10000000, 0, dst, err,
+			     sizeof err) < 0) {
 			fprintf(stderr, "concbench bench: %s: %s\n", argv[i - 1], err);
 			return 2;
 		}
@@ -186,8 +193,9 @@ int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
 	for (int rep = 0; rep < reps && !*stop; rep++) {
 		for (size_t i = 0; i < nrows && !*stop; i++) {
 			bench_row *r = &rows[i];
-			double ns = i == 0 ? raw_thread(r->n) : i == 1 ? raw_fork(r->n)
-				    : model_cost(r, &null_wl, stop);
+			double ns = i == 0   ? raw_thread(r->n)
+				    : i == 1 ? raw_fork(r->n)
+					     : model_cost(r, &null_wl, stop);
 			if (isnan(ns))
 				rc = 1;
 			r->ns[r->nrep++] = ns;

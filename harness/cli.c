@@ -18,8 +18,8 @@
 #include "sweep.h"
 
 #define MAX_TASKS 10000000
-#define MAX_CONC 1000000
-#define MAX_WL 32
+#define MAX_CONC  1000000
+#define MAX_WL    32
 
 void cli_usage(FILE *f)
 {
@@ -75,13 +75,20 @@ typedef struct {
 static int parse_run_args(int argc, char **argv, run_args *a, sweep_cfg *cfg)
 {
 	static const struct option opts[] = {
-		{ "workload", required_argument, 0, 'w' }, { "models", required_argument, 0, 'm' },
-		{ "tasks", required_argument, 0, 'n' },    { "concurrency", required_argument, 0, 'c' },
-		{ "reps", required_argument, 0, 'r' },     { "warmup", required_argument, 0, 'W' },
-		{ "out", required_argument, 0, 'o' },      { "name", required_argument, 0, 'N' },
-		{ "cpus", required_argument, 0, 'C' },     { "timeline", no_argument, 0, 'T' },
-		{ "timeout", required_argument, 0, 't' },  { "force", no_argument, 0, 'F' },
-		{ "help", no_argument, 0, 'h' },           { 0, 0, 0, 0 },
+		{ "workload", required_argument, 0, 'w' },
+		{ "models", required_argument, 0, 'm' },
+		{ "tasks", required_argument, 0, 'n' },
+		{ "concurrency", required_argument, 0, 'c' },
+		{ "reps", required_argument, 0, 'r' },
+		{ "warmup", required_argument, 0, 'W' },
+		{ "out", required_argument, 0, 'o' },
+		{ "name", required_argument, 0, 'N' },
+		{ "cpus", required_argument, 0, 'C' },
+		{ "timeline", no_argument, 0, 'T' },
+		{ "timeout", required_argument, 0, 't' },
+		{ "force", no_argument, 0, 'F' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
 	};
 	int ch;
 	opterr = 0;
@@ -202,8 +209,10 @@ static void list_workloads(FILE *f)
 				snprintf(range, sizeof range, "%s", d->choices);
 			else
 				snprintf(range, sizeof range, "%lld..%lld%s", (long long)d->min,
-					 (long long)d->max, d->force_max ? " (more with --force)" : "");
-			fprintf(f, "      %-10s default %-8s %s; %s\n", d->name, d->def, range, d->help);
+					 (long long)d->max,
+					 d->force_max ? " (more with --force)" : "");
+			fprintf(f, "      %-10s default %-8s %s; %s\n", d->name, d->def, range,
+				d->help);
 		}
 	}
 }

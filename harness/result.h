@@ -21,7 +21,7 @@ typedef struct {
 	char params[160];  /* "n=32" */
 	size_t tasks;
 	unsigned concurrency;
-	int rep;           /* 1-based */
+	int rep;                    /* 1-based */
 	char status[RES_STATUSLEN]; /* "ok", "error: ...", "limit: ...", "partial" */
 	double makespan_s, throughput_per_s;
 	double lat_mean_s, lat_p50_s, lat_p90_s, lat_p99_s, lat_max_s;

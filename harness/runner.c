@@ -53,8 +53,8 @@ static _Noreturn void child_main(const run_job *job, const sigset_t *mask)
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	setpgid(0, 0);
 	if (job->cpuset &&
-	    hwloc_set_cpubind((hwloc_topology_t)job->topology,
-			      (hwloc_const_cpuset_t)job->cpuset, HWLOC_CPUBIND_PROCESS) < 0) {
+	    hwloc_set_cpubind((hwloc_topology_t)job->topology, (hwloc_const_cpuset_t)job->cpuset,
+			      HWLOC_CPUBIND_PROCESS) < 0) {
 		model_run bad = { job->model, job->wl, job->n, job->c, job->table };
 		model_fail(&bad, MODEL_ERROR, "cannot bind to the CPUs asked for: %s",
 			   strerror(errno));
@@ -101,7 +101,8 @@ static int wait_child(const run_job *job, pid_t pid, const sigset_t *open_mask)
 			wait_ns = deadline > now ? deadline - now : 0;
 		if (pfd < 0 && wait_ns > 10000000)
 			wait_ns = 10000000;
-		struct timespec ts = { (time_t)(wait_ns / 1000000000u), (long)(wait_ns % 1000000000u) };
+		struct timespec ts = { (time_t)(wait_ns / 1000000000u),
+				       (long)(wait_ns % 1000000000u) };
 		struct pollfd p = { pfd, POLLIN, 0 };
 		int rc = ppoll(&p, pfd < 0 ? 0 : 1, wait_ns == UINT64_MAX ? NULL : &ts, open_mask);
 		if (*job->stop)
@@ -121,8 +122,9 @@ static void status_from_child(res_run *out, const run_job *job, int wst)
 	model_table *t = job->table;
 	int code = atomic_load(&t->status);
 	if (WIFSIGNALED(wst))
-		snprintf(out->status, sizeof out->status, "error: run process killed by signal %d (%s)",
-			 WTERMSIG(wst), strsignal(WTERMSIG(wst)));
+		snprintf(out->status, sizeof out->status,
+			 "error: run process killed by signal %d (%s)", WTERMSIG(wst),
+			 strsignal(WTERMSIG(wst)));
 	else if (WEXITSTATUS(wst) != 0)
 		snprintf(out->status, sizeof out->status, "error: run process exited with %d",
 			 WEXITSTATUS(wst));
@@ -130,7 +132,9 @@ static void status_from_child(res_run *out, const run_job *job, int wst)
 		snprintf(out->status, sizeof out->status, "limit: %s", t->why);
 	else if (code != MODEL_OK || out->errors)
 		snprintf(out->status, sizeof out->status, "error: %s",
-			 t->why[0] ? t->why : t->msg[0] ? t->msg : "tasks did not run exactly once");
+			 t->why[0]   ? t->why
+			 : t->msg[0] ? t->msg
+				     : "tasks did not run exactly once");
 	else
 		strcpy(out->status, "ok");
 }

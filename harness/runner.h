@@ -14,10 +14,10 @@ typedef struct {
 	const model_spec *model;
 	size_t n;
 	unsigned c;
-	model_table *table;       /* shared; reset by run_one */
-	const void *cpuset;       /* hwloc_const_cpuset_t to bind the run to, or NULL */
-	const void *topology;     /* hwloc_topology_t the cpuset belongs to */
-	double timeout_s;         /* 0: none */
+	model_table *table;          /* shared; reset by run_one */
+	const void *cpuset;          /* hwloc_const_cpuset_t to bind the run to, or NULL */
+	const void *topology;        /* hwloc_topology_t the cpuset belongs to */
+	double timeout_s;            /* 0: none */
 	volatile sig_atomic_t *stop; /* set by a signal handler: kill the run */
 } run_job;
 

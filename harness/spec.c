@@ -27,8 +27,8 @@ static int64_t unit_of(char c)
 	}
 }
 
-int spec_int(const char *text, int64_t min, int64_t max, int with_units, int64_t *out,
-	     char *err, size_t errlen)
+int spec_int(const char *text, int64_t min, int64_t max, int with_units, int64_t *out, char *err,
+	     size_t errlen)
 {
 	const char *p = text;
 	if (!isdigit((unsigned char)*p) && !(*p == '-' && isdigit((unsigned char)p[1])))
@@ -49,8 +49,7 @@ int spec_int(const char *text, int64_t min, int64_t max, int with_units, int64_t
 		return ERR("'%s' is not a whole number%s", text,
 			   with_units ? " (units: k, m, g)" : "");
 	if (v < min || v > max)
-		return ERR("'%s' is out of range %lld..%lld", text, (long long)min,
-			   (long long)max);
+		return ERR("'%s' is out of range %lld..%lld", text, (long long)min, (long long)max);
 	*out = v;
 	return 0;
 }
@@ -70,8 +69,7 @@ static int choice_index(const char *choices, const char *word)
 	return -1;
 }
 
-static int set_param(wl_spec *w, int k, const char *val, int force, char *err,
-		     size_t errlen)
+static int set_param(wl_spec *w, int k, const char *val, int force, char *err, size_t errlen)
 {
 	const wl_param_def *d = w->p[k].def;
 	const char *wn = w->kind->name;
@@ -82,17 +80,17 @@ static int set_param(wl_spec *w, int k, const char *val, int force, char *err,
 	if (d->type == WL_ENUM) {
 		int idx = choice_index(d->choices, val);
 		if (idx < 0)
-			return ERR("%s: %s='%s' is not one of %s", wn, d->name, val,
-				   d->choices);
+			return ERR("%s: %s='%s' is not one of %s", wn, d->name, val, d->choices);
 		w->p[k].num = idx;
 	} else {
 		int64_t hi = force && d->force_max ? d->force_max : d->max;
-		if (spec_int(val, d->min, hi, d->type == WL_SIZE, &w->p[k].num, msg,
-			     sizeof msg) < 0) {
-			if (!force && d->force_max && spec_int(val, d->min, d->force_max,
-					d->type == WL_SIZE, &w->p[k].num, msg, sizeof msg) == 0)
-				return ERR("%s: %s=%s is above %lld and needs --force", wn,
-					   d->name, val, (long long)d->max);
+		if (spec_int(val, d->min, hi, d->type == WL_SIZE, &w->p[k].num, msg, sizeof msg) <
+		    0) {
+			if (!force && d->force_max &&
+			    spec_int(val, d->min, d->force_max, d->type == WL_SIZE, &w->p[k].num,
+				     msg, sizeof msg) == 0)
+				return ERR("%s: %s=%s is above %lld and needs --force", wn, d->name,
+					   val, (long long)d->max);
 			return ERR("%s: %s: %s", wn, d->name, msg);
 		}
 	}
@@ -112,11 +110,10 @@ static const char *split_name(const char *text, char *name, size_t len, const ch
 }
 
 /* Walk "k=v,k=v", calling fn for each pair. */
-typedef int (*pair_fn)(void *ctx, const char *key, const char *val, char *err,
-		       size_t errlen);
+typedef int (*pair_fn)(void *ctx, const char *key, const char *val, char *err, size_t errlen);
 
-static int each_pair(const char *list, const char *what, pair_fn fn, void *ctx,
-		     char *err, size_t errlen)
+static int each_pair(const char *list, const char *what, pair_fn fn, void *ctx, char *err,
+		     size_t errlen)
 {
 	char buf[256];
 	if (strlen(list) >= sizeof buf)
@@ -145,8 +142,8 @@ static int wl_pair(void *ctx, const char *key, const char *val, char *err, size_
 	for (int k = 0; k < c->w->nparams; k++)
 		if (strcmp(c->w->p[k].def->name, key) == 0)
 			return set_param(c->w, k, val, c->force, err, errlen);
-	return ERR("%s: unknown parameter '%s' (see: concbench list workloads)",
-		   c->w->kind->name, key);
+	return ERR("%s: unknown parameter '%s' (see: concbench list workloads)", c->w->kind->name,
+		   key);
 }
 
 int spec_workload(const char *text, int force, wl_spec *w, char *err, size_t errlen)
@@ -169,8 +166,7 @@ int spec_workload(const char *text, int force, wl_spec *w, char *err, size_t err
 	return *rest ? each_pair(rest + 1, name, wl_pair, &c, err, errlen) : 0;
 }
 
-static int model_pair(void *ctx, const char *key, const char *val, char *err,
-		      size_t errlen)
+static int model_pair(void *ctx, const char *key, const char *val, char *err, size_t errlen)
 {
 	model_spec *m = ctx;
 	const model_opt_def *d = m->kind->opts;
@@ -202,8 +198,8 @@ int spec_model(const char *text, model_spec *m, char *err, size_t errlen)
 		if (m->nopts == MODEL_MAX_OPTS)
 			return ERR("model %s: too many options", name);
 		m->o[m->nopts].def = d;
-		if (spec_int(d->def, d->min, d->max, d->is_size, &m->o[m->nopts++].num,
-			     err, errlen) < 0)
+		if (spec_int(d->def, d->min, d->max, d->is_size, &m->o[m->nopts++].num, err,
+			     errlen) < 0)
 			return -1;
 	}
 	if (*rest == '+')
@@ -289,15 +285,16 @@ static int push(int64_t **v, size_t *n, size_t *cap, int64_t x)
 #define MAX_COUNTS 10000
 
 /* One item: "8", "1..64x2" or "1..8" / "2..20+2". */
-static int count_item(char *item, int64_t min, int64_t max, int64_t **v, size_t *n,
-		      size_t *cap, char *err, size_t errlen)
+static int count_item(char *item, int64_t min, int64_t max, int64_t **v, size_t *n, size_t *cap,
+		      char *err, size_t errlen)
 {
 	char *dots = strstr(item, "..");
 	int64_t lo, hi, step = 1;
 	int geometric = 0;
 	if (!dots)
-		return spec_int(item, min, max, 0, &lo, err, errlen) < 0 ||
-			       push(v, n, cap, lo) < 0 ? -1 : 0;
+		return spec_int(item, min, max, 0, &lo, err, errlen) < 0 || push(v, n, cap, lo) < 0
+			       ? -1
+			       : 0;
 	*dots = '\0';
 	char *hi_text = dots + 2, *op = strpbrk(hi_text, "x+");
 	if (op) {
@@ -324,8 +321,8 @@ static int count_item(char *item, int64_t min, int64_t max, int64_t **v, size_t 
 	return 0;
 }
 
-int spec_counts(const char *text, int64_t min, int64_t max, int64_t **out, size_t *n,
-		char *err, size_t errlen)
+int spec_counts(const char *text, int64_t min, int64_t max, int64_t **out, size_t *n, char *err,
+		size_t errlen)
 {
 	char *buf = strdup(text);
 	size_t cap = 0;

@@ -21,11 +21,11 @@ int spec_model(const char *text, model_spec *out, char *err, size_t errlen);
 /* "all" or "sequential,threads:stack=64k,pool"; allocates *out. */
 int spec_models(const char *text, model_spec **out, size_t *n, char *err, size_t errlen);
 /* Whole number in [min, max]; with_units accepts k/m/g (x1024). */
-int spec_int(const char *text, int64_t min, int64_t max, int with_units, int64_t *out,
-	     char *err, size_t errlen);
+int spec_int(const char *text, int64_t min, int64_t max, int with_units, int64_t *out, char *err,
+	     size_t errlen);
 /* "1,2,4", "1..1024x2" (geometric), "1..8" or "2..20+2" (arithmetic), or a mix
  * joined by commas; values in [min, max]; allocates *out. */
-int spec_counts(const char *text, int64_t min, int64_t max, int64_t **out, size_t *n,
-		char *err, size_t errlen);
+int spec_counts(const char *text, int64_t min, int64_t max, int64_t **out, size_t *n, char *err,
+		size_t errlen);
 
 #endif

@@ -98,8 +98,9 @@ void summary_print(FILE *out, const res_run *runs, size_t n)
 			j++;
 		if (j < i)
 			continue; /* workload already shown */
-		fprintf(out, "\nsummary: %s%s%s, %zu tasks (median over ok reps)\n", runs[i].workload,
-			runs[i].params[0] ? ":" : "", runs[i].params, runs[i].tasks);
+		fprintf(out, "\nsummary: %s%s%s, %zu tasks (median over ok reps)\n",
+			runs[i].workload, runs[i].params[0] ? ":" : "", runs[i].params,
+			runs[i].tasks);
 		fprintf(out, "  %-20s %6s %7s %10s %11s %10s %10s %8s  %s\n", "model", "C", "ok",
 			"makespan", "throughput", "p50", "p99", "speed-up", "status");
 		for (size_t g = i; g < n; g++) {

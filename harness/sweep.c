@@ -32,7 +32,7 @@ typedef struct {
 	char *context;
 	res_run *runs;
 	size_t nruns;
-	size_t done, total;   /* runs started, runs planned (warm-ups included) */
+	size_t done, total; /* runs started, runs planned (warm-ups included) */
 	uint64_t t_start;
 	int color, progress;
 	hwloc_topology_t topo;
@@ -55,8 +55,9 @@ static int bind_setup(sweep *s)
 	    hwloc_bitmap_iszero(s->cpuset) || !hwloc_bitmap_isincluded(s->cpuset, allowed)) {
 		char *have = NULL;
 		hwloc_bitmap_list_asprintf(&have, allowed);
-		fprintf(s->diag, "concbench: --cpus '%s' is not a list of this machine's CPUs (%s)\n",
-			cpus, have ? have : "?");
+		fprintf(s->diag,
+			"concbench: --cpus '%s' is not a list of this machine's CPUs (%s)\n", cpus,
+			have ? have : "?");
 		free(have);
 		return -1;
 	}
@@ -85,12 +86,14 @@ static void print_line(sweep *s, const res_run *r)
 		fprintf(s->diag, "\r\033[K");
 	int ok = strcmp(r->status, "ok") == 0;
 	const char *on = !s->color ? "" : ok ? "\033[32m" : "\033[31m";
-	fprintf(s->out, "%-6s %-18s c=%-5u rep %-2d makespan %-9s thr %-10s p50 %-9s p99 %-9s %s%s%s\n",
+	fprintf(s->out,
+		"%-6s %-18s c=%-5u rep %-2d makespan %-9s thr %-10s p50 %-9s p99 %-9s %s%s%s\n",
 		r->workload, r->model, r->concurrency, r->rep,
 		units_time(r->makespan_s, mk, sizeof mk),
 		units_rate(r->throughput_per_s, th, sizeof th),
-		units_time(r->lat_p50_s, p50, sizeof p50), units_time(r->lat_p99_s, p99, sizeof p99),
-		on, r->status, s->color ? "\033[0m" : "");
+		units_time(r->lat_p50_s, p50, sizeof p50),
+		units_time(r->lat_p99_s, p99, sizeof p99), on, r->status,
+		s->color ? "\033[0m" : "");
 	fflush(s->out);
 }
 
@@ -120,8 +123,8 @@ static int save(sweep *s, const res_run *r)
 }
 
 /* One (workload, model, C, rep) run. 1 when a signal stopped it. */
-static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep,
-	       int *have_ref, uint64_t *ref)
+static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep, int *have_ref,
+	       uint64_t *ref)
 {
 	const sweep_cfg *cfg = s->cfg;
 	run_job job = { w, m, cfg->n, c, s->table, s->cpuset, s->topo, cfg->timeout_s, cfg->stop };
@@ -157,9 +160,10 @@ static int sweep_all(sweep *s)
 			for (size_t ci = 0; ci < cfg->ncs; ci++)
 				for (size_t k = 0; k < cfg->nmodels; k++) {
 					size_t rot = rep > 0 ? (size_t)(rep - 1) : 0;
-					const model_spec *m = &cfg->models[(k + rot) % cfg->nmodels];
-					int rc = one(s, &cfg->wls[wi], m, (unsigned)cfg->cs[ci], rep,
-						     &have_ref, &ref);
+					const model_spec *m =
+						&cfg->models[(k + rot) % cfg->nmodels];
+					int rc = one(s, &cfg->wls[wi], m, (unsigned)cfg->cs[ci],
+						     rep, &have_ref, &ref);
 					if (rc)
 						return rc;
 				}

@@ -11,20 +11,20 @@
 #include "result.h"
 
 typedef struct {
-	wl_spec *wls;          /* workloads, prepared */
+	wl_spec *wls; /* workloads, prepared */
 	size_t nwl;
 	model_spec *models;
 	size_t nmodels;
-	int64_t *cs;           /* concurrency values */
+	int64_t *cs; /* concurrency values */
 	size_t ncs;
-	size_t n;              /* tasks per run */
+	size_t n; /* tasks per run */
 	int reps, warmup;
-	const char *out_root;  /* results/ */
-	const char *name;      /* results/<name>/ */
-	const char *suite;     /* the suite column */
-	const char *cpus;      /* --cpus text, or NULL */
+	const char *out_root; /* results/ */
+	const char *name;     /* results/<name>/ */
+	const char *suite;    /* the suite column */
+	const char *cpus;     /* --cpus text, or NULL */
 	double timeout_s;
-	int timeline;          /* keep tasks/ */
+	int timeline; /* keep tasks/ */
 	int argc;
 	char **argv;
 	volatile sig_atomic_t *stop;

@@ -6,8 +6,14 @@
 
 const char *units_time(double s, char *buf, size_t len)
 {
-	static const struct { double scale; const char *name; } u[] = {
-		{ 1, "s" }, { 1e-3, "ms" }, { 1e-6, "us" }, { 1e-9, "ns" },
+	static const struct {
+		double scale;
+		const char *name;
+	} u[] = {
+		{ 1, "s" },
+		{ 1e-3, "ms" },
+		{ 1e-6, "us" },
+		{ 1e-9, "ns" },
 	};
 	if (isnan(s)) {
 		snprintf(buf, len, "-");
@@ -17,8 +23,7 @@ const char *units_time(double s, char *buf, size_t len)
 	while (k + 1 < sizeof u / sizeof *u && fabs(s) < u[k].scale)
 		k++;
 	double v = s / u[k].scale;
-	snprintf(buf, len, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v,
-		 u[k].name);
+	snprintf(buf, len, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v, u[k].name);
 	return buf;
 }
 
@@ -33,7 +38,10 @@ const char *units_rate(double per_s, char *buf, size_t len)
 		per_s /= 1e6, suffix = "M";
 	else if (per_s >= 1e3)
 		per_s /= 1e3, suffix = "k";
-	snprintf(buf, len, per_s >= 100 ? "%.0f%s/s" : per_s >= 10 ? "%.1f%s/s" : "%.2f%s/s",
+	snprintf(buf, len,
+		 per_s >= 100  ? "%.0f%s/s"
+		 : per_s >= 10 ? "%.1f%s/s"
+			       : "%.2f%s/s",
 		 per_s, suffix);
 	return buf;
 }

@@ -104,12 +104,12 @@ static result *run(const char *const *args)
 #define RUN(...) run((const char *const[]){ __VA_ARGS__, NULL })
 
 /* Expect exit 2 and a message naming `needle`. */
-#define USAGE(needle, ...)                                   \
-	do {                                                 \
-		result *r_ = RUN(__VA_ARGS__);               \
-		assert_int_equal(r_->code, 2);               \
-		assert_non_null(strstr(r_->err, needle));    \
-		assert_string_equal(r_->out, "");            \
+#define USAGE(needle, ...)                                                                         \
+	do {                                                                                       \
+		result *r_ = RUN(__VA_ARGS__);                                                     \
+		assert_int_equal(r_->code, 2);                                                     \
+		assert_non_null(strstr(r_->err, needle));                                          \
+		assert_string_equal(r_->out, "");                                                  \
 	} while (0)
 
 static void test_basics(void **st)
@@ -128,9 +128,9 @@ static void test_basics(void **st)
 	}
 	r = RUN("list");
 	assert_int_equal(r->code, 0);
-	for (const char *const *n = (const char *const[]){ "sequential", "threads", "pool", "fork",
-							    "prefork", "fib", "hash", "sleep",
-							    "spin", "null", NULL };
+	for (const char *const *n =
+		     (const char *const[]){ "sequential", "threads", "pool", "fork", "prefork",
+					    "fib", "hash", "sleep", "spin", "null", NULL };
 	     *n; n++)
 		assert_non_null(strstr(r->out, *n));
 	r = RUN("topo");
@@ -185,7 +185,8 @@ static int csv_rows(const char *path, char statuses[][64], char digests[][20], i
 			assert_non_null(status);
 			snprintf(statuses[rows], 64, "%.*s", (int)strcspn(status, ","), status);
 			char *last = strrchr(line, ',');
-			snprintf(digests[rows], 20, "%.*s", (int)strcspn(last + 1, "\r\n"), last + 1);
+			snprintf(digests[rows], 20, "%.*s", (int)strcspn(last + 1, "\r\n"),
+				 last + 1);
 		}
 		rows++;
 	}

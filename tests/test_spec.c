@@ -33,7 +33,8 @@ static void test_int(void **st)
 	assert_int_equal(spec_int(" 1", 0, 10, 0, &v, err, sizeof err), -1);
 	assert_int_equal(spec_int("11", 0, 10, 0, &v, err, sizeof err), -1);
 	assert_non_null(strstr(err, "out of range 0..10"));
-	assert_int_equal(spec_int("99999999999999999999", 0, INT64_MAX, 0, &v, err, sizeof err), -1);
+	assert_int_equal(spec_int("99999999999999999999", 0, INT64_MAX, 0, &v, err, sizeof err),
+			 -1);
 	assert_int_equal(spec_int("9999999999999999g", 0, INT64_MAX, 1, &v, err, sizeof err), -1);
 }
 
@@ -60,8 +61,8 @@ static void test_counts(void **st)
 
 	int64_t *v = (int64_t *)1;
 	size_t n = 99;
-	const char *bad[] = { "", "0", "-1", "a", "4..1", "1..8x1", "1..8x", "1..", "..4",
-			      "1..8y2", "2000000", "1..2000000" };
+	const char *bad[] = { "",      "0",   "-1",  "a",      "4..1",    "1..8x1",
+			      "1..8x", "1..", "..4", "1..8y2", "2000000", "1..2000000" };
 	for (size_t i = 0; i < N_ELEMS(bad); i++) {
 		assert_int_equal(spec_counts(bad[i], 1, 1000000, &v, &n, err, sizeof err), -1);
 		assert_null(v);
@@ -147,7 +148,8 @@ static void test_models(void **st)
 	assert_string_equal(ms[2].kind->name, "fork");
 	free(ms);
 
-	assert_int_equal(spec_models("threads:stack=64k,pool:stack=32k", &ms, &n, err, sizeof err), 0);
+	assert_int_equal(spec_models("threads:stack=64k,pool:stack=32k", &ms, &n, err, sizeof err),
+			 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(model_opt(&ms[0], "stack"), 65536);
 	assert_string_equal(ms[1].text, "pool:stack=32k");

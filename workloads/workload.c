@@ -41,9 +41,8 @@ void wl_params_string(const wl_spec *w, char *buf, size_t len)
 	size_t used = 0;
 	buf[0] = '\0';
 	for (int k = 0; k < w->nparams && used < len; k++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s=%s",
-					 k ? "," : "", w->p[k].def->name,
-					 w->p[k].text);
+		used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", k ? "," : "",
+					 w->p[k].def->name, w->p[k].text);
 }
 
 int wl_prepare(wl_spec *w, char *err, size_t errlen)

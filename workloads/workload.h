@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define WL_MAX_PARAMS 8
-#define WL_ERRLEN 160
+#define WL_ERRLEN     160
 
 enum wl_ptype { WL_INT, WL_SIZE, WL_ENUM };
 
@@ -51,8 +51,8 @@ typedef struct {
 	int nparams;
 	struct {
 		const wl_param_def *def;
-		int64_t num;      /* WL_INT, WL_SIZE; index into choices for WL_ENUM */
-		char text[48];    /* as given (or the default) */
+		int64_t num;   /* WL_INT, WL_SIZE; index into choices for WL_ENUM */
+		char text[48]; /* as given (or the default) */
 	} p[WL_MAX_PARAMS];
 	void *state; /* built by init, read-only while tasks run */
 } wl_spec;
@@ -67,7 +67,7 @@ typedef struct {
 struct wl_kind {
 	const char *name;
 	const char *summary;
-	const char *cls;   /* "cpu" or "io": what dominates the task */
+	const char *cls;            /* "cpu" or "io": what dominates the task */
 	const wl_param_def *params; /* terminated by a zero entry */
 	/* Prepare state (buffers, constants) before any run; may be NULL. */
 	int (*init)(wl_spec *w, char *err, size_t errlen);
@@ -86,12 +86,11 @@ const char *wl_param_text(const wl_spec *w, const char *name);
 void wl_params_string(const wl_spec *w, char *buf, size_t len); /* "n=32,..." */
 int wl_prepare(wl_spec *w, char *err, size_t errlen);           /* calls init */
 void wl_release(wl_spec *w);
-uint64_t wl_digest_bytes(const void *p, size_t n);              /* XXH3-64 */
-uint64_t wl_digest_u64(uint64_t v);                             /* of 8 LE bytes */
+uint64_t wl_digest_bytes(const void *p, size_t n); /* XXH3-64 */
+uint64_t wl_digest_u64(uint64_t v);                /* of 8 LE bytes */
 /* Fold task i's digest into a run digest: sum mod 2^64 of XXH3(digest, seed i). */
 uint64_t wl_run_digest_add(uint64_t acc, size_t i, uint64_t task_digest);
-void wl_fail(wl_result *r, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void wl_fail(wl_result *r, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 uint64_t wl_now_ns(void); /* CLOCK_MONOTONIC */
 
 #endif
