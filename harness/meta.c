@@ -363,8 +363,14 @@ static void print_topo(FILE *f, hwloc_topology_t t)
 	fprintf(f, "%-12s %d", "PUs", pus);
 	if (cores > 0 && pus % cores == 0)
 		fprintf(f, " (%d per core)", pus / cores);
-	fprintf(f, "\n%-12s %s\n", "memory",
-		human(sz, sizeof sz, hwloc_get_root_obj(t)->total_memory));
+	uint64_t hw = hwloc_get_root_obj(t)->total_memory;
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	uint64_t kern = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize : hw;
+	fprintf(f, "\n%-12s %s", "memory", human(sz, sizeof sz, kern));
+	/* Some VMs add memory after boot; hwloc's NUMA figures miss it. */
+	if (hw && (kern > hw + hw / 20 || hw > kern + kern / 20))
+		fprintf(f, " (hwloc's NUMA nodes see %s)", human(sz, sizeof sz, hw));
+	fputc('\n', f);
 	fprintf(f, "%-12s %d\n", "NUMA nodes", count(t, HWLOC_OBJ_NUMANODE));
 	while ((o = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_NUMANODE, o))) {
 		hwloc_bitmap_list_snprintf(buf, sizeof buf, o->cpuset);
