@@ -1,5 +1,6 @@
 /*
- * json.h - a tiny streaming JSON writer on a FILE*, and a validator.
+ * json.h - a tiny streaming JSON writer on a FILE*. The validator it relies
+ * on, json_check(), is in jsoncheck.h, included here for its callers.
  *
  * The writer keeps its nesting in a jw struct (no globals) and places commas,
  * newlines and the 2-space indent itself, so callers only say what comes
@@ -26,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "jsoncheck.h"
 
 #define JW_MAXDEPTH 32
 
@@ -65,10 +68,5 @@ int jw_kv_uint(jw *w, const char *key, uint64_t v);
 int jw_kv_double(jw *w, const char *key, double v);
 int jw_kv_bool(jw *w, const char *key, int v);
 int jw_kv_null(jw *w, const char *key);
-
-/* Is s[0..n) exactly one JSON value (RFC 8259), surrounded only by white
- * space? 0 if so; else -1 with a message naming the byte offset in err.
- * Nesting deeper than 512 levels is refused. */
-int json_check(const char *s, size_t n, char *err, size_t errlen);
 
 #endif
