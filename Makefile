@@ -26,8 +26,8 @@ LDFLAGS  += -fsanitize=$(SAN)
 endif
 
 LIB_SRC  := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
-            $(wildcard models/*.c) $(wildcard workloads/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+            $(wildcard models/*.c) $(wildcard models/*.S) $(wildcard workloads/*.c)
+LIB_OBJ  := $(patsubst %.S,$(BUILD)/%.o,$(LIB_SRC:%.c=$(BUILD)/%.o))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN      := $(if $(SAN),$(BUILD)/concbench,concbench)
@@ -51,6 +51,10 @@ $(BUILD)/buildinfo.h: FORCE
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(BUILD) -c -o $@ $<
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -std=c11,$(CFLAGS)) -c -o $@ $<
 
 $(BUILD)/harness/meta.o: $(BUILD)/buildinfo.h
 

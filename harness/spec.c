@@ -77,7 +77,9 @@ static int set_param(wl_spec *w, int k, const char *val, int force, char *err, s
 
 	if (strlen(val) >= sizeof w->p[k].text)
 		return ERR("%s: value of %s is too long", wn, d->name);
-	if (d->type == WL_ENUM) {
+	if (d->type == WL_STR) {
+		w->p[k].num = 0;
+	} else if (d->type == WL_ENUM) {
 		int idx = choice_index(d->choices, val);
 		if (idx < 0)
 			return ERR("%s: %s='%s' is not one of %s", wn, d->name, val, d->choices);

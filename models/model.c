@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,23 +94,41 @@ int model_fail(model_run *r, int code, const char *fmt, ...)
 	return code;
 }
 
-void model_exec(model_run *r, size_t i, int worker, wl_io *io)
+void model_task_begin(model_run *r, size_t i, int worker)
 {
 	model_task *t = &r->table->task[i];
-	wl_result res = { 0 };
-
 	t->worker = worker;
 	t->cpu = sched_getcpu();
 	t->start_ns = wl_now_ns();
-	r->wl->kind->run(r->wl, i, io, &res);
+}
+
+void model_task_end(model_run *r, size_t i, const wl_result *res)
+{
+	model_task *t = &r->table->task[i];
 	t->end_ns = wl_now_ns();
-	t->digest = res.digest;
-	t->err = res.err;
+	t->digest = res->digest;
+	t->err = res->err;
 	atomic_fetch_add(&t->runs, 1);
-	if (res.err) {
-		atomic_fetch_add(&r->table->nerr, 1);
-		task_msgf(r->table, "task %zu: %s", i, res.msg);
+	if (!res->err)
+		return;
+	atomic_fetch_add(&r->table->nerr, 1);
+	task_msgf(r->table, "task %zu: %s", i, res->msg);
+	if (res->err == EMFILE || res->err == ENFILE) {
+		struct rlimit rl = { 0, 0 };
+		getrlimit(RLIMIT_NOFILE, &rl);
+		model_fail(r, MODEL_LIMIT,
+			   "open files: %s at task %zu (RLIMIT_NOFILE %llu; raise it with "
+			   "ulimit -n, or fs.file-max for ENFILE)",
+			   model_errname(res->err), i, (unsigned long long)rl.rlim_cur);
 	}
+}
+
+void model_exec(model_run *r, size_t i, int worker, wl_io *io)
+{
+	wl_result res = { 0 };
+	model_task_begin(r, i, worker);
+	r->wl->kind->run(r->wl, i, io, &res);
+	model_task_end(r, i, &res);
 }
 
 int model_fault_spawn(size_t spawned)

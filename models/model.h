@@ -98,6 +98,12 @@ model_table *model_table_new(size_t n); /* shared mapping; NULL on error */
 void model_table_free(model_table *t);
 void model_table_reset(model_table *t); /* before each run */
 int64_t model_opt(const model_spec *m, const char *name);
+/* model_exec in two halves, for models that interleave tasks on one thread
+ * (event loops): begin stamps the start, CPU and lane; end the finish, digest
+ * and error. A task that failed for want of file descriptors (EMFILE, ENFILE)
+ * also stops the run as a limit that says how to raise it. */
+void model_task_begin(model_run *r, size_t i, int worker);
+void model_task_end(model_run *r, size_t i, const wl_result *res);
 /* Run task i on lane `worker` with I/O backend io: stamps start/end, CPU,
  * digest and error into the table. Safe from any thread or process. */
 void model_exec(model_run *r, size_t i, int worker, wl_io *io);

@@ -45,7 +45,8 @@ static void crash_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 }
 
 static const wl_kind crash_kind = {
-	"crash", "task 3 dies", "cpu", no_params, NULL, NULL, crash_run
+	.name = "crash", .summary = "task 3 dies", .cls = "cpu", .params = no_params,
+	.run = crash_run,
 };
 
 static model_table *run_crash(const char *model, int how, size_t n, unsigned c, int *rc)
@@ -194,7 +195,8 @@ static void fail0_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 }
 
 static const wl_kind fail0_kind = {
-	"fail0", "task 0 fails", "cpu", no_params, NULL, NULL, fail0_run
+	.name = "fail0", .summary = "task 0 fails", .cls = "cpu", .params = no_params,
+	.run = fail0_run,
 };
 
 /* A task fails, then a spawn does: the run is still a limit, with its own
@@ -237,7 +239,8 @@ static void gate_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 }
 
 static const wl_kind gate_kind = {
-	"gate", "waits for the queue to close", "io", no_params, NULL, NULL, gate_run
+	.name = "gate", .summary = "waits for the queue to close", .cls = "io",
+	.params = no_params, .run = gate_run,
 };
 
 static void test_limit_closes_pool(void **state)

@@ -320,7 +320,7 @@ static int fake_sleep_until(wl_io *io, uint64_t deadline_ns)
 static void test_sleep_through_io(void **state)
 {
 	struct fake_io f = { 0 };
-	wl_io io = { fake_sleep_until, &f };
+	wl_io io = { .sleep_until = fake_sleep_until, .ctx = &f };
 	wl_spec w;
 	wl_result r;
 	uint64_t t0, t1;

@@ -35,10 +35,29 @@ static void sleep_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 	r->digest = wl_digest_u64(ms);
 }
 
+/* The resumable form: the first step asks the loop for a timer at start + ms;
+ * the second (WL_TIMEOUT) finishes. The state is the deadline. */
+static int sleep_step(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
+		      wl_result *r)
+{
+	uint64_t *deadline = state;
+	uint64_t ms = (uint64_t)wl_param(w, "ms");
+
+	if (*deadline == 0) {
+		*deadline = wl_now_ns() + ms * 1000000u;
+		*next = (wl_wait){ .fd = -1, .deadline_ns = *deadline };
+		return WL_STEP_WAIT;
+	}
+	r->digest = wl_digest_u64(ms);
+	return WL_STEP_DONE;
+}
+
 const wl_kind wl_sleep = {
 	.name = "sleep",
 	.summary = "wait ms milliseconds through the model's I/O backend",
 	.cls = "io",
 	.params = sleep_params,
 	.run = sleep_run,
+	.step = sleep_step,
+	.state_size = sizeof(uint64_t),
 };

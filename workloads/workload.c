@@ -10,6 +10,7 @@
 #include "workload.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -107,4 +108,35 @@ static int blocking_sleep_until(wl_io *io, uint64_t deadline_ns)
 	return -rc;
 }
 
-wl_io wl_io_blocking = { blocking_sleep_until, NULL };
+/* poll() the one fd until it is ready or the deadline passes. */
+static int blocking_wait_fd(wl_io *io, int fd, int events, uint64_t deadline_ns)
+{
+	(void)io;
+	struct pollfd p = { fd, (short)((events & WL_READ ? POLLIN : 0) |
+					(events & WL_WRITE ? POLLOUT : 0)),
+			    0 };
+	for (;;) {
+		int timeout_ms = -1;
+		if (deadline_ns) {
+			uint64_t now = wl_now_ns();
+			if (now >= deadline_ns)
+				return -ETIMEDOUT;
+			timeout_ms = (int)((deadline_ns - now + 999999) / 1000000);
+		}
+		int rc = poll(&p, 1, timeout_ms);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			return -errno;
+		if (rc == 0)
+			continue; /* the deadline check above decides */
+		int ready = (p.revents & (POLLIN | POLLHUP | POLLERR) ? WL_READ : 0) |
+			    (p.revents & (POLLOUT | POLLERR) ? WL_WRITE : 0);
+		if (ready & events)
+			return ready & events;
+		if (p.revents & POLLNVAL)
+			return -EBADF;
+	}
+}
+
+wl_io wl_io_blocking = { blocking_sleep_until, blocking_wait_fd, NULL };

@@ -21,7 +21,7 @@
 #define WL_MAX_PARAMS 8
 #define WL_ERRLEN     160
 
-enum wl_ptype { WL_INT, WL_SIZE, WL_ENUM };
+enum wl_ptype { WL_INT, WL_SIZE, WL_ENUM, WL_STR };
 
 /* One parameter a workload accepts; the parser checks names, types and ranges. */
 typedef struct {
@@ -34,14 +34,31 @@ typedef struct {
 	const char *help;
 } wl_param_def;
 
-/* Where a task does its waiting. Blocking models use wl_io_blocking. */
+/* Readiness, as wait_fd() and the resumable form speak of it. */
+enum { WL_READ = 1, WL_WRITE = 2, WL_TIMEOUT = 4 };
+
+/* Where a task does its waiting (the straight-line form). Blocking models use
+ * wl_io_blocking, which blocks the thread; a coroutine scheduler supplies one
+ * that parks the coroutine and runs others. */
 typedef struct wl_io wl_io;
 struct wl_io {
 	/* Wait until CLOCK_MONOTONIC reaches deadline_ns. 0 or -errno. */
 	int (*sleep_until)(wl_io *io, uint64_t deadline_ns);
+	/* Wait until fd is ready for `events` (WL_READ | WL_WRITE) or deadline_ns
+	 * (0: none) passes. Returns the ready events (> 0), -ETIMEDOUT, or -errno. */
+	int (*wait_fd)(wl_io *io, int fd, int events, uint64_t deadline_ns);
 	void *ctx; /* the backend's state */
 };
 extern wl_io wl_io_blocking;
+
+/* The resumable form, for callback-style event loops: what a task waits for
+ * next. A task waits for one fd, or only for its deadline (fd = -1). */
+typedef struct {
+	int fd;               /* -1: no fd */
+	int events;           /* WL_READ | WL_WRITE, when fd >= 0 */
+	uint64_t deadline_ns; /* 0: none; when it passes, step() gets WL_TIMEOUT */
+} wl_wait;
+enum { WL_STEP_DONE = 0, WL_STEP_WAIT = 1 };
 
 typedef struct wl_kind wl_kind;
 
@@ -52,9 +69,12 @@ typedef struct {
 	struct {
 		const wl_param_def *def;
 		int64_t num;   /* WL_INT, WL_SIZE; index into choices for WL_ENUM */
-		char text[48]; /* as given (or the default) */
+		char text[128]; /* as given (or the default) */
 	} p[WL_MAX_PARAMS];
 	void *state; /* built by init, read-only while tasks run */
+	/* host:port of the bundled HTTP target when the harness started one
+	 * (an http workload that names no url); "" otherwise. Set before init. */
+	char target[64];
 } wl_spec;
 
 /* Per-task outcome. err is 0 or a positive errno-like code with msg set. */
@@ -72,8 +92,20 @@ struct wl_kind {
 	/* Prepare state (buffers, constants) before any run; may be NULL. */
 	int (*init)(wl_spec *w, char *err, size_t errlen);
 	void (*fini)(wl_spec *w);
-	/* Run task i. Fill r->digest, or set r->err and r->msg. */
+	/* Run task i (the straight-line form). Fill r->digest, or set r->err and
+	 * r->msg. Waiting goes through io. */
 	void (*run)(const wl_spec *w, size_t i, wl_io *io, wl_result *r);
+	/* The resumable form doing the same work, for event loops; NULL for
+	 * workloads that never wait (an event loop runs those with run(), inline).
+	 * First call: state zeroed (state_size bytes), ready == 0. Later calls:
+	 * ready holds what happened (WL_READ, WL_WRITE, WL_TIMEOUT). Returns
+	 * WL_STEP_WAIT with *next filled, or WL_STEP_DONE with r filled and every
+	 * resource of the task (fds) released. */
+	int (*step)(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
+		    wl_result *r);
+	size_t state_size;
+	/* Does this workload want the bundled HTTP target? (no url given) */
+	int (*needs_target)(const wl_spec *w);
 };
 
 /* registry.c */

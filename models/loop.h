@@ -1,0 +1,77 @@
+/*
+ * loop.h - one event loop, several readiness backends (after Redis's ae).
+ *
+ * The loop itself (loop.c) keeps the registered fds with their callbacks and
+ * a min-heap of timers, and asks a backend which fds are ready. A backend is
+ * a tiny, fixed interface — create, destroy, set interest, wait — with one
+ * small file each: select.c, poll.c, epoll.c. Those files also define the
+ * models of the same names, which drive tasks' resumable forms on the loop
+ * (loop_run_tasks); coro.c runs coroutines on the epoll backend.
+ *
+ * Single-threaded: a loop and everything registered on it belong to the
+ * thread that calls loop_run / loop_run_tasks.
+ */
+#ifndef CB_LOOP_H
+#define CB_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+typedef struct loop loop;
+
+/* Called when fd is ready: `ready` holds WL_READ / WL_WRITE. */
+typedef void (*loop_fd_fn)(loop *l, int fd, int ready, void *arg);
+/* Called once when a timer's deadline passes. */
+typedef void (*loop_timer_fn)(loop *l, void *arg);
+
+typedef struct {
+	int fd;
+	int ready; /* WL_READ | WL_WRITE */
+} loop_event;
+
+/* A readiness backend. Interest is per fd, as WL_READ | WL_WRITE; 0 removes. */
+typedef struct {
+	const char *name;
+	/* Make backend state for up to max_fds fds (the fd numbers may be larger:
+	 * select must refuse fds >= FD_SETSIZE with a clear message). 0 or -1. */
+	int (*create)(loop *l, size_t max_fds, char *err, size_t errlen);
+	void (*destroy)(loop *l);
+	/* Change fd's interest from `old` to `now` (either may be 0). 0 or -errno. */
+	int (*set)(loop *l, int fd, int old, int now);
+	/* Wait up to timeout_ns (-1: forever, 0: poll) and fill at most max
+	 * events. Returns how many, or -errno (EINTR is returned as 0). */
+	int (*wait)(loop *l, int64_t timeout_ns, loop_event *ev, int max);
+} loop_backend;
+
+/* New loop on `be` for about max_fds fds and max_timers timers (both grow as
+ * needed). NULL with a message on failure. */
+loop *loop_new(const loop_backend *be, size_t max_fds, size_t max_timers, char *err,
+	       size_t errlen);
+void loop_free(loop *l);
+/* The backend's own state, for the backend's functions. */
+void *loop_backend_state(loop *l);
+void loop_set_backend_state(loop *l, void *state);
+
+/* Watch fd for `events` (WL_READ | WL_WRITE; 0 stops watching). One callback
+ * per fd. 0 or -errno (select: -EMFILE... for fds past FD_SETSIZE, see above). */
+int loop_watch(loop *l, int fd, int events, loop_fd_fn fn, void *arg);
+/* A one-shot timer at deadline_ns (CLOCK_MONOTONIC). Returns an id > 0 for
+ * loop_cancel, or -errno. */
+int64_t loop_timer(loop *l, uint64_t deadline_ns, loop_timer_fn fn, void *arg);
+void loop_cancel(loop *l, int64_t id);
+/* Run until loop_stop, or until nothing is watched and no timer is set.
+ * 0, or -errno from the backend. */
+int loop_run(loop *l);
+void loop_stop(loop *l);
+
+/* The event-loop executor shared by the select, poll and epoll models: keep
+ * up to r->c tasks in flight, each driven through its workload's resumable
+ * form (wl_kind.step); workloads without one run inline through run(),
+ * blocking the loop — which is the lesson for CPU-bound work on an event
+ * loop. Lanes: the slot 0..C-1 a task occupies. Returns MODEL_OK or the
+ * model_fail() code (a backend limit such as FD_SETSIZE is MODEL_LIMIT). */
+int loop_run_tasks(model_run *r, const loop_backend *be);
+
+#endif
