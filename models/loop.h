@@ -47,12 +47,16 @@ typedef struct {
 
 /* New loop on `be` for about max_fds fds and max_timers timers (both grow as
  * needed). NULL with a message on failure. */
-loop *loop_new(const loop_backend *be, size_t max_fds, size_t max_timers, char *err,
-	       size_t errlen);
+loop *loop_new(const loop_backend *be, size_t max_fds, size_t max_timers, char *err, size_t errlen);
 void loop_free(loop *l);
 /* The backend's own state, for the backend's functions. */
 void *loop_backend_state(loop *l);
 void loop_set_backend_state(loop *l, void *state);
+/* For backends: say in words why set() or wait() just failed, for the run's
+ * message ("select: fd 1024 is past FD_SETSIZE (1024): ..."). */
+void loop_set_error(loop *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The last message a backend left, or "". */
+const char *loop_error(const loop *l);
 
 /* Watch fd for `events` (WL_READ | WL_WRITE; 0 stops watching). One callback
  * per fd. 0 or -errno (select: -EMFILE... for fds past FD_SETSIZE, see above). */
@@ -64,6 +68,9 @@ void loop_cancel(loop *l, int64_t id);
 /* Run until loop_stop, or until nothing is watched and no timer is set.
  * 0, or -errno from the backend. */
 int loop_run(loop *l);
+/* From a callback: loop_run returns once that callback does. Readiness the
+ * last wait reported but not yet delivered is kept for the next loop_run,
+ * so no edge-triggered event is lost. */
 void loop_stop(loop *l);
 
 /* The event-loop executor shared by the select, poll and epoll models: keep
@@ -71,7 +78,16 @@ void loop_stop(loop *l);
  * form (wl_kind.step); workloads without one run inline through run(),
  * blocking the loop — which is the lesson for CPU-bound work on an event
  * loop. Lanes: the slot 0..C-1 a task occupies. Returns MODEL_OK or the
- * model_fail() code (a backend limit such as FD_SETSIZE is MODEL_LIMIT). */
+ * model_fail() code (a backend limit such as FD_SETSIZE is MODEL_LIMIT).
+ * A task keeps its registration while it waits on the same fd and events,
+ * so a step must not close its fd and wait on a new one that reuses the
+ * number in the same call; under epoll:et=1 a step handed WL_READ/WL_WRITE
+ * reads/writes until EAGAIN before waiting on that fd again. */
 int loop_run_tasks(model_run *r, const loop_backend *be);
+
+/* The backends (select.c, poll.c, epoll.c). epoll is level-triggered;
+ * loop_backend_epoll_et is the same with EPOLLET. */
+extern const loop_backend loop_backend_select, loop_backend_poll, loop_backend_epoll,
+	loop_backend_epoll_et;
 
 #endif

@@ -3,10 +3,13 @@
 
 #include "model.h"
 
-extern const model_kind model_sequential, model_threads, model_pool, model_fork, model_prefork;
+extern const model_kind model_sequential, model_threads, model_pool, model_fork, model_prefork,
+	model_select, model_poll, model_epoll;
 
 static const model_kind *const all[] = {
-	&model_sequential, &model_threads, &model_pool, &model_fork, &model_prefork, NULL,
+	&model_sequential, &model_threads, &model_pool, &model_fork,
+	&model_prefork,	   &model_select,  &model_poll, &model_epoll,
+	NULL,
 };
 
 const model_kind *const *model_all(void)
