@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../models/model.h"
+
 typedef struct {
 	int code; /* exit code, or 128+signal */
 	char out[65536], err[8192];
@@ -206,10 +208,16 @@ static void test_sweep_files(void **st)
 	assert_int_equal(r->code, 0);
 	assert_non_null(strstr(r->out, "summary"));
 	assert_non_null(strstr(r->out, "prefork"));
-	char p[256], statuses[32][64], digests[32][20];
+	int models = 0;
+	for (const model_kind *const *k = model_all(); *k; k++) {
+		assert_non_null(strstr(r->out, (*k)->name));
+		models++;
+	}
+	int want = models * 2 * 2; /* every model x 2 concurrency values x 2 reps */
+	char p[256], statuses[128][64], digests[128][20];
 	path_in(p, sizeof p, "sweep", "results.csv");
-	assert_int_equal(csv_rows(p, statuses, digests, 32), 5 * 2 * 2);
-	for (int i = 0; i < 20; i++) {
+	assert_int_equal(csv_rows(p, statuses, digests, 128), want);
+	for (int i = 0; i < want; i++) {
 		assert_string_equal(statuses[i], "ok");
 		assert_string_equal(digests[i], digests[0]); /* one digest for every model */
 	}
@@ -224,7 +232,7 @@ static void test_sweep_files(void **st)
 	for (struct dirent *e; (e = readdir(d));)
 		files += e->d_name[0] != '.';
 	closedir(d);
-	assert_int_equal(files, 20);
+	assert_int_equal(files, want);
 }
 
 /* A thread limit mid-sweep marks that run and the sweep goes on. */
