@@ -6,7 +6,8 @@
  * a tiny, fixed interface — create, destroy, set interest, wait — with one
  * small file each: select.c, poll.c, epoll.c. Those files also define the
  * models of the same names, which drive tasks' resumable forms on the loop
- * (loop_run_tasks); coro.c runs coroutines on the epoll backend.
+ * (loop_run_tasks, in looptasks.c); coro.c runs coroutines on the epoll
+ * backend.
  *
  * Single-threaded: a loop and everything registered on it belong to the
  * thread that calls loop_run / loop_run_tasks.
@@ -73,11 +74,11 @@ int loop_run(loop *l);
  * so no edge-triggered event is lost. */
 void loop_stop(loop *l);
 
-/* The event-loop executor shared by the select, poll and epoll models: keep
- * up to r->c tasks in flight, each driven through its workload's resumable
- * form (wl_kind.step); workloads without one run inline through run(),
- * blocking the loop — which is the lesson for CPU-bound work on an event
- * loop. Lanes: the slot 0..C-1 a task occupies. Returns MODEL_OK or the
+/* The event-loop executor (looptasks.c) shared by the select, poll and epoll
+ * models: keep up to r->c tasks in flight, each driven through its workload's
+ * resumable form (wl_kind.step); workloads without one run inline through
+ * run(), blocking the loop — which is the lesson for CPU-bound work on an
+ * event loop. Lanes: the slot 0..C-1 a task occupies. Returns MODEL_OK or the
  * model_fail() code (a backend limit such as FD_SETSIZE is MODEL_LIMIT).
  * A task keeps its registration while it waits on the same fd and events,
  * so a step must not close its fd and wait on a new one that reuses the

@@ -1,0 +1,286 @@
+/*
+ * looptasks.c - the event-loop executor: loop_run_tasks, which the select,
+ * poll and epoll models share (the loop itself is loop.c).
+ *
+ * It keeps up to C tasks in flight on one loop, each in a lane (a slot
+ * 0..C-1), driving every task through its workload's step(): step says which
+ * fd and events or which deadline it waits on next, and the lane registers
+ * that with the loop; when it comes, step runs again, until the task is done.
+ * A workload without a step (CPU-bound work) runs whole, inline, and blocks
+ * the loop while it does: no other task moves — the lesson of the model.
+ *
+ * For step authors: a lane keeps its registration while its task waits on
+ * the same fd and events, so a step must not close its fd and wait on a new
+ * one that reuses the number in the same call (under epoll the new file would
+ * never be added). Under epoll:et=1 a step handed WL_READ/WL_WRITE reads or
+ * writes until EAGAIN before waiting on that fd again: no new edge will come.
+ */
+#include "loop.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct tasks tasks;
+
+/* A lane: one task in flight and what it is registered for, so that waiting
+ * again on the same fd and events, or the same deadline, costs nothing. */
+typedef struct {
+	tasks *t;
+	int lane, busy, begun;
+	size_t task;
+	void *state;
+	int fd, events; /* registered for; fd -1: none */
+	int64_t timer;  /* 0: none */
+	uint64_t deadline;
+} lane;
+
+struct tasks {
+	model_run *r;
+	const wl_kind *k;
+	loop *l;
+	lane *lane, **idle; /* idle: a stack of free lanes */
+	size_t nidle, next, stride;
+	char *slab; /* the lanes' step states */
+	int filling, stopping;
+};
+
+static void fill(tasks *t);
+
+static void unregister(lane *ln)
+{
+	if (ln->fd >= 0)
+		loop_watch(ln->t->l, ln->fd, 0, NULL, NULL);
+	if (ln->timer > 0)
+		loop_cancel(ln->t->l, ln->timer);
+	ln->fd = -1;
+	ln->events = ln->timer = 0;
+	ln->deadline = 0;
+}
+
+static void release(lane *ln)
+{
+	ln->busy = ln->begun = 0;
+	ln->t->idle[ln->t->nidle++] = ln;
+	fill(ln->t);
+}
+
+static void finish(lane *ln, const wl_result *res)
+{
+	unregister(ln);
+	model_task_end(ln->t->r, ln->task, res);
+	release(ln);
+}
+
+/* The task cannot go on: its step, told that time is up, closes what it
+ * holds; the task counts as failed with err and why. */
+static void close_out(lane *ln, int err, const char *why)
+{
+	tasks *t = ln->t;
+	wl_result res = { 0 };
+	wl_wait w;
+	unregister(ln);
+	if (ln->begun) {
+		for (int k = 0; k < 8; k++)
+			if (t->k->step(t->r->wl, ln->task, ln->state, WL_TIMEOUT, &w, &res) ==
+			    WL_STEP_DONE)
+				break;
+		wl_fail(&res, err, "%s", why);
+		model_task_end(t->r, ln->task, &res);
+	}
+	ln->busy = ln->begun = 0;
+	t->idle[t->nidle++] = ln;
+}
+
+/* Stop the run: close out every task in flight, start no more. */
+static void abort_run(tasks *t)
+{
+	t->stopping = 1;
+	for (size_t j = 0; j < t->r->n && j < t->r->c; j++)
+		if (t->lane[j].busy)
+			close_out(&t->lane[j], ECANCELED, "cancelled: the run stopped");
+	loop_stop(t->l);
+}
+
+/* A registration for lane ln failed with rc (-errno). */
+static void failed(lane *ln, int rc)
+{
+	tasks *t = ln->t;
+	char why[MODEL_MSGLEN];
+	int limit = rc == -EMFILE || rc == -ENOSPC || rc == -ENOMEM;
+
+	if (*loop_error(t->l))
+		snprintf(why, sizeof why, "%s", loop_error(t->l));
+	else
+		snprintf(why, sizeof why, "%s: %s", t->r->model->kind->name, strerror(-rc));
+	model_fail(t->r, limit ? MODEL_LIMIT : MODEL_ERROR, "%s", why);
+	close_out(ln, -rc, why);
+	abort_run(t);
+}
+
+static void on_fd(loop *l, int fd, int ready, void *arg);
+static void on_timer(loop *l, void *arg);
+
+/* Register lane ln for what its task waits on next. 0 or -errno. */
+static int arm(lane *ln, const wl_wait *w)
+{
+	loop *l = ln->t->l;
+	int events = w->fd >= 0 ? w->events & (WL_READ | WL_WRITE) : 0;
+	int fd = events ? w->fd : -1, rc;
+
+	if (fd < 0 && !w->deadline_ns) {
+		loop_set_error(l, "%s: task %zu waits for nothing (no fd, no deadline)",
+			       ln->t->r->model->kind->name, ln->task);
+		return -EINVAL;
+	}
+	if (fd != ln->fd || events != ln->events) {
+		if (ln->fd >= 0 && ln->fd != fd) {
+			loop_watch(l, ln->fd, 0, NULL, NULL);
+			ln->fd = -1;
+			ln->events = 0;
+		}
+		/* On failure the loop still has what ln says. */
+		if (fd >= 0 && (rc = loop_watch(l, fd, events, on_fd, ln)) < 0)
+			return rc;
+		ln->fd = fd;
+		ln->events = events;
+	}
+	if (w->deadline_ns != ln->deadline) {
+		if (ln->timer)
+			loop_cancel(l, ln->timer);
+		ln->timer = 0;
+		ln->deadline = 0;
+		if (w->deadline_ns) {
+			int64_t id = loop_timer(l, w->deadline_ns, on_timer, ln);
+			if (id < 0)
+				return (int)id;
+			ln->timer = id;
+			ln->deadline = w->deadline_ns;
+		}
+	}
+	return 0;
+}
+
+/* One step of lane ln's task, then wait for what it asks, or finish it. */
+static void advance(lane *ln, int ready)
+{
+	tasks *t = ln->t;
+	wl_wait w = { .fd = -1 };
+	wl_result res = { 0 };
+	int rc;
+
+	if (t->k->step(t->r->wl, ln->task, ln->state, ready, &w, &res) == WL_STEP_DONE)
+		finish(ln, &res);
+	else if ((rc = arm(ln, &w)) < 0)
+		failed(ln, rc);
+}
+
+static void on_fd(loop *l, int fd, int ready, void *arg)
+{
+	advance(arg, ready);
+}
+
+static void on_timer(loop *l, void *arg)
+{
+	lane *ln = arg;
+	ln->timer = 0;
+	ln->deadline = 0;
+	advance(ln, WL_TIMEOUT);
+}
+
+/* A workload without a step runs whole when its lane's turn comes. */
+static void run_inline(loop *l, void *arg)
+{
+	lane *ln = arg;
+	ln->timer = 0;
+	model_exec(ln->t->r, ln->task, ln->lane, &wl_io_blocking);
+	release(ln);
+}
+
+static void start(lane *ln)
+{
+	tasks *t = ln->t;
+
+	ln->task = t->next++;
+	ln->busy = 1;
+	if (!t->k->step) {
+		/* Due at once: the loop runs it on its next round of timers. */
+		ln->timer = loop_timer(t->l, 0, run_inline, ln);
+		if (ln->timer < 0)
+			failed(ln, (int)ln->timer);
+		return;
+	}
+	ln->begun = 1;
+	model_task_begin(t->r, ln->task, ln->lane);
+	memset(ln->state, 0, t->k->state_size);
+	advance(ln, 0);
+}
+
+/* Start tasks on idle lanes. Re-entered from a task that ends at once, it
+ * leaves the work to the outer call: no recursion per task. */
+static void fill(tasks *t)
+{
+	if (t->filling)
+		return;
+	t->filling = 1;
+	while (t->nidle && t->next < t->r->n && !t->stopping &&
+	       atomic_load(&t->r->table->status) == MODEL_OK)
+		start(t->idle[--t->nidle]);
+	t->filling = 0;
+}
+
+static int run_on(tasks *t, const loop_backend *be, size_t lanes)
+{
+	model_run *r = t->r;
+	char err[MODEL_MSGLEN];
+	int rc;
+
+	t->l = loop_new(be, lanes + 16, lanes, err, sizeof err);
+	if (!t->l) {
+		int limit = errno == EMFILE || errno == ENFILE || errno == ENOMEM;
+		return model_fail(r, limit ? MODEL_LIMIT : MODEL_ERROR, "%s", err);
+	}
+	for (size_t j = lanes; j-- > 0;) {
+		t->lane[j] = (lane){ .t = t, .lane = (int)j, .fd = -1 };
+		t->lane[j].state = t->slab + j * t->stride;
+		t->idle[t->nidle++] = &t->lane[j];
+	}
+	fill(t);
+	if ((rc = loop_run(t->l)) < 0) {
+		if (*loop_error(t->l))
+			model_fail(r, MODEL_ERROR, "%s", loop_error(t->l));
+		else
+			model_fail(r, MODEL_ERROR, "%s: wait: %s", be->name, strerror(-rc));
+		abort_run(t);
+	}
+	loop_free(t->l);
+	return atomic_load(&r->table->status);
+}
+
+int loop_run_tasks(model_run *r, const loop_backend *be)
+{
+	const wl_kind *k = r->wl->kind;
+	tasks t = { .r = r, .k = k };
+	int rc;
+
+	if (r->n == 0)
+		return MODEL_OK;
+	if (r->c == 0)
+		return model_fail(r, MODEL_ERROR, "%s: concurrency must be at least 1",
+				  r->model->kind->name);
+	size_t lanes = r->c < r->n ? r->c : r->n;
+	t.stride = k->step ? (k->state_size + 15) / 16 * 16 : 0;
+	t.lane = calloc(lanes, sizeof *t.lane);
+	t.idle = calloc(lanes, sizeof *t.idle);
+	t.slab = calloc(lanes, t.stride ? t.stride : 1);
+	if (t.lane && t.idle && t.slab)
+		rc = run_on(&t, be, lanes);
+	else
+		rc = model_fail(r, MODEL_LIMIT, "%s: calloc ENOMEM for %zu tasks in flight",
+				r->model->kind->name, lanes);
+	free(t.lane);
+	free(t.idle);
+	free(t.slab);
+	return rc;
+}
