@@ -4,11 +4,11 @@
 #include "model.h"
 
 extern const model_kind model_sequential, model_threads, model_pool, model_fork, model_prefork,
-	model_select, model_poll, model_epoll;
+	model_select, model_poll, model_epoll, model_coro;
 
 static const model_kind *const all[] = {
 	&model_sequential, &model_threads, &model_pool, &model_fork,
-	&model_prefork,	   &model_select,  &model_poll, &model_epoll,
+	&model_prefork, &model_select, &model_poll, &model_epoll, &model_coro,
 	NULL,
 };
 
