@@ -34,6 +34,13 @@ static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 void run_init(void)
 {
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Many concurrent connections need many fds: lift the soft limit to the
+	 * hard one, as servers do; past that a run reports EMFILE as a limit. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static void signals_block(sigset_t *old)
@@ -55,12 +62,15 @@ static _Noreturn void child_main(const run_job *job, const sigset_t *mask)
 	if (job->cpuset &&
 	    hwloc_set_cpubind((hwloc_topology_t)job->topology, (hwloc_const_cpuset_t)job->cpuset,
 			      HWLOC_CPUBIND_PROCESS) < 0) {
-		model_run bad = { job->model, job->wl, job->n, job->c, job->table };
+		model_run bad = { .model = job->model, .wl = job->wl, .table = job->table };
 		model_fail(&bad, MODEL_ERROR, "cannot bind to the CPUs asked for: %s",
 			   strerror(errno));
 		_exit(0);
 	}
-	model_run r = { job->model, job->wl, job->n, job->c, job->table };
+	model_run r = { .model = job->model, .wl = job->wl, .n = job->n, .c = job->c,
+			.table = job->table };
+	if (job->model->kind->prepare && job->model->kind->prepare(&r) != MODEL_OK)
+		_exit(0); /* it said why through model_fail */
 	job->table->t0_ns = wl_now_ns();
 	int rc = job->model->kind->run(&r);
 	if (rc != MODEL_OK)

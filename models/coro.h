@@ -35,6 +35,10 @@ void coro_pool_free(coro_pool *p);
 size_t coro_pool_stack_size(const coro_pool *p);
 /* Stacks mapped so far, in use or free: the pool's high-water mark. */
 size_t coro_pool_mapped(const coro_pool *p);
+/* Map k more stacks into the free list ahead of need, so the first wave of
+ * coroutines makes no syscalls and takes no first-touch fault on their
+ * records. Returns how many it mapped (fewer when mmap fails). */
+size_t coro_pool_reserve(coro_pool *p, size_t k);
 /* Is addr inside one of the pool's guard pages? Async-signal-safe: no
  * locks, no allocation, for a SIGSEGV handler. */
 int coro_pool_is_guard(const coro_pool *p, const void *addr);

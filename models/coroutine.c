@@ -290,6 +290,19 @@ coro *coro_create(coro_pool *p, coro_fn *fn, void *arg)
 	return c;
 }
 
+size_t coro_pool_reserve(coro_pool *p, size_t k)
+{
+	size_t got = 0;
+	for (coro *c; got < k && (c = stack_map(p)); got++) {
+		/* Fault in the pages the first frames will use, below the record. */
+		for (size_t off = p->page; off <= 2 * p->page && off < c->size; off += p->page)
+			((volatile char *)c)[-(ptrdiff_t)off] = 0;
+		c->next = p->free;
+		p->free = c;
+	}
+	return got;
+}
+
 void coro_free(coro *c)
 {
 	san_forget(c);

@@ -80,6 +80,7 @@ typedef struct {
 	size_t n;   /* tasks */
 	unsigned c; /* most tasks in flight; pool size */
 	model_table *table;
+	void *prep; /* what prepare() set up, or NULL */
 } model_run;
 
 struct model_kind {
@@ -87,6 +88,11 @@ struct model_kind {
 	const char *summary;
 	const model_opt_def *opts; /* terminated by a zero entry; may be NULL */
 	int (*run)(model_run *r);
+	/* Optional set-up that is not the work, done in the run's process before
+	 * t0 (coro maps its stacks here, as a warm pool would have them). It
+	 * leaves its state in r->prep; run() owns and frees it, and must also
+	 * work with prep == NULL, as when a test calls run() alone. */
+	int (*prepare)(model_run *r);
 };
 
 /* registry.c */
