@@ -32,7 +32,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN      := $(if $(SAN),$(BUILD)/concbench,concbench)
 
-.PHONY: all deps deps-memcheck test memcheck demo bench install clean format FORCE
+.PHONY: all deps deps-memcheck test memcheck demo bench fuzz install clean format FORCE
 all: $(BIN)
 
 deps:
@@ -85,6 +85,18 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	./$(BIN) bench
+
+# make fuzz: the HTTP response parser under libFuzzer, FUZZ_SECONDS (60) long.
+# Needs clang and its fuzzer runtime (Debian 12: clang, libclang-rt-14-dev).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@sh harness/deps.sh clang libclang-rt-14-dev
+	@mkdir -p $(BUILD)/fuzz/corpus
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -I. tests/fuzz/fuzz_httpparse.c \
+		workloads/httpparse.c -o $(BUILD)/fuzz/fuzz_httpparse
+	$(BUILD)/fuzz/fuzz_httpparse -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-dict=tests/fuzz/httpparse.dict -artifact_prefix=$(BUILD)/fuzz/ \
+		$(BUILD)/fuzz/corpus
 
 install: $(BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/concbench

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpd.h"
 #include "meta.h"
 #include "spec.h"
 #include "sweep.h"
@@ -30,6 +31,7 @@ void cli_usage(FILE *f)
 		   "  list     the models and workloads, with their parameters\n"
 		   "  topo     the machine as hwloc sees it\n"
 		   "  bench    the toolkit's own per-task cost beside raw primitives\n"
+		   "  serve    the bundled HTTP target, for http workloads and by hand\n"
 		   "  help     this text (concbench COMMAND --help for a command)\n\n"
 		   "options: --version, --help\n"
 		   "exit status: 0 ok, 1 a run failed, 2 usage error, 130 interrupted\n");
@@ -180,19 +182,9 @@ int cli_run(int argc, char **argv, volatile sig_atomic_t *stop)
 	int rc = parse_run_args(argc, argv, &a, &cfg);
 	if (rc >= 0)
 		return rc;
-	int prepared = 0;
 	rc = build_cfg(&a, &cfg, wls);
-	while (rc == 0 && prepared < a.nwl) {
-		char err[256] = "";
-		if (wl_prepare(&wls[prepared], err, sizeof err) < 0)
-			rc = usage_error(a.wl_text[prepared], err);
-		else
-			prepared++;
-	}
 	if (rc == 0)
 		rc = sweep_run(&cfg, stdout, stderr);
-	for (int k = 0; k < prepared; k++)
-		wl_release(&wls[k]);
 	free(cfg.models);
 	free(cfg.cs);
 	return rc;
@@ -207,6 +199,8 @@ static void list_workloads(FILE *f)
 			char range[80];
 			if (d->type == WL_ENUM)
 				snprintf(range, sizeof range, "%s", d->choices);
+			else if (d->type == WL_STR)
+				snprintf(range, sizeof range, "text");
 			else
 				snprintf(range, sizeof range, "%lld..%lld%s", (long long)d->min,
 					 (long long)d->max,
@@ -267,4 +261,32 @@ int cli_topo(int argc, char **argv)
 		return 2;
 	}
 	return meta_topo_print(stdout) < 0 ? 1 : 0;
+}
+
+int cli_serve(int argc, char **argv, volatile sig_atomic_t *stop)
+{
+	const char *listen = "127.0.0.1:8080";
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: concbench serve [--listen HOST:PORT]\n\n"
+			       "The bundled HTTP target: GET /work?delay_ms=D&size=S&seed=K answers 200\n"
+			       "after D ms with S bytes of a body that depends only on K. Keep-alive and\n"
+			       "Connection: close both work. Port 0 picks a free port; the address is\n"
+			       "printed once bound. Ctrl-C stops it. (default --listen 127.0.0.1:8080)\n");
+			return 0;
+		}
+		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
+			listen = argv[++i];
+			continue;
+		}
+		fprintf(stderr, "concbench serve: %s: %s\n", argv[i],
+			!strcmp(argv[i], "--listen") ? "needs HOST:PORT" : "unknown option");
+		return 2;
+	}
+	char err[256];
+	if (httpd_serve(listen, stop, stdout, err, sizeof err) < 0) {
+		fprintf(stderr, "concbench serve: %s\n", err);
+		return 1;
+	}
+	return 0;
 }

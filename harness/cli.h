@@ -9,6 +9,7 @@ int cli_run(int argc, char **argv, volatile sig_atomic_t *stop);
 int cli_list(int argc, char **argv);
 int cli_topo(int argc, char **argv);
 int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop);
+int cli_serve(int argc, char **argv, volatile sig_atomic_t *stop);
 void cli_usage(FILE *f);
 
 #endif

@@ -23,6 +23,7 @@
 #include "report.h"
 #include "runner.h"
 #include "summary.h"
+#include "target.h"
 #include "units.h"
 
 typedef struct {
@@ -38,6 +39,8 @@ typedef struct {
 	hwloc_topology_t topo;
 	hwloc_bitmap_t cpuset;
 	model_table *table;
+	target server;
+	size_t prepared; /* workloads whose init ran */
 } sweep;
 
 static int bind_setup(sweep *s)
@@ -171,8 +174,43 @@ static int sweep_all(sweep *s)
 	return 0;
 }
 
+/* Start the bundled HTTP target if a workload needs it, then prepare every
+ * workload (http's init needs the target's address). -1 after a message. */
+static int prepare(sweep *s)
+{
+	const sweep_cfg *cfg = s->cfg;
+	char err[256] = "";
+	if (target_start(&s->server, cfg->wls, cfg->nwl, s->topo, s->cpuset, err, sizeof err) < 0) {
+		fprintf(s->diag, "concbench: cannot start the bundled HTTP target: %s\n", err);
+		return -1;
+	}
+	for (; s->prepared < cfg->nwl; s->prepared++) {
+		if (wl_prepare(&cfg->wls[s->prepared], err, sizeof err) < 0) {
+			fprintf(s->diag, "concbench: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* After the last run: stop the target and record its CPU time. */
+static void finish_target(sweep *s)
+{
+	target_stop(&s->server);
+	char *ctx = target_context(&s->server, s->context);
+	if (!ctx)
+		return;
+	free(s->context);
+	s->context = ctx;
+	if (s->dir && s->nruns && rep_write(s->dir, s->runs, s->nruns, s->context) < 0)
+		fprintf(s->diag, "concbench: %s\n", rep_error(s->dir));
+}
+
 static void cleanup(sweep *s)
 {
+	target_stop(&s->server);
+	for (size_t k = 0; k < s->prepared; k++)
+		wl_release(&s->cfg->wls[k]);
 	if (s->cpuset)
 		hwloc_bitmap_free(s->cpuset);
 	if (s->topo)
@@ -192,7 +230,12 @@ int sweep_run(const sweep_cfg *cfg, FILE *out, FILE *diag)
 	s.total = cfg->nwl * cfg->nmodels * cfg->ncs * (size_t)(cfg->reps + cfg->warmup);
 	s.color = isatty(fileno(out)) && !getenv("NO_COLOR");
 	s.progress = isatty(fileno(diag));
+	run_init();
 	if (bind_setup(&s) < 0) {
+		cleanup(&s);
+		return 2;
+	}
+	if (prepare(&s) < 0) {
 		cleanup(&s);
 		return 2;
 	}
@@ -209,9 +252,9 @@ int sweep_run(const sweep_cfg *cfg, FILE *out, FILE *diag)
 		cleanup(&s);
 		return 1;
 	}
-	run_init();
 	s.t_start = wl_now_ns();
 	int how = sweep_all(&s);
+	finish_target(&s);
 	if (s.progress)
 		fprintf(diag, "\r\033[K");
 	if (how >= 0 && s.nruns > 0 && rep_finish(s.dir) < 0)

@@ -122,7 +122,7 @@ static void test_basics(void **st)
 	r = RUN("--help");
 	assert_int_equal(r->code, 0);
 	assert_non_null(strstr(r->out, "run"));
-	const char *cmds[] = { "run", "list", "topo", "bench" };
+	const char *cmds[] = { "run", "list", "topo", "bench", "serve" };
 	for (size_t i = 0; i < N_ELEMS(cmds); i++) {
 		r = RUN(cmds[i], "--help");
 		assert_int_equal(r->code, 0);
@@ -357,6 +357,50 @@ static void test_timeout(void **st)
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 }
 
+/* http with no url: the sweep starts the bundled target, every model gets the
+ * same bodies (one digest), and the target's CPU time lands in the context. */
+static void test_http_bundled(void **st)
+{
+	result *r = RUN("run", "-w", "http:delay_ms=20,size=2k", "-m", "all", "-n", "10", "-c", "5",
+			"--reps", "1", "-o", tmpdir, "--name", "web");
+	assert_int_equal(r->code, 0);
+	int models = 0;
+	for (const model_kind *const *k = model_all(); *k; k++)
+		models++;
+	char p[256], statuses[64][64], digests[64][20];
+	path_in(p, sizeof p, "web", "results.csv");
+	assert_int_equal(csv_rows(p, statuses, digests, 64), models);
+	for (int i = 0; i < models; i++) {
+		assert_string_equal(statuses[i], "ok");
+		assert_string_equal(digests[i], digests[0]);
+	}
+	path_in(p, sizeof p, "web", "results.json");
+	FILE *fp = fopen(p, "r");
+	assert_non_null(fp);
+	static char buf[1 << 17];
+	size_t len = fread(buf, 1, sizeof buf - 1, fp);
+	buf[len] = '\0';
+	fclose(fp);
+	assert_non_null(strstr(buf, "\"target_server\""));
+	assert_non_null(strstr(buf, "\"cpu_user_s\": "));
+	assert_null(strstr(buf, "\"cpu_user_s\": null"));
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* the target was reaped */
+}
+
+/* A server that is not there fails the task with a clear status, exit 1. */
+static void test_http_refused(void **st)
+{
+	result *r = RUN("run", "-w", "http:url=http://127.0.0.1:9/x,timeout_ms=2000", "-m",
+			"sequential,epoll", "-n", "2", "-c", "2", "--reps", "1", "-o", tmpdir,
+			"--name", "refused");
+	assert_int_equal(r->code, 1);
+	assert_non_null(strstr(r->out, "Connection refused"));
+	r = RUN("serve", "--listen", "nonsense");
+	assert_int_equal(r->code, 1);
+	assert_non_null(strstr(r->err, "nonsense"));
+	USAGE("--bogus", "serve", "--bogus");
+}
+
 static int setup(void **st)
 {
 	strcpy(tmpdir, "/tmp/cb-cli-XXXXXX");
@@ -377,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_sweep_files), cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_interrupt),   cmocka_unit_test(test_warmup_and_order),
 		cmocka_unit_test(test_cpus),        cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_http_bundled), cmocka_unit_test(test_http_refused),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

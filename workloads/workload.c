@@ -41,9 +41,12 @@ void wl_params_string(const wl_spec *w, char *buf, size_t len)
 {
 	size_t used = 0;
 	buf[0] = '\0';
-	for (int k = 0; k < w->nparams && used < len; k++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", k ? "," : "",
+	for (int k = 0; k < w->nparams && used < len; k++) {
+		if (w->p[k].def->type == WL_STR && !w->p[k].text[0])
+			continue; /* an empty text means "not given": url= says nothing */
+		used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", used ? "," : "",
 					 w->p[k].def->name, w->p[k].text);
+	}
 }
 
 int wl_prepare(wl_spec *w, char *err, size_t errlen)
