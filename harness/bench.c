@@ -158,17 +158,18 @@ static void print_and_save(FILE *f, FILE *csv, bench_row *rows, size_t n, int re
 
 /* results/bench/<stamp>/: bench.csv, scale.csv, and the machine's context
  * in results.json (a figure without its machine is meaningless). */
-static int save_all(int argc, char **argv, char *const text[2], const size_t len[2])
+static int save_all(int argc, char **argv, char *const text[3], const size_t len[3])
 {
 	char err[256];
 	rep_dir *dir = rep_open("results", "bench", err, sizeof err);
 	char *ctx = meta_context_json(argc + 1, argv - 1, NULL);
 	int rc = 0;
-	if (!dir || !text[0] || !text[1] || !ctx) {
+	if (!dir || !text[0] || !text[1] || !text[2] || !ctx) {
 		fprintf(stderr, "concbench bench: %s\n", dir ? "out of memory" : err);
 		rc = 1;
 	} else if (rep_write_text(dir, "bench.csv", text[0], len[0]) < 0 ||
 		   rep_write_text(dir, "scale.csv", text[1], len[1]) < 0 ||
+		   rep_write_text(dir, "switch.csv", text[2], len[2]) < 0 ||
 		   rep_write(dir, NULL, 0, ctx) < 0 || rep_finish(dir) < 0) {
 		fprintf(stderr, "concbench bench: %s\n", rep_error(dir));
 		rc = 1;
@@ -192,7 +193,8 @@ int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
 			       "run; medians over R reps (default 5), N tasks per run (default 20000,\n"
 			       "a tenth of it for process-per-task); then how the I/O executors\n"
 			       "scale: 10,000 and 100,000 concurrent sleeps, 1,000 concurrent HTTP\n"
-			       "requests to the bundled target. Saved in results/bench/.\n");
+			       "requests to the bundled target; then a coroutine switch and a\n"
+			       "coroutine's life beside glibc's swapcontext. Saved in results/bench/.\n");
 			return 0;
 		}
 		int64_t *dst = !strcmp(argv[i], "--reps")    ? &reps
@@ -234,8 +236,8 @@ int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
 	if (*stop)
 		return 130;
 
-	char *text[2] = { NULL, NULL };
-	size_t len[2] = { 0, 0 };
+	char *text[3] = { NULL, NULL, NULL };
+	size_t len[3] = { 0, 0, 0 };
 	FILE *csv = open_memstream(&text[0], &len[0]);
 	if (csv) {
 		print_and_save(stdout, csv, rows, nrows, (int)reps);
@@ -247,8 +249,13 @@ int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
 		rc |= bench_scale(stdout, csv, reps < 3 ? (int)reps : 3, stop);
 		fclose(csv);
 	}
+	csv = open_memstream(&text[2], &len[2]);
+	if (csv) {
+		rc |= bench_switch(stdout, csv, (int)reps, stop);
+		fclose(csv);
+	}
 	rc |= save_all(argc, argv, text, len);
-	free(text[0]);
-	free(text[1]);
+	for (int k = 0; k < 3; k++)
+		free(text[k]);
 	return *stop ? 130 : rc;
 }

@@ -11,4 +11,7 @@
  * 0, or 1 when a row did not finish ok. */
 int bench_scale(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop);
 
+/* Our coroutine switch and a coroutine's life beside glibc's ucontext. */
+int bench_switch(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop);
+
 #endif

@@ -393,15 +393,39 @@ static int coro_run_model(model_run *r)
 	return rc;
 }
 
+/* Mappings this process has now: the lines of /proc/self/maps. */
+static long maps_in_use(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	long n = 0;
+	int ch;
+	if (!f)
+		return -1;
+	while ((ch = getc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
+}
+
 /* Before t0: a pool with a stack for every lane already mapped, so the
- * makespan measures running coroutines, not mmap. (If mapping stops short,
- * run() meets the same limit and reports it.) */
+ * makespan measures running coroutines, not mmap. It leaves mappings to
+ * spare under vm.max_map_count (each stack is two: guard and stack) for the
+ * loop's own allocations; past that, run() meets the limit and names it. */
 static int coro_prepare(model_run *r)
 {
 	int64_t stack = model_opt(r->model, "stack");
 	coro_pool *p = coro_pool_new(stack > 0 ? (size_t)stack : CORO_STACK_DEFAULT);
-	if (p && r->n > 0 && r->c > 0)
-		coro_pool_reserve(p, r->c < r->n ? r->c : r->n);
+	size_t want = r->c < r->n ? r->c : r->n;
+	long max = max_map_count(), used = maps_in_use();
+	if (max > 0 && used >= 0) {
+		long spare = (max - used - 4096) / 2;
+		if (spare < 0)
+			spare = 0;
+		if (want > (size_t)spare)
+			want = (size_t)spare;
+	}
+	if (p)
+		coro_pool_reserve(p, want);
 	r->prep = p;
 	return MODEL_OK;
 }

@@ -82,6 +82,8 @@ loop *loop_new(const loop_backend *be, size_t max_fds, size_t max_timers, char *
 	}
 	if (!l || !l->fd || !l->heap || !l->ev) {
 		snprintf(err, errlen, "%s: out of memory for %zu fds", be->name, max_fds);
+		if (l)
+			l->be = NULL; /* the backend was never created */
 		loop_free(l);
 		return NULL;
 	}

@@ -148,7 +148,14 @@ const char *model_errname(int err)
 int model_spawn_failed(model_run *r, const char *call, int err, size_t alive, const char *unit)
 {
 	int code = err == EAGAIN || err == ENOMEM ? MODEL_LIMIT : MODEL_ERROR;
-	return model_fail(r, code, "%s %s at %zu %s", call, model_errname(err), alive, unit);
+	const char *hint = "";
+	if (code == MODEL_LIMIT && strcmp(unit, "threads") == 0)
+		hint = " (raise ulimit -u, kernel.threads-max or vm.max_map_count, or use a "
+		       "smaller :stack=)";
+	else if (code == MODEL_LIMIT)
+		hint = " (raise ulimit -u or kernel.pid_max)";
+	return model_fail(r, code, "%s %s at %zu %s%s", call, model_errname(err), alive, unit,
+			  hint);
 }
 
 int model_thread_attr(model_run *r, pthread_attr_t *attr)

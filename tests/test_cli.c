@@ -387,6 +387,28 @@ static void test_http_bundled(void **st)
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* the target was reaped */
 }
 
+/* Every model x every workload in one sweep: one run digest per workload. */
+static void test_every_model_every_workload(void **st)
+{
+	result *r = RUN("run", "-w", "fib:n=12", "-w", "hash:bytes=4k,rounds=2", "-w", "sleep:ms=5",
+			"-w", "spin:us=100", "-w", "null", "-w", "http:delay_ms=5,size=300", "-w",
+			"mixed:delay_ms=5,size=100,fib=10", "-m", "all", "-n", "6", "-c", "3",
+			"--reps", "1", "-o", tmpdir, "--name", "everything");
+	assert_int_equal(r->code, 0);
+	int models = 0;
+	for (const model_kind *const *k = model_all(); *k; k++)
+		models++;
+	char p[256], statuses[256][64], digests[256][20];
+	path_in(p, sizeof p, "everything", "results.csv");
+	assert_int_equal(csv_rows(p, statuses, digests, 256), 7 * models);
+	for (int w = 0; w < 7; w++)
+		for (int i = 0; i < models; i++) {
+			assert_string_equal(statuses[w * models + i], "ok");
+			assert_string_equal(digests[w * models + i], digests[w * models]);
+		}
+	assert_string_not_equal(digests[0], digests[models]); /* fib is not hash */
+}
+
 /* A server that is not there fails the task with a clear status, exit 1. */
 static void test_http_refused(void **st)
 {
@@ -422,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_interrupt),   cmocka_unit_test(test_warmup_and_order),
 		cmocka_unit_test(test_cpus),        cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_http_bundled), cmocka_unit_test(test_http_refused),
+		cmocka_unit_test(test_every_model_every_workload),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }
