@@ -80,7 +80,8 @@ demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	./$(BIN) run --name demo -m all -n 8 -c 1,4 --reps 2 \
 		-w fib:n=27 -w hash:algo=sha256,bytes=65536,rounds=4 \
-		-w sleep:ms=20 -w spin:us=2000 -w null
+		-w sleep:ms=20 -w spin:us=2000 -w null \
+		-w http:delay_ms=20,size=4k -w mixed:delay_ms=20,fib=20
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN)
