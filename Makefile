@@ -37,7 +37,7 @@ all: $(BIN)
 
 deps:
 	@sh harness/deps.sh gcc make pkg-config libhwloc-dev libssl-dev \
-		libxxhash-dev libcmocka-dev
+		libxxhash-dev libcmocka-dev gnuplot-nox
 deps-memcheck: deps
 	@sh harness/deps.sh valgrind
 

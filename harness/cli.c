@@ -15,6 +15,7 @@
 
 #include "httpd.h"
 #include "meta.h"
+#include "plot.h"
 #include "spec.h"
 #include "sweep.h"
 
@@ -29,6 +30,7 @@ void cli_usage(FILE *f)
 		   "commands:\n"
 		   "  run      a sweep: workloads x models x concurrency x reps\n"
 		   "  list     the models and workloads, with their parameters\n"
+		   "  plot     (re)draw the charts of a results directory\n"
 		   "  topo     the machine as hwloc sees it\n"
 		   "  bench    the toolkit's own per-task cost beside raw primitives\n"
 		   "  serve    the bundled HTTP target, for http workloads and by hand\n"
@@ -58,6 +60,7 @@ static void run_usage(FILE *f)
 		"      --timeline        keep per-task timestamps in tasks/\n"
 		"      --timeout SEC     kill a run after SEC seconds (default: none)\n"
 		"      --force           allow parameters past their soft limits (fib n > 45)\n"
+		"      --no-plot         do not draw charts at the end (concbench plot DIR does)\n"
 		"  -h, --help            this text\n");
 }
 
@@ -89,6 +92,7 @@ static int parse_run_args(int argc, char **argv, run_args *a, sweep_cfg *cfg)
 		{ "timeline", no_argument, 0, 'T' },
 		{ "timeout", required_argument, 0, 't' },
 		{ "force", no_argument, 0, 'F' },
+		{ "no-plot", no_argument, 0, 'P' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -113,6 +117,7 @@ static int parse_run_args(int argc, char **argv, run_args *a, sweep_cfg *cfg)
 		case 'T': cfg->timeline = 1; break;
 		case 't': a->timeout = optarg; break;
 		case 'F': a->force = 1; break;
+		case 'P': cfg->no_plot = 1; break;
 		case 'h': run_usage(stdout); return 0;
 		case ':': return usage_error(argv[optind - 1], "needs a value");
 		default: return usage_error(argv[optind - 1], "unknown option");
@@ -272,7 +277,8 @@ int cli_serve(int argc, char **argv, volatile sig_atomic_t *stop)
 			       "The bundled HTTP target: GET /work?delay_ms=D&size=S&seed=K answers 200\n"
 			       "after D ms with S bytes of a body that depends only on K. Keep-alive and\n"
 			       "Connection: close both work. Port 0 picks a free port; the address is\n"
-			       "printed once bound. Ctrl-C stops it. (default --listen 127.0.0.1:8080)\n");
+			       "printed once bound. GET /stats shows connections, delayed requests\n"
+			       "and requests served. Ctrl-C stops it. (default --listen 127.0.0.1:8080)\n");
 			return 0;
 		}
 		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
@@ -288,5 +294,26 @@ int cli_serve(int argc, char **argv, volatile sig_atomic_t *stop)
 		fprintf(stderr, "concbench serve: %s\n", err);
 		return 1;
 	}
+	return 0;
+}
+
+int cli_plot(int argc, char **argv)
+{
+	if (argc != 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		int help = argc == 2;
+		fprintf(help ? stdout : stderr,
+			"usage: concbench plot DIR\n\n"
+			"(Re)draws every chart of a results directory (results/NAME/latest or\n"
+			"results/NAME/STAMP) as PNG, SVG and PDF with gnuplot, each beside the .gp\n"
+			"script and .dat data it came from, to restyle and re-run by hand.\n");
+		return help ? 0 : 2;
+	}
+	char err[256];
+	int n = plot_dir(argv[1], NULL, stderr, err, sizeof err);
+	if (n < 0) {
+		fprintf(stderr, "concbench plot: %s\n", err);
+		return 1;
+	}
+	printf("charts: %d in %s\n", n, argv[1]);
 	return 0;
 }

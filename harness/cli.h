@@ -10,6 +10,7 @@ int cli_list(int argc, char **argv);
 int cli_topo(int argc, char **argv);
 int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop);
 int cli_serve(int argc, char **argv, volatile sig_atomic_t *stop);
+int cli_plot(int argc, char **argv);
 void cli_usage(FILE *f);
 
 #endif

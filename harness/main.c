@@ -52,6 +52,8 @@ int main(int argc, char **argv)
 		return cli_run(argc - 1, argv + 1, &stop_requested);
 	if (!strcmp(cmd, "bench"))
 		return cli_bench(argc - 1, argv + 1, &stop_requested);
+	if (!strcmp(cmd, "plot"))
+		return cli_plot(argc - 1, argv + 1);
 	if (!strcmp(cmd, "serve"))
 		return cli_serve(argc - 1, argv + 1, &stop_requested);
 	if (!strcmp(cmd, "list"))

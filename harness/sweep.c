@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "meta.h"
+#include "plot.h"
 #include "report.h"
 #include "runner.h"
 #include "summary.h"
@@ -206,6 +207,18 @@ static void finish_target(sweep *s)
 		fprintf(s->diag, "concbench: %s\n", rep_error(s->dir));
 }
 
+/* Charts for what was measured; a failure here loses no result. */
+static void draw(sweep *s)
+{
+	char err[256];
+	int n = plot_dir(rep_path(s->dir), NULL, s->diag, err, sizeof err);
+	if (n < 0)
+		fprintf(s->diag, "concbench: charts not drawn: %s\n", err);
+	else if (n > 0)
+		fprintf(s->out, "charts: %d in %s (concbench plot DIR redraws them)\n", n,
+			rep_path(s->dir));
+}
+
 static void cleanup(sweep *s)
 {
 	target_stop(&s->server);
@@ -259,6 +272,8 @@ int sweep_run(const sweep_cfg *cfg, FILE *out, FILE *diag)
 		fprintf(diag, "\r\033[K");
 	if (how >= 0 && s.nruns > 0 && rep_finish(s.dir) < 0)
 		fprintf(diag, "concbench: %s\n", rep_error(s.dir));
+	if (how >= 0 && s.nruns > 0 && !cfg->no_plot)
+		draw(&s);
 	summary_print(out, s.runs, s.nruns);
 	for (size_t i = 0; i < s.nruns; i++)
 		if (strcmp(s.runs[i].status, "ok") != 0)

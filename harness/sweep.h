@@ -25,6 +25,7 @@ typedef struct {
 	const char *cpus;     /* --cpus text, or NULL */
 	double timeout_s;
 	int timeline; /* keep tasks/ */
+	int no_plot;  /* skip drawing charts at the end */
 	int argc;
 	char **argv;
 	volatile sig_atomic_t *stop;
