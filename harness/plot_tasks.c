@@ -284,9 +284,39 @@ static int timeline(plot_set *s, size_t m, const res_run *r, csv_task *t, size_t
 	return plot_gp_end(s, name, f, &gbuf, &glen);
 }
 
+/* Does every model have a run at concurrency c? */
+static int all_have(const plot_set *s, unsigned c)
+{
+	for (size_t m = 0; m < s->nmodels; m++) {
+		size_t i = 0;
+		while (i < s->n && (strcmp(s->runs[i].model, s->models[m]) ||
+				    s->runs[i].concurrency != c))
+			i++;
+		if (i == s->n)
+			return 0;
+	}
+	return 1;
+}
+
+/* Timelines teach best at a small C, where each lane can be seen: the common
+ * concurrency closest to 4 (the book's figures show two or three lanes). */
+static unsigned timeline_c(const plot_set *s)
+{
+	unsigned best = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		unsigned c = s->runs[i].concurrency;
+		if (!all_have(s, c))
+			continue;
+		double d = fabs(log2((double)c) - 2.0), bd = fabs(log2((double)best) - 2.0);
+		if (!best || d < bd || (d == bd && c < best))
+			best = c;
+	}
+	return best;
+}
+
 int plot_timelines(plot_set *s)
 {
-	unsigned c = s->cstar;
+	unsigned c = timeline_c(s);
 	for (size_t m = 0; c && m < s->nmodels; m++) {
 		const res_run *best = NULL;
 		for (size_t i = 0; i < s->n; i++) {

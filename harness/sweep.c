@@ -272,9 +272,9 @@ int sweep_run(const sweep_cfg *cfg, FILE *out, FILE *diag)
 		fprintf(diag, "\r\033[K");
 	if (how >= 0 && s.nruns > 0 && rep_finish(s.dir) < 0)
 		fprintf(diag, "concbench: %s\n", rep_error(s.dir));
+	summary_print(out, s.runs, s.nruns);
 	if (how >= 0 && s.nruns > 0 && !cfg->no_plot)
 		draw(&s);
-	summary_print(out, s.runs, s.nruns);
 	for (size_t i = 0; i < s.nruns; i++)
 		if (strcmp(s.runs[i].status, "ok") != 0)
 			rc = 1;
