@@ -1,5 +1,6 @@
 /*
- * http_fixture.h - a canned-reply HTTP server for test_http.c.
+ * http_fixture.h - what test_http.c and test_http_conn.c share: a canned-reply
+ * HTTP server, and a driver that runs a task in both of its forms.
  *
  * srv_start forks a server on a free 127.0.0.1 port; it forks again for each
  * connection (so a connection kept alive never holds up the next) and
@@ -8,7 +9,12 @@
  * It counts, on a pipe, a byte per accepted connection and per request
  * before it answers, so once a task is done its counts are there to read.
  * Its processes die with the test (PR_SET_PDEATHSIG) even when a failed
- * assertion skips srv_stop. Include it after testutil.h.
+ * assertion skips srv_stop.
+ *
+ * Each task runs twice: through run() with the blocking wl_io, and through
+ * step() driven by a small poll() loop here that also moves the task state
+ * between steps, as a model may. Both forms must agree on the digest or on
+ * the error. Include it after testutil.h.
  */
 #ifndef CB_HTTP_FIXTURE_H
 #define CB_HTTP_FIXTURE_H
@@ -17,6 +23,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +32,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "wl_fixture.h"
 
 enum scene {
 	OK,        /* 200 with BODY and Content-Length; keep-alive if asked */
@@ -46,9 +55,15 @@ enum scene {
 #define BODY    "the body of a correct reply"
 #define BIG_LEN (1u << 20)
 
-static unsigned char big_byte(size_t j)
+static inline unsigned char big_byte(size_t j)
 {
 	return (unsigned char)((j * 7 + 3) ^ (j >> 9));
+}
+
+/* The digest of a correct reply's body. */
+static inline uint64_t body_digest(void)
+{
+	return wl_digest_bytes(BODY, strlen(BODY));
 }
 
 struct srv {
@@ -59,7 +74,7 @@ struct srv {
 	int requests;
 };
 
-static void write_all(int fd, const void *buf, size_t len)
+static inline void write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 
@@ -72,13 +87,13 @@ static void write_all(int fd, const void *buf, size_t len)
 	}
 }
 
-static void write_str(int fd, const char *s)
+static inline void write_str(int fd, const char *s)
 {
 	write_all(fd, s, strlen(s));
 }
 
 /* Read one request head into buf; its length, or 0 at EOF. */
-static size_t read_head(int fd, char *buf, size_t cap)
+static inline size_t read_head(int fd, char *buf, size_t cap)
 {
 	size_t len = 0;
 
@@ -94,7 +109,7 @@ static size_t read_head(int fd, char *buf, size_t cap)
 	return 0;
 }
 
-static void reply_big(int fd)
+static inline void reply_big(int fd)
 {
 	unsigned char *b = malloc(BIG_LEN);
 	char head[64];
@@ -111,7 +126,7 @@ static void reply_big(int fd)
 }
 
 /* Answer request nth (0, 1, ...) of a connection; whether it stays open. */
-static int reply(int fd, enum scene scene, int nth, const char *req, size_t reqlen)
+static inline int reply(int fd, enum scene scene, int nth, const char *req, size_t reqlen)
 {
 	char head[128];
 	struct linger lg = { 1, 0 };
@@ -158,7 +173,7 @@ static int reply(int fd, enum scene scene, int nth, const char *req, size_t reql
 	return 0;
 }
 
-static void serve_conn(int fd, int counts, enum scene scene)
+static inline void serve_conn(int fd, int counts, enum scene scene)
 {
 	char req[4096];
 	size_t len;
@@ -175,7 +190,7 @@ static void serve_conn(int fd, int counts, enum scene scene)
 
 /* The server process: a child process per connection, so a connection kept
  * alive never holds up the next. */
-static void serve(int lfd, int counts, enum scene scene)
+static inline void serve(int lfd, int counts, enum scene scene)
 {
 	signal(SIGCHLD, SIG_IGN); /* reap them unasked */
 	for (;;) {
@@ -192,7 +207,7 @@ static void serve(int lfd, int counts, enum scene scene)
 	}
 }
 
-static int listen_any(int *port)
+static inline int listen_any(int *port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t len = sizeof a;
@@ -207,7 +222,7 @@ static int listen_any(int *port)
 	return fd;
 }
 
-static struct srv srv_start(enum scene scene)
+static inline struct srv srv_start(enum scene scene)
 {
 	struct srv s = { 0 };
 	int p[2], lfd = listen_any(&s.port);
@@ -232,7 +247,7 @@ static struct srv srv_start(enum scene scene)
 
 /* Bring s->accepts and s->requests up to date. The server counts before it
  * answers, so a finished task's connection and request are counted. */
-static void srv_count(struct srv *s)
+static inline void srv_count(struct srv *s)
 {
 	char buf[64];
 	ssize_t n;
@@ -242,7 +257,7 @@ static void srv_count(struct srv *s)
 			*(buf[k] == 'a' ? &s->accepts : &s->requests) += 1;
 }
 
-static void srv_stop(struct srv *s)
+static inline void srv_stop(struct srv *s)
 {
 	kill(-s->pid, SIGKILL);
 	waitpid(s->pid, NULL, 0);
@@ -250,7 +265,7 @@ static void srv_stop(struct srv *s)
 }
 
 /* A port nobody listens on: bound, then closed. */
-static int closed_port(void)
+static inline int closed_port(void)
 {
 	int port, fd = listen_any(&port);
 
@@ -258,7 +273,7 @@ static int closed_port(void)
 	return port;
 }
 
-static int count_fds(void)
+static inline int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	int n = 0;
@@ -268,6 +283,85 @@ static int count_fds(void)
 		n++;
 	closedir(d);
 	return n;
+}
+
+/* ---- specs ---- */
+
+/* kind with defaults, the bundled target at port (0: none), then key, val... */
+static inline void __attribute__((sentinel))
+http_spec(wl_spec *w, const wl_kind *kind, int port, ...)
+{
+	va_list ap;
+
+	va_start(ap, port);
+	spec_vmake(w, kind, ap);
+	va_end(ap);
+	if (port)
+		snprintf(w->target, sizeof w->target, "127.0.0.1:%d", port);
+}
+
+/* ---- the two forms ---- */
+
+static inline wl_result run_form(const wl_spec *w, size_t i)
+{
+	wl_result r = { 0 };
+
+	w->kind->run(w, i, &wl_io_blocking, &r);
+	return r;
+}
+
+/* What a poll() event loop would report for one wl_wait. */
+static inline int poll_wait(const wl_wait *next)
+{
+	struct pollfd p = { next->fd,
+			    (short)((next->events & WL_READ ? POLLIN : 0) |
+				    (next->events & WL_WRITE ? POLLOUT : 0)),
+			    0 };
+
+	assert_true(next->fd >= 0 && next->events && next->deadline_ns);
+	for (;;) {
+		uint64_t now = wl_now_ns();
+		if (now >= next->deadline_ns)
+			return WL_TIMEOUT;
+		int ms = (int)((next->deadline_ns - now + 999999) / 1000000);
+		if (poll(&p, 1, ms) <= 0)
+			continue;
+		int ready = (p.revents & (POLLIN | POLLHUP | POLLERR) ? WL_READ : 0) |
+			    (p.revents & (POLLOUT | POLLERR) ? WL_WRITE : 0);
+		if (ready & next->events)
+			return ready & next->events;
+	}
+}
+
+/* The resumable form, driven by poll(); the state moves between steps. */
+static inline wl_result step_form(const wl_spec *w, size_t i)
+{
+	size_t size = w->kind->state_size, off = 0;
+	unsigned char *mem = calloc(1, size + 128);
+	wl_result r = { 0 };
+	wl_wait next;
+	int ready = 0;
+
+	assert_non_null(mem);
+	while (w->kind->step(w, i, mem + off, ready, &next, &r) == WL_STEP_WAIT) {
+		size_t to = (off + 40) % 120; /* 8-byte aligned, any 64-byte phase */
+		memmove(mem + to, mem + off, size);
+		off = to;
+		ready = poll_wait(&next);
+	}
+	free(mem);
+	return r;
+}
+
+/* Task i in both forms; they must agree. Returns run()'s result. */
+static inline wl_result both_forms(const wl_spec *w, size_t i)
+{
+	wl_result a = run_form(w, i), b = step_form(w, i);
+
+	if (a.err != b.err || strcmp(a.msg, b.msg) != 0 || (!a.err && a.digest != b.digest))
+		fail_msg("forms differ: run %d '%s' %llx, step %d '%s' %llx", a.err, a.msg,
+			 (unsigned long long)a.digest, b.err, b.msg, (unsigned long long)b.digest);
+	return a;
 }
 
 #endif

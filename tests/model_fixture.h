@@ -1,7 +1,8 @@
 /*
- * model_fixture.h - what test_models.c and test_model_faults.c share: making a
- * model spec by hand, running it as the harness does, and checking that a run
- * left no thread or child behind. Include it after testutil.h.
+ * model_fixture.h - what the model tests (test_models.c, test_model_faults.c,
+ * test_looptasks.c, test_coro_model.c) share: making a model spec by hand,
+ * running it as the harness does, checking that a run ran every task once,
+ * and that it left no thread, fd or child behind. Include it after testutil.h.
  */
 #ifndef CB_MODEL_FIXTURE_H
 #define CB_MODEL_FIXTURE_H
@@ -55,6 +56,54 @@ static inline model_table *run_model(const char *name, const wl_spec *w, size_t 
 	model_spec m;
 	model_make(&m, name, 0);
 	return run_spec(&m, w, n, c, rc);
+}
+
+/* What every good run looks like: each task ran once, on a lane below
+ * min(C, N), after t0, without an error. */
+static inline void check_all_once(model_table *t, const char *model, size_t n, unsigned c, int rc)
+{
+	size_t lanes = c < n ? c : n;
+
+	if (rc != MODEL_OK)
+		fail_msg("%s n=%zu c=%u: rc %d: %s / %s", model, n, c, rc, t->why, t->msg);
+	assert_int_equal(atomic_load(&t->status), MODEL_OK);
+	assert_int_equal(atomic_load(&t->nerr), 0);
+	assert_string_equal(t->why, "");
+	for (size_t i = 0; i < n; i++) {
+		model_task *k = &t->task[i];
+		if (atomic_load(&k->runs) != 1)
+			fail_msg("%s n=%zu c=%u: task %zu ran %u times", model, n, c, i,
+				 atomic_load(&k->runs));
+		assert_true(k->worker >= 0 && (size_t)k->worker < lanes);
+		assert_true(k->start_ns >= t->t0_ns);
+		assert_true(k->end_ns >= k->start_ns);
+		assert_int_equal(k->err, 0);
+	}
+}
+
+/* A lane runs one task at a time: no two tasks on one worker overlap. */
+static inline void assert_lanes_serial(const model_table *t, const char *model)
+{
+	for (size_t a = 0; a < t->n; a++) {
+		const model_task *x = &t->task[a];
+		for (size_t b = 0; b < t->n; b++) {
+			const model_task *y = &t->task[b];
+			if (a == b || x->worker != y->worker)
+				continue;
+			if (!(x->end_ns <= y->start_ns || y->end_ns <= x->start_ns))
+				fail_msg("%s: tasks %zu and %zu overlap on lane %d", model, a, b,
+					 x->worker);
+		}
+	}
+}
+
+/* The run digest of every task's digest, as the harness reports it. */
+static inline uint64_t run_digest(const model_table *t)
+{
+	uint64_t acc = 0;
+	for (size_t i = 0; i < t->n; i++)
+		acc = wl_run_digest_add(acc, i, t->task[i].digest);
+	return acc;
 }
 
 static inline size_t count_dir(const char *path)

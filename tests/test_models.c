@@ -1,11 +1,7 @@
-/*
- * test_models.c - every blocking model runs every task exactly once, agrees on
- * the run digest, keeps at most C tasks in flight, takes its options, rejects
- * C = 0, and leaks no thread, fd or zombie. What happens when a spawn fails or
- * a task's process dies is test_model_faults.c's.
- *
- * Runs call kind->run() in this process, as the harness does in its run child.
- */
+/* test_models.c - the blocking models run each task once, agree, keep C and leak nothing. */
+/* They keep at most C tasks in flight, take their options, reject C = 0, and leave no thread, fd
+ * or zombie. What happens when a spawn fails or a task's process dies is test_model_faults.c's.
+ * Runs call kind->run() in this process, as the harness does in its run child. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +10,7 @@
 #include "testutil.h"
 
 #include "model_fixture.h"
+#include "wl_fixture.h"
 
 static const char *const all_models[] = { "sequential", "threads", "pool", "fork", "prefork" };
 static const char *const spawners[] = { "threads", "pool", "fork", "prefork" };
@@ -36,84 +33,6 @@ static size_t big_n(void)
 	return getenv("CB_MEMCHECK") ? 100 : SLOW_FORK ? 250 : 1000;
 }
 
-/* ---- building specs by hand, as spec.c would ---- */
-
-static int64_t param_value(const wl_param_def *d, const char *text)
-{
-	if (d->type == WL_ENUM) {
-		int64_t k = 0;
-		for (const char *c = d->choices; c; k++) {
-			const char *bar = strchr(c, '|');
-			size_t len = bar ? (size_t)(bar - c) : strlen(c);
-			if (strlen(text) == len && strncmp(c, text, len) == 0)
-				return k;
-			c = bar ? bar + 1 : NULL;
-		}
-		fail_msg("%s: %s is not a choice", d->name, text);
-	}
-	char *end;
-	int64_t v = strtoll(text, &end, 10);
-	switch (*end) {
-	case 'k':
-	case 'K': return v << 10;
-	case 'm':
-	case 'M': return v << 20;
-	case 'g':
-	case 'G': return v << 30;
-	}
-	return v;
-}
-
-/* Workload `name` with its defaults, and key=val if key is not NULL. */
-static void wl_make(wl_spec *w, const char *name, const char *key, const char *val)
-{
-	char err[WL_ERRLEN];
-
-	memset(w, 0, sizeof *w);
-	w->kind = wl_find(name);
-	assert_non_null(w->kind);
-	for (const wl_param_def *d = w->kind->params; d && d->name; d++) {
-		const char *text = key && strcmp(key, d->name) == 0 ? val : d->def;
-		assert_true(w->nparams < WL_MAX_PARAMS);
-		w->p[w->nparams].def = d;
-		w->p[w->nparams].num = param_value(d, text);
-		snprintf(w->p[w->nparams].text, sizeof w->p[0].text, "%s", text);
-		w->nparams++;
-	}
-	assert_int_equal(wl_prepare(w, err, sizeof err), 0);
-}
-
-/* ---- what every good run looks like ---- */
-
-static void check_all_once(model_table *t, const char *model, size_t n, unsigned c, int rc)
-{
-	size_t lanes = c < n ? c : n;
-
-	if (rc != MODEL_OK)
-		fail_msg("%s n=%zu c=%u: rc %d: %s / %s", model, n, c, rc, t->why, t->msg);
-	assert_int_equal(atomic_load(&t->status), MODEL_OK);
-	assert_int_equal(atomic_load(&t->nerr), 0);
-	assert_string_equal(t->why, "");
-	for (size_t i = 0; i < n; i++) {
-		model_task *k = &t->task[i];
-		if (atomic_load(&k->runs) != 1)
-			fail_msg("%s n=%zu c=%u: task %zu ran %u times", model, n, c, i,
-				 atomic_load(&k->runs));
-		assert_true(k->worker >= 0 && (size_t)k->worker < lanes);
-		assert_true(k->start_ns >= t->t0_ns);
-		assert_true(k->end_ns >= k->start_ns);
-		assert_int_equal(k->err, 0);
-	}
-}
-
-static uint64_t run_digest(model_table *t)
-{
-	uint64_t acc = 0;
-	for (size_t i = 0; i < t->n; i++)
-		acc = wl_run_digest_add(acc, i, t->task[i].digest);
-	return acc;
-}
-
 /* ---- every task exactly once ---- */
 
 static void test_every_task_once(void **state)
@@ -121,7 +40,8 @@ static void test_every_task_once(void **state)
 	size_t ns[] = { 0, 1, 7, big_n() };
 	wl_spec w;
 
-	wl_make(&w, "null", NULL, NULL);
+	spec_make(&w, "null", NULL);
+	spec_prepare(&w);
 	for (size_t m = 0; m < N_ELEMS(all_models); m++)
 		for (size_t a = 0; a < N_ELEMS(ns); a++) {
 			size_t n = ns[a];
@@ -147,7 +67,8 @@ static void test_fib_every_task_once(void **state)
 	} runs[] = { { 7, 1 }, { 7, 3 }, { 50, 4 } };
 	wl_spec w;
 
-	wl_make(&w, "fib", "n", "10");
+	spec_make(&w, "fib", "n", "10", NULL);
+	spec_prepare(&w);
 	for (size_t m = 0; m < N_ELEMS(all_models); m++)
 		for (size_t k = 0; k < N_ELEMS(runs); k++) {
 			int rc;
@@ -178,7 +99,8 @@ static void digests_agree(const char *name, const char *key, const char *val)
 	const size_t n = 7;
 	wl_spec w;
 
-	wl_make(&w, name, key, val);
+	spec_make(&w, name, key, val, NULL);
+	spec_prepare(&w);
 	uint64_t want = direct_digest(&w, n);
 	for (size_t m = 0; m < N_ELEMS(all_models); m++) {
 		int rc;
@@ -210,23 +132,15 @@ static void test_lanes_serial(void **state)
 	const unsigned c = 3;
 	wl_spec w;
 
-	wl_make(&w, "sleep", "ms", "5");
+	spec_make(&w, "sleep", "ms", "5", NULL);
+	spec_prepare(&w);
 	for (size_t m = 0; m < N_ELEMS(all_models); m++) {
 		int rc, used[3] = { 0 };
 		model_table *t = run_model(all_models[m], &w, n, c, &rc);
 		check_all_once(t, all_models[m], n, c, rc);
-		for (size_t a = 0; a < n; a++) {
-			model_task *x = &t->task[a];
-			used[x->worker] = 1;
-			for (size_t b = 0; b < n; b++) {
-				model_task *y = &t->task[b];
-				if (a == b || x->worker != y->worker)
-					continue;
-				if (!(x->end_ns <= y->start_ns || y->end_ns <= x->start_ns))
-					fail_msg("%s: tasks %zu and %zu overlap on lane %d",
-						 all_models[m], a, b, x->worker);
-			}
-		}
+		for (size_t a = 0; a < n; a++)
+			used[t->task[a].worker] = 1;
+		assert_lanes_serial(t, all_models[m]);
 		assert_true(used[0] + used[1] + used[2] <= (int)c);
 		model_table_free(t);
 	}
@@ -241,7 +155,8 @@ static void test_stack_option(void **state)
 	size_t threads0 = count_dir("/proc/self/task");
 	wl_spec w;
 
-	wl_make(&w, "fib", "n", "10");
+	spec_make(&w, "fib", "n", "10", NULL);
+	spec_prepare(&w);
 	for (size_t k = 0; k < N_ELEMS(names); k++) {
 		model_spec m;
 		int rc;
@@ -267,7 +182,8 @@ static void test_zero_concurrency(void **state)
 {
 	wl_spec w;
 
-	wl_make(&w, "null", NULL, NULL);
+	spec_make(&w, "null", NULL);
+	spec_prepare(&w);
 	for (size_t m = 0; m < N_ELEMS(spawners); m++) {
 		int rc;
 		model_table *t = run_model(spawners[m], &w, 5, 0, &rc);
@@ -288,7 +204,8 @@ static void test_no_fd_leak(void **state)
 	size_t threads0 = count_dir("/proc/self/task");
 	wl_spec w;
 
-	wl_make(&w, "fib", "n", "10");
+	spec_make(&w, "fib", "n", "10", NULL);
+	spec_prepare(&w);
 	for (int rep = 0; rep < 3; rep++)
 		for (size_t m = 0; m < N_ELEMS(all_models); m++) {
 			int rc;

@@ -1,9 +1,7 @@
-/* test_report.c - results.csv rows, results.json runs, and the results
- * directory: layout, atomic writes, suffixes, `latest`, task files. The JSON
- * writer itself is tested in test_json.c. */
+/* test_report.c - the results directory: layout, atomic writes, suffixes, `latest`, task files. */
+/* The rows written into it are test_rows.c's. */
 #include <dirent.h>
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,25 +12,7 @@
 
 #include "testutil.h"
 
-#include "../harness/json.h"
-#include "../harness/report.h"
-
-#define HEADER                                                                                     \
-	"suite,model,workload,params,tasks,concurrency,rep,status,makespan_s,throughput_per_s,"    \
-	"lat_mean_s,lat_p50_s,lat_p90_s,lat_p99_s,lat_max_s,svc_mean_s,svc_p50_s,svc_p99_s,"       \
-	"cpu_user_s,cpu_sys_s,ctx_voluntary,ctx_involuntary,max_rss_kib,errors,digest\n"
-
-/* Everything written to a memstream by fn, as a malloc'd string. */
-static char *capture(int (*fn)(FILE *, const void *), const void *arg, int *rc)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	assert_non_null(f);
-	*rc = fn(f, arg);
-	assert_int_equal(fclose(f), 0);
-	return text;
-}
+#include "report_fixture.h"
 
 static char *read_file(const char *path)
 {
@@ -46,178 +26,12 @@ static char *read_file(const char *path)
 	return text;
 }
 
-static int is_valid_json(const char *s)
-{
-	char err[128];
-	int rc = json_check(s, strlen(s), err, sizeof err);
-	if (rc < 0)
-		print_error("%s\n%s\n", err, s);
-	return rc == 0;
-}
-
-/* One RFC 4180 record from *p into fields; returns the field count. */
-static int csv_split(const char **p, char fields[][512], int max)
-{
-	const char *s = *p;
-	int n = 0;
-	for (;;) {
-		char *out = fields[n];
-		size_t k = 0;
-		if (*s == '"') {
-			for (s++; *s && !(*s == '"' && s[1] != '"'); s++) {
-				if (*s == '"')
-					s++;
-				out[k++] = *s;
-			}
-			assert_true(*s == '"');
-			s++;
-		} else {
-			while (*s && *s != ',' && *s != '\n')
-				out[k++] = *s++;
-		}
-		out[k] = '\0';
-		assert_true(++n <= max);
-		if (*s != ',')
-			break;
-		s++;
-	}
-	assert_true(*s == '\n');
-	*p = s + 1;
-	return n;
-}
-
 static int count_lines(const char *s)
 {
 	int n = 0;
 	for (; *s; s++)
 		n += *s == '\n';
 	return n;
-}
-
-/* ---- CSV ---- */
-
-static res_run sample_run(void)
-{
-	res_run r;
-	memset(&r, 0, sizeof r);
-	strcpy(r.suite, "book");
-	strcpy(r.model, "threads:stack=64k");
-	strcpy(r.workload, "hash");
-	strcpy(r.params, "algo=sha256,bytes=1024");
-	r.tasks = 8;
-	r.concurrency = 4;
-	r.rep = 2;
-	strcpy(r.status, "error: task 3: \"bad\", really");
-	r.makespan_s = 1.5;
-	r.throughput_per_s = 1234.5;
-	r.lat_mean_s = 0.000015;
-	r.lat_p50_s = 0.25;
-	r.lat_p90_s = NAN;
-	r.lat_p99_s = 2;
-	r.lat_max_s = 123.456789012;
-	r.svc_mean_s = r.svc_p50_s = r.svc_p99_s = 0.001;
-	r.cpu_user_s = 0.5;
-	r.cpu_sys_s = 0;
-	r.ctx_voluntary = 10;
-	r.ctx_involuntary = -1;
-	r.max_rss_kib = 2048;
-	r.errors = 1;
-	r.digest = 0xdeadbeefULL;
-	return r;
-}
-
-static int write_header(FILE *f, const void *arg)
-{
-	return rep_csv_header(f);
-}
-static int write_row(FILE *f, const void *arg)
-{
-	return rep_csv_row(f, arg);
-}
-
-static void test_csv_header(void **state)
-{
-	int rc;
-	char *s = capture(write_header, NULL, &rc);
-	assert_int_equal(rc, 0);
-	assert_string_equal(s, HEADER);
-	free(s);
-}
-
-static void test_csv_row(void **state)
-{
-	res_run r = sample_run();
-	char fields[32][512];
-	int rc;
-	char *s = capture(write_row, &r, &rc);
-	assert_int_equal(rc, 0);
-	const char *p = s;
-	assert_int_equal(csv_split(&p, fields, 32), 25);
-	assert_int_equal(*p, '\0');
-	assert_string_equal(fields[0], "book");
-	assert_string_equal(fields[1], "threads:stack=64k");
-	assert_string_equal(fields[3], "algo=sha256,bytes=1024");
-	assert_string_equal(fields[4], "8");
-	assert_string_equal(fields[5], "4");
-	assert_string_equal(fields[6], "2");
-	assert_string_equal(fields[7], "error: task 3: \"bad\", really");
-	assert_string_equal(fields[8], "1.5");
-	assert_string_equal(fields[9], "1234.5");
-	assert_string_equal(fields[10], "0.000015"); /* decimals, no exponent */
-	assert_string_equal(fields[12], "");         /* NaN */
-	assert_string_equal(fields[13], "2");
-	assert_string_equal(fields[14], "123.456789012");
-	assert_string_equal(fields[19], "0");
-	assert_string_equal(fields[20], "10");
-	assert_string_equal(fields[21], ""); /* no count */
-	assert_string_equal(fields[22], "2048");
-	assert_string_equal(fields[23], "1");
-	assert_string_equal(fields[24], "00000000deadbeef");
-	/* The quoting itself, as RFC 4180 spells it. */
-	assert_non_null(strstr(s, ",\"algo=sha256,bytes=1024\","));
-	assert_non_null(strstr(s, ",\"error: task 3: \"\"bad\"\", really\","));
-	free(s);
-
-	strcpy(r.status, "partial\nsecond line");
-	s = capture(write_row, &r, &rc);
-	p = s;
-	assert_int_equal(csv_split(&p, fields, 32), 25);
-	assert_string_equal(fields[7], "partial\nsecond line");
-	free(s);
-}
-
-static void test_json_run(void **state)
-{
-	res_run r = sample_run();
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	jw w;
-	jw_init(&w, f);
-	assert_int_equal(rep_json_run(&w, &r), 0);
-	assert_int_equal(jw_done(&w), 0);
-	fclose(f);
-	assert_true(is_valid_json(text));
-	assert_non_null(strstr(text, "\"params\": \"algo=sha256,bytes=1024\""));
-	assert_non_null(strstr(text, "\"status\": \"error: task 3: \\\"bad\\\", really\""));
-	assert_non_null(strstr(text, "\"tasks\": 8,"));
-	assert_non_null(strstr(text, "\"makespan_s\": 1.5,"));
-	assert_non_null(strstr(text, "\"lat_p90_s\": null,"));
-	assert_non_null(strstr(text, "\"ctx_involuntary\": null,"));
-	assert_non_null(strstr(text, "\"max_rss_kib\": 2048,"));
-	assert_non_null(strstr(text, "\"digest\": \"00000000deadbeef\""));
-	/* every CSV column is a key, in order */
-	const char *at = text;
-	char cols[] = HEADER;
-	cols[strlen(cols) - 1] = '\0';
-	for (char *c = strtok(cols, ","); c; c = strtok(NULL, ",")) {
-		char key[64];
-		snprintf(key, sizeof key, "\"%s\": ", c);
-		at = strstr(at, key);
-		if (!at)
-			fail_msg("key %s missing or out of order", c);
-	}
-	free(text);
 }
 
 /* ---- the results directory ---- */
@@ -468,9 +282,6 @@ static void test_dir_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_csv_header),
-		cmocka_unit_test(test_csv_row),
-		cmocka_unit_test(test_json_run),
 		cmocka_unit_test_setup_teardown(test_dir_layout, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_dir_tasks, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_dir_errors, setup_tmp, teardown_tmp),

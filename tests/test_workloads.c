@@ -1,86 +1,16 @@
-/*
- * test_workloads.c - every workload computes what it claims, through the task
- * interface alone: known fib values, hash digests checked against Python's
- * hashlib, sleep going through wl_io, spin burning CPU, null doing nothing,
- * the run digest's order independence, and the registry's tables.
- *
- * The spec parser is not under test here, so specs are built by hand from each
- * kind's parameter table (spec_make), the way the parser fills them.
- */
+/* test_workloads.c - every workload computes what it claims, through the task interface alone. */
+/* Known fib values, hash digests checked against Python's hashlib, sleep going through wl_io, spin
+ * burning CPU, null doing nothing, the run digest's order independence, the registry's tables.
+ * The spec parser is not under test here: specs are built by hand (wl_fixture.h). */
 #include "testutil.h"
 
-#include "../workloads/workload.h"
+#include "wl_fixture.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* Parse a value as the spec parser does: k/m/g sizes, enum choice index. */
-static int64_t parse_value(const wl_param_def *d, const char *text)
-{
-	char *end;
-	int64_t v;
-
-	if (d->type == WL_ENUM) {
-		const char *c = d->choices;
-		for (int64_t k = 0; c; k++) {
-			size_t len = strcspn(c, "|");
-			if (len == strlen(text) && strncmp(c, text, len) == 0)
-				return k;
-			c = c[len] ? c + len + 1 : NULL;
-		}
-		return -1;
-	}
-	v = strtoll(text, &end, 10);
-	switch (d->type == WL_SIZE ? *end : 0) {
-	case 'g': v *= 1024; /* fall through */
-	case 'm': v *= 1024; /* fall through */
-	case 'k': v *= 1024;
-	}
-	return v;
-}
-
-static void spec_set(wl_spec *w, const char *key, const char *val)
-{
-	for (int k = 0; k < w->nparams; k++) {
-		if (strcmp(w->p[k].def->name, key) == 0) {
-			snprintf(w->p[k].text, sizeof w->p[k].text, "%s", val);
-			w->p[k].num = parse_value(w->p[k].def, val);
-			return;
-		}
-	}
-	fail_msg("%s has no parameter %s", w->kind->name, key);
-}
-
-/* A spec of kind name with every default, then key, value, ... overrides. */
-static void __attribute__((sentinel)) spec_make(wl_spec *w, const char *name, ...)
-{
-	va_list ap;
-	const char *key;
-
-	memset(w, 0, sizeof *w);
-	w->kind = wl_find(name);
-	assert_non_null(w->kind);
-	for (const wl_param_def *d = w->kind->params; d->name; d++) {
-		assert_true(w->nparams < WL_MAX_PARAMS);
-		w->p[w->nparams++].def = d;
-		spec_set(w, d->name, d->def);
-	}
-	va_start(ap, name);
-	while ((key = va_arg(ap, const char *)))
-		spec_set(w, key, va_arg(ap, const char *));
-	va_end(ap);
-}
-
-static void spec_prepare(wl_spec *w)
-{
-	char err[160] = "";
-
-	if (wl_prepare(w, err, sizeof err) != 0)
-		fail_msg("prepare %s: %s", w->kind->name, err);
-}
 
 static wl_result run_task(const wl_spec *w, size_t i, wl_io *io)
 {
@@ -375,7 +305,7 @@ static void check_param_def(const wl_kind *kind, const wl_param_def *d)
 	int64_t v;
 
 	assert_non_null(d->def);
-	v = parse_value(d, d->def);
+	v = wl_param_value(d, d->def);
 	if (!d->help || !*d->help)
 		fail_msg("%s:%s has no help", kind->name, d->name);
 	if (d->type == WL_ENUM) {

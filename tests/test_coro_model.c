@@ -1,0 +1,300 @@
+/* test_coro_model.c - the coro model runs each task once, as sequential does, or fails cleanly. */
+/* It resumes a coroutine from readiness or its deadline, turns a stack overflow into a clean
+ * message and exit 70, and names vm.max_map_count when stacks run out. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include "model_fixture.h"
+#include "wl_fixture.h"
+
+#ifndef MANY_IDLE
+#define MANY_IDLE 100000 /* -DMANY_IDLE=... to try the test where maps are few */
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN 1
+#endif
+#endif
+#ifndef ASAN
+#define ASAN 0
+#endif
+
+static int memcheck(void)
+{
+	return getenv("CB_MEMCHECK") != NULL;
+}
+
+/* Every task once, on a lane below C, with no error; returns the digest. */
+static uint64_t run_checked(const char *model, const wl_spec *w, size_t n, unsigned c)
+{
+	model_spec m;
+	int rc;
+	model_make(&m, model, 0);
+	model_table *t = run_spec(&m, w, n, c, &rc);
+	check_all_once(t, model, n, c, rc);
+	uint64_t d = run_digest(t);
+	model_table_free(t);
+	return d;
+}
+
+/* The coro model agrees with sequential at each C in cs (0-terminated). */
+static void same_as_sequential(const char *name, const char *key, const char *val, size_t n,
+			       const unsigned *cs)
+{
+	wl_spec w;
+	spec_make(&w, name, key, val, NULL);
+	spec_prepare(&w);
+	uint64_t want = run_checked("sequential", &w, n, 1);
+	for (; *cs; cs++)
+		assert_int_equal(run_checked("coro", &w, n, *cs), want);
+	wl_release(&w);
+}
+
+static void test_model_sleep(void **state)
+{
+	size_t n = memcheck() ? 100 : 1000;
+	const unsigned cs[] = { (unsigned)n, 7, 0 };
+	size_t fds = count_dir("/proc/self/fd");
+	struct sigaction sa0, sa1;
+	stack_t ss0, ss1;
+
+	sigaction(SIGSEGV, NULL, &sa0);
+	sigaltstack(NULL, &ss0);
+	same_as_sequential("sleep", "ms", "5", n, cs); /* sequential: n * 5 ms */
+	sigaction(SIGSEGV, NULL, &sa1);
+	sigaltstack(NULL, &ss1);
+	assert_ptr_equal(sa1.sa_sigaction, sa0.sa_sigaction); /* handler put back */
+	assert_int_equal(ss1.ss_flags, ss0.ss_flags);
+	if (!(ss0.ss_flags & SS_DISABLE))
+		assert_ptr_equal(ss1.ss_sp, ss0.ss_sp);
+	assert_int_equal(count_dir("/proc/self/fd"), fds); /* the epoll fd closed */
+}
+
+static void test_model_cpu(void **state)
+{
+	const unsigned cs[] = { 1, 7, 1000, 0 };
+	same_as_sequential("null", NULL, NULL, 1000, cs);
+	same_as_sequential("fib", "n", "12", 200, cs);
+}
+
+/* ---- wait_fd: woken by readiness, or by the deadline ---- */
+
+/* Task i: i%3 == 0 sleeps 5 ms and writes to pipe i/3; 1 waits to read it;
+ * 2 waits on a pipe nobody writes, until a deadline 5 ms away. */
+static void pipes_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
+{
+	const int(*fd)[4] = w->state;
+	const int *p = fd[i / 3];
+	uint64_t now = wl_now_ns();
+	char b = 'x';
+	int got = 0;
+
+	if (i % 3 == 0) {
+		io->sleep_until(io, now + 5000000);
+		got = (int)write(p[1], &b, 1);
+	} else if (i % 3 == 1) {
+		got = io->wait_fd(io, p[0], WL_READ, now + 10000000000u);
+		if (got == WL_READ && read(p[0], &b, 1) != 1)
+			got = -1;
+	} else {
+		got = io->wait_fd(io, p[2], WL_READ, now + 5000000);
+	}
+	int want = i % 3 == 0 ? 1 : i % 3 == 1 ? WL_READ : -ETIMEDOUT;
+	if (got != want)
+		wl_fail(r, EPROTO, "task %zu: got %d, want %d", i, got, want);
+	r->digest = wl_digest_u64(i * 16 + (uint64_t)(got & 15));
+}
+
+static void test_model_wait_fd(void **state)
+{
+	static const wl_param_def none[] = { { 0 } };
+	static const wl_kind pipes = {
+		.name = "pipes", .summary = "", .cls = "io", .params = none, .run = pipes_run
+	};
+	enum { P = 20 };
+	int fd[P][4];
+	wl_spec w = { .kind = &pipes, .state = fd };
+	unsigned cs[] = { 3 * P, 3, 1 };
+
+	for (size_t k = 0; k < N_ELEMS(cs); k++) {
+		for (int j = 0; j < P; j++) {
+			assert_int_equal(pipe(fd[j]), 0);
+			assert_int_equal(pipe(fd[j] + 2), 0);
+		}
+		run_checked("coro", &w, 3 * P, cs[k]);
+		for (int j = 0; j < P; j++)
+			for (int e = 0; e < 4; e++)
+				close(fd[j][e]);
+	}
+}
+
+/* ---- stack overflow: a clean message and exit 70 ---- */
+
+__attribute__((noinline)) static int deep(int n)
+{
+	volatile char buf[256];
+	buf[0] = (char)n;
+	int r = n == 0 ? 0 : deep(n - 1);
+	__asm__ volatile("" : : "r"(buf) : "memory"); /* no tail call, no loop */
+	return r + buf[0];
+}
+
+static void deep_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
+{
+	r->digest = (uint64_t)deep(1 << 20);
+}
+
+static void test_stack_overflow(void **state)
+{
+	static const wl_param_def none[] = { { 0 } };
+	static const wl_kind recurse = {
+		.name = "recurse", .summary = "", .cls = "cpu", .params = none, .run = deep_run
+	};
+	const char *want = "concbench: coroutine stack overflow (stack=16k): raise coro:stack=";
+	wl_spec w = { .kind = &recurse };
+	char msg[512] = "";
+	int pfd[2], status;
+	size_t len = 0;
+	ssize_t k;
+
+	assert_int_equal(pipe(pfd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		model_spec m;
+		int rc;
+		dup2(pfd[1], 2);
+		model_make(&m, "coro", 16 << 10);
+		model_table_free(run_spec(&m, &w, 1, 1, &rc));
+		_exit(0); /* not reached: the overflow ends the process */
+	}
+	close(pfd[1]);
+	while ((k = read(pfd[0], msg + len, sizeof msg - 1 - len)) > 0)
+		len += (size_t)k;
+	msg[len] = 0;
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 70)
+		fail_msg("child: status %#x, stderr: %s", status, msg);
+	if (!strstr(msg, want))
+		fail_msg("stderr: %s", msg);
+}
+
+/* ---- many coroutines; and what happens when the kernel's maps run out ---- */
+
+static long map_limit(void)
+{
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+	long m = -1;
+	if (f && fscanf(f, "%ld", &m) != 1)
+		m = -1;
+	if (f)
+		fclose(f);
+	return m;
+}
+
+static void test_many_idle(void **state)
+{
+	size_t n = memcheck() ? 10000 : MANY_IDLE;
+	long maps = map_limit();
+	wl_spec w;
+	model_spec m;
+	int rc;
+
+	if (maps < 0 || (size_t)maps < 2 * n + 10000) {
+		print_message("skipped: %zu stacks need 2 maps each, vm.max_map_count is %ld\n", n,
+			      maps);
+		skip();
+	}
+	spec_make(&w, "sleep", "ms", "50", NULL);
+	spec_prepare(&w);
+	model_make(&m, "coro", 16 << 10);
+	model_table *t = run_spec(&m, &w, n, (unsigned)n, &rc);
+	if (rc != MODEL_OK)
+		fail_msg("rc %d: %s / %s", rc, t->why, t->msg);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(atomic_load(&t->task[i].runs), 1);
+	model_table_free(t);
+	wl_release(&w);
+}
+
+static void test_map_limit(void **state)
+{
+	long maps = map_limit();
+	char want[64];
+	wl_spec w;
+	model_spec m;
+	int rc;
+
+	if (memcheck() || ASAN) {
+		print_message("skipped: ASan's or valgrind's own mmaps fail near the limit\n");
+		skip();
+	}
+	if (maps < 0 || maps > 150000) {
+		print_message("skipped: vm.max_map_count is %ld (too many stacks to reach)\n",
+			      maps);
+		skip();
+	}
+	size_t n = (size_t)maps / 2 + 1000, ran = 0;
+	spec_make(&w, "sleep", "ms", "20", NULL);
+	spec_prepare(&w);
+	model_make(&m, "coro", 16 << 10);
+	model_table *t = run_spec(&m, &w, n, (unsigned)n, &rc);
+	assert_int_equal(rc, MODEL_LIMIT);
+	assert_non_null(strstr(t->why, "coroutine stacks: mmap ENOMEM at "));
+	snprintf(want, sizeof want, "vm.max_map_count is %ld", maps);
+	assert_non_null(strstr(t->why, want));
+	for (size_t i = 0; i < n; i++) { /* what started, finished cleanly */
+		unsigned runs = atomic_load(&t->task[i].runs);
+		assert_true(runs <= 1);
+		assert_int_equal(t->task[i].err, 0);
+		ran += runs;
+	}
+	assert_true(ran > 0 && ran < n);
+	model_table_free(t);
+	wl_release(&w);
+}
+
+/* The same limit anywhere, through the fault hook: the 6th stack fails. */
+static void test_spawn_fault(void **state)
+{
+	wl_spec w;
+	model_spec m;
+	int rc;
+
+	spec_make(&w, "sleep", "ms", "5", NULL);
+	spec_prepare(&w);
+	model_make(&m, "coro", 0);
+	setenv("CONCBENCH_FAULT_SPAWN", "5", 1);
+	model_table *t = run_spec(&m, &w, 20, 20, &rc);
+	unsetenv("CONCBENCH_FAULT_SPAWN");
+	assert_int_equal(rc, MODEL_LIMIT);
+	assert_non_null(strstr(t->why, "coroutine stacks: mmap ENOMEM at 5 stacks"));
+	assert_non_null(strstr(t->why, "raise it with sysctl -w vm.max_map_count="));
+	for (size_t i = 0; i < 20; i++) {
+		assert_int_equal(atomic_load(&t->task[i].runs), i < 5);
+		assert_int_equal(t->task[i].err, 0);
+	}
+	model_table_free(t);
+	wl_release(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_model_sleep),   cmocka_unit_test(test_model_cpu),
+		cmocka_unit_test(test_model_wait_fd), cmocka_unit_test(test_stack_overflow),
+		cmocka_unit_test(test_many_idle),     cmocka_unit_test(test_map_limit),
+		cmocka_unit_test(test_spawn_fault),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
