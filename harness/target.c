@@ -84,12 +84,12 @@ char *target_context(const target *t, const char *context_json)
 	while (last > context_json && strchr(" \t\r\n", last[-1]))
 		last--;
 	int empty = last > context_json && last[-1] == '{';
-	fprintf(f, "%.*s%s\"target_server\": {\"address\": \"%s\", \"cpus\": ",
-		(int)(end - context_json), context_json, empty ? "" : ", ", t->hostport);
+	fprintf(f, "%.*s%s\n  \"target_server\": {\"address\": \"%s\", \"cpus\": ",
+		(int)(last - context_json), context_json, empty ? "" : ",", t->hostport);
 	fprintf(f, t->cpus[0] ? "\"%s\"" : "%snull", t->cpus);
 	if (t->user_s >= 0)
-		fprintf(f, ", \"cpu_user_s\": %.6f, \"cpu_sys_s\": %.6f}}", t->user_s, t->sys_s);
+		fprintf(f, ", \"cpu_user_s\": %.6f, \"cpu_sys_s\": %.6f}\n}", t->user_s, t->sys_s);
 	else
-		fprintf(f, ", \"cpu_user_s\": null, \"cpu_sys_s\": null}}");
+		fprintf(f, ", \"cpu_user_s\": null, \"cpu_sys_s\": null}\n}");
 	return fclose(f) == 0 ? out : (free(out), NULL);
 }
