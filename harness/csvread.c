@@ -200,6 +200,19 @@ static FILE *open_csv(const char *path, char *err, size_t errlen)
 	return f;
 }
 
+/* Room for one more element in a doubling array: the (maybe moved) array,
+ * or NULL when out of memory (the old one is then still valid). */
+static void *grow(void *v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return v;
+	size_t nc = *cap ? 2 * *cap : 64;
+	void *g = realloc(v, nc * size);
+	if (g)
+		*cap = nc;
+	return g;
+}
+
 int csv_read_results(const char *path, res_run **runs, size_t *n, char *err, size_t errlen)
 {
 	int map[64]; /* file column -> rcols index, or -1 */
@@ -228,15 +241,12 @@ int csv_read_results(const char *path, res_run **runs, size_t *n, char *err, siz
 	while ((rc = csv_next(&rd)) == 1) {
 		if (rd.nfield == 1 && !*rd.field[0])
 			continue; /* a blank line */
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			res_run *g = realloc(v, cap * sizeof *v);
-			if (!g) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				goto fail;
-			}
-			v = g;
+		void *g = grow(v, &cap, *n, sizeof *v);
+		if (!g) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto fail;
 		}
+		v = g;
 		blank(&v[*n]);
 		for (size_t i = 0; i < rd.nfield && i < nmap; i++)
 			if (map[i] >= 0)
@@ -294,15 +304,12 @@ int csv_read_tasks(const char *path, csv_task **tasks, size_t *n, char *err, siz
 		for (size_t k = 0; k < 7; k++)
 			x[k] = at[k] >= 0 && (size_t)at[k] < rd.nfield ? csv_num(rd.field[at[k]])
 								       : NAN;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 256;
-			csv_task *g = realloc(v, cap * sizeof *v);
-			if (!g) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				goto fail;
-			}
-			v = g;
+		void *g = grow(v, &cap, *n, sizeof *v);
+		if (!g) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto fail;
 		}
+		v = g;
 		v[*n] = (csv_task){ x[0],
 				    x[1],
 				    x[2],
