@@ -210,8 +210,8 @@ static void list_workloads(FILE *f)
 				snprintf(range, sizeof range, "%lld..%lld%s", (long long)d->min,
 					 (long long)d->max,
 					 d->force_max ? " (more with --force)" : "");
-			fprintf(f, "      %-10s default %-8s %s; %s\n", d->name, d->def, range,
-				d->help);
+			fprintf(f, "      %-10s default %-8s %s%s; %s\n", d->name, d->def, range,
+				d->per_task ? " (a|b|...: per task)" : "", d->help);
 		}
 	}
 }

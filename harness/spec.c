@@ -69,14 +69,58 @@ static int choice_index(const char *choices, const char *word)
 	return -1;
 }
 
+/* One number of parameter d (val: the whole value, for messages). */
+static int param_number(const wl_spec *w, const wl_param_def *d, const char *num, int force,
+			int64_t *out, char *err, size_t errlen)
+{
+	const char *wn = w->kind->name;
+	int64_t hi = force && d->force_max ? d->force_max : d->max;
+	char msg[160];
+
+	if (spec_int(num, d->min, hi, d->type == WL_SIZE, out, msg, sizeof msg) == 0)
+		return 0;
+	if (!force && d->force_max &&
+	    spec_int(num, d->min, d->force_max, d->type == WL_SIZE, out, msg, sizeof msg) == 0)
+		return ERR("%s: %s=%s is above %lld and needs --force", wn, d->name, num,
+			   (long long)d->max);
+	return ERR("%s: %s: %s", wn, d->name, msg);
+}
+
+/* A number, or a per-task list "a|b|c" of them, each checked alone. */
+static int param_list(wl_spec *w, int k, const char *val, int force, char *err, size_t errlen)
+{
+	const wl_param_def *d = w->p[k].def;
+	char buf[sizeof w->p[k].text], *bar;
+	int n = 0;
+
+	strcpy(buf, val);
+	for (char *item = buf; item; item = bar ? bar + 1 : NULL) {
+		if ((bar = strchr(item, '|')))
+			*bar = '\0';
+		if (!*item)
+			return ERR("%s: %s='%s' has an empty value in its list", w->kind->name,
+				   d->name, val);
+		if (n == WL_MAX_VALUES)
+			return ERR("%s: %s='%s' has more than %d values", w->kind->name, d->name,
+				   val, WL_MAX_VALUES);
+		if (param_number(w, d, item, force, &w->p[k].vals[n++], err, errlen) < 0)
+			return -1;
+	}
+	w->p[k].num = w->p[k].vals[0];
+	w->p[k].nvals = n;
+	return 0;
+}
+
 static int set_param(wl_spec *w, int k, const char *val, int force, char *err, size_t errlen)
 {
 	const wl_param_def *d = w->p[k].def;
 	const char *wn = w->kind->name;
-	char msg[160];
 
 	if (strlen(val) >= sizeof w->p[k].text)
 		return ERR("%s: value of %s is too long", wn, d->name);
+	if (d->type != WL_STR && !d->per_task && strchr(val, '|'))
+		return ERR("%s: %s='%s': %s takes one value (lists a|b are for per-task numbers)",
+			   wn, d->name, val, d->name);
 	if (d->type == WL_STR) {
 		w->p[k].num = 0;
 	} else if (d->type == WL_ENUM) {
@@ -84,17 +128,8 @@ static int set_param(wl_spec *w, int k, const char *val, int force, char *err, s
 		if (idx < 0)
 			return ERR("%s: %s='%s' is not one of %s", wn, d->name, val, d->choices);
 		w->p[k].num = idx;
-	} else {
-		int64_t hi = force && d->force_max ? d->force_max : d->max;
-		if (spec_int(val, d->min, hi, d->type == WL_SIZE, &w->p[k].num, msg, sizeof msg) <
-		    0) {
-			if (!force && d->force_max &&
-			    spec_int(val, d->min, d->force_max, d->type == WL_SIZE, &w->p[k].num,
-				     msg, sizeof msg) == 0)
-				return ERR("%s: %s=%s is above %lld and needs --force", wn, d->name,
-					   val, (long long)d->max);
-			return ERR("%s: %s: %s", wn, d->name, msg);
-		}
+	} else if (param_list(w, k, val, force, err, errlen) < 0) {
+		return -1;
 	}
 	strcpy(w->p[k].text, val);
 	return 0;

@@ -121,6 +121,16 @@ static void expect_request(const wl_spec *w, const char *want)
 	assert_int_equal(r.digest, wl_digest_bytes(want, strlen(want)));
 }
 
+/* What an http task sends the bundled target on port, asking for query. */
+static void bundled_request(char *want, size_t len, const char *query, int port)
+{
+	snprintf(want, len,
+		 "GET /work?%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+		 "User-Agent: concbench\r\nAccept: */*\r\nAccept-Encoding: identity\r\n"
+		 "Connection: close\r\n\r\n",
+		 query, port);
+}
+
 static void test_request(void **state)
 {
 	int fds = count_fds();
@@ -131,11 +141,7 @@ static void test_request(void **state)
 	http_spec(&w, &wl_http, s.port, "delay_ms", "250", "size", "4096", NULL);
 	assert_true(w.kind->needs_target(&w));
 	spec_prepare(&w);
-	snprintf(want, sizeof want,
-		 "GET /work?delay_ms=250&size=4096&seed=7 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-		 "User-Agent: concbench\r\nAccept: */*\r\nAccept-Encoding: identity\r\n"
-		 "Connection: close\r\n\r\n",
-		 s.port);
+	bundled_request(want, sizeof want, "delay_ms=250&size=4096&seed=7", s.port);
 	expect_request(&w, want);
 	wl_release(&w);
 
@@ -147,6 +153,30 @@ static void test_request(void **state)
 		 "GET /some/path?q=1 HTTP/1.1\r\nHost: localhost:%d\r\n"
 		 "User-Agent: concbench\r\nAccept: */*\r\nAccept-Encoding: identity\r\n\r\n",
 		 s.port);
+	expect_request(&w, want);
+	wl_release(&w);
+	srv_stop(&s);
+	assert_int_equal(count_fds(), fds);
+}
+
+/* Per-task lists: task 7 asks for the second delay and the third size; and
+ * blocking=1 (the pitfall) fetches the same bytes in both forms. */
+static void test_per_task_and_blocking(void **state)
+{
+	int fds = count_fds();
+	struct srv s = srv_start(ECHO);
+	char want[512];
+	wl_spec w;
+
+	http_spec(&w, &wl_http, s.port, "delay_ms", "250|10", "size", "1|2|4k", NULL);
+	spec_prepare(&w);
+	bundled_request(want, sizeof want, "delay_ms=10&size=2&seed=7", s.port);
+	expect_request(&w, want);
+	wl_release(&w);
+
+	http_spec(&w, &wl_http, s.port, "delay_ms", "250", "blocking", "1", NULL);
+	spec_prepare(&w);
+	bundled_request(want, sizeof want, "delay_ms=250&size=1024&seed=7", s.port);
 	expect_request(&w, want);
 	wl_release(&w);
 	srv_stop(&s);
@@ -212,6 +242,12 @@ static void test_mixed(void **state)
 	spec_prepare(&w);
 	assert_int_equal(both_forms(&w, 1).digest, mixed_want(body, 0, 0));
 	wl_release(&w);
+	/* per task: fib(10) then fib(20); blocking=1 changes no digest */
+	http_spec(&w, &wl_mixed, s.port, "fib", "10|20", "rounds", "3", "blocking", "1", NULL);
+	spec_prepare(&w);
+	assert_int_equal(both_forms(&w, 2).digest, mixed_want(body, 34, 3));
+	assert_int_equal(both_forms(&w, 1).digest, mixed_want(body, 4181, 3));
+	wl_release(&w);
 	/* the defaults: fib(25), no rounds */
 	http_spec(&w, &wl_mixed, s.port, NULL);
 	spec_prepare(&w);
@@ -234,10 +270,15 @@ static void test_mixed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_replies), cmocka_unit_test(test_big_body),
-		cmocka_unit_test(test_bad_replies),  cmocka_unit_test(test_deadline),
-		cmocka_unit_test(test_refused),      cmocka_unit_test(test_request),
-		cmocka_unit_test(test_init_errors),  cmocka_unit_test(test_mixed),
+		cmocka_unit_test(test_good_replies),
+		cmocka_unit_test(test_big_body),
+		cmocka_unit_test(test_bad_replies),
+		cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_init_errors),
+		cmocka_unit_test(test_mixed),
+		cmocka_unit_test(test_per_task_and_blocking),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -112,6 +112,70 @@ static void test_workload(void **st)
 	assert_int_equal(spec_workload("fib:n=1000", 1, &w, err, sizeof err), -1);
 }
 
+/* Per-task lists: each value checked alone, tasks cycling through them. */
+static void test_workload_lists(void **st)
+{
+	wl_spec w;
+	char buf[128];
+
+	assert_int_equal(spec_workload("fib:n=40|41", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_param(&w, "n"), 40); /* the first value */
+	assert_int_equal(wl_param_count(&w, "n"), 2);
+	assert_int_equal(wl_param_at(&w, "n", 0), 40);
+	assert_int_equal(wl_param_at(&w, "n", 1), 41);
+	assert_int_equal(wl_param_at(&w, "n", 2), 40);
+	assert_int_equal(wl_param_at(&w, "n", 7), 41);
+	assert_string_equal(wl_param_text(&w, "n"), "40|41");
+	wl_params_string(&w, buf, sizeof buf);
+	assert_string_equal(buf, "n=40|41");
+
+	/* one value: every task takes it */
+	assert_int_equal(spec_workload("fib:n=12", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_param_count(&w, "n"), 1);
+	assert_int_equal(wl_param_at(&w, "n", 5), 12);
+	assert_int_equal(wl_param_at(&w, "nope", 5), 0);
+
+	/* sizes take units in each value; three values cycle by three */
+	assert_int_equal(spec_workload("hash:bytes=1k|0|2m,algo=md5", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_param_count(&w, "bytes"), 3);
+	assert_int_equal(wl_param_at(&w, "bytes", 3), 1024);
+	assert_int_equal(wl_param_at(&w, "bytes", 4), 0);
+	assert_int_equal(wl_param_at(&w, "bytes", 5), 2 << 20);
+
+	/* sixteen values at most */
+	assert_int_equal(spec_workload("spin:us=1|2|3|4|5|6|7|8|9|10|11|12|13|14|15|16", 0, &w, err,
+				       sizeof err),
+			 0);
+	assert_int_equal(wl_param_at(&w, "us", 31), 16);
+	assert_int_equal(spec_workload("spin:us=1|2|3|4|5|6|7|8|9|10|11|12|13|14|15|16|17", 0, &w,
+				       err, sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "more than 16"));
+
+	/* one bad value spoils the list, and is named */
+	assert_int_equal(spec_workload("fib:n=40|0", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "'0' is out of range"));
+	assert_int_equal(spec_workload("fib:n=40|50", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "--force"));
+	assert_int_equal(spec_workload("fib:n=40|50", 1, &w, err, sizeof err), 0);
+	assert_int_equal(wl_param_at(&w, "n", 1), 50);
+	assert_int_equal(spec_workload("fib:n=40|x", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "'x' is not a whole number"));
+	const char *empty[] = { "fib:n=40||41", "fib:n=|40", "fib:n=40|", "fib:n=|" };
+	for (size_t k = 0; k < N_ELEMS(empty); k++) {
+		assert_int_equal(spec_workload(empty[k], 0, &w, err, sizeof err), -1);
+		assert_non_null(strstr(err, "empty value"));
+	}
+
+	/* enums and parameters that are not per task take no lists */
+	assert_int_equal(spec_workload("hash:algo=md5|sha1", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "algo takes one value"));
+	assert_int_equal(spec_workload("hash:n=16|32", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "n takes one value"));
+	assert_int_equal(spec_workload("sleep:blocking=0|1", 0, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "blocking takes one value"));
+}
+
 static void test_model(void **st)
 {
 	model_spec m;
@@ -168,8 +232,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_int),      cmocka_unit_test(test_counts),
-		cmocka_unit_test(test_workload), cmocka_unit_test(test_model),
-		cmocka_unit_test(test_models),
+		cmocka_unit_test(test_workload), cmocka_unit_test(test_workload_lists),
+		cmocka_unit_test(test_model),    cmocka_unit_test(test_models),
 	};
 	return cmocka_run_group_tests_name("spec", tests, NULL, NULL);
 }

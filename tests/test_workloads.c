@@ -70,6 +70,21 @@ static void test_fib_same_every_task(void **state)
 	wl_release(&w);
 }
 
+/* n=10|20: tasks alternate between fib(10) = 34 and fib(20) = 4181. */
+static void test_fib_per_task(void **state)
+{
+	wl_spec w;
+
+	spec_make(&w, "fib", "n", "10|20", NULL);
+	assert_int_equal(wl_param_count(&w, "n"), 2);
+	assert_int_equal(wl_param_at(&w, "n", 0), 10);
+	assert_int_equal(wl_param_at(&w, "n", 3), 20);
+	spec_prepare(&w);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(task_digest(&w, i), wl_digest_u64(i % 2 ? 4181 : 34));
+	wl_release(&w);
+}
+
 static size_t hex_bytes(const char *hex, unsigned char *out, size_t cap)
 {
 	size_t len;
@@ -155,6 +170,29 @@ static void test_hash_matches_hashlib(void **state)
 			fail_msg("hash case %zu (%s) differs from hashlib", k, hash_known[k].algo);
 		wl_release(&w);
 	}
+}
+
+/* bytes=1024|0: the buffer is built for 1024, task 7 hashes none of it;
+ * both match hashlib (the first and the fifth case above). */
+static void test_hash_per_task(void **state)
+{
+	unsigned char md[64];
+	size_t len;
+	wl_spec w;
+
+	spec_make(&w, "hash", "bytes", "1024|0", NULL);
+	spec_prepare(&w);
+	len = hex_bytes(hash_known[0].hex, md, sizeof md);
+	assert_int_equal(task_digest(&w, 0), wl_digest_bytes(md, len));
+	len = hex_bytes(hash_known[4].hex, md, sizeof md);
+	assert_int_equal(task_digest(&w, 7), wl_digest_bytes(md, len));
+	wl_release(&w);
+
+	spec_make(&w, "hash", "bytes", "1024", "rounds", "1|3", NULL);
+	spec_prepare(&w);
+	len = hex_bytes(hash_known[3].hex, md, sizeof md); /* 3 rounds, task 5 */
+	assert_int_equal(task_digest(&w, 5), wl_digest_bytes(md, len));
+	wl_release(&w);
 }
 
 static void expect_prepare_error(wl_spec *w, const char *needle)
@@ -273,6 +311,68 @@ static void test_sleep_through_io(void **state)
 	wl_release(&w);
 }
 
+/* The resumable form, driven as a loop would: sleep to each deadline. */
+static wl_result step_task(const wl_spec *w, size_t i, int *steps)
+{
+	uint64_t st = 0;
+	wl_result r = { 0 };
+	wl_wait next;
+	int ready = 0;
+
+	for (*steps = 1; w->kind->step(w, i, &st, ready, &next, &r) == WL_STEP_WAIT; ++*steps) {
+		assert_int_equal(next.fd, -1);
+		assert_int_equal(wl_io_blocking.sleep_until(&wl_io_blocking, next.deadline_ns), 0);
+		ready = WL_TIMEOUT;
+	}
+	return r;
+}
+
+/* ms=1|3: both forms give task i the (i mod 2)th wait, and the same digest. */
+static void test_sleep_per_task(void **state)
+{
+	wl_spec w;
+	int steps;
+
+	spec_make(&w, "sleep", "ms", "1|3", NULL);
+	spec_prepare(&w);
+	for (size_t i = 0; i < 4; i++) {
+		uint64_t t0 = wl_now_ns(), ms = i % 2 ? 3 : 1;
+		wl_result r = step_task(&w, i, &steps);
+		assert_int_equal(r.err, 0);
+		assert_int_equal(steps, 2);
+		assert_true(wl_now_ns() - t0 >= ms * 1000000u);
+		assert_int_equal(r.digest, wl_digest_u64(ms));
+		assert_int_equal(r.digest, task_digest(&w, i));
+	}
+	wl_release(&w);
+}
+
+/* blocking=1 sleeps past the backend it is given, and its step sleeps in
+ * the first call; the digests do not change. */
+static void test_sleep_blocking_pitfall(void **state)
+{
+	struct fake_io f = { 0 };
+	wl_io io = { .sleep_until = fake_sleep_until, .ctx = &f };
+	wl_spec w;
+	wl_result r;
+	uint64_t t0;
+	int steps;
+
+	spec_make(&w, "sleep", "ms", "10", "blocking", "1", NULL);
+	spec_prepare(&w);
+	t0 = wl_now_ns();
+	r = run_task(&w, 2, &io);
+	assert_int_equal(f.calls, 0);
+	assert_true(wl_now_ns() - t0 >= 10 * 1000000u);
+	assert_int_equal(r.digest, wl_digest_u64(10));
+	t0 = wl_now_ns();
+	r = step_task(&w, 2, &steps);
+	assert_int_equal(steps, 1);
+	assert_true(wl_now_ns() - t0 >= 10 * 1000000u);
+	assert_int_equal(r.digest, wl_digest_u64(10));
+	wl_release(&w);
+}
+
 static uint64_t thread_cpu_ns(void)
 {
 	struct timespec ts;
@@ -306,6 +406,8 @@ static void check_param_def(const wl_kind *kind, const wl_param_def *d)
 
 	assert_non_null(d->def);
 	v = wl_param_value(d, d->def);
+	if (d->per_task && d->type != WL_INT && d->type != WL_SIZE)
+		fail_msg("%s:%s: only numbers are per task", kind->name, d->name);
 	if (!d->help || !*d->help)
 		fail_msg("%s:%s has no help", kind->name, d->name);
 	if (d->type == WL_ENUM) {
@@ -316,6 +418,7 @@ static void check_param_def(const wl_kind *kind, const wl_param_def *d)
 	}
 	if (v < d->min || v > d->max)
 		fail_msg("%s:%s default out of range", kind->name, d->name);
+
 	assert_true(d->force_max == 0 || d->force_max > d->max);
 }
 
@@ -354,12 +457,16 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fib_values),
 		cmocka_unit_test(test_fib_same_every_task),
+		cmocka_unit_test(test_fib_per_task),
 		cmocka_unit_test(test_hash_matches_hashlib),
+		cmocka_unit_test(test_hash_per_task),
 		cmocka_unit_test(test_hash_rejects_bad_n),
 		cmocka_unit_test(test_run_digest_order),
 		cmocka_unit_test(test_null),
 		cmocka_unit_test(test_sleep_blocking),
 		cmocka_unit_test(test_sleep_through_io),
+		cmocka_unit_test(test_sleep_per_task),
+		cmocka_unit_test(test_sleep_blocking_pitfall),
 		cmocka_unit_test(test_spin),
 		cmocka_unit_test(test_registry),
 	};

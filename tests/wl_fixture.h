@@ -45,6 +45,7 @@ static inline int64_t wl_param_value(const wl_param_def *d, const char *text)
 	return v;
 }
 
+/* A value, or a per-task list "a|b" of them, as the spec parser stores it. */
 static inline void spec_set(wl_spec *w, const char *key, const char *val)
 {
 	for (int k = 0; k < w->nparams; k++) {
@@ -52,6 +53,12 @@ static inline void spec_set(wl_spec *w, const char *key, const char *val)
 		if (strcmp(d->name, key) != 0)
 			continue;
 		snprintf(w->p[k].text, sizeof w->p[k].text, "%s", val);
+		w->p[k].nvals = 0;
+		for (const char *v = val; d->per_task && v;
+		     v = strchr(v, '|') ? strchr(v, '|') + 1 : NULL) {
+			assert_true(w->p[k].nvals < WL_MAX_VALUES);
+			w->p[k].vals[w->p[k].nvals++] = wl_param_value(d, v);
+		}
 		w->p[k].num = wl_param_value(d, val);
 		if (d->type == WL_ENUM && w->p[k].num < 0)
 			fail_msg("%s: %s is not a choice", d->name, val);

@@ -9,6 +9,8 @@
  * skipped. scrypt takes those same bytes as its password, salt
  * "concbench-salt16" and a 64-byte output; a round's output is the next
  * round's password. The buffer is built once: byte j is (j*31 + 17) % 251.
+ * bytes and rounds may be per-task lists (bytes=1k|1m): the buffer is built
+ * for the largest, and a task hashes the prefix its own bytes asks for.
  */
 #include "workload.h"
 
@@ -43,12 +45,14 @@ static const wl_param_def hash_params[] = {
 	  .def = "1024",
 	  .min = 0,
 	  .max = 1 << 30,
+	  .per_task = 1,
 	  .help = "buffer hashed in every round (4k, 1m, 1g)" },
 	{ .name = "rounds",
 	  .type = WL_INT,
 	  .def = "1",
 	  .min = 1,
 	  .max = 1000000000,
+	  .per_task = 1,
 	  .help = "chained rounds per task" },
 	{ .name = "n",
 	  .type = WL_INT,
@@ -75,8 +79,8 @@ static const wl_param_def hash_params[] = {
 struct hash_state {
 	EVP_MD *md; /* NULL for scrypt */
 	unsigned char *buf;
-	size_t len;
-	uint64_t rounds, n, r, p, maxmem;
+	size_t len; /* the largest bytes of any task */
+	uint64_t n, r, p, maxmem;
 };
 
 static void hash_le64(unsigned char *b, uint64_t v)
@@ -157,8 +161,9 @@ static int hash_init(wl_spec *w, char *err, size_t errlen)
 		snprintf(err, errlen, "hash: out of memory");
 		return -1;
 	}
-	s->len = (size_t)wl_param(w, "bytes");
-	s->rounds = (uint64_t)wl_param(w, "rounds");
+	for (int k = 0; k < wl_param_count(w, "bytes"); k++)
+		if ((size_t)wl_param_at(w, "bytes", (size_t)k) > s->len)
+			s->len = (size_t)wl_param_at(w, "bytes", (size_t)k);
 	s->n = (uint64_t)wl_param(w, "n");
 	s->r = (uint64_t)wl_param(w, "r");
 	s->p = (uint64_t)wl_param(w, "p");
@@ -184,7 +189,13 @@ static void hash_fini(wl_spec *w)
 	hash_free(w->state);
 }
 
-static void hash_md_task(const struct hash_state *s, size_t i, wl_result *r)
+/* What task i hashes: a prefix of the buffer, so many rounds. */
+struct hash_job {
+	size_t i, len;
+	uint64_t rounds;
+};
+
+static void hash_md_task(const struct hash_state *s, struct hash_job j, wl_result *r)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 8;
@@ -194,11 +205,10 @@ static void hash_md_task(const struct hash_state *s, size_t i, wl_result *r)
 		hash_fail(r, "EVP_MD_CTX_new");
 		return;
 	}
-	hash_le64(md, i);
-	for (uint64_t k = 0; k < s->rounds; k++) {
+	hash_le64(md, j.i);
+	for (uint64_t k = 0; k < j.rounds; k++) {
 		if (!EVP_DigestInit_ex2(ctx, s->md, NULL) || !EVP_DigestUpdate(ctx, md, mdlen) ||
-		    !EVP_DigestUpdate(ctx, s->buf, s->len) ||
-		    !EVP_DigestFinal_ex(ctx, md, &mdlen)) {
+		    !EVP_DigestUpdate(ctx, s->buf, j.len) || !EVP_DigestFinal_ex(ctx, md, &mdlen)) {
 			hash_fail(r, EVP_MD_get0_name(s->md));
 			EVP_MD_CTX_free(ctx);
 			return;
@@ -208,10 +218,10 @@ static void hash_md_task(const struct hash_state *s, size_t i, wl_result *r)
 	r->digest = wl_digest_bytes(md, mdlen);
 }
 
-static void hash_scrypt_task(const struct hash_state *s, size_t i, wl_result *r)
+static void hash_scrypt_task(const struct hash_state *s, struct hash_job j, wl_result *r)
 {
 	unsigned char out[2][HASH_DKLEN];
-	size_t passlen = 8 + s->len;
+	size_t passlen = 8 + j.len;
 	unsigned char *first = malloc(passlen);
 	const unsigned char *pass = first;
 
@@ -219,9 +229,9 @@ static void hash_scrypt_task(const struct hash_state *s, size_t i, wl_result *r)
 		wl_fail(r, ENOMEM, "scrypt: cannot allocate %zu bytes", passlen);
 		return;
 	}
-	hash_le64(first, i);
-	memcpy(first + 8, s->buf, s->len);
-	for (uint64_t k = 0; k < s->rounds; k++) {
+	hash_le64(first, j.i);
+	memcpy(first + 8, s->buf, j.len);
+	for (uint64_t k = 0; k < j.rounds; k++) {
 		unsigned char *key = out[k & 1];
 		if (!EVP_PBE_scrypt((const char *)pass, passlen, (const unsigned char *)hash_salt,
 				    sizeof hash_salt - 1, s->n, s->r, s->p, s->maxmem, key,
@@ -240,11 +250,13 @@ static void hash_scrypt_task(const struct hash_state *s, size_t i, wl_result *r)
 static void hash_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 {
 	const struct hash_state *s = w->state;
+	struct hash_job j = { i, (size_t)wl_param_at(w, "bytes", i),
+			      (uint64_t)wl_param_at(w, "rounds", i) };
 
 	if (s->md)
-		hash_md_task(s, i, r);
+		hash_md_task(s, j, r);
 	else
-		hash_scrypt_task(s, i, r);
+		hash_scrypt_task(s, j, r);
 }
 
 const wl_kind wl_hash = {

@@ -8,6 +8,9 @@
  * figures. A url parameter fetches a real server instead (http:// only: TLS
  * would measure OpenSSL, not the model). keepalive=0 opens a connection per
  * task, as requests.get does; keepalive=1 reuses idle ones, as a session.
+ * delay_ms and size may be per-task lists (delay_ms=100|300). blocking=1 is a
+ * pitfall shown on purpose: the task polls its socket itself, past the
+ * model's backend, so on an event loop or coroutines it stalls all others.
  *
  * The digest is XXH3 of the body, so every model must receive every byte.
  * The work itself (connect, send, receive under one deadline) is the state
@@ -109,15 +112,20 @@ int http_cfg_init(struct http_cfg *c, const wl_spec *w, const char *name, char *
 
 	memset(c, 0, sizeof *c);
 	c->keepalive = (int)wl_param(w, "keepalive");
+	c->blocking = (int)wl_param(w, "blocking");
 	c->timeout_ms = wl_param(w, "timeout_ms");
 	if (*url)
 		return parse_url(c, name, url, err, errlen);
 	if (!*w->target)
 		return ERR("%s: no url and no bundled target (the harness starts one)", name);
 	c->seeded = 1;
-	snprintf(c->path, sizeof c->path,
-		 "/work?delay_ms=%lld&size=%lld&seed=", (long long)wl_param(w, "delay_ms"),
-		 (long long)wl_param(w, "size"));
+	snprintf(c->path, sizeof c->path, "/work");
+	c->ndelay = wl_param_count(w, "delay_ms");
+	c->nsize = wl_param_count(w, "size");
+	for (size_t k = 0; k < WL_MAX_VALUES; k++) {
+		c->delay_ms[k] = wl_param_at(w, "delay_ms", k);
+		c->size[k] = wl_param_at(w, "size", k);
+	}
 	return authority(c, name, w->target, strlen(w->target), err, errlen);
 }
 
@@ -148,10 +156,20 @@ static void http_fini(wl_spec *w)
 	free(w->state);
 }
 
+static int http_plain_step(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
+			   wl_result *r)
+{
+	return http_task_step(w->state, i, state, ready, next, r);
+}
+
 static int http_step(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
 		     wl_result *r)
 {
-	return http_task_step(w->state, i, state, ready, next, r);
+	const struct http_cfg *c = w->state;
+
+	if (c->blocking)
+		return http_step_blocking(c, w, i, state, http_plain_step, r);
+	return http_plain_step(w, i, state, ready, next, r);
 }
 
 static void http_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
@@ -159,7 +177,7 @@ static void http_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 	struct http_task t;
 
 	memset(&t, 0, sizeof t);
-	http_drive(w, i, io, &t, http_step, r);
+	http_drive(w->state, w, i, io, &t, http_plain_step, r);
 }
 
 const wl_kind wl_http = {

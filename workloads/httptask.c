@@ -198,18 +198,23 @@ static int retry_fresh(const struct http_cfg *c, struct http_task *t, wl_result 
 	return task_connect(c, t, r);
 }
 
-/* What follows c->path: the task index, for the bundled target. */
-static const char *seed_text(const struct http_cfg *c, size_t i, char seed[24])
+#define QUERY_LEN 80
+
+/* What follows c->path for the bundled target: task i's delay and size (each
+ * from its per-task list) and the task index as the seed. */
+static const char *seed_text(const struct http_cfg *c, size_t i, char seed[QUERY_LEN])
 {
 	seed[0] = '\0';
 	if (c->seeded)
-		snprintf(seed, 24, "%zu", i);
+		snprintf(seed, QUERY_LEN, "?delay_ms=%lld&size=%lld&seed=%zu",
+			 (long long)c->delay_ms[i % (size_t)c->ndelay],
+			 (long long)c->size[i % (size_t)c->nsize], i);
 	return seed;
 }
 
 static int request_text(const struct http_cfg *c, size_t i, char *buf, size_t len)
 {
-	char seed[24];
+	char seed[QUERY_LEN];
 
 	return snprintf(buf, len,
 			"GET %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: concbench\r\n"
@@ -220,7 +225,7 @@ static int request_text(const struct http_cfg *c, size_t i, char *buf, size_t le
 
 static int task_send(const struct http_cfg *c, size_t i, struct http_task *t, wl_result *r)
 {
-	char req[512];
+	char req[768];
 	size_t len = (size_t)request_text(c, i, req, sizeof req);
 
 	while (t->sent < len) {
@@ -261,7 +266,7 @@ static int task_feed(const struct http_cfg *c, size_t i, struct http_task *t, co
 	while ((rc = httpp_parse(&t->parser, &buf, &len, &span, &n)) == HTTPP_BODY)
 		XXH3_64bits_update(body_hash(t), span, n);
 	if (t->parser.head_done && t->parser.status != 200) {
-		char seed[24];
+		char seed[QUERY_LEN];
 		return task_fail(t, r, EPROTO, "HTTP %d %s from http://%s%s%s", t->parser.status,
 				 t->parser.reason, c->authority, c->path, seed_text(c, i, seed));
 	}
@@ -331,11 +336,14 @@ int http_task_step(const struct http_cfg *c, size_t i, struct http_task *t, int 
 	return WL_STEP_WAIT;
 }
 
-void http_drive(const wl_spec *w, size_t i, wl_io *io, void *state, http_step_fn *step,
-		wl_result *r)
+void http_drive(const struct http_cfg *c, const wl_spec *w, size_t i, wl_io *io, void *state,
+		http_step_fn *step, wl_result *r)
 {
 	wl_wait next;
 	int ready = 0;
+
+	if (c->blocking)
+		io = &wl_io_blocking; /* the pitfall: past the model's backend */
 
 	while (step(w, i, state, ready, &next, r) == WL_STEP_WAIT) {
 		int rc = next.fd >= 0 ? io->wait_fd(io, next.fd, next.events, next.deadline_ns)
@@ -345,4 +353,11 @@ void http_drive(const wl_spec *w, size_t i, wl_io *io, void *state, http_step_fn
 		else
 			ready = rc;
 	}
+}
+
+int http_step_blocking(const struct http_cfg *c, const wl_spec *w, size_t i, void *state,
+		       http_step_fn *step, wl_result *r)
+{
+	http_drive(c, w, i, &wl_io_blocking, state, step, r);
+	return WL_STEP_DONE;
 }

@@ -27,8 +27,10 @@
 /* clang-format off */
 #define HTTP_PARAMS                                                                         \
 	{ .name = "delay_ms", .type = WL_INT, .def = "100", .min = 0, .max = 600000,        \
+	  .per_task = 1,                                                                    \
 	  .help = "how long the bundled target waits before it replies (not with url)" },   \
 	{ .name = "size", .type = WL_SIZE, .def = "1024", .min = 0, .max = 64 << 20,        \
+	  .per_task = 1,                                                                    \
 	  .help = "body bytes the bundled target sends (4k, 1m; not with url)" },           \
 	{ .name = "url", .type = WL_STR, .def = "",                                         \
 	  .help = "http://host[:port]/path to GET instead of the bundled target" },         \
@@ -36,7 +38,10 @@
 	  .help = "0: a connection per task (requests.get); "                               \
 		  "1: reuse idle ones, per thread (requests.Session)" },                    \
 	{ .name = "timeout_ms", .type = WL_INT, .def = "30000", .min = 1, .max = 3600000,   \
-	  .help = "each task's deadline, for connect, send and receive together" }
+	  .help = "each task's deadline, for connect, send and receive together" },         \
+	{ .name = "blocking", .type = WL_INT, .def = "0", .min = 0, .max = 1,               \
+	  .help = "1: a teaching pitfall: wait with plain poll() even on an event loop or "  \
+		  "coroutines, stalling every task there (listing 2-20)" }
 /* clang-format on */
 
 /* Where to connect and what to ask: built by init, read-only in tasks. */
@@ -44,10 +49,13 @@ struct http_cfg {
 	struct sockaddr_in addr;
 	uint64_t pool_key;   /* names this target in the keep-alive pool */
 	char authority[128]; /* host[:port] as given: the Host header */
-	char path[192];      /* the request target; the task index follows if seeded */
-	int seeded;          /* bundled target: path ends in "seed=" */
+	char path[192];      /* the request target; the query follows if seeded */
+	int seeded;          /* bundled target: ?delay_ms=D&size=S&seed=i follows */
 	int keepalive;
+	int blocking; /* the pitfall: wait past the model's backend */
 	int64_t timeout_ms;
+	int ndelay, nsize; /* per-task lists: task i asks for entry i % count */
+	int64_t delay_ms[WL_MAX_VALUES], size[WL_MAX_VALUES];
 };
 
 /* Fill c from w's parameters (url, or w->target), resolving the host once.
@@ -75,11 +83,17 @@ struct http_task {
 int http_task_step(const struct http_cfg *c, size_t i, struct http_task *t, int ready,
 		   wl_wait *next, wl_result *r);
 
-/* The straight-line form: call step until done, waiting through io. */
+/* The straight-line form: call step until done, waiting through io (or
+ * through wl_io_blocking when c->blocking). */
 typedef int http_step_fn(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
 			 wl_result *r);
-void http_drive(const wl_spec *w, size_t i, wl_io *io, void *state, http_step_fn *step,
-		wl_result *r);
+void http_drive(const struct http_cfg *c, const wl_spec *w, size_t i, wl_io *io, void *state,
+		http_step_fn *step, wl_result *r);
+
+/* The resumable form's first call when c->blocking: the whole task, blocking
+ * the caller (the event loop), then WL_STEP_DONE. */
+int http_step_blocking(const struct http_cfg *c, const wl_spec *w, size_t i, void *state,
+		       http_step_fn *step, wl_result *r);
 
 /* Close the calling thread's idle keep-alive connections. */
 void http_pool_drain(void);

@@ -14,6 +14,8 @@
  * B = the body's XXH3 digest, F = fib(n), h0 = B as 8 little-endian bytes
  * and h(k) = SHA-256(h(k-1)), the task digest is
  *     wl_digest_bytes(LE64(B) || LE64(F) || first 8 bytes of h(rounds)).
+ * delay_ms, size, fib and rounds may be per-task lists (fib=20|30);
+ * blocking=1 is http's pitfall switch (see http.c).
  */
 #include "httptask.h"
 
@@ -32,12 +34,14 @@ static const wl_param_def mixed_params[] = {
 	  .min = 0,
 	  .max = 45,
 	  .force_max = 90,
+	  .per_task = 1,
 	  .help = "compute the book's fib(n) on each reply (0: none)" },
 	{ .name = "rounds",
 	  .type = WL_INT,
 	  .def = "0",
 	  .min = 0,
 	  .max = 1000000000,
+	  .per_task = 1,
 	  .help = "then chain this many SHA-256s, starting from the body's digest" },
 	{ 0 },
 };
@@ -82,15 +86,15 @@ static int sha_chain(const EVP_MD *md, uint64_t rounds, unsigned char h[EVP_MAX_
 }
 
 /* The computing half: from the body's digest to the task's digest. */
-static void mixed_compute(const wl_spec *w, wl_result *r)
+static void mixed_compute(const wl_spec *w, size_t i, wl_result *r)
 {
 	const struct mixed_state *s = w->state;
 	unsigned char h[EVP_MAX_MD_SIZE], buf[24];
 
 	le64(buf, r->digest);
-	le64(buf + 8, mixed_fib((unsigned)wl_param(w, "fib")));
+	le64(buf + 8, mixed_fib((unsigned)wl_param_at(w, "fib", i)));
 	le64(h, r->digest);
-	if (sha_chain(s->sha256, (uint64_t)wl_param(w, "rounds"), h) < 0) {
+	if (sha_chain(s->sha256, (uint64_t)wl_param_at(w, "rounds", i), h) < 0) {
 		wl_fail(r, EIO, "mixed: SHA-256 failed");
 		return;
 	}
@@ -98,23 +102,34 @@ static void mixed_compute(const wl_spec *w, wl_result *r)
 	r->digest = wl_digest_bytes(buf, sizeof buf);
 }
 
-static int mixed_step(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
-		      wl_result *r)
+static int mixed_plain_step(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
+			    wl_result *r)
 {
 	const struct mixed_state *s = w->state;
 	int rc = http_task_step(&s->http, i, state, ready, next, r);
 
 	if (rc == WL_STEP_DONE && !r->err)
-		mixed_compute(w, r);
+		mixed_compute(w, i, r);
 	return rc;
+}
+
+static int mixed_step(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
+		      wl_result *r)
+{
+	const struct mixed_state *s = w->state;
+
+	if (s->http.blocking)
+		return http_step_blocking(&s->http, w, i, state, mixed_plain_step, r);
+	return mixed_plain_step(w, i, state, ready, next, r);
 }
 
 static void mixed_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 {
+	const struct mixed_state *s = w->state;
 	struct http_task t;
 
 	memset(&t, 0, sizeof t);
-	http_drive(w, i, io, &t, mixed_step, r);
+	http_drive(&s->http, w, i, io, &t, mixed_plain_step, r);
 }
 
 static int mixed_init(wl_spec *w, char *err, size_t errlen)

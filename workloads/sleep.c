@@ -8,6 +8,10 @@
  * with C in flight take about ceil(N/C) * ms, which makes sleep the cleanest
  * test of how much concurrency a model really delivers. The deadline is
  * absolute (task start + ms), so a late wake-up is never slept again.
+ * ms may be a per-task list (ms=100|300). blocking=1 is a pitfall shown on
+ * purpose: the task calls clock_nanosleep itself, past the model's backend,
+ * so on an event loop or a coroutine scheduler one sleeping task stalls all
+ * the others (the book's listing 2-20, time.sleep inside a coroutine).
  */
 #include "workload.h"
 
@@ -19,14 +23,26 @@ static const wl_param_def sleep_params[] = {
 	  .def = "100",
 	  .min = 0,
 	  .max = 3600000,
+	  .per_task = 1,
 	  .help = "milliseconds to wait, measured from the task's start" },
+	{ .name = "blocking",
+	  .type = WL_INT,
+	  .def = "0",
+	  .min = 0,
+	  .max = 1,
+	  .help = "1: a teaching pitfall: sleep with a plain blocking call even on an "
+		  "event loop or coroutines, stalling every task there (listing 2-20)" },
 	{ 0 },
 };
 
 static void sleep_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 {
-	uint64_t ms = (uint64_t)wl_param(w, "ms");
-	int rc = io->sleep_until(io, wl_now_ns() + ms * 1000000u);
+	uint64_t ms = (uint64_t)wl_param_at(w, "ms", i);
+	int rc;
+
+	if (wl_param(w, "blocking"))
+		io = &wl_io_blocking; /* the pitfall: past the model's backend */
+	rc = io->sleep_until(io, wl_now_ns() + ms * 1000000u);
 
 	if (rc < 0) {
 		wl_fail(r, -rc, "sleep_until: %s", strerror(-rc));
@@ -36,13 +52,18 @@ static void sleep_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 }
 
 /* The resumable form: the first step asks the loop for a timer at start + ms;
- * the second (WL_TIMEOUT) finishes. The state is the deadline. */
+ * the second (WL_TIMEOUT) finishes. The state is the deadline. With
+ * blocking=1 the first step sleeps right there, holding up the whole loop. */
 static int sleep_step(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
 		      wl_result *r)
 {
 	uint64_t *deadline = state;
-	uint64_t ms = (uint64_t)wl_param(w, "ms");
+	uint64_t ms = (uint64_t)wl_param_at(w, "ms", i);
 
+	if (wl_param(w, "blocking")) {
+		sleep_run(w, i, &wl_io_blocking, r);
+		return WL_STEP_DONE;
+	}
 	if (*deadline == 0) {
 		*deadline = wl_now_ns() + ms * 1000000u;
 		*next = (wl_wait){ .fd = -1, .deadline_ns = *deadline };

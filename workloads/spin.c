@@ -24,6 +24,7 @@ static const wl_param_def spin_params[] = {
 	  .def = "1000",
 	  .min = 0,
 	  .max = 60000000,
+	  .per_task = 1,
 	  .help = "microseconds of the task's own CPU time to burn" },
 	{ 0 },
 };
@@ -46,7 +47,7 @@ static uint64_t spin_steps(uint64_t x)
 
 static void spin_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 {
-	uint64_t us = (uint64_t)wl_param(w, "us");
+	uint64_t us = (uint64_t)wl_param_at(w, "us", i);
 	struct timespec ts;
 	volatile uint64_t sink; /* keeps the work from being optimised away */
 	uint64_t x = i | 1, end;

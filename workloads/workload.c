@@ -31,6 +31,21 @@ int64_t wl_param(const wl_spec *w, const char *name)
 	return find_def(w, name, &k) ? w->p[k].num : 0;
 }
 
+int64_t wl_param_at(const wl_spec *w, const char *name, size_t i)
+{
+	int k;
+
+	if (!find_def(w, name, &k))
+		return 0;
+	return w->p[k].nvals > 1 ? w->p[k].vals[i % (size_t)w->p[k].nvals] : w->p[k].num;
+}
+
+int wl_param_count(const wl_spec *w, const char *name)
+{
+	int k;
+	return find_def(w, name, &k) && w->p[k].nvals > 1 ? w->p[k].nvals : 1;
+}
+
 const char *wl_param_text(const wl_spec *w, const char *name)
 {
 	int k;
@@ -115,9 +130,9 @@ static int blocking_sleep_until(wl_io *io, uint64_t deadline_ns)
 static int blocking_wait_fd(wl_io *io, int fd, int events, uint64_t deadline_ns)
 {
 	(void)io;
-	struct pollfd p = { fd, (short)((events & WL_READ ? POLLIN : 0) |
-					(events & WL_WRITE ? POLLOUT : 0)),
-			    0 };
+	struct pollfd p = {
+		fd, (short)((events & WL_READ ? POLLIN : 0) | (events & WL_WRITE ? POLLOUT : 0)), 0
+	};
 	for (;;) {
 		int timeout_ms = -1;
 		if (deadline_ns) {

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #define WL_MAX_PARAMS 8
+#define WL_MAX_VALUES 16 /* values in a per-task list: "n=40|41" */
 #define WL_ERRLEN     160
 
 enum wl_ptype { WL_INT, WL_SIZE, WL_ENUM, WL_STR };
@@ -32,6 +33,8 @@ typedef struct {
 	int64_t force_max;   /* larger max allowed with --force (0: none) */
 	const char *choices; /* "|"-separated, for WL_ENUM */
 	const char *help;
+	int per_task; /* WL_INT, WL_SIZE: may be a list "a|b|c" that tasks cycle
+		       * through (task i takes value i % count; see wl_param_at) */
 } wl_param_def;
 
 /* Readiness, as wait_fd() and the resumable form speak of it. */
@@ -68,8 +71,10 @@ typedef struct {
 	int nparams;
 	struct {
 		const wl_param_def *def;
-		int64_t num;   /* WL_INT, WL_SIZE; index into choices for WL_ENUM */
-		char text[128]; /* as given (or the default) */
+		int64_t num;                 /* WL_INT, WL_SIZE; index into choices for WL_ENUM */
+		char text[128];              /* as given (or the default) */
+		int64_t vals[WL_MAX_VALUES]; /* a per-task list; vals[0] == num */
+		int nvals;                   /* 0 or 1: one value, num */
 	} p[WL_MAX_PARAMS];
 	void *state; /* built by init, read-only while tasks run */
 	/* host:port of the bundled HTTP target when the harness started one
@@ -113,7 +118,10 @@ const wl_kind *wl_find(const char *name);
 const wl_kind *const *wl_all(void); /* NULL-terminated */
 
 /* workload.c */
-int64_t wl_param(const wl_spec *w, const char *name);
+int64_t wl_param(const wl_spec *w, const char *name); /* the first value */
+/* Task i's value of a per-task parameter: value i % count of its list. */
+int64_t wl_param_at(const wl_spec *w, const char *name, size_t i);
+int wl_param_count(const wl_spec *w, const char *name); /* values in the list, >= 1 */
 const char *wl_param_text(const wl_spec *w, const char *name);
 void wl_params_string(const wl_spec *w, char *buf, size_t len); /* "n=32,..." */
 int wl_prepare(wl_spec *w, char *err, size_t errlen);           /* calls init */
