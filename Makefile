@@ -32,7 +32,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN      := $(if $(SAN),$(BUILD)/concbench,concbench)
 
-.PHONY: all deps deps-memcheck test memcheck demo bench fuzz install clean format FORCE
+.PHONY: all deps deps-memcheck test memcheck demo bench reproduce fuzz install clean format FORCE
 all: $(BIN)
 
 deps:
@@ -58,6 +58,29 @@ $(BUILD)/%.o: %.S
 
 $(BUILD)/harness/meta.o: $(BUILD)/buildinfo.h
 
+# Built-in suites: harness/suites/*.suite compiled in as a table of texts
+# (suite.c reads it), so an installed binary carries them. Regenerated every
+# make, replaced only when it changed: an added, edited or removed suite rebuilds.
+SUITE_SRC := $(sort $(wildcard harness/suites/*.suite))
+LIB_OBJ   += $(BUILD)/suites.o
+
+$(BUILD)/suites.c: FORCE
+	@mkdir -p $(@D)
+	@awk 'BEGIN { print "/* generated from harness/suites by the Makefile */"; \
+		print "struct suite_text { const char *name, *text; };"; \
+		print "const struct suite_text suite_builtin[] = {" } \
+	FNR == 1 { if (k++) print "\t\"\" },"; n = FILENAME; sub(/.*\//, "", n); \
+		sub(/\.suite$$/, "", n); printf "\t{ \"%s\",\n", n } \
+	{ s = ""; for (i = 1; i <= length($$0); i++) { c = substr($$0, i, 1); \
+		if (c == "\\" || c == "\"" || c == "?") s = s "\\"; s = s c } \
+		printf "\t\"%s\\n\"\n", s } \
+	END { if (k) print "\t\"\" },"; print "\t{ 0, 0 }\n};"; \
+		printf "const unsigned suite_nbuiltin = %d;\n", k }' $(SUITE_SRC) /dev/null > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/suites.o: $(BUILD)/suites.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
 $(BUILD)/libconcbench.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
@@ -82,6 +105,10 @@ demo: deps
 		-w fib:n=27 -w hash:algo=sha256,bytes=65536,rounds=4 \
 		-w sleep:ms=20 -w spin:us=2000 -w null \
 		-w http:delay_ms=20,size=4k -w mixed:delay_ms=20,fib=20
+
+reproduce: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	./$(BIN) reproduce
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN)

@@ -11,6 +11,10 @@ int cli_topo(int argc, char **argv);
 int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop);
 int cli_serve(int argc, char **argv, volatile sig_atomic_t *stop);
 int cli_plot(int argc, char **argv);
+/* cli_suite.c */
+int cli_suite(int argc, char **argv, volatile sig_atomic_t *stop);
+int cli_reproduce(int argc, char **argv, volatile sig_atomic_t *stop);
+int cli_list_suites(void); /* `concbench list suites` */
 void cli_usage(FILE *f);
 
 #endif

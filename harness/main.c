@@ -56,6 +56,12 @@ int main(int argc, char **argv)
 		return cli_plot(argc - 1, argv + 1);
 	if (!strcmp(cmd, "serve"))
 		return cli_serve(argc - 1, argv + 1, &stop_requested);
+	if (!strcmp(cmd, "suite"))
+		return cli_suite(argc - 1, argv + 1, &stop_requested);
+	if (!strcmp(cmd, "reproduce"))
+		return cli_reproduce(argc - 1, argv + 1, &stop_requested);
+	if (!strcmp(cmd, "list") && argc == 3 && !strcmp(argv[2], "suites"))
+		return cli_list_suites();
 	if (!strcmp(cmd, "list"))
 		return cli_list(argc - 1, argv + 1);
 	if (!strcmp(cmd, "topo"))
