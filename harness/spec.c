@@ -1,8 +1,9 @@
 /*
  * spec.c - parse what a user writes.
  *
- * Workloads and models share one grammar: NAME[:key=value,...] (models also
- * take NAME+flag, kept for options such as the emulated GIL to come). Each
+ * Workloads and models share one grammar: NAME[:key=value,...]. Models also
+ * take flags, before the options: NAME[+FLAG...][:key=value,...], as in
+ * "threads+gil:gil_interval_ms=1"; a flag after the options is an error. Each
  * kind lists the parameters it accepts, with types and ranges, so one parser
  * checks them all and every message names the text it could not take.
  * Numbers are whole; sizes take k, m or g (powers of 1024).
@@ -207,6 +208,10 @@ static int model_pair(void *ctx, const char *key, const char *val, char *err, si
 {
 	model_spec *m = ctx;
 	const model_opt_def *d = m->kind->opts;
+	if (strchr(val, '+'))
+		return ERR("model %s: flags go before options: write %s+FLAG:key=value, not "
+			   "'%s=%s'",
+			   m->kind->name, m->kind->name, key, val);
 	while (d && d->name && strcmp(d->name, key) != 0)
 		d++;
 	if (!d || !d->name)
@@ -215,10 +220,37 @@ static int model_pair(void *ctx, const char *key, const char *val, char *err, si
 	int k = 0;
 	while (k < m->nopts && m->o[k].def != d)
 		k++;
+	if (strncmp(key, "gil_", 4) == 0 && !model_flag(m, "gil"))
+		return ERR("model %s: %s only applies with +gil (%s+gil:%s=%s)", m->kind->name, key,
+			   m->kind->name, key, val);
 	char msg[128];
 	if (spec_int(val, d->min, d->max, d->is_size, &m->o[k].num, msg, sizeof msg) < 0)
 		return ERR("model %s: %s: %s", m->kind->name, key, msg);
 	return 0;
+}
+
+/* "+a+b" up to ':' or the end: set each flag's bit; return what follows. */
+static const char *model_flags(model_spec *m, const char *rest, char *err, size_t errlen)
+{
+	while (*rest == '+') {
+		char flag[32];
+		const char *end = split_name(rest + 1, flag, sizeof flag, ":+");
+		const char *const *f = m->kind->flags;
+		unsigned k = 0;
+		while (f && f[k] && strcmp(f[k], flag) != 0)
+			k++;
+		if (!*flag || !f || !f[k] || k >= 32) {
+			if (*flag)
+				snprintf(err, errlen, "model %s: unknown flag '%s'", m->kind->name,
+					 flag);
+			else
+				snprintf(err, errlen, "model '%s': empty flag after '+'", m->text);
+			return NULL;
+		}
+		m->flags |= 1u << k;
+		rest = end;
+	}
+	return rest;
 }
 
 int spec_model(const char *text, model_spec *m, char *err, size_t errlen)
@@ -239,8 +271,8 @@ int spec_model(const char *text, model_spec *m, char *err, size_t errlen)
 			     errlen) < 0)
 			return -1;
 	}
-	if (*rest == '+')
-		return ERR("model %s: unknown flag '%s'", name, rest + 1);
+	if (!(rest = model_flags(m, rest, err, errlen)))
+		return -1;
 	if (*rest == ':' && !rest[1])
 		return ERR("model '%s': nothing after ':'", text);
 	return *rest ? each_pair(rest + 1, name, model_pair, m, err, errlen) : 0;

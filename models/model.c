@@ -67,6 +67,15 @@ int64_t model_opt(const model_spec *m, const char *name)
 	return 0;
 }
 
+int model_flag(const model_spec *m, const char *flag)
+{
+	const char *const *f = m->kind ? m->kind->flags : NULL;
+	for (unsigned k = 0; f && f[k] && k < 32; k++)
+		if (strcmp(f[k], flag) == 0)
+			return (m->flags >> k) & 1u;
+	return 0;
+}
+
 /* Keep only the first message: later failures are usually its echoes. */
 static void first_msg(atomic_flag *taken, char *buf, const char *fmt, va_list ap)
 {
@@ -215,4 +224,70 @@ void model_task_lost(model_run *r, size_t i)
 		t->err = ECHILD;
 		atomic_fetch_add(&r->table->nerr, 1);
 	}
+}
+
+/* ---- the emulated GIL ---- */
+
+const char *const model_gil_flags[] = { "gil", NULL };
+
+int model_gil_start(model_run *r, gil **g)
+{
+	*g = NULL;
+	if (!model_flag(r->model, "gil"))
+		return MODEL_OK;
+	uint64_t ms = (uint64_t)model_opt(r->model, "gil_interval_ms");
+	if (!(*g = gil_new(ms * 1000000u, NULL, NULL)))
+		return model_fail(r, MODEL_LIMIT, "gil_new: out of memory");
+	return MODEL_OK;
+}
+
+void model_gil_stop(model_run *r, gil *g)
+{
+	if (!g)
+		return;
+	r->table->gil_switches = gil_switches(g);
+	gil_free(g);
+}
+
+/* Waiting drops the lock, as CPython's sleep, select and socket calls do
+ * (Py_BEGIN_ALLOW_THREADS), and takes it back before returning. */
+static int gil_sleep_until(wl_io *io, uint64_t deadline_ns)
+{
+	gil_release(io->ctx);
+	int rc = wl_io_blocking.sleep_until(&wl_io_blocking, deadline_ns);
+	gil_acquire(io->ctx);
+	return rc;
+}
+
+static int gil_wait_fd(wl_io *io, int fd, int events, uint64_t deadline_ns)
+{
+	gil_release(io->ctx);
+	int rc = wl_io_blocking.wait_fd(&wl_io_blocking, fd, events, deadline_ns);
+	gil_acquire(io->ctx);
+	return rc;
+}
+
+static void gil_io_checkpoint(wl_io *io)
+{
+	gil_checkpoint(io->ctx);
+}
+
+static void gil_io_release(wl_io *io)
+{
+	gil_release(io->ctx);
+}
+
+static void gil_io_acquire(wl_io *io)
+{
+	gil_acquire(io->ctx);
+}
+
+void model_gil_io(wl_io *io, gil *g)
+{
+	*io = (wl_io){ .sleep_until = gil_sleep_until,
+		       .wait_fd = gil_wait_fd,
+		       .ctx = g,
+		       .checkpoint = gil_io_checkpoint,
+		       .nogil_begin = gil_io_release,
+		       .nogil_end = gil_io_acquire };
 }

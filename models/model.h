@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "../workloads/workload.h"
+#include "gil.h"
 
 #define MODEL_MAX_OPTS 8
 #define MODEL_MSGLEN   256
@@ -46,12 +47,14 @@ typedef struct {
 	atomic_int status;  /* MODEL_* as reported by the run */
 	atomic_int nerr;    /* tasks that failed */
 	atomic_flag msg_taken, why_taken;
+	uint64_t gil_switches;  /* +gil: hand-offs forced at check points */
 	char msg[MODEL_MSGLEN]; /* the first task's error: "task 3: ..." */
 	char why[MODEL_MSGLEN]; /* why the model stopped (model_fail), if it did */
 	model_task task[];
 } model_table;
 
-/* Options a model accepts: "threads:stack=64k", later "threads+gil". */
+/* Options a model accepts: "threads:stack=64k". An option named gil_...
+ * is only accepted with the +gil flag. */
 typedef struct {
 	const char *name;
 	int is_size; /* value takes k/m/g suffixes */
@@ -62,10 +65,11 @@ typedef struct {
 
 typedef struct model_kind model_kind;
 
-/* A parsed model spec. */
+/* A parsed model spec: NAME[+FLAG...][:key=value,...], flags first. */
 typedef struct {
 	const model_kind *kind;
-	char text[64]; /* as written: "threads:stack=64k" */
+	char text[64];  /* as written: "threads+gil:stack=64k" */
+	unsigned flags; /* bit k: kind->flags[k] was given */
 	int nopts;
 	struct {
 		const model_opt_def *def;
@@ -87,6 +91,9 @@ struct model_kind {
 	const char *name;
 	const char *summary;
 	const model_opt_def *opts; /* terminated by a zero entry; may be NULL */
+	/* Flags it accepts ("gil" for NAME+gil), NULL-terminated; may be NULL.
+	 * At most 32. */
+	const char *const *flags;
 	int (*run)(model_run *r);
 	/* Optional set-up that is not the work, done in the run's process before
 	 * t0 (coro maps its stacks here, as a warm pool would have them). It
@@ -104,6 +111,8 @@ model_table *model_table_new(size_t n); /* shared mapping; NULL on error */
 void model_table_free(model_table *t);
 void model_table_reset(model_table *t); /* before each run */
 int64_t model_opt(const model_spec *m, const char *name);
+/* Was +flag given? */
+int model_flag(const model_spec *m, const char *flag);
 /* model_exec in two halves, for models that interleave tasks on one thread
  * (event loops): begin stamps the start, CPU and lane; end the finish, digest
  * and error. A task that failed for want of file descriptors (EMFILE, ENFILE)
@@ -142,5 +151,18 @@ int model_reap(model_run *r, pid_t *pid, size_t lanes, int *wstatus);
 void model_describe_exit(char *buf, size_t len, int wstatus);
 /* Task i was lost with its process: err ECHILD, unless it already failed. */
 void model_task_lost(model_run *r, size_t i);
+
+/* model.c: the emulated GIL (+gil) for the models built on threads. */
+extern const char *const model_gil_flags[]; /* { "gil", NULL } */
+/* The run's GIL: *g = NULL without +gil, else a new one with the switch
+ * interval gil_interval_ms. MODEL_OK, or the failure recorded. */
+int model_gil_start(model_run *r, gil **g);
+/* After every thread is joined: note the switch count in the table, free. */
+void model_gil_stop(model_run *r, gil *g);
+/* An I/O backend for a thread that holds g while it computes: sleep_until
+ * and wait_fd release g around the blocking call and take it back after;
+ * checkpoint is gil_checkpoint; nogil_begin/end release and re-acquire.
+ * io->ctx is g. */
+void model_gil_io(wl_io *io, gil *g);
 
 #endif

@@ -13,6 +13,17 @@
  * All tasks are submitted at t0, so the queue is just the range of indices
  * from its head, the shared table's `next`, to n; a mutex guards the head, as
  * in a real work queue, so the lock is what a take costs. Lane = worker.
+ *
+ * pool+gil is ThreadPoolExecutor under CPython's GIL: each worker takes the
+ * run's emulated GIL (gil.h) once, before its first take, and gives it up
+ * after its last task, so it holds it while it takes from the queue, as a
+ * Python worker does in queue.get(). That take never waits long: every task
+ * is queued at t0, and only the GIL's holder can reach the queue, so its
+ * mutex is never contended. Between tasks a worker passes a check point, as
+ * the Python loop around fn() would, so tasks too short to reach one of
+ * their own still let the others in. A task's start is stamped while the
+ * GIL is held, after any wait for it. Blocking I/O, sleep and large hashes
+ * inside a task let go of it through the backend (model_gil_io).
  */
 #include "model.h"
 
@@ -24,6 +35,7 @@
 typedef struct {
 	model_run *r;
 	pthread_mutex_t mu; /* guards the head, r->table->next */
+	gil *g;             /* +gil: the run's GIL; NULL without */
 } pool_queue;
 
 typedef struct {
@@ -35,6 +47,8 @@ typedef struct {
 static const model_opt_def pool_opts[] = {
 	{ "stack", 1, "0", 0, (int64_t)1 << 30,
 	  "stack size per worker thread (0: the system default, else at least 16k)" },
+	{ "gil_interval_ms", 0, "5", 0, 1000,
+	  "with +gil: the switch interval (CPython's sys.getswitchinterval(), 5 ms)" },
 	{ 0 },
 };
 
@@ -66,10 +80,20 @@ static void close_queue(pool_queue *q)
 static void *worker(void *arg)
 {
 	pool_worker *w = arg;
+	gil *g = w->q->g;
+	wl_io gio, *io = &wl_io_blocking;
 	size_t i;
 
-	while (take(w->q, &i))
-		model_exec(w->q->r, i, w->lane, &wl_io_blocking);
+	if (g) {
+		model_gil_io(&gio, g);
+		io = &gio;
+	}
+	gil_acquire(g);
+	while (take(w->q, &i)) {
+		model_exec(w->q->r, i, w->lane, io);
+		gil_checkpoint(g);
+	}
+	gil_release(g);
 	return NULL;
 }
 
@@ -111,12 +135,15 @@ static int pool_run_model(model_run *r)
 	pool_worker *w = calloc(lanes, sizeof *w);
 	if (!w) {
 		rc = model_fail(r, MODEL_LIMIT, "calloc ENOMEM for %zu workers", lanes);
+	} else if ((rc = model_gil_start(r, &q.g)) != MODEL_OK) {
+		/* recorded */
 	} else if ((err = pthread_mutex_init(&q.mu, NULL))) {
 		rc = model_fail(r, MODEL_ERROR, "pool: mutex: %s", strerror(err));
 	} else {
 		rc = run_pool(&q, w, lanes, &attr);
 		pthread_mutex_destroy(&q.mu);
 	}
+	model_gil_stop(r, q.g);
 	free(w);
 	pthread_attr_destroy(&attr);
 	return rc;
@@ -126,5 +153,6 @@ const model_kind model_pool = {
 	.name = "pool",
 	.summary = "C long-lived worker threads sharing a task queue",
 	.opts = pool_opts,
+	.flags = model_gil_flags,
 	.run = pool_run_model,
 };

@@ -13,6 +13,15 @@
  * Lanes are slots 0..C-1. A finishing thread pushes its slot on a "done"
  * stack; the main thread waits for one, joins that thread and starts the next
  * task in the same slot, so a slot never runs two tasks at once.
+ *
+ * threads+gil runs them as CPython's threads: a task's thread takes the
+ * run's emulated GIL (gil.h) before it starts the task and gives it up when
+ * the task is done; in between it lets go only to wait (sleep, I/O, large
+ * hashes) or when a check point hands it to a waiter. model_exec stamps the
+ * start once the GIL is held, so a task's service time (end - start) leaves
+ * out the first wait for the GIL, while its latency (end - t0) counts it, as
+ * a Python thread's own timing of its work would. The main thread, which
+ * only spawns and joins, never holds it.
  */
 #include "model.h"
 
@@ -38,11 +47,14 @@ struct threads_run {
 	size_t ndone;
 	slot *slots;
 	size_t alive; /* started and not yet joined; main thread only */
+	gil *g;       /* +gil: the run's GIL; NULL without */
 };
 
 static const model_opt_def threads_opts[] = {
 	{ "stack", 1, "0", 0, (int64_t)1 << 30,
 	  "stack size per thread (0: the system default, else at least 16k)" },
+	{ "gil_interval_ms", 0, "5", 0, 1000,
+	  "with +gil: the switch interval (CPython's sys.getswitchinterval(), 5 ms)" },
 	{ 0 },
 };
 
@@ -50,8 +62,15 @@ static void *task_thread(void *arg)
 {
 	slot *s = arg;
 	threads_run *tr = s->tr;
+	wl_io gio, *io = &wl_io_blocking;
 
-	model_exec(tr->r, s->task, s->lane, &wl_io_blocking);
+	if (tr->g) {
+		model_gil_io(&gio, tr->g);
+		io = &gio;
+	}
+	gil_acquire(tr->g);
+	model_exec(tr->r, s->task, s->lane, io);
+	gil_release(tr->g);
 	/* A default mutex that initialised cannot fail to lock. */
 	pthread_mutex_lock(&tr->mu);
 	tr->done[tr->ndone++] = s->lane;
@@ -135,6 +154,8 @@ static int threads_run_model(model_run *r)
 	tr.slots = calloc(lanes, sizeof *tr.slots);
 	if (!tr.done || !tr.slots) {
 		rc = model_fail(r, MODEL_LIMIT, "calloc ENOMEM for %zu thread slots", lanes);
+	} else if ((rc = model_gil_start(r, &tr.g)) != MODEL_OK) {
+		/* recorded */
 	} else if ((err = sync_init(&tr))) {
 		rc = model_fail(r, MODEL_ERROR, "threads: mutex: %s", strerror(err));
 	} else {
@@ -142,6 +163,7 @@ static int threads_run_model(model_run *r)
 		pthread_cond_destroy(&tr.freed);
 		pthread_mutex_destroy(&tr.mu);
 	}
+	model_gil_stop(r, tr.g);
 	free(tr.slots);
 	free(tr.done);
 	pthread_attr_destroy(&attr);
@@ -152,5 +174,6 @@ const model_kind model_threads = {
 	.name = "threads",
 	.summary = "a new thread per task, at most C alive at once",
 	.opts = threads_opts,
+	.flags = model_gil_flags,
 	.run = threads_run_model,
 };

@@ -14,11 +14,20 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "../harness/spec.h"
 #include "../models/model.h"
 
-/* Model `name`, with stack=`stack` when that is not 0. */
+/* Model `name`, with stack=`stack` when that is not 0. A name with flags or
+ * options ("threads+gil:gil_interval_ms=1") goes through the parser. */
 static inline void model_make(model_spec *m, const char *name, int64_t stack)
 {
+	if (strpbrk(name, "+:")) {
+		char err[160];
+		if (spec_model(name, m, err, sizeof err) != 0)
+			fail_msg("%s: %s", name, err);
+		assert_int_equal(stack, 0);
+		return;
+	}
 	memset(m, 0, sizeof *m);
 	m->kind = model_find(name);
 	assert_non_null(m->kind);

@@ -12,8 +12,10 @@
 #include "model_fixture.h"
 #include "wl_fixture.h"
 
-static const char *const all_models[] = { "sequential", "threads", "pool", "fork", "prefork" };
-static const char *const spawners[] = { "threads", "pool", "fork", "prefork" };
+static const char *const all_models[] = { "sequential", "threads",     "pool",    "fork",
+					  "prefork",    "threads+gil", "pool+gil" };
+static const char *const spawners[] = { "threads", "pool",        "fork",
+					"prefork", "threads+gil", "pool+gil" };
 
 /* Under ASan a fork copies page tables for the whole shadow map, and valgrind
  * runs every forked child under it too: keep the large N modest there. */
@@ -122,6 +124,12 @@ static void test_digests_fib(void **state)
 static void test_digests_hash(void **state)
 {
 	digests_agree("hash", NULL, NULL);
+	digests_agree("hash", "bytes", "4k"); /* released under +gil */
+}
+
+static void test_digests_sleep(void **state)
+{
+	digests_agree("sleep", "ms", "1");
 }
 
 /* ---- at most C in flight: a lane runs one task at a time ---- */
@@ -222,10 +230,11 @@ static void test_no_fd_leak(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_task_once),  cmocka_unit_test(test_fib_every_task_once),
-		cmocka_unit_test(test_digests_fib),      cmocka_unit_test(test_digests_hash),
-		cmocka_unit_test(test_lanes_serial),     cmocka_unit_test(test_stack_option),
-		cmocka_unit_test(test_zero_concurrency), cmocka_unit_test(test_no_fd_leak),
+		cmocka_unit_test(test_every_task_once), cmocka_unit_test(test_fib_every_task_once),
+		cmocka_unit_test(test_digests_fib),     cmocka_unit_test(test_digests_hash),
+		cmocka_unit_test(test_digests_sleep),   cmocka_unit_test(test_lanes_serial),
+		cmocka_unit_test(test_stack_option),    cmocka_unit_test(test_zero_concurrency),
+		cmocka_unit_test(test_no_fd_leak),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -186,11 +186,53 @@ static void test_model(void **st)
 	assert_string_equal(m.text, "threads:stack=64k");
 	assert_int_equal(spec_model("threads:bogus=1", &m, err, sizeof err), -1);
 	assert_non_null(strstr(err, "unknown option 'bogus'"));
-	assert_int_equal(spec_model("threads+gil", &m, err, sizeof err), -1);
-	assert_non_null(strstr(err, "gil"));
+	assert_int_equal(model_flag(&m, "gil"), 0);
 	assert_int_equal(spec_model("greenlets", &m, err, sizeof err), -1);
 	assert_non_null(strstr(err, "unknown model 'greenlets'"));
 	assert_int_equal(spec_model("sequential:stack=64k", &m, err, sizeof err), -1);
+}
+
+/* NAME[+FLAG...][:key=value,...]: flags first, text kept as written. */
+static void test_model_flags(void **st)
+{
+	model_spec m;
+	assert_int_equal(spec_model("threads+gil", &m, err, sizeof err), 0);
+	assert_string_equal(m.kind->name, "threads");
+	assert_string_equal(m.text, "threads+gil");
+	assert_int_equal(model_flag(&m, "gil"), 1);
+	assert_int_equal(model_flag(&m, "nope"), 0);
+	assert_int_equal(model_opt(&m, "gil_interval_ms"), 5);
+
+	assert_int_equal(spec_model("pool+gil:gil_interval_ms=1,stack=64k", &m, err, sizeof err),
+			 0);
+	assert_string_equal(m.kind->name, "pool");
+	assert_string_equal(m.text, "pool+gil:gil_interval_ms=1,stack=64k");
+	assert_int_equal(model_flag(&m, "gil"), 1);
+	assert_int_equal(model_opt(&m, "gil_interval_ms"), 1);
+	assert_int_equal(model_opt(&m, "stack"), 65536);
+	assert_int_equal(spec_model("threads+gil+gil:gil_interval_ms=0", &m, err, sizeof err), 0);
+	assert_int_equal(model_opt(&m, "gil_interval_ms"), 0);
+
+	/* Without +gil, an option no plain thread uses. */
+	assert_int_equal(spec_model("threads:gil_interval_ms=1", &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "only applies with +gil"));
+	/* The other order. */
+	assert_int_equal(spec_model("threads:gil_interval_ms=1+gil", &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "flags go before options"));
+	assert_int_equal(spec_model("threads+gil:gil_interval_ms=1001", &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "gil_interval_ms"));
+
+	assert_int_equal(spec_model("sequential+gil", &m, err, sizeof err), -1);
+	assert_string_equal(err, "model sequential: unknown flag 'gil'");
+	assert_int_equal(spec_model("threads+nope", &m, err, sizeof err), -1);
+	assert_string_equal(err, "model threads: unknown flag 'nope'");
+	assert_int_equal(spec_model("threads+gil+foo:stack=64k", &m, err, sizeof err), -1);
+	assert_string_equal(err, "model threads: unknown flag 'foo'");
+	assert_int_equal(spec_model("threads+", &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "empty flag"));
+	assert_int_equal(spec_model("threads+:stack=64k", &m, err, sizeof err), -1);
+	assert_int_equal(spec_model("fork+gil", &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "unknown flag 'gil'"));
 }
 
 static void test_models(void **st)
@@ -220,7 +262,33 @@ static void test_models(void **st)
 	assert_int_equal(model_opt(&ms[1], "stack"), 32768);
 	free(ms);
 
-	const char *bad[] = { "", "threads,,pool", "threads,", "threads,nope" };
+	assert_int_equal(
+		spec_models("threads+gil,pool+gil:gil_interval_ms=2", &ms, &n, err, sizeof err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(ms[0].text, "threads+gil");
+	assert_int_equal(model_flag(&ms[0], "gil"), 1);
+	assert_int_equal(model_opt(&ms[0], "gil_interval_ms"), 5);
+	assert_string_equal(ms[1].text, "pool+gil:gil_interval_ms=2");
+	assert_int_equal(model_flag(&ms[1], "gil"), 1);
+	assert_int_equal(model_opt(&ms[1], "gil_interval_ms"), 2);
+	free(ms);
+
+	assert_int_equal(spec_models("pool+gil:gil_interval_ms=2,stack=64k,threads,sequential", &ms,
+				     &n, err, sizeof err),
+			 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(ms[0].text, "pool+gil:gil_interval_ms=2,stack=64k");
+	assert_int_equal(model_opt(&ms[0], "stack"), 65536);
+	assert_int_equal(model_flag(&ms[1], "gil"), 0);
+	assert_string_equal(ms[2].kind->name, "sequential");
+	free(ms);
+
+	const char *bad[] = { "",
+			      "threads,,pool",
+			      "threads,",
+			      "threads,nope",
+			      "pool+gil,sequential+gil",
+			      "threads+gil,pool+nope" };
 	for (size_t i = 0; i < N_ELEMS(bad); i++) {
 		ms = (model_spec *)1;
 		assert_int_equal(spec_models(bad[i], &ms, &n, err, sizeof err), -1);
@@ -233,7 +301,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_int),      cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_workload), cmocka_unit_test(test_workload_lists),
-		cmocka_unit_test(test_model),    cmocka_unit_test(test_models),
+		cmocka_unit_test(test_model),    cmocka_unit_test(test_model_flags),
+		cmocka_unit_test(test_models),
 	};
 	return cmocka_run_group_tests_name("spec", tests, NULL, NULL);
 }

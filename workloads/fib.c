@@ -10,6 +10,12 @@
  * Every task computes the same fib(n), unless n is a list (n=40|41: task i
  * takes the (i mod 2)th, the book's two-task experiments); n arrives at run
  * time and fib stays a plain recursive function, so no compiler folds it.
+ *
+ * Under an emulated GIL (the backend has a checkpoint) a task recurses
+ * through fib_gil down to subtrees of n <= FIB_CHUNK, some 10-30 us each on
+ * a 2020s core, and passes a check point between them: CPython checks its
+ * eval breaker every few bytecodes, so the switch interval (5 ms) is honoured
+ * to within a subtree. Without a GIL the task calls fib directly, as before.
  */
 #include "workload.h"
 
@@ -41,9 +47,25 @@ static __attribute__((noinline)) uint64_t fib(unsigned n)
 	return fib(n - 1) + fib(n - 2);
 }
 
+/* fib(22) takes ~30 us, fib(21) ~20 us: the longest stretch between check
+ * points is about two such leaves. */
+#define FIB_CHUNK 22
+
+/* The same tree and sum as fib, with a check point between subtrees. */
+static uint64_t fib_gil(unsigned n, wl_io *io)
+{
+	if (n <= FIB_CHUNK)
+		return fib(n);
+	uint64_t a = fib_gil(n - 1, io);
+	wl_checkpoint(io);
+	return a + fib_gil(n - 2, io);
+}
+
 static void fib_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 {
-	r->digest = wl_digest_u64(fib((unsigned)wl_param_at(w, "n", i)));
+	unsigned n = (unsigned)wl_param_at(w, "n", i);
+
+	r->digest = wl_digest_u64(io && io->checkpoint ? fib_gil(n, io) : fib(n));
 }
 
 const wl_kind wl_fib = {

@@ -11,6 +11,11 @@
  * round's password. The buffer is built once: byte j is (j*31 + 17) % 251.
  * bytes and rounds may be per-task lists (bytes=1k|1m): the buffer is built
  * for the largest, and a task hashes the prefix its own bytes asks for.
+ *
+ * Under an emulated GIL it lets go where hashlib does: around the update
+ * with the buffer when that is HASH_GIL_MINSIZE bytes or more (CPython's
+ * HASHLIB_GIL_MINSIZE, `len >= 2048` in _hashopenssl.c), and around every
+ * scrypt call; small buffers keep it and pass a check point every round.
  */
 #include "workload.h"
 
@@ -22,8 +27,9 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#define HASH_SCRYPT 4  /* index of "scrypt" in the algo choices */
-#define HASH_DKLEN  64 /* scrypt output bytes */
+#define HASH_SCRYPT      4    /* index of "scrypt" in the algo choices */
+#define HASH_DKLEN       64   /* scrypt output bytes */
+#define HASH_GIL_MINSIZE 2048 /* hashlib hashes this much without the GIL */
 
 /* OpenSSL names of the algo choices, in order; scrypt is no EVP_MD. */
 static const char *const hash_md_names[] = {
@@ -195,7 +201,20 @@ struct hash_job {
 	uint64_t rounds;
 };
 
-static void hash_md_task(const struct hash_state *s, struct hash_job j, wl_result *r)
+/* The round's update with the buffer, without the GIL if it is large. */
+static int hash_update_buf(EVP_MD_CTX *ctx, const struct hash_state *s, size_t len, wl_io *io)
+{
+	int big = len >= HASH_GIL_MINSIZE;
+
+	if (big)
+		wl_nogil_begin(io);
+	int ok = EVP_DigestUpdate(ctx, s->buf, len);
+	if (big)
+		wl_nogil_end(io);
+	return ok;
+}
+
+static void hash_md_task(const struct hash_state *s, struct hash_job j, wl_io *io, wl_result *r)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 8;
@@ -208,17 +227,18 @@ static void hash_md_task(const struct hash_state *s, struct hash_job j, wl_resul
 	hash_le64(md, j.i);
 	for (uint64_t k = 0; k < j.rounds; k++) {
 		if (!EVP_DigestInit_ex2(ctx, s->md, NULL) || !EVP_DigestUpdate(ctx, md, mdlen) ||
-		    !EVP_DigestUpdate(ctx, s->buf, j.len) || !EVP_DigestFinal_ex(ctx, md, &mdlen)) {
+		    !hash_update_buf(ctx, s, j.len, io) || !EVP_DigestFinal_ex(ctx, md, &mdlen)) {
 			hash_fail(r, EVP_MD_get0_name(s->md));
 			EVP_MD_CTX_free(ctx);
 			return;
 		}
+		wl_checkpoint(io);
 	}
 	EVP_MD_CTX_free(ctx);
 	r->digest = wl_digest_bytes(md, mdlen);
 }
 
-static void hash_scrypt_task(const struct hash_state *s, struct hash_job j, wl_result *r)
+static void hash_scrypt_task(const struct hash_state *s, struct hash_job j, wl_io *io, wl_result *r)
 {
 	unsigned char out[2][HASH_DKLEN];
 	size_t passlen = 8 + j.len;
@@ -233,9 +253,12 @@ static void hash_scrypt_task(const struct hash_state *s, struct hash_job j, wl_r
 	memcpy(first + 8, s->buf, j.len);
 	for (uint64_t k = 0; k < j.rounds; k++) {
 		unsigned char *key = out[k & 1];
-		if (!EVP_PBE_scrypt((const char *)pass, passlen, (const unsigned char *)hash_salt,
-				    sizeof hash_salt - 1, s->n, s->r, s->p, s->maxmem, key,
-				    HASH_DKLEN)) {
+		wl_nogil_begin(io); /* hashlib.scrypt always lets go */
+		int ok = EVP_PBE_scrypt((const char *)pass, passlen,
+					(const unsigned char *)hash_salt, sizeof hash_salt - 1,
+					s->n, s->r, s->p, s->maxmem, key, HASH_DKLEN);
+		wl_nogil_end(io);
+		if (!ok) {
 			hash_fail(r, "scrypt");
 			free(first);
 			return;
@@ -254,9 +277,9 @@ static void hash_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 			      (uint64_t)wl_param_at(w, "rounds", i) };
 
 	if (s->md)
-		hash_md_task(s, j, r);
+		hash_md_task(s, j, io, r);
 	else
-		hash_scrypt_task(s, j, r);
+		hash_scrypt_task(s, j, io, r);
 }
 
 const wl_kind wl_hash = {

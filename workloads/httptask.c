@@ -341,13 +341,20 @@ void http_drive(const struct http_cfg *c, const wl_spec *w, size_t i, wl_io *io,
 {
 	wl_wait next;
 	int ready = 0;
+	wl_io *model_io = io;
 
+	/* The pitfall: past the model's backend. CPython's blocking socket
+	 * calls still let go of the GIL, so under an emulated one they do too. */
 	if (c->blocking)
-		io = &wl_io_blocking; /* the pitfall: past the model's backend */
+		io = &wl_io_blocking;
 
 	while (step(w, i, state, ready, &next, r) == WL_STEP_WAIT) {
+		if (c->blocking)
+			wl_nogil_begin(model_io);
 		int rc = next.fd >= 0 ? io->wait_fd(io, next.fd, next.events, next.deadline_ns)
 				      : io->sleep_until(io, next.deadline_ns);
+		if (c->blocking)
+			wl_nogil_end(model_io);
 		if (rc == -ETIMEDOUT || (next.fd < 0 && rc == 0))
 			ready = WL_TIMEOUT;
 		else

@@ -40,9 +40,15 @@ static void sleep_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 	uint64_t ms = (uint64_t)wl_param_at(w, "ms", i);
 	int rc;
 
-	if (wl_param(w, "blocking"))
-		io = &wl_io_blocking; /* the pitfall: past the model's backend */
-	rc = io->sleep_until(io, wl_now_ns() + ms * 1000000u);
+	if (wl_param(w, "blocking")) {
+		/* The pitfall: past the model's backend. time.sleep still lets go
+		 * of the GIL, so under an emulated one it does too. */
+		wl_nogil_begin(io);
+		rc = wl_io_blocking.sleep_until(&wl_io_blocking, wl_now_ns() + ms * 1000000u);
+		wl_nogil_end(io);
+	} else {
+		rc = io->sleep_until(io, wl_now_ns() + ms * 1000000u);
+	}
 
 	if (rc < 0) {
 		wl_fail(r, -rc, "sleep_until: %s", strerror(-rc));

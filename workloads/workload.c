@@ -157,4 +157,4 @@ static int blocking_wait_fd(wl_io *io, int fd, int events, uint64_t deadline_ns)
 	}
 }
 
-wl_io wl_io_blocking = { blocking_sleep_until, blocking_wait_fd, NULL };
+wl_io wl_io_blocking = { .sleep_until = blocking_sleep_until, .wait_fd = blocking_wait_fd };

@@ -51,8 +51,35 @@ struct wl_io {
 	 * (0: none) passes. Returns the ready events (> 0), -ETIMEDOUT, or -errno. */
 	int (*wait_fd)(wl_io *io, int fd, int events, uint64_t deadline_ns);
 	void *ctx; /* the backend's state */
+	/* Optional (NULL: nothing to do), for an emulated GIL (models/gil.h):
+	 * checkpoint is the eval breaker, which a CPU workload calls every
+	 * 10-50 us of work so that a waiting thread can be handed the lock;
+	 * nogil_begin/nogil_end bracket work done without the lock, as C code
+	 * that drops the GIL (hashlib on large buffers, a blocking syscall made
+	 * past the backend). Call them through the wl_ helpers below. */
+	void (*checkpoint)(wl_io *io);
+	void (*nogil_begin)(wl_io *io);
+	void (*nogil_end)(wl_io *io);
 };
 extern wl_io wl_io_blocking;
+
+static inline void wl_checkpoint(wl_io *io)
+{
+	if (io && io->checkpoint)
+		io->checkpoint(io);
+}
+
+static inline void wl_nogil_begin(wl_io *io)
+{
+	if (io && io->nogil_begin)
+		io->nogil_begin(io);
+}
+
+static inline void wl_nogil_end(wl_io *io)
+{
+	if (io && io->nogil_end)
+		io->nogil_end(io);
+}
 
 /* The resumable form, for callback-style event loops: what a task waits for
  * next. A task waits for one fd, or only for its deadline (fd = -1). */
