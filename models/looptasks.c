@@ -14,6 +14,13 @@
  * one that reuses the number in the same call (under epoll the new file would
  * never be added). Under epoll:et=1 a step handed WL_READ/WL_WRITE reads or
  * writes until EAGAIN before waiting on that fd again: no new edge will come.
+ *
+ * A step that says WL_STEP_OFFLOAD (its next call blocks or computes) is
+ * called again at once, inline: a plain event loop serialises blocking work.
+ * With an executor hook (loop_run_tasks_offload, which hybrid.c uses) the
+ * lane instead hands that call, or a step-less task whole, to the executor
+ * as a job, dropping its registrations meanwhile, and picks the task up
+ * again when the job comes back (loop_job_done).
  */
 #include "loop.h"
 
@@ -27,8 +34,10 @@ typedef struct tasks tasks;
 /* A lane: one task in flight and what it is registered for, so that waiting
  * again on the same fd and events, or the same deadline, costs nothing. */
 typedef struct {
+	loop_job job; /* first: loop_job_done finds its lane from it */
 	tasks *t;
 	int lane, busy, begun;
+	int away; /* its job is with the executor */
 	size_t task;
 	void *state;
 	int fd, events; /* registered for; fd -1: none */
@@ -40,13 +49,27 @@ struct tasks {
 	model_run *r;
 	const wl_kind *k;
 	loop *l;
-	lane *lane, **idle; /* idle: a stack of free lanes */
-	size_t nidle, next, stride;
+	const loop_offload *o; /* the executor, or NULL */
+	lane *lane, **idle;    /* idle: a stack of free lanes */
+	size_t nidle, nlanes, next, stride;
 	char *slab; /* the lanes' step states */
 	int filling, stopping;
 };
 
 static void fill(tasks *t);
+
+/* One call of the task's step; the loop thread holds the executor's GIL,
+ * if any, while it runs. */
+static int call_step(lane *ln, int ready, wl_wait *w, wl_result *res)
+{
+	tasks *t = ln->t;
+	gil *g = t->o ? t->o->g : NULL;
+
+	gil_acquire(g);
+	int rc = t->k->step(t->r->wl, ln->task, ln->state, ready, w, res);
+	gil_release(g);
+	return rc;
+}
 
 static void unregister(lane *ln)
 {
@@ -61,9 +84,13 @@ static void unregister(lane *ln)
 
 static void release(lane *ln)
 {
+	tasks *t = ln->t;
 	ln->busy = ln->begun = 0;
-	ln->t->idle[ln->t->nidle++] = ln;
-	fill(ln->t);
+	t->idle[t->nidle++] = ln;
+	fill(t);
+	/* With an executor, its fd keeps the loop going: stop it when all is done. */
+	if (t->o && !t->filling && t->nidle == t->nlanes)
+		loop_stop(t->l);
 }
 
 static void finish(lane *ln, const wl_result *res)
@@ -83,8 +110,7 @@ static void close_out(lane *ln, int err, const char *why)
 	unregister(ln);
 	if (ln->begun) {
 		for (int k = 0; k < 8; k++)
-			if (t->k->step(t->r->wl, ln->task, ln->state, WL_TIMEOUT, &w, &res) ==
-			    WL_STEP_DONE)
+			if (call_step(ln, WL_TIMEOUT, &w, &res) == WL_STEP_DONE)
 				break;
 		wl_fail(&res, err, "%s", why);
 		model_task_end(t->r, ln->task, &res);
@@ -97,8 +123,8 @@ static void close_out(lane *ln, int err, const char *why)
 static void abort_run(tasks *t)
 {
 	t->stopping = 1;
-	for (size_t j = 0; j < t->r->n && j < t->r->c; j++)
-		if (t->lane[j].busy)
+	for (size_t j = 0; j < t->nlanes; j++)
+		if (t->lane[j].busy && !t->lane[j].away)
 			close_out(&t->lane[j], ECANCELED, "cancelled: the run stopped");
 	loop_stop(t->l);
 }
@@ -162,18 +188,68 @@ static int arm(lane *ln, const wl_wait *w)
 	return 0;
 }
 
-/* One step of lane ln's task, then wait for what it asks, or finish it. */
+/* Hand lane ln's next call to the executor: its step's (state), or, for a
+ * workload without a step, the whole task (NULL). */
+static void offload(lane *ln, void *state)
+{
+	unregister(ln);
+	ln->job = (loop_job){ .task = ln->task, .lane = ln->lane, .state = state };
+	ln->away = 1;
+	ln->t->o->submit(ln->t->o->ctx, &ln->job);
+}
+
+/* Go on after a step returned rc: wait for what it asks, offload, or finish. */
+static void proceed(lane *ln, int rc, const wl_wait *w, wl_result *res)
+{
+	if (rc == WL_STEP_DONE)
+		finish(ln, res);
+	else if (rc == WL_STEP_OFFLOAD)
+		offload(ln, ln->state);
+	else if ((rc = arm(ln, w)) < 0)
+		failed(ln, rc);
+}
+
+/* One step of lane ln's task, then go on. Without an executor, OFFLOAD
+ * means: call again, here and now (the loop waits meanwhile). */
 static void advance(lane *ln, int ready)
 {
-	tasks *t = ln->t;
 	wl_wait w = { .fd = -1 };
 	wl_result res = { 0 };
-	int rc;
+	int rc = call_step(ln, ready, &w, &res);
 
-	if (t->k->step(t->r->wl, ln->task, ln->state, ready, &w, &res) == WL_STEP_DONE)
-		finish(ln, &res);
-	else if ((rc = arm(ln, &w)) < 0)
-		failed(ln, rc);
+	while (rc == WL_STEP_OFFLOAD && !ln->t->o)
+		rc = call_step(ln, 0, &w, &res);
+	proceed(ln, rc, &w, &res);
+}
+
+/* A job handed back after the run stopped, or never handed back: what the
+ * task got done counts, the rest is cancelled. */
+static void abandon(lane *ln)
+{
+	tasks *t = ln->t;
+	loop_job *j = &ln->job;
+
+	ln->away = 0;
+	if (j->state && j->ran && j->rc == WL_STEP_DONE) {
+		model_task_end(t->r, ln->task, &j->res);
+		ln->begun = 0;
+	}
+	close_out(ln, ECANCELED, "cancelled: the run stopped");
+}
+
+void loop_job_done(loop_job *j)
+{
+	lane *ln = (lane *)j;
+
+	if (ln->t->stopping) {
+		abandon(ln);
+		return;
+	}
+	ln->away = 0;
+	if (!j->state)
+		release(ln); /* model_exec recorded it */
+	else
+		proceed(ln, j->rc, &j->next, &j->res);
 }
 
 static void on_fd(loop *l, int fd, int ready, void *arg)
@@ -204,6 +280,10 @@ static void start(lane *ln)
 
 	ln->task = t->next++;
 	ln->busy = 1;
+	if (!t->k->step && t->o) {
+		offload(ln, NULL);
+		return;
+	}
 	if (!t->k->step) {
 		/* Due at once: the loop runs it on its next round of timers. */
 		ln->timer = loop_timer(t->l, 0, run_inline, ln);
@@ -246,13 +326,27 @@ static int run_on(tasks *t, const loop_backend *be, size_t lanes)
 		t->lane[j].state = t->slab + j * t->stride;
 		t->idle[t->nidle++] = &t->lane[j];
 	}
+	t->nlanes = lanes;
+	if (t->o && t->o->start(t->o->ctx, t->l) != MODEL_OK) {
+		loop_free(t->l);
+		return atomic_load(&r->table->status);
+	}
 	fill(t);
-	if ((rc = loop_run(t->l)) < 0) {
+	/* With an executor, all may be over before the loop runs. */
+	rc = t->o && t->nidle == t->nlanes ? 0 : loop_run(t->l);
+	if (rc < 0) {
 		if (*loop_error(t->l))
 			model_fail(r, MODEL_ERROR, "%s", loop_error(t->l));
 		else
 			model_fail(r, MODEL_ERROR, "%s: wait: %s", be->name, strerror(-rc));
 		abort_run(t);
+	}
+	if (t->o) {
+		t->o->stop(t->o->ctx);
+		t->stopping = 1;
+		for (size_t j = 0; j < lanes; j++)
+			if (t->lane[j].away)
+				abandon(&t->lane[j]);
 	}
 	loop_free(t->l);
 	return atomic_load(&r->table->status);
@@ -260,8 +354,13 @@ static int run_on(tasks *t, const loop_backend *be, size_t lanes)
 
 int loop_run_tasks(model_run *r, const loop_backend *be)
 {
+	return loop_run_tasks_offload(r, be, NULL);
+}
+
+int loop_run_tasks_offload(model_run *r, const loop_backend *be, const loop_offload *o)
+{
 	const wl_kind *k = r->wl->kind;
-	tasks t = { .r = r, .k = k };
+	tasks t = { .r = r, .k = k, .o = o };
 	int rc;
 
 	if (r->n == 0)

@@ -343,7 +343,10 @@ static inline wl_result step_form(const wl_spec *w, size_t i)
 	int ready = 0;
 
 	assert_non_null(mem);
-	while (w->kind->step(w, i, mem + off, ready, &next, &r) == WL_STEP_WAIT) {
+	for (int rc; (rc = w->kind->step(w, i, mem + off, ready, &next, &r)) != WL_STEP_DONE;) {
+		ready = 0;
+		if (rc == WL_STEP_OFFLOAD)
+			continue;             /* the next step, at once, as a plain loop does */
 		size_t to = (off + 40) % 120; /* 8-byte aligned, any 64-byte phase */
 		memmove(mem + to, mem + off, size);
 		off = to;

@@ -10,7 +10,8 @@
  * task, as requests.get does; keepalive=1 reuses idle ones, as a session.
  * delay_ms and size may be per-task lists (delay_ms=100|300). blocking=1 is a
  * pitfall shown on purpose: the task polls its socket itself, past the
- * model's backend, so on an event loop or coroutines it stalls all others.
+ * model's backend, so on an event loop or coroutines it stalls all others
+ * (its step says WL_STEP_OFFLOAD first, so hybrid runs it on a worker).
  *
  * The digest is XXH3 of the body, so every model must receive every byte.
  * The work itself (connect, send, receive under one deadline) is the state
@@ -168,7 +169,7 @@ static int http_step(const wl_spec *w, size_t i, void *state, int ready, wl_wait
 	const struct http_cfg *c = w->state;
 
 	if (c->blocking)
-		return http_step_blocking(c, w, i, state, http_plain_step, r);
+		return http_step_blocking(c, w, i, state, http_plain_step, ready, r);
 	return http_plain_step(w, i, state, ready, next, r);
 }
 

@@ -348,7 +348,11 @@ void http_drive(const struct http_cfg *c, const wl_spec *w, size_t i, wl_io *io,
 	if (c->blocking)
 		io = &wl_io_blocking;
 
-	while (step(w, i, state, ready, &next, r) == WL_STEP_WAIT) {
+	for (int got; (got = step(w, i, state, ready, &next, r)) != WL_STEP_DONE;) {
+		if (got == WL_STEP_OFFLOAD) {
+			ready = 0; /* straight-line: the work goes on here */
+			continue;
+		}
 		if (c->blocking)
 			wl_nogil_begin(model_io);
 		int rc = next.fd >= 0 ? io->wait_fd(io, next.fd, next.events, next.deadline_ns)
@@ -363,8 +367,18 @@ void http_drive(const struct http_cfg *c, const wl_spec *w, size_t i, wl_io *io,
 }
 
 int http_step_blocking(const struct http_cfg *c, const wl_spec *w, size_t i, void *state,
-		       http_step_fn *step, wl_result *r)
+		       http_step_fn *step, int ready, wl_result *r)
 {
-	http_drive(c, w, i, &wl_io_blocking, state, step, r);
+	struct http_task *t = state;
+
+	if (!t->offloaded) {
+		t->offloaded = 1;
+		return WL_STEP_OFFLOAD;
+	}
+	if (ready & WL_TIMEOUT) {
+		wl_fail(r, ECANCELED, "http: cancelled before it fetched");
+		return WL_STEP_DONE;
+	}
+	http_drive(c, w, i, wl_offload_backend(), state, step, r);
 	return WL_STEP_DONE;
 }

@@ -68,7 +68,8 @@ int http_cfg_init(struct http_cfg *c, const wl_spec *w, const char *name, char *
 struct http_task {
 	int phase;
 	int fd;
-	int reused; /* fd came from the keep-alive pool */
+	int reused;    /* fd came from the keep-alive pool */
+	int offloaded; /* http_step_blocking: WL_STEP_OFFLOAD returned */
 	uint64_t deadline_ns;
 	size_t sent;
 	httpp parser;
@@ -84,16 +85,17 @@ int http_task_step(const struct http_cfg *c, size_t i, struct http_task *t, int 
 		   wl_wait *next, wl_result *r);
 
 /* The straight-line form: call step until done, waiting through io (or
- * through wl_io_blocking when c->blocking). */
+ * through wl_io_blocking when c->blocking); WL_STEP_OFFLOAD goes on at once. */
 typedef int http_step_fn(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
 			 wl_result *r);
 void http_drive(const struct http_cfg *c, const wl_spec *w, size_t i, wl_io *io, void *state,
 		http_step_fn *step, wl_result *r);
 
-/* The resumable form's first call when c->blocking: the whole task, blocking
- * the caller (the event loop), then WL_STEP_DONE. */
+/* The resumable form when c->blocking: the first call says WL_STEP_OFFLOAD;
+ * the second does the whole task, blocking the caller (the event loop, or a
+ * hybrid's worker), then WL_STEP_DONE. state starts with a struct http_task. */
 int http_step_blocking(const struct http_cfg *c, const wl_spec *w, size_t i, void *state,
-		       http_step_fn *step, wl_result *r);
+		       http_step_fn *step, int ready, wl_result *r);
 
 /* Close the calling thread's idle keep-alive connections. */
 void http_pool_drain(void);

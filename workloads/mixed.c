@@ -15,7 +15,9 @@
  * and h(k) = SHA-256(h(k-1)), the task digest is
  *     wl_digest_bytes(LE64(B) || LE64(F) || first 8 bytes of h(rounds)).
  * delay_ms, size, fib and rounds may be per-task lists (fib=20|30);
- * blocking=1 is http's pitfall switch (see http.c).
+ * blocking=1 is http's pitfall switch (see http.c). The resumable form says
+ * WL_STEP_OFFLOAD when the body is in and computes on the next call, so
+ * hybrid computes on a worker while its loop goes on fetching.
  */
 #include "httptask.h"
 
@@ -49,6 +51,13 @@ static const wl_param_def mixed_params[] = {
 struct mixed_state {
 	struct http_cfg http;
 	EVP_MD *sha256;
+};
+
+/* A task's state: the fetch's first (http_step_blocking wants it there). */
+struct mixed_task {
+	struct http_task http;
+	uint64_t body; /* the body's digest, once fetched */
+	int computing; /* fetched; WL_STEP_OFFLOAD returned */
 };
 
 /* The book's fib, as in fib.c: noinline keeps its call tree real. */
@@ -106,10 +115,24 @@ static int mixed_plain_step(const wl_spec *w, size_t i, void *state, int ready, 
 			    wl_result *r)
 {
 	const struct mixed_state *s = w->state;
-	int rc = http_task_step(&s->http, i, state, ready, next, r);
+	struct mixed_task *m = state;
+	int rc;
 
-	if (rc == WL_STEP_DONE && !r->err)
+	if (m->computing) {
+		if (ready & WL_TIMEOUT) {
+			wl_fail(r, ECANCELED, "mixed: cancelled before it computed");
+			return WL_STEP_DONE;
+		}
+		r->digest = m->body;
 		mixed_compute(w, i, r);
+		return WL_STEP_DONE;
+	}
+	rc = http_task_step(&s->http, i, &m->http, ready, next, r);
+	if (rc == WL_STEP_DONE && !r->err) {
+		m->body = r->digest;
+		m->computing = 1;
+		return WL_STEP_OFFLOAD;
+	}
 	return rc;
 }
 
@@ -119,14 +142,14 @@ static int mixed_step(const wl_spec *w, size_t i, void *state, int ready, wl_wai
 	const struct mixed_state *s = w->state;
 
 	if (s->http.blocking)
-		return http_step_blocking(&s->http, w, i, state, mixed_plain_step, r);
+		return http_step_blocking(&s->http, w, i, state, mixed_plain_step, ready, r);
 	return mixed_plain_step(w, i, state, ready, next, r);
 }
 
 static void mixed_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 {
 	const struct mixed_state *s = w->state;
-	struct http_task t;
+	struct mixed_task t;
 
 	memset(&t, 0, sizeof t);
 	http_drive(&s->http, w, i, io, &t, mixed_plain_step, r);
@@ -172,6 +195,6 @@ const wl_kind wl_mixed = {
 	.fini = mixed_fini,
 	.run = mixed_run,
 	.step = mixed_step,
-	.state_size = sizeof(struct http_task),
+	.state_size = sizeof(struct mixed_task),
 	.needs_target = http_needs_target,
 };

@@ -15,7 +15,12 @@
  */
 #include "workload.h"
 
+#include <errno.h>
 #include <string.h>
+
+_Thread_local wl_io *wl_offload_io;
+
+#define SLEEP_OFFLOADED UINT64_MAX /* blocking=1: OFFLOAD returned */
 
 static const wl_param_def sleep_params[] = {
 	{ .name = "ms",
@@ -59,7 +64,9 @@ static void sleep_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 
 /* The resumable form: the first step asks the loop for a timer at start + ms;
  * the second (WL_TIMEOUT) finishes. The state is the deadline. With
- * blocking=1 the first step sleeps right there, holding up the whole loop. */
+ * blocking=1 the first step says WL_STEP_OFFLOAD and the second sleeps right
+ * there: on a plain event loop that holds up the whole loop; hybrid runs it
+ * on a worker thread. */
 static int sleep_step(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
 		      wl_result *r)
 {
@@ -67,7 +74,14 @@ static int sleep_step(const wl_spec *w, size_t i, void *state, int ready, wl_wai
 	uint64_t ms = (uint64_t)wl_param_at(w, "ms", i);
 
 	if (wl_param(w, "blocking")) {
-		sleep_run(w, i, &wl_io_blocking, r);
+		if (*deadline == 0) {
+			*deadline = SLEEP_OFFLOADED;
+			return WL_STEP_OFFLOAD;
+		}
+		if (ready & WL_TIMEOUT)
+			wl_fail(r, ECANCELED, "sleep: cancelled before it slept");
+		else
+			sleep_run(w, i, wl_offload_backend(), r);
 		return WL_STEP_DONE;
 	}
 	if (*deadline == 0) {

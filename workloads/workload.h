@@ -88,7 +88,24 @@ typedef struct {
 	int events;           /* WL_READ | WL_WRITE, when fd >= 0 */
 	uint64_t deadline_ns; /* 0: none; when it passes, step() gets WL_TIMEOUT */
 } wl_wait;
-enum { WL_STEP_DONE = 0, WL_STEP_WAIT = 1 };
+/* What step() returns. WL_STEP_OFFLOAD: the next step blocks or computes;
+ * an executor may run it on a worker thread, then resume the task on the
+ * loop (the hybrid model, asyncio's run_in_executor). A plain event loop
+ * calls step again at once, inline, so the work still holds up its loop.
+ * The call after OFFLOAD gets ready == 0 (WL_TIMEOUT when the run is being
+ * cancelled: give up without doing the work) and does its waiting through
+ * wl_offload_backend(). */
+enum { WL_STEP_DONE = 0, WL_STEP_WAIT = 1, WL_STEP_OFFLOAD = 2 };
+
+/* The backend an offloaded step waits through: an executor's worker sets
+ * wl_offload_io around the call (hybrid+gil: the GIL's backend, so blocking
+ * lets go of it); NULL, as on every other thread, means wl_io_blocking.
+ * (Defined in sleep.c.) */
+extern _Thread_local wl_io *wl_offload_io;
+static inline wl_io *wl_offload_backend(void)
+{
+	return wl_offload_io ? wl_offload_io : &wl_io_blocking;
+}
 
 typedef struct wl_kind wl_kind;
 
@@ -131,7 +148,8 @@ struct wl_kind {
 	 * workloads that never wait (an event loop runs those with run(), inline).
 	 * First call: state zeroed (state_size bytes), ready == 0. Later calls:
 	 * ready holds what happened (WL_READ, WL_WRITE, WL_TIMEOUT). Returns
-	 * WL_STEP_WAIT with *next filled, or WL_STEP_DONE with r filled and every
+	 * WL_STEP_WAIT with *next filled, WL_STEP_OFFLOAD (see above: the next
+	 * call blocks or computes), or WL_STEP_DONE with r filled and every
 	 * resource of the task (fds) released. */
 	int (*step)(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
 		    wl_result *r);
