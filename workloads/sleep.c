@@ -18,8 +18,6 @@
 #include <errno.h>
 #include <string.h>
 
-_Thread_local wl_io *wl_offload_io;
-
 #define SLEEP_OFFLOADED UINT64_MAX /* blocking=1: OFFLOAD returned */
 
 static const wl_param_def sleep_params[] = {

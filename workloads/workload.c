@@ -157,4 +157,9 @@ static int blocking_wait_fd(wl_io *io, int fd, int events, uint64_t deadline_ns)
 	}
 }
 
+/* The backend an offloaded step's blocking calls use on this thread: hybrid's
+ * workers set it (the GIL's backend under +gil); elsewhere it stays NULL and
+ * wl_offload_backend() gives wl_io_blocking. */
+_Thread_local wl_io *wl_offload_io;
+
 wl_io wl_io_blocking = { .sleep_until = blocking_sleep_until, .wait_fd = blocking_wait_fd };
