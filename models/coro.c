@@ -39,16 +39,18 @@ static const model_opt_def coro_opts[] = {
 
 typedef struct coro_sched coro_sched;
 
-typedef struct {
+typedef struct coro_lane coro_lane;
+struct coro_lane {
 	coro_sched *s;
 	coro *co; /* the task's coroutine; NULL: the lane is free */
 	size_t task;
 	int lane;
-	int fd;        /* watched for wait_fd, or -1 */
-	int64_t timer; /* armed, or 0 */
-	int ready;     /* what woke the coroutine: events, or -ETIMEDOUT */
-	wl_io io;      /* the task's way to wait: io.ctx is this lane */
-} coro_lane;
+	int fd;              /* watched for wait_fd, or -1 */
+	int64_t timer;       /* armed, or 0 */
+	int ready;           /* what woke the coroutine: events, or -ETIMEDOUT */
+	wl_io io;            /* the task's way to wait: io.ctx is this lane */
+	coro_lane *next_run; /* yielded: the next lane on the run queue */
+};
 
 struct coro_sched {
 	model_run *r;
@@ -57,6 +59,9 @@ struct coro_sched {
 	coro_lane *lane;
 	size_t next; /* the next task to start */
 	int fault;   /* CONCBENCH_FAULT_SPAWN is set: tests of the limit path */
+	/* Lanes that yielded, in order, and the due timer that drains them. */
+	coro_lane *run_head, **run_tail;
+	int64_t turn;
 };
 
 /* ---- the scheduler: lanes, each running one coroutine at a time ---- */
@@ -207,6 +212,60 @@ static int coro_wait_fd(wl_io *io, int fd, int events, uint64_t deadline_ns)
 	return ln->ready;
 }
 
+/* Give the others a turn. A yielded lane joins the run queue, and a timer
+ * already due (deadline 0) makes sure the loop comes back to it: the timer
+ * fires at the next loop turn, after the loop has looked at the fds. There
+ * the queue is drained in order - the lanes that yield again meanwhile join
+ * a fresh queue, drained next, so two yielding tasks alternate - until it is
+ * empty or about CORO_TURN_NS have passed; then the loop polls the fds again, so
+ * tasks that keep yielding hold up the others' I/O by at most that. One
+ * epoll_wait per turn, not per yield: a yield costs a stack switch there and
+ * one back. */
+#define CORO_TURN_NS 100000u
+
+static void on_turn(loop *l, void *arg)
+{
+	coro_sched *s = arg;
+	uint64_t start = wl_now_ns();
+	unsigned rounds = 0;
+
+	s->turn = 0;
+	while (s->run_head) {
+		coro_lane *ln = s->run_head;
+		s->run_head = NULL; /* a fresh queue for the lanes that yield now */
+		s->run_tail = &s->run_head;
+		while (ln) {
+			coro_lane *next = ln->next_run;
+			ln->next_run = NULL;
+			lane_wake(ln);
+			ln = next;
+		}
+		/* the clock every 16 rounds: it would cost as much as a switch */
+		if (s->run_head && ++rounds % 16 == 0 && wl_now_ns() - start >= CORO_TURN_NS)
+			break;
+	}
+}
+
+static int coro_yield(wl_io *io)
+{
+	coro_lane *ln = io->ctx;
+	coro_sched *s = ln->s;
+
+	if (!s->turn) { /* every queued lane has a turn coming */
+		int64_t id = loop_timer(s->l, 0, on_turn, s);
+		if (id < 0)
+			return (int)id;
+		s->turn = id;
+	}
+	if (!s->run_head)
+		s->run_tail = &s->run_head;
+	*s->run_tail = ln;
+	s->run_tail = &ln->next_run;
+	ln->next_run = NULL;
+	park(ln);
+	return 0;
+}
+
 /* ---- stack overflow: a clean message instead of a bare SIGSEGV ---- */
 
 typedef struct {
@@ -330,6 +389,7 @@ static int run_lanes(coro_sched *s, size_t lanes)
 		*ln = (coro_lane){ .s = s, .lane = (int)k, .fd = -1 };
 		ln->io = (wl_io){ .sleep_until = coro_sleep_until,
 				  .wait_fd = coro_wait_fd,
+				  .yield = coro_yield,
 				  .ctx = ln };
 	}
 	for (size_t k = 0; k < lanes; k++)

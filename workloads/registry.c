@@ -3,10 +3,10 @@
 
 #include "workload.h"
 
-extern const wl_kind wl_fib, wl_hash, wl_sleep, wl_spin, wl_null, wl_http, wl_mixed;
+extern const wl_kind wl_fib, wl_hash, wl_sleep, wl_spin, wl_null, wl_http, wl_mixed, wl_switch;
 
 static const wl_kind *const all[] = {
-	&wl_fib, &wl_hash, &wl_sleep, &wl_spin, &wl_null, &wl_http, &wl_mixed, NULL,
+	&wl_fib, &wl_hash, &wl_sleep, &wl_spin, &wl_null, &wl_http, &wl_mixed, &wl_switch, NULL,
 };
 
 const wl_kind *const *wl_all(void)

@@ -15,6 +15,8 @@
 #ifndef CB_WORKLOAD_H
 #define CB_WORKLOAD_H
 
+#include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,6 +62,11 @@ struct wl_io {
 	void (*checkpoint)(wl_io *io);
 	void (*nogil_begin)(wl_io *io);
 	void (*nogil_end)(wl_io *io);
+	/* Optional (NULL: sched_yield()): give up the CPU to a peer and come
+	 * back at the next turn. A coroutine scheduler parks the coroutine and
+	 * runs the others first; for threads sched_yield is the kernel's switch.
+	 * 0 or -errno. Call it through wl_yield. */
+	int (*yield)(wl_io *io);
 };
 extern wl_io wl_io_blocking;
 
@@ -79,6 +86,13 @@ static inline void wl_nogil_end(wl_io *io)
 {
 	if (io && io->nogil_end)
 		io->nogil_end(io);
+}
+
+static inline int wl_yield(wl_io *io)
+{
+	if (io && io->yield)
+		return io->yield(io);
+	return sched_yield() == 0 ? 0 : -errno;
 }
 
 /* The resumable form, for callback-style event loops: what a task waits for
