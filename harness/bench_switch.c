@@ -8,7 +8,10 @@
  * a callee must keep, plus the FP control state. Both are measured here as a
  * ping-pong between the caller and one coroutine, so one round trip is two
  * switches; create+finish is one coroutine started, run to its end and its
- * stack handed back, which the pool makes free of system calls.
+ * stack handed back, which the pool makes free of system calls. The thread
+ * switch beside them is lmbench's: two threads bound to one CPU pass a byte
+ * back and forth through two pipes, so every hand-off is a kernel context
+ * switch (plus a write and a read) — what a thread per connection pays.
  */
 #define _GNU_SOURCE
 #include "bench.h"
@@ -17,7 +20,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include "../models/coro.h"
 #include "../workloads/workload.h"
@@ -124,6 +130,62 @@ static double uc_life_ns(void *stack)
 	return (double)(wl_now_ns() - t0) / LIVES;
 }
 
+#define PINGS 20000
+
+typedef struct {
+	int in, out; /* read from in, write to out */
+} pinger;
+
+static void *ping_peer(void *arg)
+{
+	pinger *p = arg;
+	char b;
+	for (int k = 0; k < PINGS; k++)
+		if (read(p->in, &b, 1) != 1 || write(p->out, &b, 1) != 1)
+			break;
+	return NULL;
+}
+
+/* ns per thread switch: two threads on one CPU ping-pong through pipes, so
+ * each round trip is two context switches. NaN if it cannot be set up. */
+static double thread_switch_ns(void)
+{
+	int ab[2], ba[2];
+	if (pipe(ab) < 0)
+		return NAN;
+	if (pipe(ba) < 0) {
+		close(ab[0]);
+		close(ab[1]);
+		return NAN;
+	}
+	cpu_set_t one, old;
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+	sched_getaffinity(0, sizeof old, &old);
+	sched_setaffinity(0, sizeof one, &one); /* the peer inherits it */
+	pinger peer = { ab[0], ba[1] };
+	pthread_t th;
+	double ns = NAN;
+	if (pthread_create(&th, NULL, ping_peer, &peer) == 0) {
+		char b = 'x';
+		uint64_t t0 = wl_now_ns();
+		int k = 0;
+		for (; k < PINGS; k++)
+			if (write(ab[1], &b, 1) != 1 || read(ba[0], &b, 1) != 1)
+				break;
+		uint64_t t1 = wl_now_ns();
+		pthread_join(th, NULL);
+		if (k == PINGS)
+			ns = (double)(t1 - t0) / (2.0 * PINGS);
+	}
+	sched_setaffinity(0, sizeof old, &old);
+	close(ab[0]);
+	close(ab[1]);
+	close(ba[0]);
+	close(ba[1]);
+	return ns;
+}
+
 static double median_of(double *v, int n)
 {
 	return stats_median(v, (size_t)n);
@@ -132,6 +194,7 @@ static double median_of(double *v, int n)
 int bench_switch(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 {
 	double cs[BENCH_MAX_REPS], us[BENCH_MAX_REPS], cl[BENCH_MAX_REPS], ul[BENCH_MAX_REPS];
+	double ts[BENCH_MAX_REPS];
 	coro_pool *p = coro_pool_new(64 << 10);
 	void *stack = malloc(UC_STACK);
 	int k = 0;
@@ -146,18 +209,23 @@ int bench_switch(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 		us[k] = uc_switch_ns(stack);
 		cl[k] = coro_life_ns(p);
 		ul[k] = uc_life_ns(stack);
+		ts[k] = thread_switch_ns();
 	}
 	coro_pool_free(p);
 	free(stack);
 	double c_sw = median_of(cs, k), u_sw = median_of(us, k);
 	double c_life = median_of(cl, k), u_life = median_of(ul, k);
+	double t_sw = median_of(ts, k);
 	fprintf(out, "\ncoroutines, median of %d reps (same run; ratio = swapcontext / ours)\n", k);
 	fprintf(out, "  %-22s %12s %14s %8s\n", "what", "coro ns", "ucontext ns", "ratio");
 	fprintf(out, "  %-22s %12.1f %14.1f %8.1f\n", "switch", c_sw, u_sw, u_sw / c_sw);
 	fprintf(out, "  %-22s %12.1f %14.1f %8.1f\n", "create+run+finish", c_life, u_life,
 		u_life / c_life);
+	fprintf(out, "  thread switch (pipe ping-pong on one CPU): %.0f ns = %.0f coroutine switches\n",
+		t_sw, t_sw / c_sw);
 	fprintf(csv, "what,reps,coro_ns,ucontext_ns,ratio\n");
 	fprintf(csv, "switch,%d,%.2f,%.2f,%.2f\n", k, c_sw, u_sw, u_sw / c_sw);
 	fprintf(csv, "create+run+finish,%d,%.2f,%.2f,%.2f\n", k, c_life, u_life, u_life / c_life);
+	fprintf(csv, "thread switch (pipe ping-pong),%d,%.2f,,%.2f\n", k, t_sw, t_sw / c_sw);
 	return 0;
 }
