@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "reproduce.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -24,14 +25,16 @@
 #include "runopts.h"
 #include "sweep.h"
 
-int suite_run(const suite *s, int quick, const char *out_root, int no_plot,
-	      volatile sig_atomic_t *stop, FILE *out, FILE *diag, suite_outcome *o)
+/* Run sweep k of s; its results directory goes to o->dir[k] and its rows
+ * are appended to *runs. Returns sweep_run()'s status, or 2 for bad options. */
+static int run_sweep(const suite *s, int k, int quick, const char *out_root, int no_plot,
+		     volatile sig_atomic_t *stop, FILE *out, FILE *diag, suite_outcome *o,
+		     res_run **runs, size_t *nruns)
 {
-	memset(o, 0, sizeof *o);
-	o->v = V_NA;
 	char buf[SUITE_TEXT + 16], *words[64];
 	char *argv[70];
-	int n = suite_words(quick ? s->quick : s->full, buf, sizeof buf, words, 64);
+	const char *line = quick ? s->quick[k] : s->full[k];
+	int n = suite_words(line, buf, sizeof buf, words, 64);
 	if (n < 0) {
 		fprintf(diag, "concbench: %s: bad %s line\n", s->file, quick ? "quick" : "full");
 		return 2;
@@ -54,36 +57,72 @@ int suite_run(const suite *s, int quick, const char *out_root, int no_plot,
 	cfg.out_root = out_root;
 	cfg.no_plot = cfg.no_plot || no_plot;
 	/* getopt permuted argv; the context records it as it now stands */
-	o->sweep_rc = sweep_run(&cfg, out, diag);
+	int rc = sweep_run(&cfg, out, diag);
 	runopts_free(&cfg);
-	if (o->sweep_rc == 2 || o->sweep_rc == 130) {
-		for (int i = 0; i < s->nex; i++) {
-			o->res[i] = (ex_result){ .v = V_NA, .value = NAN };
-			snprintf(o->res[i].msg, sizeof o->res[i].msg, "the sweep did not finish");
-		}
-		return o->sweep_rc;
-	}
+	if (rc == 2 || rc == 130)
+		return rc;
 	char latest[1024], target[512];
 	snprintf(latest, sizeof latest, "%s/%s/latest", out_root, s->name);
 	ssize_t l = readlink(latest, target, sizeof target - 1);
+	if (l <= 0) {
+		fprintf(diag, "concbench: %s: %s\n", latest, strerror(errno));
+		return rc;
+	}
+	target[l] = 0;
+	char *dir = o->dir[o->ndirs];
+	if (snprintf(dir, sizeof o->dir[0], "%s/%s/%s", out_root, s->name, target) >=
+	    (int)sizeof o->dir[0]) {
+		dir[0] = 0;
+		return rc;
+	}
+	o->ndirs++;
+	char csv[1100];
+	res_run *more = NULL;
+	size_t nmore = 0;
+	snprintf(csv, sizeof csv, "%s/results.csv", dir);
+	if (csv_read_results(csv, &more, &nmore, err, sizeof err) < 0) {
+		fprintf(diag, "concbench: %s\n", err);
+		return rc;
+	}
+	res_run *all = realloc(*runs, (*nruns + nmore + 1) * sizeof *all);
+	if (!all) {
+		fprintf(diag, "concbench: out of memory\n");
+		free(more);
+		return rc;
+	}
+	memcpy(all + *nruns, more, nmore * sizeof *more);
+	*runs = all;
+	*nruns += nmore;
+	free(more);
+	return rc;
+}
+
+int suite_run(const suite *s, int quick, const char *out_root, int no_plot,
+	      volatile sig_atomic_t *stop, FILE *out, FILE *diag, suite_outcome *o)
+{
+	memset(o, 0, sizeof *o);
+	o->v = V_NA;
 	res_run *runs = NULL;
 	size_t nruns = 0;
-	if (l > 0) {
-		target[l] = 0;
-		if (snprintf(o->dir, sizeof o->dir, "%s/%s/%s", out_root, s->name, target) >=
-		    (int)sizeof o->dir)
-			o->dir[0] = 0;
-		char csv[1100];
-		snprintf(csv, sizeof csv, "%s/results.csv", o->dir);
-		if (csv_read_results(csv, &runs, &nruns, err, sizeof err) < 0) {
-			fprintf(diag, "concbench: %s\n", err);
-			runs = NULL;
-			nruns = 0;
+	for (int k = 0; k < s->nsweeps; k++) {
+		o->sweep_rc = run_sweep(s, k, quick, out_root, no_plot, stop, out, diag, o, &runs,
+					&nruns);
+		if (o->sweep_rc == 2 || o->sweep_rc == 130) {
+			for (int i = 0; i < s->nex; i++) {
+				o->res[i] = (ex_result){ .v = V_NA, .value = NAN };
+				snprintf(o->res[i].msg, sizeof o->res[i].msg,
+					 "the sweep did not finish");
+			}
+			for (int i = 0; i < s->nrows; i++) {
+				o->mx[i] = (mx_result){ .v = V_NA };
+				snprintf(o->mx[i].msg, sizeof o->mx[i].msg,
+					 "the sweep did not finish");
+			}
+			free(runs);
+			return o->sweep_rc;
 		}
-	} else {
-		fprintf(diag, "concbench: %s: %s\n", latest, strerror(errno));
 	}
-	o->v = suite_eval(s, runs, nruns, meta_cores(), o->res);
+	o->v = suite_eval(s, runs, nruns, meta_cores(), o->res, o->mx);
 	free(runs);
 	return 0;
 }
@@ -96,6 +135,17 @@ void suite_print(FILE *f, const suite *s, const suite_outcome *o)
 	for (int i = 0; i < s->nex; i++)
 		fprintf(f, "  [%s] %s: %s%s%s\n", verdict_name(o->res[i].v), s->ex[i].text,
 			o->res[i].msg, s->ex[i].why[0] ? " -- " : "", s->ex[i].why);
+	for (int i = 0; i < s->nrows; i++) {
+		const mx_result *m = &o->mx[i];
+		fprintf(f, "  [%s] %s: %s -- %s\n", verdict_name(m->v), s->rows[i].label,
+			s->rows[i].text, m->msg);
+		for (int k = 0; k < m->n; k++) {
+			char v[48];
+			metric_format(s->rows[i].term.metric, m->m[k].value, v, sizeof v);
+			fprintf(f, "      %-22s %10s  %.2fx the best\n", m->m[k].model, v,
+				m->m[k].value / m->m[0].value);
+		}
+	}
 	fprintf(f, "%s: %s\n", s->name, verdict_name(o->v));
 }
 
@@ -138,10 +188,105 @@ static void relpath(char *out, size_t len, const char *from, const char *to)
 		 b[common] == '/' ? b + common + 1 : b + common);
 }
 
-static int exists(const char *path)
+static int cmp_name(const void *a, const void *b)
 {
-	struct stat st;
-	return stat(path, &st) == 0;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Links to the files of one chart in dir: CHART.png, or PREFIX_CHART.png for
+ * each workload when the sweep ran several (the .svg, .gp or .dat when
+ * there is no PNG). Returns how many links it wrote; `before` links came
+ * before it on the line. */
+static int chart_links(FILE *f, const char *dir, const char *chart, const char *report_dir,
+		       int before)
+{
+	static const char *const ext[] = { ".png", ".svg", ".gp", ".dat" };
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	char *names[256];
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < sizeof names / sizeof *names)
+		if (strstr(e->d_name, chart) && (names[n] = strdup(e->d_name)))
+			n++;
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_name);
+	int links = 0;
+	size_t clen = strlen(chart);
+	char done[64][128];
+	int ndone = 0;
+	for (size_t x = 0; x < sizeof ext / sizeof *ext; x++)
+		for (size_t i = 0; i < n; i++) {
+			size_t len = strlen(names[i]), el = strlen(ext[x]);
+			if (len < clen + el || strcmp(names[i] + len - el, ext[x]) != 0 ||
+			    strncmp(names[i] + len - el - clen, chart, clen) != 0)
+				continue;
+			size_t plen = len - el - clen; /* "" or "PREFIX_" */
+			if (plen && names[i][plen - 1] != '_')
+				continue;
+			char stem[128];
+			snprintf(stem, sizeof stem, "%.*s", (int)(len - el), names[i]);
+			int seen = 0;
+			for (int k = 0; k < ndone && !seen; k++)
+				seen = !strcmp(done[k], stem);
+			if (seen || ndone == 64)
+				continue;
+			snprintf(done[ndone++], sizeof done[0], "%s", stem);
+			char path[1200], rel[PATH_MAX];
+			snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+			relpath(rel, sizeof rel, report_dir, path);
+			if (plen)
+				fprintf(f, "%s[%s (%.*s)](%s)", before + links ? " " : "", chart,
+					(int)plen - 1, names[i], rel);
+			else
+				fprintf(f, "%s[%s](%s)", before + links ? " " : "", chart, rel);
+			links++;
+		}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	return links;
+}
+
+/* The decision matrices: per row, every model's figure beside the best. */
+static void report_matrices(FILE *f, const suite *suites, const suite_outcome *outcomes,
+			    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const suite *s = &suites[i];
+		if (!s->nrows)
+			continue;
+		fprintf(f, "\n## Decision matrix (%s)\n\n", s->name);
+		cell(f, s->claim);
+		fputs("\n\n| workload class | measured | the claim's choice | best | every model (× the "
+		      "best) | verdict |\n|---|---|---|---|---|---|\n",
+		      f);
+		for (int r = 0; r < s->nrows; r++) {
+			const suite_row *row = &s->rows[r];
+			const mx_result *m = &outcomes[i].mx[r];
+			fputs("| ", f);
+			cell(f, row->label);
+			fprintf(f, " | %s of %s at C=%u | ", metric_label(row->term.metric),
+				row->term.workload[0] ? row->term.workload : "the workload", m->c);
+			for (int k = 0; k < row->nchoice; k++) {
+				fputs(k ? " or " : "", f);
+				cell(f, row->choice[k]);
+			}
+			fprintf(f, " (within %.0f%%) | ", row->within * 100);
+			cell(f, m->n ? m->m[0].model : "-");
+			fputs(" | ", f);
+			for (int k = 0; k < m->n; k++) {
+				char v[160], val[48];
+				metric_format(row->term.metric, m->m[k].value, val, sizeof val);
+				snprintf(v, sizeof v, "%s%s %s (%.2f)", k ? ", " : "", m->m[k].model,
+					 val, m->m[k].value / m->m[0].value);
+				cell(f, v);
+			}
+			fprintf(f, " | **%s**: ", verdict_name(m->v));
+			cell(f, m->msg);
+			fputs(" |\n", f);
+		}
+	}
 }
 
 void reproduce_report(FILE *f, const suite *suites, const suite_outcome *outcomes, size_t n,
@@ -177,10 +322,19 @@ void reproduce_report(FILE *f, const suite *suites, const suite_outcome *outcome
 				snprintf(v, sizeof v, "%.3g", o->res[k].value);
 			fprintf(f, "%s%s", k ? "<br>" : "", v);
 		}
+		for (int k = 0; k < s->nrows; k++) {
+			fprintf(f, "%sbest: ", k || s->nex ? "<br>" : "");
+			cell(f, o->mx[k].n ? o->mx[k].m[0].model : "n/a");
+		}
 		fputs(" | ", f);
 		for (int k = 0; k < s->nex; k++) {
 			char e[SUITE_TEXT + 64];
 			snprintf(e, sizeof e, "%s`%s`", k ? "<br>" : "", s->ex[k].text);
+			cell(f, e);
+		}
+		for (int k = 0; k < s->nrows; k++) {
+			char e[SUITE_TEXT + 64];
+			snprintf(e, sizeof e, "%s`%s`", k || s->nex ? "<br>" : "", s->rows[k].text);
 			cell(f, e);
 		}
 		fputs(" | ", f);
@@ -192,32 +346,30 @@ void reproduce_report(FILE *f, const suite *suites, const suite_outcome *outcome
 				fputs(": ", f);
 				cell(f, o->res[k].msg);
 			}
+		for (int k = 0; k < s->nrows; k++)
+			if (o->mx[k].v != V_REPRODUCED) {
+				fputs("<br>", f);
+				cell(f, verdict_name(o->mx[k].v));
+				fputs(": ", f);
+				cell(f, o->mx[k].msg);
+			}
 		fputs(" | ", f);
 		int links = 0;
-		for (int k = 0; o->dir[0] && k < s->ncharts; k++) {
-			static const char *const ext[] = { ".png", ".svg", ".gp", ".dat" };
-			for (size_t x = 0; x < sizeof ext / sizeof *ext; x++) {
-				char path[1200], rel[PATH_MAX];
-				snprintf(path, sizeof path, "%s/%s%s", o->dir, s->charts[k],
-					 ext[x]);
-				if (!exists(path))
-					continue;
-				relpath(rel, sizeof rel, report_dir, path);
-				fprintf(f, "%s[%s](%s)", links++ ? " " : "", s->charts[k], rel);
-				break;
-			}
-		}
-		if (o->dir[0]) {
+		for (int d = 0; d < o->ndirs; d++) {
+			for (int k = 0; k < s->ncharts; k++)
+				links += chart_links(f, o->dir[d], s->charts[k], report_dir, links);
 			char rel[PATH_MAX];
-			relpath(rel, sizeof rel, report_dir, o->dir);
-			fprintf(f, "%s[results](%s/results.csv)", links ? " " : "", rel);
-		} else if (!links)
+			relpath(rel, sizeof rel, report_dir, o->dir[d]);
+			fprintf(f, "%s[results](%s/results.csv)", links++ ? " " : "", rel);
+		}
+		if (!links)
 			fputs("-", f);
 		fputs(" |\n", f);
 	}
 	fprintf(f, "\nEach figure in \"ours\" is the measured ratio of the expectation beside it; "
 		   "a suite's expectations and the reasons behind them are in its suite file "
 		   "(concbench list suites).\n");
+	report_matrices(f, suites, outcomes, n);
 }
 
 int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root, int no_plot,

@@ -32,7 +32,8 @@ static void test_parse_good(void **st)
 	assert_string_equal(s.claim, "threads beat one by one on sleeps");
 	assert_string_equal(s.source, "nowhere, issue#2 (a '#' inside a word stays)");
 	assert_string_equal(s.book, "9.00 s vs 3.00 s");
-	assert_string_equal(s.quick, "-w sleep:ms=10 -m sequential,threads -n 3 -c 3 --reps 1");
+	assert_int_equal(s.nsweeps, 1);
+	assert_string_equal(s.quick[0], "-w sleep:ms=10 -m sequential,threads -n 3 -c 3 --reps 1");
 	assert_int_equal(s.ncharts, 2);
 	assert_string_equal(s.charts[1], "speedup");
 	assert_int_equal(s.nex, 3);
@@ -139,7 +140,23 @@ static void test_parse_bad(void **st)
 	bad("expect makespan(pool) / delay in 1..2\ncharts a b c d e f g h i\n", 6, "at most 8");
 	/* missing required lines: line 0 */
 	assert_int_equal(suite_parse(good_head, "t", &s, err, sizeof err), -1);
-	assert_string_equal(err, "t:0: no 'expect' line");
+	assert_string_equal(err, "t:0: no 'expect' line (nor a 'matrix' row)");
+	/* sweeps: full and quick lines pair up, at most 4 */
+	bad("expect makespan(pool) / delay in 1..2\nfull -w null\n", 0,
+	    "2 full lines but 1 quick lines");
+	bad("full -w null\nfull -w null\nfull -w null\nfull -w null\n", 8,
+	    "full: at most 4 sweeps");
+	/* a workload in a term; '*' only in matrix rows */
+	bad("expect makespan(pool on) / delay in 1..2\n", 5, "give a workload");
+	bad("expect makespan(pool on a b) / delay in 1..2\n", 5, "give a workload");
+	bad("expect makespan(pool in fib) / delay in 1..2\n", 5, "want METRIC(MODEL[@C] [on");
+	bad("expect makespan(* on fib) / delay in 1..2\n", 5, "'*' (every model) is for matrix");
+	bad("matrix makespan(pool on fib) best pool : cpu\n", 5, "matrix: a matrix row measures");
+	bad("matrix makespan(* on fib) best pool\n", 5, "end the row with ': CLASS'");
+	bad("matrix makespan(* on fib) pool : cpu\n", 5, "want 'best MODEL");
+	bad("matrix makespan(* on fib) best pool within ten : cpu\n", 5, "want a percentage");
+	bad("matrix makespan(* on fib) best pool within 10% or so : cpu\n", 5, "unexpected 'or so'");
+	bad("matrix makespan(* on fib) best a||b : cpu\n", 5, "up to 8 model names");
 	assert_int_equal(suite_parse("name x\n", "t", &s, err, sizeof err), -1);
 	assert_string_equal(err, "t:0: no 'claim' line");
 	assert_int_equal(suite_parse("name x/y\n", "t", &s, err, sizeof err), -1);
@@ -288,6 +305,157 @@ static void test_eval(void **st)
 	assert_int_equal(r.v, V_NA);
 }
 
+/* Terms that name a workload, for results that hold several. */
+static void test_eval_workloads(void **st)
+{
+	(void)st;
+	res_run runs[] = {
+		mk("threads", 2, "ok", 0.40), mk("coro", 2, "ok", 0.02),
+		mk("threads", 2, "ok", 0.20), mk("coro", 2, "ok", 0.01),
+	};
+	snprintf(runs[0].workload, sizeof runs[0].workload, "switch");
+	snprintf(runs[0].params, sizeof runs[0].params, "rounds=100,mode=pipe");
+	snprintf(runs[1].workload, sizeof runs[1].workload, "switch");
+	snprintf(runs[1].params, sizeof runs[1].params, "rounds=100,mode=pipe");
+	snprintf(runs[2].workload, sizeof runs[2].workload, "switch");
+	snprintf(runs[2].params, sizeof runs[2].params, "rounds=100,mode=yield");
+	snprintf(runs[3].workload, sizeof runs[3].workload, "switch");
+	snprintf(runs[3].params, sizeof runs[3].params, "rounds=100,mode=yield");
+	ex_result r;
+	suite_expect e = ex("makespan(threads on switch:mode=pipe) / makespan(coro on "
+			    "switch:mode=yield) in 20..1000 : the claim");
+	assert_string_equal(e.num.workload, "switch:mode=pipe");
+	assert_string_equal(e.den.workload, "switch:mode=yield");
+	assert_string_equal(e.why, "the claim");
+	r = expect_eval(&e, runs, N_ELEMS(runs));
+	assert_int_equal(r.v, V_REPRODUCED);
+	assert_true(fabs(r.value - 40.0) < 1e-9);
+	assert_non_null(strstr(r.msg, "threads@2 on switch:mode=pipe"));
+	/* @C and on together; several params must all match, as whole items */
+	e = ex("makespan(coro@2 on switch:rounds=100,mode=pipe) / 0.02 in 0.99..1.01");
+	assert_int_equal(e.num.c, 2);
+	r = expect_eval(&e, runs, N_ELEMS(runs));
+	assert_int_equal(r.v, V_REPRODUCED);
+	e = ex("makespan(coro on switch:mode=pip) / 1 in 0..10");
+	r = expect_eval(&e, runs, N_ELEMS(runs));
+	assert_int_equal(r.v, V_NA);
+	assert_non_null(strstr(r.msg, "no runs of coro on switch:mode=pip"));
+	e = ex("makespan(coro on fib) / 1 in 0..10");
+	assert_int_equal(expect_eval(&e, runs, N_ELEMS(runs)).v, V_NA);
+	/* naming too little is ambiguous, not a median over two workloads */
+	e = ex("makespan(threads) / 1 in 0..10");
+	r = expect_eval(&e, runs, N_ELEMS(runs));
+	assert_int_equal(r.v, V_NA);
+	assert_non_null(strstr(r.msg, "ambiguous: threads ran switch:rounds=100,mode=pipe and "
+				      "switch:rounds=100,mode=yield"));
+	e = ex("makespan(threads on switch) / 1 in 0..10");
+	assert_int_equal(expect_eval(&e, runs, N_ELEMS(runs)).v, V_NA);
+	/* delay comes from the numerator's workload; the default C from its runs */
+	res_run two[] = { mk("epoll", 8, "ok", 0.12), mk("epoll", 500, "ok", 0.3) };
+	snprintf(two[1].params, sizeof two[1].params, "ms=200,blocking=0");
+	snprintf(two[0].workload, sizeof two[0].workload, "http");
+	snprintf(two[0].params, sizeof two[0].params, "delay_ms=100,size=1k");
+	e = ex("makespan(epoll on http) / delay in 1.19..1.21");
+	r = expect_eval(&e, two, 2);
+	assert_int_equal(r.v, V_REPRODUCED);
+	assert_non_null(strstr(r.msg, "epoll@8 on http"));
+	e = ex("makespan(epoll on sleep) / delay in 1.49..1.51");
+	assert_int_equal(expect_eval(&e, two, 2).v, V_REPRODUCED);
+}
+
+static suite_row row(const char *text)
+{
+	suite_row r;
+	char err[256] = "";
+	if (row_parse(text, &r, err, sizeof err) < 0)
+		fprintf(stderr, "%s: %s\n", text, err);
+	assert_string_equal(err, "");
+	return r;
+}
+
+/* A decision matrix row: the claim's choice against the measured best. */
+static void test_matrix(void **st)
+{
+	(void)st;
+	res_run runs[] = {
+		mk("sequential", 8, "ok", 1.00), mk("threads+gil", 8, "ok", 1.02),
+		mk("prefork", 8, "ok", 0.52),	 mk("prefork", 8, "ok", 0.50),
+		mk("prefork", 8, "ok", 0.51),	 mk("epoll", 8, "ok", 0.98),
+		mk("coro", 8, "error: boom", NAN),
+	};
+	for (size_t i = 0; i < N_ELEMS(runs); i++) {
+		snprintf(runs[i].workload, sizeof runs[i].workload, "fib");
+		snprintf(runs[i].params, sizeof runs[i].params, "n=30");
+	}
+	suite_row r = row("makespan(* on fib) best prefork : CPU-bound work");
+	assert_string_equal(r.label, "CPU-bound work");
+	assert_string_equal(r.term.model, "*");
+	assert_string_equal(r.term.workload, "fib");
+	assert_int_equal(r.nchoice, 1);
+	assert_true(fabs(r.within - 0.10) < 1e-12);
+	mx_result m = row_eval(&r, runs, N_ELEMS(runs));
+	assert_int_equal(m.v, V_REPRODUCED);
+	assert_int_equal(m.c, 8);
+	assert_int_equal(m.n, 4); /* coro's runs all failed: no figure */
+	assert_string_equal(m.m[0].model, "prefork");
+	assert_true(fabs(m.m[0].value - 0.51) < 1e-9);
+	assert_string_equal(m.m[1].model, "epoll");
+	assert_string_equal(m.m[3].model, "threads+gil");
+	assert_string_equal(m.msg, "prefork 510 ms is the best (next: epoll)");
+
+	/* a choice behind the best: within the tolerance or not */
+	r = row("makespan(*@8 on fib:n=30) best sequential|threads within 3% : x");
+	assert_int_equal(r.nchoice, 2);
+	assert_string_equal(r.choice[1], "threads");
+	for (int i = 2; i <= 4; i++) {
+		runs[i].makespan_s = 2.0;
+		runs[i].throughput_per_s = 1.5;
+	}
+	m = row_eval(&r, runs, N_ELEMS(runs));
+	assert_int_equal(m.v, V_REPRODUCED); /* sequential, 2% behind */
+	assert_string_equal(m.m[0].model, "epoll");
+	r.within = 0.01;
+	m = row_eval(&r, runs, N_ELEMS(runs));
+	assert_int_equal(m.v, V_NOT_REPRODUCED);
+	assert_non_null(strstr(m.msg, "sequential 1.00 s is 2% behind the best, epoll 980 ms"));
+	/* the choice never ran: n/a, as is a workload nobody ran */
+	r = row("makespan(* on fib) best pool : x");
+	m = row_eval(&r, runs, N_ELEMS(runs));
+	assert_int_equal(m.v, V_NA);
+	assert_non_null(strstr(m.msg, "none of the chosen models ran; the best is epoll"));
+	r = row("makespan(* on sleep) best pool : x");
+	assert_int_equal(row_eval(&r, runs, N_ELEMS(runs)).v, V_NA);
+	/* throughput: higher is better */
+	r = row("throughput(* on fib) best epoll within 0% : x");
+	m = row_eval(&r, runs, N_ELEMS(runs));
+	assert_string_equal(m.m[0].model, "epoll");
+	assert_int_equal(m.v, V_REPRODUCED);
+
+	/* in a suite: rows join the expectations in the verdict */
+	suite s;
+	char err[512] = "", text[1024];
+	snprintf(text, sizeof text,
+		 "%smatrix makespan(* on fib) best epoll : cpu\n"
+		 "matrix makespan(* on fib) best sequential within 1%% : cpu again\n",
+		 good_head);
+	assert_int_equal(suite_parse(text, "t", &s, err, sizeof err), 0);
+	assert_int_equal(s.nex, 0);
+	assert_int_equal(s.nrows, 2);
+	assert_int_equal(s.rows[1].line, 6);
+	ex_result res[SUITE_MAX_EXPECT];
+	mx_result mx[SUITE_MAX_ROWS];
+	assert_int_equal(suite_eval(&s, runs, N_ELEMS(runs), 2, res, mx), V_NOT_REPRODUCED);
+	assert_int_equal(mx[0].v, V_REPRODUCED);
+	assert_int_equal(mx[1].v, V_NOT_REPRODUCED);
+	s.rows[1].within = 0.05;
+	assert_int_equal(suite_eval(&s, runs, N_ELEMS(runs), 2, res, mx), V_REPRODUCED);
+	s.needs[s.nneeds++] = (suite_need){ .what = "cores", .op = ">=", .value = 4,
+					    .text = "cores >= 4" };
+	assert_int_equal(suite_eval(&s, runs, N_ELEMS(runs), 2, res, mx), V_NA);
+	assert_int_equal(mx[0].n, 4); /* measured all the same */
+	assert_string_equal(mx[0].msg, "needs cores >= 4; this machine has 2 cores");
+}
+
 static void test_verdicts(void **st)
 {
 	(void)st;
@@ -313,16 +481,17 @@ static void test_verdicts(void **st)
 	assert_int_equal(suite_parse(text, "t", &s, err, sizeof err), 0);
 	res_run runs[] = { mk("sequential", 3, "ok", 0.30), mk("coro", 3, "ok", 0.10) };
 	ex_result res[SUITE_MAX_EXPECT];
-	assert_int_equal(suite_eval(&s, runs, 2, 2, res), V_NA);
+	mx_result mx[SUITE_MAX_ROWS];
+	assert_int_equal(suite_eval(&s, runs, 2, 2, res, mx), V_NA);
 	assert_int_equal(res[0].v, V_NA);
 	assert_string_equal(res[0].msg, "needs cores >= 64; this machine has 2 cores");
-	assert_int_equal(suite_eval(&s, runs, 2, 64, res), V_REPRODUCED);
+	assert_int_equal(suite_eval(&s, runs, 2, 64, res, mx), V_REPRODUCED);
 	assert_int_equal(res[1].v, V_REPRODUCED);
 	runs[1].makespan_s = 0.2;
-	assert_int_equal(suite_eval(&s, runs, 2, 64, res), V_NOT_REPRODUCED);
+	assert_int_equal(suite_eval(&s, runs, 2, 64, res, mx), V_NOT_REPRODUCED);
 	/* one n/a and one failure: not reproduced */
 	runs[0].concurrency = 1;
-	assert_int_equal(suite_eval(&s, runs, 2, 64, res), V_NOT_REPRODUCED);
+	assert_int_equal(suite_eval(&s, runs, 2, 64, res, mx), V_NOT_REPRODUCED);
 	assert_int_equal(res[0].v, V_NA);
 	assert_int_equal(res[1].v, V_NOT_REPRODUCED);
 
@@ -378,9 +547,11 @@ static void test_reproduce(void **st)
 	const char *out = slurp(log);
 	assert_non_null(strstr(out, "A1: reproduced"));
 	assert_non_null(strstr(out, "A2: n/a"));
+	assert_non_null(strstr(out, "[reproduced] trivial tasks: makespan(*@2 on null) best "
+				    "sequential|threads within 900% -- "));
 	snprintf(path, sizeof path, "%s/reproduce/latest/REPORT.md", root);
 	const char *rep = slurp(path);
-	assert_non_null(strstr(rep, "2 claims: 1 reproduced, 0 not reproduced, 1 not applicable"));
+	assert_non_null(strstr(rep, "3 claims: 2 reproduced, 0 not reproduced, 1 not applicable"));
 	assert_non_null(strstr(rep, "| id | claim | source | book | ours | expectation | verdict | "
 				    "charts |"));
 	assert_non_null(strstr(rep,
@@ -397,6 +568,21 @@ static void test_reproduce(void **st)
 	snprintf(path, sizeof path, "%s/reproduce/latest/%s", root, rel);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_non_null(strstr(rep, "[results](../../A2/"));
+	/* A3: two sweeps (two results links), per-workload charts, a matrix */
+	const char *a3 = strstr(rep, "| A3 | two sweeps and a decision matrix |");
+	assert_non_null(a3);
+	assert_non_null(strstr(a3, "<br>best: sequential"));
+	l = strstr(a3, "[makespan (spin-us-50)](");
+	assert_non_null(l);
+	assert_int_equal(sscanf(l, "[makespan (spin-us-50)](%299[^)])", rel), 1);
+	snprintf(path, sizeof path, "%s/reproduce/latest/%s", root, rel);
+	assert_int_equal(access(path, F_OK), 0);
+	l = strstr(a3, "[results](");
+	assert_non_null(l);
+	assert_non_null(strstr(l + 1, "[results]("));
+	assert_non_null(strstr(rep, "## Decision matrix (A3)"));
+	assert_non_null(strstr(rep, "| trivial tasks | makespan of null at C=2 | sequential or "
+				    "threads (within 900%) | "));
 
 	/* `suite FILE`: exit 0 when reproduced; a bad option is 2 */
 	char *argv2[] = { "suite",   "tests/fixtures/suites/tiny/A1.suite",
@@ -431,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_parse_good), cmocka_unit_test(test_builtins_parse),
 		cmocka_unit_test(test_parse_bad),  cmocka_unit_test(test_words),
 		cmocka_unit_test(test_eval),       cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_eval_workloads), cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_reproduce),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
