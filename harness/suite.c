@@ -770,11 +770,6 @@ static double metric_of(const res_run *r, ex_metric m)
 	return NAN;
 }
 
-static const char *metric_unit(ex_metric m)
-{
-	return m == EX_THROUGHPUT ? "/s" : m == EX_RSS ? "KiB" : m == EX_CTX ? "" : "s";
-}
-
 static int model_matches(const char *run_model, const char *want)
 {
 	size_t l = strlen(want);
@@ -938,8 +933,7 @@ const char *metric_format(ex_metric m, double v, char *buf, size_t len)
 		return units_time(v, buf, len);
 	if (m == EX_THROUGHPUT)
 		return units_rate(v, buf, len);
-	const char *u = metric_unit(m);
-	snprintf(buf, len, "%.4g%s%s", v, *u ? " " : "", u);
+	snprintf(buf, len, m == EX_RSS ? "%.0f KiB" : "%.0f", v); /* counts */
 	return buf;
 }
 
