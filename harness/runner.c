@@ -67,14 +67,25 @@ static _Noreturn void child_main(const run_job *job, const sigset_t *mask)
 			   strerror(errno));
 		_exit(0);
 	}
-	model_run r = { .model = job->model, .wl = job->wl, .n = job->n, .c = job->c,
-			.table = job->table };
+	/* The run's own copy of the workload: begin() leaves what this run
+	 * opens in it (before prepare, so whatever a model forks inherits it). */
+	wl_spec w = *job->wl;
+	char err[WL_ERRLEN] = "";
+	model_run r = {
+		.model = job->model, .wl = &w, .n = job->n, .c = job->c, .table = job->table
+	};
+	int rc = wl_begin(&w, job->n, err, sizeof err);
+	if (rc != 0) {
+		model_fail(&r, rc == EMFILE || rc == ENFILE ? MODEL_LIMIT : MODEL_ERROR, "%s", err);
+		_exit(0);
+	}
 	if (job->model->kind->prepare && job->model->kind->prepare(&r) != MODEL_OK)
 		_exit(0); /* it said why through model_fail */
 	job->table->t0_ns = wl_now_ns();
-	int rc = job->model->kind->run(&r);
+	rc = job->model->kind->run(&r);
 	if (rc != MODEL_OK)
 		model_fail(&r, rc, "the model gave up without saying why");
+	wl_end(&w);
 	_exit(0);
 }
 

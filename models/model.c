@@ -287,6 +287,7 @@ void model_gil_io(wl_io *io, gil *g)
 	*io = (wl_io){ .sleep_until = gil_sleep_until,
 		       .wait_fd = gil_wait_fd,
 		       .ctx = g,
+		       .blocking = 1, /* a blocking call made between nogil_begin/end */
 		       .checkpoint = gil_io_checkpoint,
 		       .nogil_begin = gil_io_release,
 		       .nogil_end = gil_io_acquire };

@@ -42,12 +42,21 @@ static inline void model_make(model_spec *m, const char *name, int64_t stack)
 	m->nopts = 1;
 }
 
-/* One run as the harness makes it: t0, then run(), on a fresh table. */
+/* One run as the harness makes it: the workload's begin on a copy of w (a
+ * failure recorded as the runner records it), t0, run(), end, on a fresh table. */
 static inline int run_in(const model_spec *m, const wl_spec *w, model_table *t, unsigned c)
 {
-	model_run r = { .model = m, .wl = w, .n = t->n, .c = c, .table = t };
+	wl_spec run = *w;
+	char err[WL_ERRLEN] = "";
+	model_run r = { .model = m, .wl = &run, .n = t->n, .c = c, .table = t };
+	int rc = wl_begin(&run, t->n, err, sizeof err);
+	if (rc != 0)
+		return model_fail(&r, rc == EMFILE || rc == ENFILE ? MODEL_LIMIT : MODEL_ERROR,
+				  "%s", err);
 	t->t0_ns = wl_now_ns();
-	return m->kind->run(&r);
+	rc = m->kind->run(&r);
+	wl_end(&run);
+	return rc;
 }
 
 static inline model_table *run_spec(const model_spec *m, const wl_spec *w, size_t n, unsigned c,

@@ -1,6 +1,6 @@
 /*
  * workload.c - what every workload shares: parameter lookup, prepare and
- * release, the digests, and the blocking I/O backend.
+ * release, begin and end of a run, the digests, and the blocking I/O backend.
  *
  * The run digest is the sum mod 2^64 of XXH3(task digest, seed = task index):
  * it does not depend on the order tasks finished in, yet it changes if any
@@ -75,6 +75,19 @@ void wl_release(wl_spec *w)
 	if (w->kind->fini)
 		w->kind->fini(w);
 	w->state = NULL;
+}
+
+int wl_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
+{
+	w->run = NULL;
+	return w->kind->begin ? w->kind->begin(w, ntasks, err, errlen) : 0;
+}
+
+void wl_end(wl_spec *w)
+{
+	if (w->kind->end)
+		w->kind->end(w);
+	w->run = NULL;
 }
 
 uint64_t wl_digest_bytes(const void *p, size_t n)
@@ -162,4 +175,6 @@ static int blocking_wait_fd(wl_io *io, int fd, int events, uint64_t deadline_ns)
  * wl_offload_backend() gives wl_io_blocking. */
 _Thread_local wl_io *wl_offload_io;
 
-wl_io wl_io_blocking = { .sleep_until = blocking_sleep_until, .wait_fd = blocking_wait_fd };
+wl_io wl_io_blocking = { .sleep_until = blocking_sleep_until,
+			 .wait_fd = blocking_wait_fd,
+			 .blocking = 1 };

@@ -53,6 +53,12 @@ struct wl_io {
 	 * (0: none) passes. Returns the ready events (> 0), -ETIMEDOUT, or -errno. */
 	int (*wait_fd)(wl_io *io, int fd, int events, uint64_t deadline_ns);
 	void *ctx; /* the backend's state */
+	/* 1: waiting blocks the calling thread, so a task may make a blocking
+	 * call (read()) directly - bracketed by wl_nogil_begin/wl_nogil_end, so
+	 * that under the emulated GIL the others run meanwhile. 0 (coroutines,
+	 * event loops): a blocking call would stall every task sharing the
+	 * thread; wait through wait_fd first. */
+	int blocking;
 	/* Optional (NULL: nothing to do), for an emulated GIL (models/gil.h):
 	 * checkpoint is the eval breaker, which a CPU workload calls every
 	 * 10-50 us of work so that a waiting thread can be handed the lock;
@@ -135,6 +141,7 @@ typedef struct {
 		int nvals;                   /* 0 or 1: one value, num */
 	} p[WL_MAX_PARAMS];
 	void *state; /* built by init, read-only while tasks run */
+	void *run;   /* built by begin for one run (NULL outside one); see wl_kind */
 	/* host:port of the bundled HTTP target when the harness started one
 	 * (an http workload that names no url); "" otherwise. Set before init. */
 	char target[64];
@@ -155,6 +162,13 @@ struct wl_kind {
 	/* Prepare state (buffers, constants) before any run; may be NULL. */
 	int (*init)(wl_spec *w, char *err, size_t errlen);
 	void (*fini)(wl_spec *w);
+	/* Optional set-up for one run, knowing its task count: done in the run's
+	 * own process before t0, so every run starts fresh and the children of
+	 * the fork and prefork models inherit what it opens (switch:mode=pipe's
+	 * pipes). It leaves its state in w->run; 0, or an errno-like code with
+	 * err set and nothing left open. end undoes it. */
+	int (*begin)(wl_spec *w, size_t ntasks, char *err, size_t errlen);
+	void (*end)(wl_spec *w);
 	/* Run task i (the straight-line form). Fill r->digest, or set r->err and
 	 * r->msg. Waiting goes through io. */
 	void (*run)(const wl_spec *w, size_t i, wl_io *io, wl_result *r);
@@ -185,6 +199,9 @@ const char *wl_param_text(const wl_spec *w, const char *name);
 void wl_params_string(const wl_spec *w, char *buf, size_t len); /* "n=32,..." */
 int wl_prepare(wl_spec *w, char *err, size_t errlen);           /* calls init */
 void wl_release(wl_spec *w);
+/* Around one run: call begin (0 when the kind has none), then end. */
+int wl_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen);
+void wl_end(wl_spec *w);
 uint64_t wl_digest_bytes(const void *p, size_t n); /* XXH3-64 */
 uint64_t wl_digest_u64(uint64_t v);                /* of 8 LE bytes */
 /* Fold task i's digest into a run digest: sum mod 2^64 of XXH3(digest, seed i). */
