@@ -62,6 +62,13 @@ struct coro_sched {
 	/* Lanes that yielded, in order, and the due timer that drains them. */
 	coro_lane *run_head, **run_tail;
 	int64_t turn;
+	/* The lane whose coroutine runs now, or last gave the CPU back: with
+	 * direct hand-offs (coro_yield) it need not be the lane the scheduler
+	 * switched to. */
+	coro_lane *current;
+	int filling;         /* the first tasks are being started: no hand-offs */
+	unsigned handoffs;   /* direct hand-offs since the scheduler last ran */
+	uint64_t handoff_t0; /* when the first of them was made */
 };
 
 /* ---- the scheduler: lanes, each running one coroutine at a time ---- */
@@ -70,17 +77,6 @@ static void lane_main(void *arg)
 {
 	coro_lane *ln = arg;
 	model_exec(ln->s->r, ln->task, ln->lane, &ln->io);
-}
-
-/* Run the lane's coroutine until it waits or ends; an ended one's stack goes
- * back to the pool. */
-static void lane_resume(coro_lane *ln)
-{
-	coro_switch(coro_main(ln->s->pool), ln->co);
-	if (coro_done(ln->co)) {
-		coro_free(ln->co);
-		ln->co = NULL;
-	}
 }
 
 static long max_map_count(void)
@@ -122,26 +118,54 @@ static coro *spawn(coro_lane *ln)
 	return coro_create(ln->s->pool, lane_main, ln);
 }
 
-/* Start tasks in a free lane until one waits (CPU-bound tasks run whole,
- * right here) or none are left; stop starting once the run has failed. */
-static void lane_fill(coro_lane *ln)
+/* Put the run's next task in the free lane ln: 1 if there was one to start
+ * (not once the run has failed). */
+static int lane_start(coro_lane *ln)
 {
 	coro_sched *s = ln->s;
-	while (!ln->co && s->next < s->r->n && atomic_load(&s->r->table->status) == MODEL_OK) {
-		ln->task = s->next;
-		if (!(ln->co = spawn(ln))) {
-			stacks_failed(s, errno);
-			return;
-		}
-		s->next++;
-		lane_resume(ln);
+	if (s->next >= s->r->n || atomic_load(&s->r->table->status) != MODEL_OK)
+		return 0;
+	ln->task = s->next;
+	if (!(ln->co = spawn(ln))) {
+		stacks_failed(s, errno);
+		return 0;
 	}
+	s->next++;
+	return 1;
+}
+
+/* Run ln's coroutine until the CPU comes back to the scheduler, then tidy
+ * the lane that gave it back - not always ln, since a yield may hand the CPU
+ * straight to another lane. A lane whose task ended gets its stack back to
+ * the pool and starts the next task at once (a loop, not recursion: the
+ * next task may end too). CPU-bound tasks run whole, right here. */
+static void lane_run(coro_lane *ln)
+{
+	coro_sched *s = ln->s;
+	while (ln) {
+		s->current = ln;
+		s->handoffs = 0;
+		coro_switch(coro_main(s->pool), ln->co);
+		ln = s->current;
+		if (!coro_done(ln->co))
+			return; /* it waits */
+		coro_free(ln->co);
+		ln->co = NULL;
+		if (!lane_start(ln))
+			return;
+	}
+}
+
+/* A free lane takes the next task. */
+static void lane_fill(coro_lane *ln)
+{
+	if (!ln->co && lane_start(ln))
+		lane_run(ln);
 }
 
 static void lane_wake(coro_lane *ln)
 {
-	lane_resume(ln);
-	lane_fill(ln);
+	lane_run(ln);
 }
 
 /* ---- the wl_io of a coroutine: register, then switch to the scheduler ---- */
@@ -212,17 +236,66 @@ static int coro_wait_fd(wl_io *io, int fd, int events, uint64_t deadline_ns)
 	return ln->ready;
 }
 
-/* Give the others a turn. A yielded lane joins the run queue, and a timer
- * already due (deadline 0) makes sure the loop comes back to it: the timer
- * fires at the next loop turn, after the loop has looked at the fds. There
- * the queue is drained in order - the lanes that yield again meanwhile join
- * a fresh queue, drained next, so two yielding tasks alternate - until it is
- * empty or about CORO_TURN_NS have passed; then the loop polls the fds again, so
- * tasks that keep yielding hold up the others' I/O by at most that. One
- * epoll_wait per turn, not per yield: a yield costs a stack switch there and
- * one back. */
+/* Give the others a turn. A yielded lane joins the tail of the run queue
+ * and the lane at its head runs next - straight away, by one stack switch
+ * from the yielder to it (no trip through the scheduler, whose switch in
+ * and out would double the cost), as long as the hand-offs since the
+ * scheduler last ran have taken under CORO_TURN_NS. Past that, or with no
+ * other lane queued, the yielder parks: a due timer (deadline 0) brings the
+ * loop back to the queue after it has looked at the fds, so tasks that keep
+ * yielding hold up the others' I/O by at most about CORO_TURN_NS. */
 #define CORO_TURN_NS 100000u
 
+static void run_push(coro_sched *s, coro_lane *ln)
+{
+	if (!s->run_head)
+		s->run_tail = &s->run_head;
+	*s->run_tail = ln;
+	s->run_tail = &ln->next_run;
+	ln->next_run = NULL;
+}
+
+static coro_lane *run_pop(coro_sched *s)
+{
+	coro_lane *ln = s->run_head;
+	s->run_head = ln->next_run;
+	if (!s->run_head)
+		s->run_tail = &s->run_head;
+	ln->next_run = NULL;
+	return ln;
+}
+
+/* May a yield hand the CPU straight on? Not while the first task of each
+ * lane is being started (those not yet started would wait for the queue's
+ * turn to end), nor past the time budget; the clock every 16 hand-offs: it
+ * would cost as much as one. */
+static int handoff_ok(coro_sched *s)
+{
+	if (s->filling)
+		return 0;
+	if (s->handoffs++ == 0) {
+		s->handoff_t0 = wl_now_ns();
+		return 1;
+	}
+	return s->handoffs % 16 != 0 || wl_now_ns() - s->handoff_t0 < CORO_TURN_NS;
+}
+
+static void on_turn(loop *l, void *arg);
+
+/* Make sure the loop gives the queue a turn soon: 0, or -errno. */
+static int turn_arm(coro_sched *s)
+{
+	if (s->turn)
+		return 0;
+	int64_t id = loop_timer(s->l, 0, on_turn, s);
+	if (id < 0)
+		return (int)id;
+	s->turn = id;
+	return 0;
+}
+
+/* The loop's turn for the queue: run queued lanes in order until it is
+ * empty or about CORO_TURN_NS have passed. */
 static void on_turn(loop *l, void *arg)
 {
 	coro_sched *s = arg;
@@ -231,17 +304,10 @@ static void on_turn(loop *l, void *arg)
 
 	s->turn = 0;
 	while (s->run_head) {
-		coro_lane *ln = s->run_head;
-		s->run_head = NULL; /* a fresh queue for the lanes that yield now */
-		s->run_tail = &s->run_head;
-		while (ln) {
-			coro_lane *next = ln->next_run;
-			ln->next_run = NULL;
-			lane_wake(ln);
-			ln = next;
-		}
-		/* the clock every 16 rounds: it would cost as much as a switch */
-		if (s->run_head && ++rounds % 16 == 0 && wl_now_ns() - start >= CORO_TURN_NS)
+		lane_run(run_pop(s));
+		/* time is up: the rest after the fds (if the timer can be armed) */
+		if (s->run_head && ++rounds % 16 == 0 && wl_now_ns() - start >= CORO_TURN_NS &&
+		    turn_arm(s) == 0)
 			break;
 	}
 }
@@ -250,18 +316,18 @@ static int coro_yield(wl_io *io)
 {
 	coro_lane *ln = io->ctx;
 	coro_sched *s = ln->s;
+	int rc;
 
-	if (!s->turn) { /* every queued lane has a turn coming */
-		int64_t id = loop_timer(s->l, 0, on_turn, s);
-		if (id < 0)
-			return (int)id;
-		s->turn = id;
+	/* every queued lane has a turn coming, whoever next parks */
+	if ((rc = turn_arm(s)) < 0)
+		return rc;
+	run_push(s, ln);
+	if (s->run_head != ln && handoff_ok(s)) {
+		coro_lane *next = run_pop(s);
+		s->current = next;
+		coro_switch(ln->co, next->co);
+		return 0;
 	}
-	if (!s->run_head)
-		s->run_tail = &s->run_head;
-	*s->run_tail = ln;
-	s->run_tail = &ln->next_run;
-	ln->next_run = NULL;
 	park(ln);
 	return 0;
 }
@@ -392,8 +458,10 @@ static int run_lanes(coro_sched *s, size_t lanes)
 				  .yield = coro_yield,
 				  .ctx = ln };
 	}
+	s->filling = 1;
 	for (size_t k = 0; k < lanes; k++)
 		lane_fill(&s->lane[k]);
+	s->filling = 0;
 	if ((rc = loop_run(s->l)) < 0) {
 		if (*loop_error(s->l))
 			model_fail(s->r, MODEL_ERROR, "%s", loop_error(s->l));

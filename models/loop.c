@@ -54,8 +54,9 @@ struct loop {
 	size_t nheap, heapcap;
 	loop_slot *slot;
 	uint32_t nslot, freeslot;
-	uint64_t seq;  /* timers armed so far: ties go to the first armed */
-	uint64_t iter; /* backend waits so far */
+	uint64_t seq;          /* timers armed so far: ties go to the first armed */
+	uint64_t iter;         /* backend waits so far */
+	uint64_t dispatch_now; /* while timers fire: the "now" they fire by; else 0 */
 	loop_event *ev;
 	int evcap, evpos, evn; /* events of the last wait not yet delivered */
 	int stop;
@@ -278,6 +279,12 @@ int64_t loop_timer(loop *l, uint64_t deadline_ns, loop_timer_fn fn, void *arg)
 		return rc;
 	if ((rc = new_slot(l, &k)))
 		return rc;
+	/* Armed by a timer callback for a time already past: due at the next
+	 * iteration. Kept at its past deadline it would sort ahead of the older
+	 * timers still due now and hold them back; a callback that keeps
+	 * re-arming so (coro's turn) would starve them for good. */
+	if (l->dispatch_now && deadline_ns <= l->dispatch_now)
+		deadline_ns = l->dispatch_now + 1;
 	l->slot[k].fn = fn;
 	l->slot[k].arg = arg;
 	l->heap[l->nheap] = (loop_heapent){ deadline_ns, l->seq++, k };
@@ -315,19 +322,22 @@ static void dispatch_fds(loop *l)
 	}
 }
 
-/* Fire the timers due by now, but not those armed by these very callbacks:
- * a callback that re-arms at a past deadline must not starve the fds. */
+/* Fire the timers due by now, but not those armed by these very callbacks
+ * (loop_timer moves those past now): a callback that re-arms at a past
+ * deadline must starve neither the fds nor the other timers. */
 static void dispatch_timers(loop *l)
 {
-	uint64_t now = wl_now_ns(), seq = l->seq;
+	uint64_t now = wl_now_ns();
 
-	while (l->nheap && !l->stop && l->heap[0].deadline <= now && l->heap[0].seq < seq) {
+	l->dispatch_now = now;
+	while (l->nheap && !l->stop && l->heap[0].deadline <= now) {
 		loop_slot *s = &l->slot[l->heap[0].slot];
 		loop_timer_fn fn = s->fn;
 		void *arg = s->arg;
 		heap_remove(l, 0);
 		fn(l, arg);
 	}
+	l->dispatch_now = 0;
 }
 
 int loop_run(loop *l)

@@ -180,6 +180,39 @@ static void test_timers_reentrant(void **state)
 	loop_free(l);
 }
 
+/* A timer that keeps re-arming itself at a past deadline (coro's turn for
+ * its run queue does) must not hold back an older timer that is due: the
+ * older one fires within a few iterations, and the re-armer stops then. */
+typedef struct {
+	int rearms, late_fired;
+} greedy;
+
+static void greedy_fn(loop *l, void *arg)
+{
+	greedy *g = arg;
+	if (!g->late_fired && ++g->rearms < 1000000)
+		assert_true(loop_timer(l, 0, greedy_fn, g) > 0);
+}
+
+static void late_fn(loop *l, void *arg)
+{
+	((greedy *)arg)->late_fired = 1;
+}
+
+static void test_timers_rearm_fair(void **state)
+{
+	loop *l = new_loop(&loop_backend_epoll);
+	greedy g = { 0 };
+	uint64_t t0 = wl_now_ns();
+
+	assert_true(loop_timer(l, t0 + 1000000, late_fn, &g) > 0);
+	assert_true(loop_timer(l, 0, greedy_fn, &g) > 0);
+	assert_int_equal(loop_run(l), 0);
+	assert_int_equal(g.late_fired, 1);
+	assert_true(g.rearms < 1000000); /* it fired while the other kept going */
+	loop_free(l);
+}
+
 /* ---- fds on each backend ---- */
 
 typedef struct {
@@ -345,8 +378,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_heap_order),       cmocka_unit_test(test_heap_scale),
-		cmocka_unit_test(test_timers_reentrant), cmocka_unit_test(test_fd_readiness),
-		cmocka_unit_test(test_many_fds),
+		cmocka_unit_test(test_timers_reentrant), cmocka_unit_test(test_timers_rearm_fair),
+		cmocka_unit_test(test_fd_readiness),     cmocka_unit_test(test_many_fds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -73,7 +73,7 @@ static void test_params(void **state)
 static struct {
 	size_t task;
 	int step;
-} order[2 * STEPS];
+} order[3 * STEPS];
 static size_t norder;
 
 static void order_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
@@ -103,25 +103,82 @@ static void test_coro_interleaves(void **state)
 	int rc;
 
 	(void)state;
-	norder = 0;
-	model_table *t = run_model("coro", &w, 2, 2, &rc);
-	check_all_once(t, "coro", 2, 2, rc);
-	model_table_free(t);
-	assert_int_equal(norder, 2 * STEPS);
-	for (size_t k = 0; k < norder; k++) {
-		if (order[k].task != k % 2 || order[k].step != (int)(k / 2))
-			fail_msg("entry %zu: task %zu step %d, want task %zu step %zu", k,
-				 order[k].task, order[k].step, k % 2, k / 2);
+	/* two and three lanes: round robin, each lane's first step included
+	 * (every lane starts before any yield hands the CPU straight on) */
+	for (size_t lanes = 2; lanes <= 3; lanes++) {
+		norder = 0;
+		model_table *t = run_model("coro", &w, lanes, (unsigned)lanes, &rc);
+		check_all_once(t, "coro", lanes, (unsigned)lanes, rc);
+		model_table_free(t);
+		assert_int_equal(norder, lanes * STEPS);
+		for (size_t k = 0; k < norder; k++) {
+			if (order[k].task != k % lanes || order[k].step != (int)(k / lanes))
+				fail_msg("%zu lanes, entry %zu: task %zu step %d, want task %zu "
+					 "step %zu",
+					 lanes, k, order[k].task, order[k].step, k % lanes,
+					 k / lanes);
+		}
 	}
 
 	/* With one lane nothing interleaves: task 0 runs whole, then task 1. */
 	norder = 0;
-	t = run_model("coro", &w, 2, 1, &rc);
+	model_table *t = run_model("coro", &w, 2, 1, &rc);
 	check_all_once(t, "coro", 2, 1, rc);
 	model_table_free(t);
 	assert_int_equal(norder, 2 * STEPS);
 	for (size_t k = 0; k < norder; k++)
 		assert_int_equal(order[k].task, k / STEPS);
+}
+
+/* Tasks that keep yielding must not starve one that waits: task 0 sleeps
+ * 2 ms, the others yield until it has woken (each yield may hand the CPU
+ * straight to the other, never through the loop, but for the time budget).
+ * A yielder that is still at it after 10 s calls it starvation. */
+static volatile int sleeper_woke;
+
+static void starve_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
+{
+	(void)w;
+	if (i == 0) {
+		int rc = io->sleep_until(io, wl_now_ns() + 2000000);
+		sleeper_woke = rc == 0;
+		r->digest = wl_digest_u64(0);
+		if (rc)
+			wl_fail(r, -rc, "sleep: %s", strerror(-rc));
+		return;
+	}
+	uint64_t give_up = wl_now_ns() + 10000000000ull;
+	while (!sleeper_woke) {
+		if (wl_now_ns() > give_up) {
+			wl_fail(r, ETIMEDOUT, "starved: the sleeper never woke");
+			return;
+		}
+		assert_int_equal(wl_yield(io), 0);
+	}
+	r->digest = wl_digest_u64(i);
+}
+
+static const wl_kind starve_kind = {
+	.name = "starve",
+	.summary = "test: yielders beside a sleeper",
+	.cls = "io",
+	.params = no_params,
+	.run = starve_run,
+};
+
+static void test_coro_yield_fair(void **state)
+{
+	wl_spec w = { .kind = &starve_kind };
+	int rc;
+
+	(void)state;
+	sleeper_woke = 0;
+	model_table *t = run_model("coro", &w, 3, 3, &rc);
+	if (atomic_load(&t->nerr))
+		fail_msg("%s", t->msg);
+	check_all_once(t, "coro", 3, 3, rc);
+	model_table_free(t);
+	assert_true(sleeper_woke);
 }
 
 static int hook_calls;
@@ -394,10 +451,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_params),           cmocka_unit_test(test_every_model),
-		cmocka_unit_test(test_coro_interleaves), cmocka_unit_test(test_null_hook),
-		cmocka_unit_test(test_pipe_models),      cmocka_unit_test(test_pipe_odd),
-		cmocka_unit_test(test_pipe_no_begin),    cmocka_unit_test(test_pipe_waits),
-		cmocka_unit_test(test_blocking_flag),    cmocka_unit_test(test_pipe_alone),
+		cmocka_unit_test(test_coro_interleaves), cmocka_unit_test(test_coro_yield_fair),
+		cmocka_unit_test(test_null_hook),        cmocka_unit_test(test_pipe_models),
+		cmocka_unit_test(test_pipe_odd),         cmocka_unit_test(test_pipe_no_begin),
+		cmocka_unit_test(test_pipe_waits),       cmocka_unit_test(test_blocking_flag),
+		cmocka_unit_test(test_pipe_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
