@@ -249,8 +249,7 @@ static int chart_links(FILE *f, const char *dir, const char *chart, const char *
 }
 
 /* The decision matrices: per row, every model's figure beside the best. */
-static void report_matrices(FILE *f, const suite *suites, const suite_outcome *outcomes,
-			    size_t n)
+static void report_matrices(FILE *f, const suite *suites, const suite_outcome *outcomes, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const suite *s = &suites[i];
@@ -278,8 +277,8 @@ static void report_matrices(FILE *f, const suite *suites, const suite_outcome *o
 			for (int k = 0; k < m->n; k++) {
 				char v[160], val[48];
 				metric_format(row->term.metric, m->m[k].value, val, sizeof val);
-				snprintf(v, sizeof v, "%s%s %s (%.2f)", k ? ", " : "", m->m[k].model,
-					 val, m->m[k].value / m->m[0].value);
+				snprintf(v, sizeof v, "%s%s %s (%.2f)", k ? ", " : "",
+					 m->m[k].model, val, m->m[k].value / m->m[0].value);
 				cell(f, v);
 			}
 			fprintf(f, " | **%s**: ", verdict_name(m->v));

@@ -199,8 +199,9 @@ static int parse_term(const char **pp, ex_term *t, int star, char *err, size_t e
 	memcpy(t->model, p, mlen);
 	t->model[mlen] = 0;
 	if (star != !strcmp(t->model, "*")) {
-		snprintf(err, errlen, star ? "a matrix row measures every model: %s(*...)"
-					   : "'*' (every model) is for matrix rows",
+		snprintf(err, errlen,
+			 star ? "a matrix row measures every model: %s(*...)"
+			      : "'*' (every model) is for matrix rows",
 			 metric_names[k]);
 		return -1;
 	}
@@ -226,7 +227,8 @@ static int parse_term(const char **pp, ex_term *t, int star, char *err, size_t e
 			wlen--;
 		if (wlen == 0 || wlen >= sizeof t->workload || memchr(p, ' ', wlen) ||
 		    memchr(p, '\t', wlen)) {
-			snprintf(err, errlen, "%s(%s on ...): give a workload, e.g. switch:mode=pipe",
+			snprintf(err, errlen,
+				 "%s(%s on ...): give a workload, e.g. switch:mode=pipe",
 				 metric_names[k], t->model);
 			return -1;
 		}
@@ -460,11 +462,11 @@ static const char *const keywords[K_N] = { "name",  "claim",  "source", "book", 
 /* The keywords that may repeat, and how often. */
 static int repeats(int k)
 {
-	return k == K_EXPECT   ? SUITE_MAX_EXPECT
-	       : k == K_NEEDS  ? SUITE_MAX_NEEDS
-	       : k == K_MATRIX ? SUITE_MAX_ROWS
+	return k == K_EXPECT                 ? SUITE_MAX_EXPECT
+	       : k == K_NEEDS                ? SUITE_MAX_NEEDS
+	       : k == K_MATRIX               ? SUITE_MAX_ROWS
 	       : k == K_FULL || k == K_QUICK ? SUITE_MAX_SWEEPS
-					       : 1;
+					     : 1;
 }
 
 static int line_error(char *err, size_t errlen, const char *file, int line, const char *msg)
@@ -823,21 +825,23 @@ static unsigned largest_c(const ex_term *t, const res_run *runs, size_t n)
 
 /* A term that names no workload, or too little of one, must still pick out
  * a single one: -1 with why when the runs of its model hold several. */
-static int ambiguous(const ex_term *t, const char *model, const res_run *runs, size_t n,
-		     char *why, size_t len)
+static int ambiguous(const ex_term *t, const char *model, const res_run *runs, size_t n, char *why,
+		     size_t len)
 {
 	const res_run *first = NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (!model_matches(runs[i].model, model) || !workload_matches(&runs[i], t->workload))
+		if (!model_matches(runs[i].model, model) ||
+		    !workload_matches(&runs[i], t->workload))
 			continue;
 		if (!first)
 			first = &runs[i];
 		else if (!same_workload(first, &runs[i])) {
-			if (snprintf(why, len,
-				     "ambiguous: %s ran %s:%.60s and %s:%.60s; name one with '%s(%s "
-				     "on WORKLOAD)'",
-				     model, first->workload, first->params, runs[i].workload,
-				     runs[i].params, metric_names[t->metric], t->model) < 0)
+			if (snprintf(
+				    why, len,
+				    "ambiguous: %s ran %s:%.60s and %s:%.60s; name one with '%s(%s "
+				    "on WORKLOAD)'",
+				    model, first->workload, first->params, runs[i].workload,
+				    runs[i].params, metric_names[t->metric], t->model) < 0)
 				why[0] = 0;
 			return -1;
 		}
@@ -1048,9 +1052,11 @@ mx_result row_eval(const suite_row *row, const res_run *runs, size_t n)
 	r.v = off <= row->within + 1e-12 ? V_REPRODUCED : V_NOT_REPRODUCED;
 	if (pick == 0)
 		snprintf(r.msg, sizeof r.msg, "%s %s is the best%s%s%s", r.m[0].model, bv,
-			 r.n > 1 ? " (next: " : "", r.n > 1 ? r.m[1].model : "", r.n > 1 ? ")" : "");
+			 r.n > 1 ? " (next: " : "", r.n > 1 ? r.m[1].model : "",
+			 r.n > 1 ? ")" : "");
 	else
-		snprintf(r.msg, sizeof r.msg, "%s %s is %.0f%% behind the best, %s %s (allowed: %.0f%%)",
+		snprintf(r.msg, sizeof r.msg,
+			 "%s %s is %.0f%% behind the best, %s %s (allowed: %.0f%%)",
 			 r.m[pick].model, pv, off * 100, r.m[0].model, bv, row->within * 100);
 	return r;
 }

@@ -51,12 +51,12 @@ typedef struct {
 /* A row of a decision matrix: for one class of workload, which model the
  * claim says to choose, and how close to the measured best it must come. */
 typedef struct {
-	ex_term term;                 /* METRIC(*[@C] on WORKLOAD) */
-	char choice[8][64];           /* "epoll|coro": any of these */
+	ex_term term;       /* METRIC(*[@C] on WORKLOAD) */
+	char choice[8][64]; /* "epoll|coro": any of these */
 	int nchoice;
-	double within;                /* tolerance as a fraction: 0.10 */
-	char text[SUITE_TEXT];        /* as written, before ':' */
-	char label[SUITE_TEXT];       /* after ':': the workload class */
+	double within;          /* tolerance as a fraction: 0.10 */
+	char text[SUITE_TEXT];  /* as written, before ':' */
+	char label[SUITE_TEXT]; /* after ':': the workload class */
 	int line;
 } suite_row;
 
@@ -152,7 +152,7 @@ verdict verdict_combine(const ex_result *res, size_t n);
 
 /* The outcome of running a suite. */
 typedef struct {
-	int sweep_rc;                     /* the last sweep_run()'s exit status */
+	int sweep_rc;                    /* the last sweep_run()'s exit status */
 	char dir[SUITE_MAX_SWEEPS][512]; /* each sweep's results directory, "" if none */
 	int ndirs;
 	verdict v;

@@ -155,7 +155,8 @@ static void test_parse_bad(void **st)
 	bad("matrix makespan(* on fib) best pool\n", 5, "end the row with ': CLASS'");
 	bad("matrix makespan(* on fib) pool : cpu\n", 5, "want 'best MODEL");
 	bad("matrix makespan(* on fib) best pool within ten : cpu\n", 5, "want a percentage");
-	bad("matrix makespan(* on fib) best pool within 10% or so : cpu\n", 5, "unexpected 'or so'");
+	bad("matrix makespan(* on fib) best pool within 10% or so : cpu\n", 5,
+	    "unexpected 'or so'");
 	bad("matrix makespan(* on fib) best a||b : cpu\n", 5, "up to 8 model names");
 	assert_int_equal(suite_parse("name x\n", "t", &s, err, sizeof err), -1);
 	assert_string_equal(err, "t:0: no 'claim' line");
@@ -310,8 +311,10 @@ static void test_eval_workloads(void **st)
 {
 	(void)st;
 	res_run runs[] = {
-		mk("threads", 2, "ok", 0.40), mk("coro", 2, "ok", 0.02),
-		mk("threads", 2, "ok", 0.20), mk("coro", 2, "ok", 0.01),
+		mk("threads", 2, "ok", 0.40),
+		mk("coro", 2, "ok", 0.02),
+		mk("threads", 2, "ok", 0.20),
+		mk("coro", 2, "ok", 0.01),
 	};
 	snprintf(runs[0].workload, sizeof runs[0].workload, "switch");
 	snprintf(runs[0].params, sizeof runs[0].params, "rounds=100,mode=pipe");
@@ -378,9 +381,9 @@ static void test_matrix(void **st)
 {
 	(void)st;
 	res_run runs[] = {
-		mk("sequential", 8, "ok", 1.00), mk("threads+gil", 8, "ok", 1.02),
-		mk("prefork", 8, "ok", 0.52),	 mk("prefork", 8, "ok", 0.50),
-		mk("prefork", 8, "ok", 0.51),	 mk("epoll", 8, "ok", 0.98),
+		mk("sequential", 8, "ok", 1.00),   mk("threads+gil", 8, "ok", 1.02),
+		mk("prefork", 8, "ok", 0.52),      mk("prefork", 8, "ok", 0.50),
+		mk("prefork", 8, "ok", 0.51),      mk("epoll", 8, "ok", 0.98),
 		mk("coro", 8, "error: boom", NAN),
 	};
 	for (size_t i = 0; i < N_ELEMS(runs); i++) {
@@ -449,8 +452,8 @@ static void test_matrix(void **st)
 	assert_int_equal(mx[1].v, V_NOT_REPRODUCED);
 	s.rows[1].within = 0.05;
 	assert_int_equal(suite_eval(&s, runs, N_ELEMS(runs), 2, res, mx), V_REPRODUCED);
-	s.needs[s.nneeds++] = (suite_need){ .what = "cores", .op = ">=", .value = 4,
-					    .text = "cores >= 4" };
+	s.needs[s.nneeds++] =
+		(suite_need){ .what = "cores", .op = ">=", .value = 4, .text = "cores >= 4" };
 	assert_int_equal(suite_eval(&s, runs, N_ELEMS(runs), 2, res, mx), V_NA);
 	assert_int_equal(mx[0].n, 4); /* measured all the same */
 	assert_string_equal(mx[0].msg, "needs cores >= 4; this machine has 2 cores");
@@ -614,9 +617,9 @@ static void test_reproduce(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_good), cmocka_unit_test(test_builtins_parse),
-		cmocka_unit_test(test_parse_bad),  cmocka_unit_test(test_words),
-		cmocka_unit_test(test_eval),       cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_parse_good),     cmocka_unit_test(test_builtins_parse),
+		cmocka_unit_test(test_parse_bad),      cmocka_unit_test(test_words),
+		cmocka_unit_test(test_eval),           cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_eval_workloads), cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_reproduce),
 	};
