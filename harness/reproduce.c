@@ -90,6 +90,8 @@ static int run_sweep(const suite *s, int k, int quick, const char *out_root, int
 		free(more);
 		return rc;
 	}
+	if (nmore)
+		snprintf(o->what[o->ndirs - 1], sizeof o->what[0], "%s", more[0].workload);
 	memcpy(all + *nruns, more, nmore * sizeof *more);
 	*runs = all;
 	*nruns += nmore;
@@ -195,10 +197,11 @@ static int cmp_name(const void *a, const void *b)
 
 /* Links to the files of one chart in dir: CHART.png, or PREFIX_CHART.png for
  * each workload when the sweep ran several (the .svg, .gp or .dat when
- * there is no PNG). Returns how many links it wrote; `before` links came
- * before it on the line. */
-static int chart_links(FILE *f, const char *dir, const char *chart, const char *report_dir,
-		       int before)
+ * there is no PNG). A chart of a sweep's only workload is labelled with
+ * `what` when that is not "" (a suite of several sweeps). Returns how many
+ * links it wrote; `before` links came before it on the line. */
+static int chart_links(FILE *f, const char *dir, const char *chart, const char *what,
+		       const char *report_dir, int before)
 {
 	static const char *const ext[] = { ".png", ".svg", ".gp", ".dat" };
 	DIR *d = opendir(dir);
@@ -239,6 +242,9 @@ static int chart_links(FILE *f, const char *dir, const char *chart, const char *
 			if (plen)
 				fprintf(f, "%s[%s (%.*s)](%s)", before + links ? " " : "", chart,
 					(int)plen - 1, names[i], rel);
+			else if (*what)
+				fprintf(f, "%s[%s (%s)](%s)", before + links ? " " : "", chart,
+					what, rel);
 			else
 				fprintf(f, "%s[%s](%s)", before + links ? " " : "", chart, rel);
 			links++;
@@ -356,7 +362,9 @@ void reproduce_report(FILE *f, const suite *suites, const suite_outcome *outcome
 		int links = 0;
 		for (int d = 0; d < o->ndirs; d++) {
 			for (int k = 0; k < s->ncharts; k++)
-				links += chart_links(f, o->dir[d], s->charts[k], report_dir, links);
+				links += chart_links(f, o->dir[d], s->charts[k],
+						     o->ndirs > 1 ? o->what[d] : "", report_dir,
+						     links);
 			char rel[PATH_MAX];
 			relpath(rel, sizeof rel, report_dir, o->dir[d]);
 			fprintf(f, "%s[results](%s/results.csv)", links++ ? " " : "", rel);

@@ -154,6 +154,7 @@ verdict verdict_combine(const ex_result *res, size_t n);
 typedef struct {
 	int sweep_rc;                    /* the last sweep_run()'s exit status */
 	char dir[SUITE_MAX_SWEEPS][512]; /* each sweep's results directory, "" if none */
+	char what[SUITE_MAX_SWEEPS][32]; /* the kind of its (first) workload: "fib" */
 	int ndirs;
 	verdict v;
 	ex_result res[SUITE_MAX_EXPECT];

@@ -575,6 +575,7 @@ static void test_reproduce(void **st)
 	const char *a3 = strstr(rep, "| A3 | two sweeps and a decision matrix |");
 	assert_non_null(a3);
 	assert_non_null(strstr(a3, "<br>best: sequential"));
+	assert_non_null(strstr(a3, "[makespan (null)](../../A3/")); /* sweep 1: one workload */
 	l = strstr(a3, "[makespan (spin-us-50)](");
 	assert_non_null(l);
 	assert_int_equal(sscanf(l, "[makespan (spin-us-50)](%299[^)])", rel), 1);
