@@ -78,11 +78,22 @@ static void list_workloads(FILE *f)
 	}
 }
 
+/* What a model flag does, for the list. */
+static const char *flag_help(const char *flag)
+{
+	if (!strcmp(flag, "gil"))
+		return "emulate CPython's GIL: one lock held while a task computes, let go "
+		       "while it waits, handed over after gil_interval_ms";
+	return "";
+}
+
 static void list_models(FILE *f)
 {
-	fprintf(f, "models (NAME[:key=value,...]):\n");
+	fprintf(f, "models (NAME[+FLAG][:key=value,...]):\n");
 	for (const model_kind *const *m = model_all(); *m; m++) {
 		fprintf(f, "  %-10s %s\n", (*m)->name, (*m)->summary);
+		for (const char *const *fl = (*m)->flags; fl && *fl; fl++)
+			fprintf(f, "      +%-9s %s\n", *fl, flag_help(*fl));
 		for (const model_opt_def *d = (*m)->opts; d && d->name; d++)
 			fprintf(f, "      %-10s default %-8s %lld..%lld; %s\n", d->name, d->def,
 				(long long)d->min, (long long)d->max, d->help);
@@ -104,7 +115,8 @@ int cli_list(int argc, char **argv)
 	int models = !strcmp(what, "models") || !strcmp(what, "all");
 	int wls = !strcmp(what, "workloads") || !strcmp(what, "all");
 	if (!models && !wls) {
-		fprintf(stderr, "concbench list: unknown list '%s' (models, workloads, suites)\n", what);
+		fprintf(stderr, "concbench list: unknown list '%s' (models, workloads, suites)\n",
+			what);
 		return 2;
 	}
 	if (models)

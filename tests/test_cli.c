@@ -135,6 +135,14 @@ static void test_basics(void **st)
 					    "fib", "hash", "sleep", "spin", "null", NULL };
 	     *n; n++)
 		assert_non_null(strstr(r->out, *n));
+	/* the flags a model takes, under it: threads has +gil, fork has none */
+	const char *th = strstr(r->out, "\n  threads "), *fk = strstr(r->out, "\n  fork ");
+	assert_non_null(th);
+	assert_non_null(fk);
+	const char *flag = strstr(th, "      +gil ");
+	assert_true(flag && flag < strstr(th, "\n  pool "));
+	assert_true(strstr(fk, "      +gil ") == NULL ||
+		    strstr(fk, "      +gil ") > strstr(fk, "\n  hybrid "));
 	r = RUN("topo");
 	assert_int_equal(r->code, 0);
 	assert_true(strlen(r->out) > 0);
@@ -439,11 +447,16 @@ static int teardown(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_basics),      cmocka_unit_test(test_usage_errors),
-		cmocka_unit_test(test_sweep_files), cmocka_unit_test(test_limit),
-		cmocka_unit_test(test_interrupt),   cmocka_unit_test(test_warmup_and_order),
-		cmocka_unit_test(test_cpus),        cmocka_unit_test(test_timeout),
-		cmocka_unit_test(test_http_bundled), cmocka_unit_test(test_http_refused),
+		cmocka_unit_test(test_basics),
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_sweep_files),
+		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_interrupt),
+		cmocka_unit_test(test_warmup_and_order),
+		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_http_bundled),
+		cmocka_unit_test(test_http_refused),
 		cmocka_unit_test(test_every_model_every_workload),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
