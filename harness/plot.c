@@ -4,7 +4,7 @@
  *	throughput    tasks/s vs C, a line per model            (needs 2+ C values)
  *	latency       p50 and p99 vs C, two panels              (2+ C values)
  *	speedup       sequential makespan / makespan vs C, with the ideal line
- *	memory        peak RSS vs C
+ *	memory        peak RSS vs C (bars per model when the sweep ran one C)
  *	makespan      bars per model at the largest common C, min-max whiskers and
  *	              the limit line (I/O floor or CPU work / cores)
  *	cpu           user+sys CPU and context switches per task at that C

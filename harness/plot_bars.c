@@ -49,10 +49,97 @@ static void model_tics(FILE *f, const plot_set *s, int rotate)
 		rotate ? "rotate by 40 right" : "", s->nmodels);
 }
 
+/* One bar per model at C = s->cstar: the median over reps, a min-max
+ * whisker, the median written on top; a labelled limit line if refv is a
+ * number. Values are plotted times `scale` in `unit`; a log y axis when the
+ * bars differ by more than 20x. */
+typedef struct {
+	const char *kind;   /* "makespan": the file name after the prefix */
+	const char *what;   /* "makespan": the .dat's and .gp's headers */
+	const char *title;  /* "Makespan" */
+	const char *ylabel; /* "makespan" (the unit is added) */
+	plot_get get;       /* the figure of one run */
+	double refv;        /* the limit line, unscaled; NaN: none */
+	const char *ref;    /* its label */
+	double scale;
+	const char *unit;
+} bar_chart;
+
+static int bars(plot_set *s, const bar_chart *b)
+{
+	char name[PLOT_NAMELEN], note[160], title[96], desc[160], *buf, *gbuf;
+	size_t len, glen;
+	double hi = 0;
+	unsigned c = s->cstar;
+
+	for (size_t m = 0; m < s->nmodels; m++) {
+		double md, lo, mx;
+		if (plot_stat(s, m, c, b->get, &md, &lo, &mx))
+			hi = fmax(hi, mx);
+	}
+	snprintf(name, sizeof name, "%s%s", s->prefix, b->kind);
+	FILE *f = plot_dat_begin(&buf, &len);
+	if (!f)
+		return -1;
+	fprintf(f,
+		"# %s.dat - %s per model at concurrency C = %u\n# %s | %s\n"
+		"# Columns: 1 bar position, 2 median %s (%s) over reps, 3 min, 4 max,\n"
+		"# 5 reps, 6 model\n",
+		name, b->what, c, s->what, s->machine, b->what, b->unit);
+	for (size_t m = 0; m < s->nmodels; m++) {
+		double md, lo, mx;
+		size_t k = plot_stat(s, m, c, b->get, &md, &lo, &mx);
+		fprintf(f, "%zu %.9g %.9g %.9g %zu \"%s\"\n", m + 1, md * b->scale, lo * b->scale,
+			mx * b->scale, k, s->models[m]);
+	}
+	if (plot_dat_end(s, name, f, &buf, &len) < 0)
+		return -1;
+
+	snprintf(desc, sizeof desc, "%s per model: median bar, min-max whisker", b->what);
+	if (!(f = plot_gp_begin(s, name, desc, &gbuf, &glen)))
+		return -1;
+	snprintf(note, sizeof note, "bar: median over reps, whisker: min–max");
+	snprintf(title, sizeof title, "%s per model at C = %u", b->title, c);
+	fputs("set title ", f);
+	plot_gp_title(f, s, title, note);
+	double lo = plot_min_median(s, c, b->get);
+	if (isfinite(b->refv))
+		lo = fmin(lo, b->refv);
+	int logy = lo > 0 && hi / lo > 20;
+	fprintf(f, "\nset ylabel \"%s (%s%s)\"\n", b->ylabel, b->unit, logy ? ", log scale" : "");
+	if (logy) /* bars that differ by orders of magnitude: all stay visible */
+		plot_gp_axis(f, 'y', lo * b->scale, hi * b->scale, 1);
+	else
+		fputs("set yrange [0:*]\n", f);
+	fputs("set xtics scale 0\nset grid noxtics\nset boxwidth 0.7\n"
+	      "# the one legend entry (the limit line) goes below the plot\n"
+	      "set key outside bottom center horizontal\n"
+	      "set style fill solid 0.85 border lc rgb \"black\"\n",
+	      f);
+	model_tics(f, s, s->nmodels > 6);
+	fputs("plot ", f);
+	for (size_t m = 0; m < s->nmodels; m++)
+		fprintf(f,
+			"\"%s.dat\" every ::%zu::%zu using 1:2 with boxes ls %zu dt solid notitle, \\\n     ",
+			name, m, m, m + 1);
+	fprintf(f,
+		"\"%s.dat\" using 1:2:3:4 with yerrorbars lc rgb \"black\" lw 2 pt -1 notitle, \\\n"
+		"     \"%s.dat\" using 1:4:(sprintf(\"%%.3g\", $2)) with labels offset 0,0.8 "
+		"notitle",
+		name, name);
+	if (isfinite(b->refv)) {
+		fprintf(f, ", \\\n     %.9g with lines lc rgb \"#c00000\" dt 2 lw 3 title \"",
+			b->refv * b->scale);
+		plot_gp_str(f, b->ref);
+		fputc('"', f);
+	}
+	fputs("\n", f);
+	return plot_gp_end(s, name, f, &gbuf, &glen);
+}
+
 int plot_makespan(plot_set *s)
 {
-	char name[PLOT_NAMELEN], note[160], ref[200], *buf, *gbuf;
-	size_t len, glen;
+	char ref[200] = "";
 	double scale, hi = 0, refv = NAN;
 	unsigned c = s->cstar;
 
@@ -77,65 +164,32 @@ int plot_makespan(plot_set *s)
 		snprintf(ref, sizeof ref,
 			 "CPU ideal: sequential makespan ÷ min(C, cores) = %.3g %s ÷ %d = %.3g %s",
 			 refv * ncpu * scale, unit, ncpu, refv * scale, unit);
-	snprintf(name, sizeof name, "%smakespan", s->prefix);
-	FILE *f = plot_dat_begin(&buf, &len);
-	if (!f)
-		return -1;
-	fprintf(f,
-		"# %s.dat - makespan per model at concurrency C = %u\n# %s | %s\n"
-		"# Columns: 1 bar position, 2 median makespan (%s) over reps, 3 min, 4 max,\n"
-		"# 5 reps, 6 model\n",
-		name, c, s->what, s->machine, unit);
-	for (size_t m = 0; m < s->nmodels; m++) {
-		double md, lo, mx;
-		size_t k = plot_stat(s, m, c, get_makespan, &md, &lo, &mx);
-		fprintf(f, "%zu %.9g %.9g %.9g %zu \"%s\"\n", m + 1, md * scale, lo * scale,
-			mx * scale, k, s->models[m]);
-	}
-	if (plot_dat_end(s, name, f, &buf, &len) < 0)
-		return -1;
+	bar_chart b = { "makespan", "makespan", "Makespan", "makespan", get_makespan,
+			refv,       ref,        scale,      unit };
+	return bars(s, &b);
+}
 
-	if (!(f = plot_gp_begin(s, name, "makespan per model: median bar, min-max whisker", &gbuf,
-				&glen)))
-		return -1;
-	snprintf(note, sizeof note, "bar: median over reps, whisker: min–max");
-	char title[96];
-	snprintf(title, sizeof title, "Makespan per model at C = %u", c);
-	fputs("set title ", f);
-	plot_gp_title(f, s, title, note);
-	double lo = plot_min_median(s, c, get_makespan);
-	if (isfinite(refv))
-		lo = fmin(lo, refv);
-	int logy = lo > 0 && hi / lo > 20;
-	fprintf(f, "\nset ylabel \"makespan (%s%s)\"\n", unit, logy ? ", log scale" : "");
-	if (logy) /* bars that differ by orders of magnitude: all stay visible */
-		plot_gp_axis(f, 'y', lo * scale, hi * scale, 1);
-	else
-		fputs("set yrange [0:*]\n", f);
-	fputs("set xtics scale 0\nset grid noxtics\nset boxwidth 0.7\n"
-	      "# the one legend entry (the limit line) goes below the plot\n"
-	      "set key outside bottom center horizontal\n"
-	      "set style fill solid 0.85 border lc rgb \"black\"\n",
-	      f);
-	model_tics(f, s, s->nmodels > 6);
-	fputs("plot ", f);
-	for (size_t m = 0; m < s->nmodels; m++)
-		fprintf(f,
-			"\"%s.dat\" every ::%zu::%zu using 1:2 with boxes ls %zu dt solid notitle, \\\n     ",
-			name, m, m, m + 1);
-	fprintf(f,
-		"\"%s.dat\" using 1:2:3:4 with yerrorbars lc rgb \"black\" lw 2 pt -1 notitle, \\\n"
-		"     \"%s.dat\" using 1:4:(sprintf(\"%%.3g\", $2)) with labels offset 0,0.8 "
-		"notitle",
-		name, name);
-	if (isfinite(refv)) {
-		fprintf(f, ", \\\n     %.9g with lines lc rgb \"#c00000\" dt 2 lw 3 title \"",
-			refv * scale);
-		plot_gp_str(f, ref);
-		fputc('"', f);
-	}
-	fputs("\n", f);
-	return plot_gp_end(s, name, f, &gbuf, &glen);
+static double get_rss(const res_run *r)
+{
+	return r->max_rss_kib >= 0 ? (double)r->max_rss_kib : NAN;
+}
+
+/* Peak memory at one C: the memory chart when the sweep ran only one C
+ * (its lines over C need two). */
+int plot_memory_bars(plot_set *s)
+{
+	if (!s->cstar)
+		return 0;
+	bar_chart b = { "memory",
+			"peak memory",
+			"Peak memory (max RSS)",
+			"peak resident memory",
+			get_rss,
+			NAN,
+			"",
+			1.0 / 1024,
+			"MiB" };
+	return bars(s, &b);
 }
 
 int plot_cpu(plot_set *s)

@@ -93,6 +93,7 @@ int plot_throughput(plot_set *s);
 int plot_latency(plot_set *s);
 int plot_speedup(plot_set *s);
 int plot_memory(plot_set *s);
+int plot_memory_bars(plot_set *s); /* plot_bars.c: at one C */
 int plot_makespan(plot_set *s);
 int plot_cpu(plot_set *s);
 int plot_cdf(plot_set *s);

@@ -200,6 +200,8 @@ int plot_throughput(plot_set *s)
 
 int plot_memory(plot_set *s)
 {
+	if (s->ncs < 2)
+		return plot_memory_bars(s);
 	vs_chart v = { "memory",
 		       "peak memory (max RSS) vs concurrency, one line per model",
 		       "Peak memory vs concurrency",

@@ -137,23 +137,33 @@ static void check_blocks(const char *dir, const char *name, const res_run *r, si
 	assert_int_equal(rows, 9 * 3); /* 9 models x 3 concurrency values */
 }
 
+/* The next row of a bar chart's .dat ("pos median min max reps "model""),
+ * comments skipped: 1, or 0 at the end. */
+static int bar_row(FILE *f, double *med, double *lo, double *hi, int *reps, char model[64])
+{
+	char line[512];
+	int pos;
+	while (fgets(line, sizeof line, f)) {
+		if (line[0] == '#')
+			continue;
+		assert_int_equal(sscanf(line, "%d %lf %lf %lf %d \"%63[^\"]\"", &pos, med, lo, hi,
+					reps, model),
+				 6);
+		return 1;
+	}
+	return 0;
+}
+
 /* makespan.dat: "pos median min max reps "model"" at the largest C. */
 static void check_makespan(const char *dir, const res_run *r, size_t n, unsigned c)
 {
-	char p[2048], line[512], model[64];
+	char p[2048], model[64];
 	snprintf(p, sizeof p, "%s/makespan.dat", dir);
 	FILE *f = fopen(p, "r");
 	assert_non_null(f);
-	int rows = 0;
-	double scale = NAN;
-	while (fgets(line, sizeof line, f)) {
-		double med, lo, hi;
-		int pos, reps;
-		if (line[0] == '#')
-			continue;
-		assert_int_equal(sscanf(line, "%d %lf %lf %lf %d \"%63[^\"]\"", &pos, &med, &lo,
-					&hi, &reps, model),
-				 6);
+	int rows = 0, reps;
+	double scale = NAN, med, lo, hi;
+	while (bar_row(f, &med, &lo, &hi, &reps, model)) {
 		double want = csv_median(r, n, model, c, offsetof(res_run, makespan_s));
 		if (isnan(scale))
 			scale = med / want;
@@ -271,13 +281,37 @@ static void test_one_c(void **state)
 			k++;
 		}
 	fclose(f);
-	free(r);
 	assert_int_equal(k, 18);
+	/* threads' median peak RSS at C=2, for the memory bars */
+	double rss[8];
+	size_t nrss = 0;
+	for (size_t i = 0; i < n; i++)
+		if (r[i].concurrency == 2 && !strcmp(r[i].model, "threads") && nrss < 8)
+			rss[nrss++] = (double)r[i].max_rss_kib;
+	free(r);
+	assert_int_equal(nrss, 2);
 	FILE *diag = tmpfile();
 	assert_true(plot_dir(dir, "/nonexistent/gnuplot", diag, err, sizeof err) >= 0);
 	assert_int_equal(file_size(dir, "throughput", "gp"), -1);
 	assert_int_equal(file_size(dir, "latency", "gp"), -1);
 	assert_true(file_size(dir, "makespan", "gp") > 0);
+	/* memory needs no second C: one bar per model, in MiB */
+	assert_true(file_size(dir, "memory", "gp") > 0);
+	snprintf(p, sizeof p, "%s/memory.dat", dir);
+	f = fopen(p, "r");
+	assert_non_null(f);
+	char model[64];
+	int rows = 0, reps;
+	double med, lo, hi;
+	while (bar_row(f, &med, &lo, &hi, &reps, model)) {
+		assert_string_equal(model, models[rows]);
+		assert_true(med > 0 && lo <= med && med <= hi);
+		if (!strcmp(model, "threads"))
+			assert_true(fabs(med - stats_median(rss, nrss) / 1024) < 1e-6);
+		rows++;
+	}
+	fclose(f);
+	assert_int_equal(rows, 9);
 	assert_true(file_size(dir, "timeline_threads", "dat") > 0);
 	fclose(diag);
 	remove_tree(dir);
