@@ -13,10 +13,12 @@
 static int suite_usage(FILE *f, int rc)
 {
 	fprintf(f, "usage: concbench suite NAME|FILE [--quick] [--out DIR] [--no-plot]\n\n"
-		   "Runs a suite's sweep (a built-in one by name, see: concbench list suites, or\n"
-		   "a suite file), writes results/<name>/<UTC timestamp>/ and its charts as\n"
-		   "`concbench run` does, then checks the suite's expectations and prints each\n"
-		   "with its verdict: reproduced, not reproduced, or n/a (with the reason).\n\n"
+		   "Runs a suite's sweeps (a built-in one by name, see: concbench list suites,\n"
+		   "or a suite file), writes results/<name>/<UTC timestamp>/ and its charts as\n"
+		   "`concbench run` does, one directory per sweep, then checks the suite's\n"
+		   "expectations and decision-matrix rows and prints each with its verdict:\n"
+		   "reproduced, not reproduced, or n/a (with the reason). The file format is\n"
+		   "in README.md (Suites and reproducing the book).\n\n"
 		   "      --quick     the suite's quick size (seconds) instead of its full one\n"
 		   "  -o, --out DIR   results root (default: results)\n"
 		   "      --no-plot   do not draw charts\n\n"
