@@ -926,11 +926,6 @@ static double delay_of(const ex_term *t, const res_run *runs, size_t n)
 	return NAN;
 }
 
-static void fmt_value(char *buf, size_t len, ex_metric m, double v)
-{
-	metric_format(m, v, buf, len);
-}
-
 const char *metric_format(ex_metric m, double v, char *buf, size_t len)
 {
 	if (m == EX_MAKESPAN || m == EX_P50 || m == EX_P99 || m == EX_CPU)
@@ -954,12 +949,12 @@ ex_result expect_eval(const suite_expect *e, const res_run *runs, size_t n)
 		return r;
 	}
 	char bdesc[160], adesc[120];
-	fmt_value(adesc, sizeof adesc, e->num.metric, a);
+	metric_format(e->num.metric, a, adesc, sizeof adesc);
 	switch (e->den_kind) {
 	case EX_DEN_TERM: {
 		b = term_value(&e->den, runs, n, &c2, &failed, why, sizeof why);
 		char v[64];
-		fmt_value(v, sizeof v, e->den.metric, b);
+		metric_format(e->den.metric, b, v, sizeof v);
 		if (snprintf(bdesc, sizeof bdesc, "%s@%u%s%s %s", e->den.model, c2,
 			     e->den.workload[0] ? " on " : "", e->den.workload, v) < 0)
 			bdesc[0] = 0;
@@ -1041,14 +1036,14 @@ mx_result row_eval(const suite_row *row, const res_run *runs, size_t n)
 			if (model_matches(r.m[k].model, row->choice[j]))
 				pick = k;
 	char bv[64], pv[64];
-	fmt_value(bv, sizeof bv, t->metric, best);
+	metric_format(t->metric, best, bv, sizeof bv);
 	if (pick < 0) {
 		snprintf(r.msg, sizeof r.msg, "none of the chosen models ran; the best is %s %s",
 			 r.m[0].model, bv);
 		return r;
 	}
 	double off = higher ? best / r.m[pick].value - 1 : r.m[pick].value / best - 1;
-	fmt_value(pv, sizeof pv, t->metric, r.m[pick].value);
+	metric_format(t->metric, r.m[pick].value, pv, sizeof pv);
 	r.v = off <= row->within + 1e-12 ? V_REPRODUCED : V_NOT_REPRODUCED;
 	if (pick == 0)
 		snprintf(r.msg, sizeof r.msg, "%s %s is the best%s%s%s", r.m[0].model, bv,

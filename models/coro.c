@@ -163,11 +163,6 @@ static void lane_fill(coro_lane *ln)
 		lane_run(ln);
 }
 
-static void lane_wake(coro_lane *ln)
-{
-	lane_run(ln);
-}
-
 /* ---- the wl_io of a coroutine: register, then switch to the scheduler ---- */
 
 static void park(coro_lane *ln)
@@ -192,7 +187,7 @@ static void on_timer(loop *l, void *arg)
 	ln->timer = 0; /* fired: nothing to cancel */
 	ln->ready = -ETIMEDOUT;
 	stop_waiting(ln);
-	lane_wake(ln);
+	lane_run(ln);
 }
 
 static void on_fd(loop *l, int fd, int ready, void *arg)
@@ -200,7 +195,7 @@ static void on_fd(loop *l, int fd, int ready, void *arg)
 	coro_lane *ln = arg;
 	ln->ready = ready;
 	stop_waiting(ln);
-	lane_wake(ln);
+	lane_run(ln);
 }
 
 static int coro_sleep_until(wl_io *io, uint64_t deadline_ns)
