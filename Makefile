@@ -15,7 +15,7 @@ BUILD    ?= build$(if $(SAN),-san)
 
 # DWARF 4: the valgrind in Debian 12 cannot read clang's default DWARF 5.
 CFLAGS   ?= -O2 -gdwarf-4
-CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+CFLAGS   += -I. -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
             -Wshadow -Wno-unused-parameter -pthread -MMD -MP
 CFLAGS   += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lhwloc -lcrypto -lxxhash) -lm
@@ -25,8 +25,9 @@ CFLAGS   += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=$(SAN)
 endif
 
-LIB_SRC  := $(filter-out harness/main.c,$(wildcard harness/*.c)) \
-            $(wildcard models/*.c) $(wildcard models/*.S) $(wildcard workloads/*.c)
+# Every .c (and .S) in the concept folders; a new file needs no Makefile line.
+LIB_SRC  := $(wildcard harness/*/*.c) $(wildcard models/*.c) $(wildcard models/*.S) \
+            $(wildcard workloads/*.c) $(wildcard workloads/*/*.c)
 LIB_OBJ  := $(patsubst %.S,$(BUILD)/%.o,$(LIB_SRC:%.c=$(BUILD)/%.o))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -36,10 +37,10 @@ BIN      := $(if $(SAN),$(BUILD)/concbench,concbench)
 all: $(BIN)
 
 deps:
-	@sh harness/deps.sh gcc make pkg-config libhwloc-dev libssl-dev \
+	@sh harness/build/deps.sh gcc make pkg-config libhwloc-dev libssl-dev \
 		libxxhash-dev libcmocka-dev gnuplot-nox
 deps-memcheck: deps
-	@sh harness/deps.sh valgrind
+	@sh harness/build/deps.sh valgrind
 
 $(BUILD)/buildinfo.h: FORCE
 	@mkdir -p $(@D)
@@ -56,17 +57,17 @@ $(BUILD)/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -std=c11,$(CFLAGS)) -c -o $@ $<
 
-$(BUILD)/harness/meta.o: $(BUILD)/buildinfo.h
+$(BUILD)/harness/run/meta.o: $(BUILD)/buildinfo.h
 
-# Built-in suites: harness/suites/*.suite compiled in as a table of texts
+# Built-in suites: harness/suite/builtin/*.suite compiled in as a table of texts
 # (suite.c reads it), so an installed binary carries them. Regenerated every
 # make, replaced only when it changed: an added, edited or removed suite rebuilds.
-SUITE_SRC := $(sort $(wildcard harness/suites/*.suite))
+SUITE_SRC := $(sort $(wildcard harness/suite/builtin/*.suite))
 LIB_OBJ   += $(BUILD)/suites.o
 
 $(BUILD)/suites.c: FORCE
 	@mkdir -p $(@D)
-	@awk 'BEGIN { print "/* generated from harness/suites by the Makefile */"; \
+	@awk 'BEGIN { print "/* generated from harness/suite/builtin by the Makefile */"; \
 		print "struct suite_text { const char *name, *text; };"; \
 		print "const struct suite_text suite_builtin[] = {" } \
 	FNR == 1 { if (k++) print "\t\"\" },"; n = FILENAME; sub(/.*\//, "", n); \
@@ -118,10 +119,10 @@ bench: deps
 # Needs clang and its fuzzer runtime (Debian 12: clang, libclang-rt-14-dev).
 FUZZ_SECONDS ?= 60
 fuzz:
-	@sh harness/deps.sh clang libclang-rt-14-dev
+	@sh harness/build/deps.sh clang libclang-rt-14-dev
 	@mkdir -p $(BUILD)/fuzz/corpus
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -I. tests/fuzz/fuzz_httpparse.c \
-		workloads/httpparse.c -o $(BUILD)/fuzz/fuzz_httpparse
+		workloads/http/httpparse.c -o $(BUILD)/fuzz/fuzz_httpparse
 	$(BUILD)/fuzz/fuzz_httpparse -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-dict=tests/fuzz/httpparse.dict -artifact_prefix=$(BUILD)/fuzz/ \
 		$(BUILD)/fuzz/corpus
@@ -130,7 +131,8 @@ install: $(BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/concbench
 
 format:
-	clang-format -i harness/*.[ch] models/*.[ch] workloads/*.[ch] tests/*.[ch]
+	clang-format -i harness/*.c harness/*/*.[ch] models/*.[ch] workloads/*.[ch] \
+		workloads/*/*.[ch] tests/*.[ch]
 
 clean:
 	rm -rf build build-* concbench

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "meta.h"
+#include "harness/cli/cli.h"
+#include "harness/run/meta.h"
 
 static volatile sig_atomic_t stop_requested;
 

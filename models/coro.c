@@ -17,8 +17,8 @@
  * to the pool and the next task starts in that lane at once.
  */
 #define _GNU_SOURCE
-#include "coro.h"
-#include "loop.h"
+#include "models/coro.h"
+#include "models/loop.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -17,7 +17,7 @@
  * stack for a wild pointer; valgrind must be told where each stack is.
  */
 #define _GNU_SOURCE
-#include "coro.h"
+#include "models/coro.h"
 
 #include <errno.h>
 #include <stdatomic.h>

@@ -16,7 +16,7 @@
  * write until EAGAIN each time (see loop_run_tasks in loop.c).
  */
 #define _GNU_SOURCE
-#include "loop.h"
+#include "models/loop.h"
 
 #include <errno.h>
 #include <stdatomic.h>

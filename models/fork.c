@@ -14,7 +14,7 @@
  * slot, waits for any child and forks the next task into the slot it freed.
  * A child that dies abnormally fails its own task; the others still run.
  */
-#include "model.h"
+#include "models/model.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -24,7 +24,7 @@
  * The waiters form a FIFO (CPython's condition variable promises no order),
  * so hand-offs are fair and tests deterministic.
  */
-#include "gil.h"
+#include "models/gil.h"
 
 #include <assert.h>
 #include <pthread.h>

@@ -29,7 +29,7 @@
  * Lanes: the loop slot 0..C-1 a task occupies, wherever its steps run.
  */
 #define _GNU_SOURCE
-#include "loop.h"
+#include "models/loop.h"
 
 #include <errno.h>
 #include <pthread.h>

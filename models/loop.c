@@ -15,7 +15,7 @@
  *
  * The executor that drives tasks on this loop, loop_run_tasks, is looptasks.c.
  */
-#include "loop.h"
+#include "models/loop.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -10,7 +10,7 @@
  * every task ran exactly once under every model.
  */
 #define _GNU_SOURCE
-#include "model.h"
+#include "models/model.h"
 
 #include <errno.h>
 #include <sched.h>

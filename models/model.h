@@ -21,8 +21,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../workloads/workload.h"
-#include "gil.h"
+#include "workloads/workload.h"
+#include "models/gil.h"
 
 #define MODEL_MAX_OPTS 8
 #define MODEL_MSGLEN   256

@@ -17,7 +17,7 @@
  * The model: loop_run_tasks on this backend (see loop.c).
  */
 #define _GNU_SOURCE
-#include "loop.h"
+#include "models/loop.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -25,7 +25,7 @@
  * GIL is held, after any wait for it. Blocking I/O, sleep and large hashes
  * inside a task let go of it through the backend (model_gil_io).
  */
-#include "model.h"
+#include "models/model.h"
 
 #include <errno.h>
 #include <pthread.h>

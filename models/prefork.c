@@ -14,7 +14,7 @@
  * running, the others drain the queue, and, as in a broken
  * ProcessPoolExecutor, whatever no worker finished fails.
  */
-#include "model.h"
+#include "models/model.h"
 
 #include <errno.h>
 #include <stdlib.h>

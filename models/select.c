@@ -14,7 +14,7 @@
  *
  * The model: loop_run_tasks on this backend (see loop.c).
  */
-#include "loop.h"
+#include "models/loop.h"
 
 #include <errno.h>
 #include <stdio.h>

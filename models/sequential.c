@@ -11,7 +11,7 @@
  *
  * C is ignored: exactly one task is ever in flight, always on lane 0.
  */
-#include "model.h"
+#include "models/model.h"
 
 static int sequential_run(model_run *r)
 {

@@ -23,7 +23,7 @@
  * a Python thread's own timing of its work would. The main thread, which
  * only spawns and joins, never holds it.
  */
-#include "model.h"
+#include "models/model.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -33,7 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "wl_fixture.h"
+#include "tests/wl_fixture.h"
 
 enum scene {
 	OK,        /* 200 with BODY and Content-Length; keep-alive if asked */

@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "../harness/spec.h"
-#include "../models/model.h"
+#include "harness/run/spec.h"
+#include "models/model.h"
 
 /* Model `name`, with stack=`stack` when that is not 0. A name with flags or
  * options ("threads+gil:gil_interval_ms=1") goes through the parser. */

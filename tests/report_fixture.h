@@ -9,8 +9,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "../harness/json.h"
-#include "../harness/report.h"
+#include "harness/report/json.h"
+#include "harness/report/report.h"
 
 #define HEADER                                                                                     \
 	"suite,model,workload,params,tasks,concurrency,rep,status,makespan_s,throughput_per_s,"    \

@@ -5,7 +5,7 @@
  * The binary's path comes from $CONCBENCH (tests/run.sh sets it).
  */
 #define _GNU_SOURCE
-#include "testutil.h"
+#include "tests/testutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../models/model.h"
+#include "models/model.h"
 
 typedef struct {
 	int code; /* exit code, or 128+signal */

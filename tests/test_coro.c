@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "../models/coro.h"
+#include "models/coro.h"
 
 static int memcheck(void)
 {

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "model_fixture.h"
-#include "wl_fixture.h"
+#include "tests/model_fixture.h"
+#include "tests/wl_fixture.h"
 
 #ifndef MANY_IDLE
 #define MANY_IDLE 100000 /* -DMANY_IDLE=... to try the test where maps are few */

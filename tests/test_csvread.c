@@ -4,7 +4,7 @@
  * refused, and results.csv rows read back as rows.c wrote them.
  */
 #define _GNU_SOURCE
-#include "testutil.h"
+#include "tests/testutil.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../harness/csvread.h"
-#include "../harness/rows.h"
+#include "harness/report/csvread.h"
+#include "harness/report/rows.h"
 
 static FILE *text(const char *s)
 {

@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "../models/gil.h"
+#include "models/gil.h"
 
 #define IVL        5000000ull /* the interval the tests use, ns */
 #define POLL_LIMIT 20         /* seconds a polled condition may take */

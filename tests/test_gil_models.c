@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "model_fixture.h"
-#include "wl_fixture.h"
+#include "tests/model_fixture.h"
+#include "tests/wl_fixture.h"
 
 static const char *const gil_models[] = { "threads+gil", "pool+gil",
 					  "threads+gil:gil_interval_ms=0",

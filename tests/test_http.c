@@ -2,9 +2,9 @@
 /* Every task runs in both forms (http_fixture.h), which must agree; the digest of a good reply is
  * computed here, from the known body. No test leaves an fd open. Keep-alive: test_http_conn.c. */
 #define _GNU_SOURCE
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "http_fixture.h"
+#include "tests/http_fixture.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -2,9 +2,9 @@
 /* A thread's idle connections close when it exits, and socket() out of fds says EMFILE. The
  * server (http_fixture.h) counts connections and requests; each test compares the fds. */
 #define _GNU_SOURCE
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "http_fixture.h"
+#include "tests/http_fixture.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -7,7 +7,7 @@
  * every read has a 10 s guard, so a hang fails instead of hanging.
  */
 #define _GNU_SOURCE
-#include "testutil.h"
+#include "tests/testutil.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../harness/httpd.h"
-#include "../harness/httpd_int.h"
+#include "workloads/http/httpd.h"
+#include "workloads/http/httpd_int.h"
 
 static pid_t server;
 static char hostport[64];

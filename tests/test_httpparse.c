@@ -8,9 +8,9 @@
  * pieces of 1, 2, 3 and 7 bytes and cut in two at every point: the outcome
  * may not depend on where the cuts fall.
  */
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "../workloads/httpparse.h"
+#include "workloads/http/httpparse.h"
 
 #include <stdio.h>
 #include <stdlib.h>

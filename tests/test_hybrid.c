@@ -5,11 +5,11 @@
  * Structure, not speed: with blocking sleeps the tasks overlap under hybrid (every task starts
  * before any ends), and not at all under epoll. No thread or fd is left behind. */
 #define _GNU_SOURCE
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "http_fixture.h"
-#include "model_fixture.h"
-#include "wl_fixture.h"
+#include "tests/http_fixture.h"
+#include "tests/model_fixture.h"
+#include "tests/wl_fixture.h"
 
 extern const wl_kind wl_http, wl_mixed;
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "../harness/json.h"
+#include "harness/report/json.h"
 
 /* What fn writes through a fresh writer on a memstream, as a malloc'd
  * string; fn's result in *rc. */

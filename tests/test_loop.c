@@ -10,10 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "../models/loop.h"
-#include "model_fixture.h"
+#include "models/loop.h"
+#include "tests/model_fixture.h"
 
 static const loop_backend *const backends[] = { &loop_backend_select, &loop_backend_poll,
 						&loop_backend_epoll, &loop_backend_epoll_et };

@@ -10,10 +10,10 @@
 #include <sys/select.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "../harness/spec.h"
-#include "model_fixture.h"
+#include "harness/run/spec.h"
+#include "tests/model_fixture.h"
 
 extern const model_kind model_select, model_poll, model_epoll, model_sequential;
 

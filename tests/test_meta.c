@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "../harness/json.h"
-#include "../harness/meta.h"
+#include "harness/report/json.h"
+#include "harness/run/meta.h"
 
 static void assert_valid_json(const char *s)
 {

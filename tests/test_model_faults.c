@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "model_fixture.h"
+#include "tests/model_fixture.h"
 
 static const wl_param_def no_params[] = { { 0 } };
 

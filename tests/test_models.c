@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "model_fixture.h"
-#include "wl_fixture.h"
+#include "tests/model_fixture.h"
+#include "tests/wl_fixture.h"
 
 static const char *const all_models[] = { "sequential", "threads",     "pool",    "fork",
 					  "prefork",    "threads+gil", "pool+gil" };

@@ -2,10 +2,10 @@
  * With blocking=0 the C sleeps of a run overlap (every task starts before any ends, which is
  * structure, not speed); with blocking=1 each sleep holds the one thread, so they run one after
  * another (makespan >= N * ms, a sanity bound). The digests do not change. */
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "model_fixture.h"
-#include "wl_fixture.h"
+#include "tests/model_fixture.h"
+#include "tests/wl_fixture.h"
 
 #define N_TASKS  5
 #define SLEEP_MS 20

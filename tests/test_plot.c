@@ -8,7 +8,7 @@
  * Fixtures are copied into a temp directory first; run from the repo root.
  */
 #define _GNU_SOURCE
-#include "testutil.h"
+#include "tests/testutil.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -18,10 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../harness/csvread.h"
-#include "../harness/plot.h"
-#include "../harness/rows.h"
-#include "../harness/stats.h"
+#include "harness/report/csvread.h"
+#include "harness/plot/plot.h"
+#include "harness/report/rows.h"
+#include "harness/run/stats.h"
 
 static const char *models[] = { "sequential", "threads", "pool",  "fork", "prefork",
 				"select",     "poll",    "epoll", "coro" };

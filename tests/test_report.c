@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "report_fixture.h"
+#include "tests/report_fixture.h"
 
 static char *read_file(const char *path)
 {

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "report_fixture.h"
+#include "tests/report_fixture.h"
 
 /* Everything written to a memstream by fn, as a malloc'd string. */
 static char *capture(int (*fn)(FILE *, const void *), const void *arg, int *rc)

@@ -1,10 +1,10 @@
 /* test_spec.c - parsing what users write: numbers, lists, workload and model specs. */
-#include "testutil.h"
+#include "tests/testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/spec.h"
+#include "harness/run/spec.h"
 
 static char err[256];
 

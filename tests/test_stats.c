@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "../harness/stats.h"
-#include "../workloads/workload.h"
+#include "harness/run/stats.h"
+#include "workloads/workload.h"
 
 /* cmocka 1.1 compares floats only; times need doubles. Relative 1e-12. */
 #define assert_near(a, b) near_at((a), (b), #a, __FILE__, __LINE__)

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../harness/cli.h"
-#include "../harness/reproduce.h"
-#include "../harness/suite.h"
-#include "testutil.h"
+#include "harness/cli/cli.h"
+#include "harness/suite/reproduce.h"
+#include "harness/suite/suite.h"
+#include "tests/testutil.h"
 
 static const char good_head[] = "name L9\n"
 				"claim a pool caps\n"

@@ -1,9 +1,9 @@
 /* test_sweep.c - a run that did different work is an error, whatever its speed. */
-#include "testutil.h"
+#include "tests/testutil.h"
 
 #include <string.h>
 
-#include "../harness/sweep.h"
+#include "harness/run/sweep.h"
 
 static void test_digest_reference(void **st)
 {

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "model_fixture.h"
-#include "wl_fixture.h"
+#include "tests/model_fixture.h"
+#include "tests/wl_fixture.h"
 
 static uint64_t digest_of(const char *model, const wl_spec *w, size_t n, unsigned c)
 {

@@ -1,11 +1,11 @@
 /* test_target.c - the bundled target's CPU time lands in the context, as JSON. */
-#include "testutil.h"
+#include "tests/testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/json.h"
-#include "../harness/target.h"
+#include "harness/report/json.h"
+#include "harness/run/target.h"
 
 static void check_json(const char *s)
 {

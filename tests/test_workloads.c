@@ -2,9 +2,9 @@
 /* Known fib values, hash digests checked against Python's hashlib, sleep going through wl_io, spin
  * burning CPU, null doing nothing, the run digest's order independence, the registry's tables.
  * The spec parser is not under test here: specs are built by hand (wl_fixture.h). */
-#include "testutil.h"
+#include "tests/testutil.h"
 
-#include "wl_fixture.h"
+#include "tests/wl_fixture.h"
 
 #include <errno.h>
 #include <stdio.h>

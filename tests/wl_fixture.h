@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../workloads/workload.h"
+#include "workloads/workload.h"
 
 /* A value as the spec parser reads it: k/m/g (either case) on sizes, the
  * index of an enum's choice (-1: not a choice), 0 for a string. */

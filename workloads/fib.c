@@ -17,7 +17,7 @@
  * eval breaker every few bytecodes, so the switch interval (5 ms) is honoured
  * to within a subtree. Without a GIL the task calls fib directly, as before.
  */
-#include "workload.h"
+#include "workloads/workload.h"
 
 static const wl_param_def fib_params[] = {
 	{ .name = "n",

@@ -17,7 +17,7 @@
  * HASHLIB_GIL_MINSIZE, `len >= 2048` in _hashopenssl.c), and around every
  * scrypt call; small buffers keep it and pass a check point every round.
  */
-#include "workload.h"
+#include "workloads/workload.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -19,7 +19,7 @@
  * The host is resolved once, in init: a lookup per task would measure the
  * resolver.
  */
-#include "httptask.h"
+#include "workloads/http/httptask.h"
 
 #include <errno.h>
 #include <netdb.h>

@@ -19,7 +19,7 @@
  * WL_STEP_OFFLOAD when the body is in and computes on the next call, so
  * hybrid computes on a worker while its loop goes on fetching.
  */
-#include "httptask.h"
+#include "workloads/http/httptask.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  * each model's own per-task cost, the floor under every other workload's
  * figures, and the number to compare when a model seems slow.
  */
-#include "workload.h"
+#include "workloads/workload.h"
 
 static const wl_param_def null_params[] = {
 	{ 0 },

@@ -13,7 +13,7 @@
  * so on an event loop or a coroutine scheduler one sleeping task stalls all
  * the others (the book's listing 2-20, time.sleep inside a coroutine).
  */
-#include "workload.h"
+#include "workloads/workload.h"
 
 #include <errno.h>
 #include <string.h>

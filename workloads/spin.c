@@ -13,7 +13,7 @@
  * honoured. A task that waited for the GIL at a check point was not running,
  * and its thread's CPU clock did not advance: it still burns its full us.
  */
-#include "workload.h"
+#include "workloads/workload.h"
 
 #include <errno.h>
 #include <time.h>

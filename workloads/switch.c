@@ -17,7 +17,7 @@
  * and give the same digest.
  */
 #define _GNU_SOURCE
-#include "workload.h"
+#include "workloads/workload.h"
 
 #include <errno.h>
 #include <fcntl.h>

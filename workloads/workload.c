@@ -7,7 +7,7 @@
  * task computed something else, or if a task's result landed in another slot.
  */
 #define _GNU_SOURCE
-#include "workload.h"
+#include "workloads/workload.h"
 
 #include <errno.h>
 #include <poll.h>

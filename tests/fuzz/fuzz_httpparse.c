@@ -11,7 +11,7 @@
  *
  * Run it with `make fuzz` (see README.md here).
  */
-#include "workloads/httpparse.h"
+#include "workloads/http/httpparse.h"
 
 #include <stdint.h>
 #include <stdlib.h>

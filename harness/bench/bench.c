@@ -1,0 +1,261 @@
+/*
+ * bench.c - the toolkit's own speed: what each model costs per task.
+ *
+ * A model's cost per task is the makespan of N tasks of the `null` workload
+ * (which does nothing) divided by N. Alone that figure means little on a
+ * shared machine, so each one stands beside a reference measured in the same
+ * run, rep by rep: the raw primitive the model is built on (pthread_create +
+ * pthread_join for `threads`, fork + waitpid for `fork`). We report medians
+ * over reps and the ratio model / reference, which survives machine noise far
+ * better than any absolute time.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/bench/bench.h"
+#include "harness/cli/cli.h"
+#include "harness/run/meta.h"
+#include "harness/report/report.h"
+#include "harness/run/runner.h"
+#include "harness/run/spec.h"
+#include "harness/run/stats.h"
+
+
+typedef struct {
+	const char *name; /* model, or raw primitive */
+	const char *ref;  /* the row this one is compared with, or NULL */
+	unsigned c;
+	size_t n;
+	double ns[BENCH_MAX_REPS];
+	int nrep;
+	char status[64];
+} bench_row;
+
+static void *noop(void *arg)
+{
+	return arg;
+}
+
+/* ns per pthread_create + pthread_join, over k threads; NaN on failure. */
+static double raw_thread(size_t k)
+{
+	uint64_t t0 = wl_now_ns();
+	for (size_t i = 0; i < k; i++) {
+		pthread_t th;
+		if (pthread_create(&th, NULL, noop, NULL) != 0)
+			return NAN;
+		pthread_join(th, NULL);
+	}
+	return (double)(wl_now_ns() - t0) / (double)k;
+}
+
+/* ns per fork + _exit + waitpid, over k processes; NaN on failure. */
+static double raw_fork(size_t k)
+{
+	uint64_t t0 = wl_now_ns();
+	for (size_t i = 0; i < k; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			return NAN;
+		if (p == 0)
+			_exit(0);
+		waitpid(p, NULL, 0);
+	}
+	return (double)(wl_now_ns() - t0) / (double)k;
+}
+
+static double model_cost(bench_row *row, const wl_spec *null_wl, volatile sig_atomic_t *stop)
+{
+	model_spec m;
+	char err[128];
+	model_table *table = model_table_new(row->n);
+	if (!table || spec_model(row->name, &m, err, sizeof err) < 0) {
+		snprintf(row->status, sizeof row->status, "%.63s", table ? err : "out of memory");
+		model_table_free(table);
+		return NAN;
+	}
+	run_job job = { null_wl, &m, row->n, row->c, table, NULL, NULL, 0, stop };
+	res_run r;
+	memset(&r, 0, sizeof r);
+	int rc = run_one(&job, &r);
+	model_table_free(table);
+	if (rc != 0 || strcmp(r.status, "ok") != 0) {
+		snprintf(row->status, sizeof row->status, "%.63s", r.status);
+		return NAN;
+	}
+	return r.makespan_s * 1e9 / (double)row->n;
+}
+
+static size_t bench_rows(bench_row *rows, size_t n_tasks, unsigned cores)
+{
+	size_t k = 0;
+	rows[k++] = (bench_row){ .name = "pthread_create+join", .n = n_tasks };
+	rows[k++] = (bench_row){ .name = "fork+waitpid", .n = n_tasks / 10 };
+	for (const model_kind *const *m = model_all(); *m; m++) {
+		int forks = !strcmp((*m)->name, "fork");
+		const char *ref = !strcmp((*m)->name, "threads") ? "pthread_create+join"
+				  : forks                        ? "fork+waitpid"
+								 : NULL;
+		unsigned cs[2] = { 1, cores };
+		for (int j = 0; j < (cores > 1 ? 2 : 1); j++)
+			rows[k++] = (bench_row){ .name = (*m)->name,
+						 .ref = ref,
+						 .c = cs[j],
+						 .n = forks ? n_tasks / 10 : n_tasks };
+	}
+	return k;
+}
+
+static const bench_row *find_row(const bench_row *rows, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(rows[i].name, name))
+			return &rows[i];
+	return NULL;
+}
+
+static void print_and_save(FILE *f, FILE *csv, bench_row *rows, size_t n, int reps)
+{
+	fprintf(f,
+		"\nper-task cost on null, median of %d reps (ratio = row / reference, same run)\n",
+		reps);
+	fprintf(f, "  %-20s %4s %8s %12s   %-20s %7s\n", "what", "C", "tasks", "ns/task",
+		"reference", "ratio");
+	fprintf(csv,
+		"what,concurrency,tasks,reps,ns_per_task_median,ns_min,ns_max,reference,ratio\n");
+	for (size_t i = 0; i < n; i++) {
+		bench_row *r = &rows[i];
+		double sorted[BENCH_MAX_REPS];
+		memcpy(sorted, r->ns, sizeof(double) * (size_t)r->nrep);
+		double med = stats_median(sorted, (size_t)r->nrep);
+		const bench_row *ref = r->ref ? find_row(rows, n, r->ref) : NULL;
+		double ratio = NAN;
+		if (ref) {
+			memcpy(sorted, ref->ns, sizeof(double) * (size_t)ref->nrep);
+			ratio = med / stats_median(sorted, (size_t)ref->nrep);
+		}
+		char c[16] = "-";
+		if (r->c)
+			snprintf(c, sizeof c, "%u", r->c);
+		char rt[16] = "-";
+		if (!isnan(ratio))
+			snprintf(rt, sizeof rt, "%.2f", ratio);
+		fprintf(f, "  %-20s %4s %8zu %12.0f   %-20s %7s %s\n", r->name, c, r->n, med,
+			r->ref ? r->ref : "-", rt, r->status);
+		stats_sort(r->ns, (size_t)r->nrep);
+		fprintf(csv, "%s,%s,%zu,%d,%.0f,%.0f,%.0f,%s,%.3f\n", r->name, r->c ? c : "", r->n,
+			r->nrep, med, r->ns[0], r->ns[r->nrep - 1], r->ref ? r->ref : "", ratio);
+	}
+}
+
+/* results/bench/<stamp>/: bench.csv, scale.csv, and the machine's context
+ * in results.json (a figure without its machine is meaningless). */
+static int save_all(int argc, char **argv, char *const text[3], const size_t len[3])
+{
+	char err[256];
+	rep_dir *dir = rep_open("results", "bench", err, sizeof err);
+	char *ctx = meta_context_json(argc + 1, argv - 1, NULL);
+	int rc = 0;
+	if (!dir || !text[0] || !text[1] || !text[2] || !ctx) {
+		fprintf(stderr, "concbench bench: %s\n", dir ? "out of memory" : err);
+		rc = 1;
+	} else if (rep_write_text(dir, "bench.csv", text[0], len[0]) < 0 ||
+		   rep_write_text(dir, "scale.csv", text[1], len[1]) < 0 ||
+		   rep_write_text(dir, "switch.csv", text[2], len[2]) < 0 ||
+		   rep_write(dir, NULL, 0, ctx) < 0 || rep_finish(dir) < 0) {
+		fprintf(stderr, "concbench bench: %s\n", rep_error(dir));
+		rc = 1;
+	} else {
+		printf("results: %s/\n", rep_path(dir));
+	}
+	free(ctx);
+	rep_close(dir);
+	return rc;
+}
+
+int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
+{
+	int64_t reps = 5, n_tasks = 20000;
+	char err[160];
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: concbench bench [--reps R] [--tasks N]\n\n"
+			       "Per-task cost of every model on the null workload beside the raw\n"
+			       "primitives (pthread_create+join, fork+waitpid), measured in the same\n"
+			       "run; medians over R reps (default 5), N tasks per run (default 20000,\n"
+			       "a tenth of it for process-per-task); then how the I/O executors\n"
+			       "scale: 10,000 and 100,000 concurrent sleeps, 1,000 concurrent HTTP\n"
+			       "requests to the bundled target; then a coroutine switch and a\n"
+			       "coroutine's life beside glibc's swapcontext. Saved in results/bench/.\n");
+			return 0;
+		}
+		int64_t *dst = !strcmp(argv[i], "--reps")    ? &reps
+			       : !strcmp(argv[i], "--tasks") ? &n_tasks
+							     : NULL;
+		if (!dst || i + 1 == argc) {
+			fprintf(stderr, "concbench bench: %s: %s\n", argv[i],
+				dst ? "needs a value" : "unknown option");
+			return 2;
+		}
+		if (spec_int(argv[++i], dst == &reps ? 1 : 10,
+			     dst == &reps ? BENCH_MAX_REPS : 10000000, 0, dst, err,
+			     sizeof err) < 0) {
+			fprintf(stderr, "concbench bench: %s: %s\n", argv[i - 1], err);
+			return 2;
+		}
+	}
+	bench_row rows[32];
+	size_t nrows = bench_rows(rows, (size_t)n_tasks, (unsigned)meta_cores());
+	wl_spec null_wl;
+	spec_workload("null", 0, &null_wl, err, sizeof err);
+	run_init();
+	int rc = 0;
+	for (int rep = 0; rep < reps && !*stop; rep++) {
+		for (size_t i = 0; i < nrows && !*stop; i++) {
+			bench_row *r = &rows[i];
+			double ns = i == 0   ? raw_thread(r->n)
+				    : i == 1 ? raw_fork(r->n)
+					     : model_cost(r, &null_wl, stop);
+			if (isnan(ns))
+				rc = 1;
+			r->ns[r->nrep++] = ns;
+		}
+		if (isatty(2))
+			fprintf(stderr, "\r\033[Kbench: rep %d/%d done", rep + 1, (int)reps);
+	}
+	if (isatty(2))
+		fprintf(stderr, "\r\033[K");
+	if (*stop)
+		return 130;
+
+	char *text[3] = { NULL, NULL, NULL };
+	size_t len[3] = { 0, 0, 0 };
+	FILE *csv = open_memstream(&text[0], &len[0]);
+	if (csv) {
+		print_and_save(stdout, csv, rows, nrows, (int)reps);
+		fclose(csv);
+	}
+	/* the scale rows take seconds each: three reps give a fair median */
+	csv = open_memstream(&text[1], &len[1]);
+	if (csv) {
+		rc |= bench_scale(stdout, csv, reps < 3 ? (int)reps : 3, stop);
+		fclose(csv);
+	}
+	csv = open_memstream(&text[2], &len[2]);
+	if (csv) {
+		rc |= bench_switch(stdout, csv, (int)reps, stop);
+		fclose(csv);
+	}
+	rc |= save_all(argc, argv, text, len);
+	for (int k = 0; k < 3; k++)
+		free(text[k]);
+	return *stop ? 130 : rc;
+}

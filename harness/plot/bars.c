@@ -1,0 +1,264 @@
+/*
+ * plot_bars.c - one bar per model at one concurrency: makespan (the book's
+ * "sequential vs threads vs processes" picture) and the CPU time and context
+ * switches each task cost.
+ *
+ * Both use the largest C every model ran with, named in the title. Bars are
+ * medians over reps; makespan whiskers span min..max, so a reader sees at
+ * once whether two bars really differ. Where a limit is known the makespan
+ * chart draws it as a labelled line: for waiting tasks no run can beat
+ * ceil(N/C) x the delay; for CPU work no run can beat the sequential
+ * makespan (the total work) spread over min(C, cores) cores.
+ */
+#include "harness/plot/plot_int.h"
+
+#include <math.h>
+#include <string.h>
+
+static double get_makespan(const res_run *r)
+{
+	return r->makespan_s;
+}
+static double get_user(const res_run *r)
+{
+	return r->cpu_user_s / (double)r->tasks;
+}
+static double get_sys(const res_run *r)
+{
+	return r->cpu_sys_s / (double)r->tasks;
+}
+static double get_vol(const res_run *r)
+{
+	return r->ctx_voluntary >= 0 ? (double)r->ctx_voluntary / (double)r->tasks : NAN;
+}
+static double get_invol(const res_run *r)
+{
+	return r->ctx_involuntary >= 0 ? (double)r->ctx_involuntary / (double)r->tasks : NAN;
+}
+
+/* x tics naming the models at 1, 2, ... */
+static void model_tics(FILE *f, const plot_set *s, int rotate)
+{
+	fputs("set xtics (", f);
+	for (size_t m = 0; m < s->nmodels; m++) {
+		fputs(m ? ", \"" : "\"", f);
+		plot_gp_str(f, s->models[m]);
+		fprintf(f, "\" %zu", m + 1);
+	}
+	fprintf(f, ") %s\nset xrange [0.4:%zu.6]\nunset xlabel\n",
+		rotate ? "rotate by 40 right" : "", s->nmodels);
+}
+
+/* One bar per model at C = s->cstar: the median over reps, a min-max
+ * whisker, the median written on top; a labelled limit line if refv is a
+ * number. Values are plotted times `scale` in `unit`; a log y axis when the
+ * bars differ by more than 20x. */
+typedef struct {
+	const char *kind;   /* "makespan": the file name after the prefix */
+	const char *what;   /* "makespan": the .dat's and .gp's headers */
+	const char *title;  /* "Makespan" */
+	const char *ylabel; /* "makespan" (the unit is added) */
+	plot_get get;       /* the figure of one run */
+	double refv;        /* the limit line, unscaled; NaN: none */
+	const char *ref;    /* its label */
+	double scale;
+	const char *unit;
+} bar_chart;
+
+static int bars(plot_set *s, const bar_chart *b)
+{
+	char name[PLOT_NAMELEN], note[160], title[96], desc[160], *buf, *gbuf;
+	size_t len, glen;
+	double hi = 0;
+	unsigned c = s->cstar;
+
+	for (size_t m = 0; m < s->nmodels; m++) {
+		double md, lo, mx;
+		if (plot_stat(s, m, c, b->get, &md, &lo, &mx))
+			hi = fmax(hi, mx);
+	}
+	snprintf(name, sizeof name, "%s%s", s->prefix, b->kind);
+	FILE *f = plot_dat_begin(&buf, &len);
+	if (!f)
+		return -1;
+	fprintf(f,
+		"# %s.dat - %s per model at concurrency C = %u\n# %s | %s\n"
+		"# Columns: 1 bar position, 2 median %s (%s) over reps, 3 min, 4 max,\n"
+		"# 5 reps, 6 model\n",
+		name, b->what, c, s->what, s->machine, b->what, b->unit);
+	for (size_t m = 0; m < s->nmodels; m++) {
+		double md, lo, mx;
+		size_t k = plot_stat(s, m, c, b->get, &md, &lo, &mx);
+		fprintf(f, "%zu %.9g %.9g %.9g %zu \"%s\"\n", m + 1, md * b->scale, lo * b->scale,
+			mx * b->scale, k, s->models[m]);
+	}
+	if (plot_dat_end(s, name, f, &buf, &len) < 0)
+		return -1;
+
+	snprintf(desc, sizeof desc, "%s per model: median bar, min-max whisker", b->what);
+	if (!(f = plot_gp_begin(s, name, desc, &gbuf, &glen)))
+		return -1;
+	snprintf(note, sizeof note, "bar: median over reps, whisker: min–max");
+	snprintf(title, sizeof title, "%s per model at C = %u", b->title, c);
+	fputs("set title ", f);
+	plot_gp_title(f, s, title, note);
+	double lo = plot_min_median(s, c, b->get);
+	if (isfinite(b->refv))
+		lo = fmin(lo, b->refv);
+	int logy = lo > 0 && hi / lo > 20;
+	fprintf(f, "\nset ylabel \"%s (%s%s)\"\n", b->ylabel, b->unit, logy ? ", log scale" : "");
+	if (logy) /* bars that differ by orders of magnitude: all stay visible */
+		plot_gp_axis(f, 'y', lo * b->scale, hi * b->scale, 1);
+	else
+		fputs("set yrange [0:*]\n", f);
+	fputs("set xtics scale 0\nset grid noxtics\nset boxwidth 0.7\n"
+	      "# the one legend entry (the limit line) goes below the plot\n"
+	      "set key outside bottom center horizontal\n"
+	      "set style fill solid 0.85 border lc rgb \"black\"\n",
+	      f);
+	model_tics(f, s, s->nmodels > 6);
+	fputs("plot ", f);
+	for (size_t m = 0; m < s->nmodels; m++)
+		fprintf(f,
+			"\"%s.dat\" every ::%zu::%zu using 1:2 with boxes ls %zu dt solid notitle, \\\n     ",
+			name, m, m, m + 1);
+	fprintf(f,
+		"\"%s.dat\" using 1:2:3:4 with yerrorbars lc rgb \"black\" lw 2 pt -1 notitle, \\\n"
+		"     \"%s.dat\" using 1:4:(sprintf(\"%%.3g\", $2)) with labels offset 0,0.8 "
+		"notitle",
+		name, name);
+	if (isfinite(b->refv)) {
+		fprintf(f, ", \\\n     %.9g with lines lc rgb \"#c00000\" dt 2 lw 3 title \"",
+			b->refv * b->scale);
+		plot_gp_str(f, b->ref);
+		fputc('"', f);
+	}
+	fputs("\n", f);
+	return plot_gp_end(s, name, f, &gbuf, &glen);
+}
+
+int plot_makespan(plot_set *s)
+{
+	char ref[200] = "";
+	double scale, hi = 0, refv = NAN;
+	unsigned c = s->cstar;
+
+	if (!c)
+		return 0;
+	for (size_t m = 0; m < s->nmodels; m++) {
+		double md, lo, mx;
+		if (plot_stat(s, m, c, get_makespan, &md, &lo, &mx))
+			hi = fmax(hi, mx);
+	}
+	unsigned waves = (unsigned)((s->tasks + c - 1) / c);
+	int ncpu = (int)c < s->cores ? (int)c : s->cores;
+	if (isfinite(s->delay_s))
+		refv = waves * s->delay_s;
+	else if (isfinite(plot_seq_makespan(s, c)))
+		refv = plot_seq_makespan(s, c) / ncpu;
+	const char *unit = plot_time_unit(fmax(hi, isfinite(refv) ? refv : 0), &scale);
+	if (isfinite(s->delay_s))
+		snprintf(ref, sizeof ref, "I/O floor: ⌈N/C⌉ × delay = %u × %.4g %s = %.4g %s",
+			 waves, s->delay_s * scale, unit, refv * scale, unit);
+	else if (isfinite(refv))
+		snprintf(ref, sizeof ref,
+			 "CPU ideal: sequential makespan ÷ min(C, cores) = %.3g %s ÷ %d = %.3g %s",
+			 refv * ncpu * scale, unit, ncpu, refv * scale, unit);
+	bar_chart b = { "makespan", "makespan", "Makespan", "makespan", get_makespan,
+			refv,       ref,        scale,      unit };
+	return bars(s, &b);
+}
+
+static double get_rss(const res_run *r)
+{
+	return r->max_rss_kib >= 0 ? (double)r->max_rss_kib : NAN;
+}
+
+/* Peak memory at one C: the memory chart when the sweep ran only one C
+ * (its lines over C need two). */
+int plot_memory_bars(plot_set *s)
+{
+	if (!s->cstar)
+		return 0;
+	bar_chart b = { "memory",
+			"peak memory",
+			"Peak memory (max RSS)",
+			"peak resident memory",
+			get_rss,
+			NAN,
+			"",
+			1.0 / 1024,
+			"MiB" };
+	return bars(s, &b);
+}
+
+int plot_cpu(plot_set *s)
+{
+	char name[PLOT_NAMELEN], title[96], *buf, *gbuf;
+	size_t len, glen;
+	double scale, hi = 0, o[4][3];
+	unsigned c = s->cstar;
+	plot_get g[4] = { get_user, get_sys, get_vol, get_invol };
+
+	if (!c)
+		return 0;
+	for (size_t m = 0; m < s->nmodels; m++)
+		for (int q = 0; q < 2; q++)
+			if (plot_stat(s, m, c, g[q], &o[q][0], &o[q][1], &o[q][2]))
+				hi = fmax(hi, o[q][0]);
+	const char *unit = plot_time_unit(hi, &scale);
+	snprintf(name, sizeof name, "%scpu", s->prefix);
+	FILE *f = plot_dat_begin(&buf, &len);
+	if (!f)
+		return -1;
+	fprintf(f,
+		"# %s.dat - CPU time and context switches per task, at C = %u\n# %s | %s\n"
+		"# Medians over reps of the run's rusage divided by N tasks.\n"
+		"# Columns: 1 bar position, 2 user CPU (%s/task), 3 sys CPU (%s/task),\n"
+		"# 4 voluntary context switches per task, 5 involuntary per task, 6 model\n",
+		name, c, s->what, s->machine, unit, unit);
+	for (size_t m = 0; m < s->nmodels; m++) {
+		fprintf(f, "%zu", m + 1);
+		for (int q = 0; q < 4; q++) {
+			plot_stat(s, m, c, g[q], &o[q][0], &o[q][1], &o[q][2]);
+			double v = isfinite(o[q][0]) ? o[q][0] : 0;
+			fprintf(f, " %.9g", q < 2 ? v * scale : v);
+		}
+		fprintf(f, " \"%s\"\n", s->models[m]);
+	}
+	if (plot_dat_end(s, name, f, &buf, &len) < 0)
+		return -1;
+
+	if (!(f = plot_gp_begin(s, name, "CPU time and context switches per task, per model", &gbuf,
+				&glen)))
+		return -1;
+	snprintf(title, sizeof title, "CPU time and context switches per task at C = %u", c);
+	fputs("# Left: user + sys CPU stacked; right: voluntary and involuntary switches.\n"
+	      "set multiplot title ",
+	      f);
+	plot_gp_title(f, s, title, "from the run's rusage, divided by the number of tasks");
+	fputs("\nset tmargin at screen 0.74\nset bmargin at screen 0.22\nset xtics scale 0\n"
+	      "set grid noxtics\nset yrange [0:*]\n"
+	      "set style fill solid 0.9 border lc rgb \"black\"\n",
+	      f);
+	model_tics(f, s, 1);
+	fprintf(f,
+		"\nset lmargin at screen 0.10\nset rmargin at screen 0.42\n"
+		"set title \"CPU time per task\" font \",16\"\nset ylabel \"CPU time (%s/task)\"\n"
+		"set boxwidth 0.7\n"
+		"set key at screen 0.815, screen 0.74 left top Left reverse title \"CPU time\"\n"
+		"plot \"%s.dat\" using 1:($2+$3) with boxes lc rgb \"#e69f00\" title \"sys\", \\\n"
+		"     \"%s.dat\" using 1:2 with boxes lc rgb \"#0072b2\" title \"user\"\n",
+		unit, name, name);
+	fprintf(f,
+		"\nset lmargin at screen 0.52\nset rmargin at screen 0.80\n"
+		"set title \"context switches per task\" font \",16\"\n"
+		"set ylabel \"switches per task\"\nset boxwidth 0.36\n"
+		"set key at screen 0.815, screen 0.55 left top Left reverse title \"switches\"\n"
+		"plot \"%s.dat\" using ($1-0.18):4 with boxes lc rgb \"#332288\" "
+		"title \"voluntary\", \\\n"
+		"     \"%s.dat\" using ($1+0.18):5 with boxes lc rgb \"#ddcc77\" "
+		"title \"involuntary\"\n",
+		name, name);
+	return plot_gp_end(s, name, f, &gbuf, &glen);
+}

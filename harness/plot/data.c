@@ -1,0 +1,218 @@
+/*
+ * plot_data.c - the numbers behind the charts: one workload's runs grouped
+ * by model and concurrency, their medians and ranges, and the machine they
+ * ran on (from results.json's context).
+ *
+ * Charts show the median over reps, with the min..max range where a chart
+ * has room for it: with few reps a mean is pulled by one noisy run, a median
+ * is not. Only runs with status "ok" count; a failed run has no honest time.
+ */
+#include "harness/plot/plot_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/run/meta.h"
+#include "harness/run/stats.h"
+
+size_t plot_stat(const plot_set *s, size_t m, unsigned c, plot_get get, double *med, double *min,
+		 double *max)
+{
+	double v[256];
+	size_t k = 0;
+	for (size_t i = 0; i < s->n && k < 256; i++) {
+		const res_run *r = &s->runs[i];
+		if (strcmp(r->model, s->models[m]) != 0 || (c && r->concurrency != c))
+			continue;
+		double x = get(r);
+		if (isfinite(x))
+			v[k++] = x;
+	}
+	*med = stats_median(v, k); /* sorts v */
+	*min = k ? v[0] : NAN;
+	*max = k ? v[k - 1] : NAN;
+	return k;
+}
+
+double plot_min_median(const plot_set *s, unsigned c, plot_get get)
+{
+	double lo = INFINITY, md, a, b;
+	for (size_t m = 0; m < s->nmodels; m++)
+		if (plot_stat(s, m, c, get, &md, &a, &b))
+			lo = fmin(lo, md);
+	return lo;
+}
+
+int plot_has(const plot_set *s, size_t m, unsigned c, plot_get get)
+{
+	double a, b, d;
+	return plot_stat(s, m, c, get, &a, &b, &d) > 0;
+}
+
+static double get_makespan(const res_run *r)
+{
+	return r->makespan_s;
+}
+
+double plot_seq_makespan(const plot_set *s, unsigned c)
+{
+	double med = NAN, lo, hi;
+	for (size_t m = 0; m < s->nmodels; m++) {
+		if (strcmp(s->models[m], "sequential") != 0)
+			continue;
+		if (!plot_stat(s, m, c, get_makespan, &med, &lo, &hi))
+			plot_stat(s, m, 0, get_makespan, &med, &lo, &hi);
+	}
+	return med;
+}
+
+unsigned plot_kind_nth(const plot_set *s, size_t m)
+{
+	size_t klen = strcspn(s->models[m], ":+");
+	unsigned nth = 0;
+	for (size_t i = 0; i < m; i++)
+		nth += strcspn(s->models[i], ":+") == klen &&
+		       strncmp(s->models[i], s->models[m], klen) == 0;
+	return nth;
+}
+
+void plot_file_part(char *dst, size_t len, const char *s)
+{
+	size_t i = 0;
+	for (; *s && i + 1 < len; s++) {
+		char c = *s;
+		int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '.' || c == '-';
+		dst[i++] = keep ? c : '-';
+	}
+	dst[i] = '\0';
+}
+
+const char *plot_time_unit(double max, double *scale)
+{
+	if (max < 1e-3) {
+		*scale = 1e6;
+		return "µs";
+	}
+	if (max < 1) {
+		*scale = 1e3;
+		return "ms";
+	}
+	*scale = 1;
+	return "s";
+}
+
+/* ---- context: a few keys of results.json ---- */
+
+/* The value after "key": in the context object, or NULL. The context's
+ * keys are unique in the file and come before "runs", whose objects only
+ * hold CSV column names, so a search bounded by "runs" is enough. */
+static const char *ctx_find(const char *json, const char *key)
+{
+	char pat[64];
+	const char *ctx = json ? strstr(json, "\"context\"") : NULL;
+	if (!ctx)
+		return NULL;
+	const char *end = strstr(ctx, "\"runs\"");
+	snprintf(pat, sizeof pat, "\"%s\"", key);
+	const char *p = strstr(ctx, pat);
+	if (!p || (end && p > end))
+		return NULL;
+	p += strlen(pat);
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	if (*p++ != ':')
+		return NULL;
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+static int ctx_str(const char *json, const char *key, char *buf, size_t len)
+{
+	const char *p = ctx_find(json, key);
+	size_t k = 0;
+	if (!p || *p != '"' || len == 0)
+		return -1;
+	for (p++; *p && *p != '"' && k + 1 < len; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			if (*p == 'u') { /* rare in a CPU name: keep it simple */
+				buf[k++] = '?';
+				for (int d = 0; d < 4 && p[1]; d++)
+					p++;
+				continue;
+			}
+		}
+		buf[k++] = *p;
+	}
+	buf[k] = '\0';
+	return k ? 0 : -1;
+}
+
+/* The value of key=... in a "k=v,k=v" params text; NaN if absent. */
+static double param(const char *params, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *p = params; p && *p;) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == '=')
+			return strtod(p + kl + 1, NULL);
+		p = strchr(p, ',');
+		p = p ? p + 1 : NULL;
+	}
+	return NAN;
+}
+
+int plot_set_init(plot_set *s, res_run *runs, size_t n, const char *json)
+{
+	char cpu[128] = "unknown CPU", date[64] = "";
+	double cores = NAN;
+	const char *p;
+
+	s->runs = runs;
+	s->n = n;
+	s->nmodels = s->ncs = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t m = 0, k = 0;
+		while (m < s->nmodels && strcmp(s->models[m], runs[i].model) != 0)
+			m++;
+		if (m == s->nmodels && m < PLOT_MAXMODELS)
+			s->models[s->nmodels++] = runs[i].model;
+		while (k < s->ncs && s->cs[k] < runs[i].concurrency)
+			k++;
+		if ((k == s->ncs || s->cs[k] != runs[i].concurrency) && s->ncs < PLOT_MAXCS) {
+			memmove(s->cs + k + 1, s->cs + k, (s->ncs - k) * sizeof s->cs[0]);
+			s->cs[k] = runs[i].concurrency;
+			s->ncs++;
+		}
+	}
+	s->cstar = 0;
+	for (size_t k = s->ncs; k-- > 0 && !s->cstar;) {
+		size_t have = 0;
+		for (size_t m = 0; m < s->nmodels; m++)
+			have += plot_has(s, m, s->cs[k], get_makespan);
+		if (have == s->nmodels)
+			s->cstar = s->cs[k];
+	}
+	s->tasks = n ? runs[0].tasks : 0;
+	s->delay_s = n ? param(runs[0].params, "delay_ms") : NAN;
+	if (n && !isfinite(s->delay_s) && strcmp(runs[0].workload, "sleep") == 0)
+		s->delay_s = param(runs[0].params, "ms");
+	s->delay_s /= 1e3;
+
+	if ((p = ctx_find(json, "cores")) && *p >= '1' && *p <= '9')
+		cores = strtod(p, NULL);
+	s->cores = isfinite(cores) && cores >= 1 ? (int)cores : meta_cores();
+	ctx_str(json, "cpu_model", cpu, sizeof cpu);
+	if (ctx_str(json, "date", date, sizeof date) == 0 && strlen(date) >= 16) {
+		date[10] = ' '; /* 2026-11-22T05:01:11Z -> 2026-11-22 05:01 UTC */
+		snprintf(date + 16, sizeof date - 16, " UTC");
+	}
+	snprintf(s->machine, sizeof s->machine, "%s, %d core%s%s%s", cpu, s->cores,
+		 s->cores == 1 ? "" : "s", *date ? ", " : "", date);
+	if (n)
+		snprintf(s->what, sizeof s->what, "%s%s%s, N = %zu tasks", runs[0].workload,
+			 *runs[0].params ? " " : "", runs[0].params, s->tasks);
+	return s->nmodels ? 0 : -1;
+}

@@ -1,0 +1,214 @@
+/*
+ * plot.c - `concbench plot DIR`: every chart the results can support.
+ *
+ *	throughput    tasks/s vs C, a line per model            (needs 2+ C values)
+ *	latency       p50 and p99 vs C, two panels              (2+ C values)
+ *	speedup       sequential makespan / makespan vs C, with the ideal line
+ *	memory        peak RSS vs C (bars per model when the sweep ran one C)
+ *	makespan      bars per model at the largest common C, min-max whiskers and
+ *	              the limit line (I/O floor or CPU work / cores)
+ *	cpu           user+sys CPU and context switches per task at that C
+ *	latency_cdf   latency distribution at that C (tasks/, else percentiles)
+ *	timeline_M    a Gantt chart per model from tasks/ (--timeline runs)
+ *
+ * Each chart is a .dat and a .gp beside the results; gnuplot then runs once
+ * per script, in the directory, with no shell between (fork + exec), so a
+ * lecturer redraws any chart with the same command. A directory with several
+ * workloads gets one set of charts per workload, names prefixed by it.
+ */
+#define _GNU_SOURCE
+#include "harness/plot/plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/report/csvread.h"
+#include "harness/plot/plot_int.h"
+
+/* Fork and exec gnuplot with argv[1..] in dir; its stdout and stderr come
+ * back in out (NUL-terminated, cut at len). Exit status, or -1. */
+static int run_gnuplot(const char *gnuplot, const char *dir, const char *arg, char *out, size_t len)
+{
+	int p[2];
+	const char *prog = gnuplot ? gnuplot : "gnuplot";
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul < 0 || dup2(nul, 0) < 0 || dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0 ||
+		    (dir && chdir(dir) < 0))
+			_exit(126);
+		char *argv[] = { (char *)prog, (char *)arg, NULL };
+		if (strchr(prog, '/'))
+			execv(prog, argv);
+		else
+			execvp(prog, argv);
+		_exit(127);
+	}
+	close(p[1]);
+	size_t got = 0;
+	char sink[512];
+	for (;;) {
+		char *dst = got + 1 < len ? out + got : sink;
+		size_t room = got + 1 < len ? len - 1 - got : sizeof sink;
+		ssize_t k = read(p[0], dst, room);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		if (dst != sink)
+			got += (size_t)k;
+	}
+	close(p[0]);
+	if (len)
+		out[got < len ? got : len - 1] = '\0';
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int plot_available(const char *gnuplot)
+{
+	char out[256];
+	return run_gnuplot(gnuplot, NULL, "--version", out, sizeof out) == 0 &&
+	       strncmp(out, "gnuplot", 7) == 0;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, k;
+	if (!f)
+		return NULL;
+	do {
+		if (len + 4096 + 1 > cap) {
+			char *g = realloc(buf, cap = 2 * cap + 8192);
+			if (!g)
+				break;
+			buf = g;
+		}
+		k = fread(buf + len, 1, 4096, f);
+		len += k;
+	} while (k > 0);
+	fclose(f);
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+/* Every chart for the ok runs of one workload. */
+static int draw_set(plot_set *s)
+{
+	int (*chart[])(
+		plot_set *) = { plot_throughput, plot_latency, plot_speedup, plot_memory,
+				plot_makespan,   plot_cpu,     plot_cdf,     plot_timelines };
+	for (size_t i = 0; i < sizeof chart / sizeof chart[0]; i++)
+		if (chart[i](s) < 0)
+			return -1;
+	return 0;
+}
+
+/* Run gnuplot on the set's scripts; the number that drew without a word. */
+static int run_set(const plot_set *s, const char *gnuplot, FILE *diag)
+{
+	int drawn = 0;
+	char out[4096], gp[PLOT_NAMELEN + 4];
+	for (size_t i = 0; i < s->ncharts; i++) {
+		snprintf(gp, sizeof gp, "%s.gp", s->charts[i]);
+		int rc = run_gnuplot(gnuplot, s->dir, gp, out, sizeof out);
+		if (*out)
+			fprintf(diag, "concbench: gnuplot %s/%s:\n%s", s->dir, gp, out);
+		if (rc == 0)
+			drawn++;
+		else
+			fprintf(diag, "concbench: gnuplot %s/%s failed (exit %d)\n", s->dir, gp,
+				rc);
+	}
+	return drawn;
+}
+
+int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t errlen)
+{
+	char path[4096];
+	res_run *all, *ok;
+	size_t n, nok = 0;
+	int drawn = 0, have = plot_available(gnuplot);
+
+	if (!diag)
+		diag = stderr;
+	snprintf(path, sizeof path, "%s/results.csv", dir);
+	if (csv_read_results(path, &all, &n, err, errlen) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/results.json", dir);
+	char *json = slurp(path);
+	ok = malloc((n ? n : 1) * sizeof *ok);
+	plot_set *s = malloc(sizeof *s);
+	if (!ok || !s) {
+		snprintf(err, errlen, "%s: out of memory", dir);
+		drawn = -1;
+		goto out;
+	}
+	/* several workloads (a suite): one set of charts each */
+	int several = 0;
+	for (size_t i = 1; i < n; i++)
+		several |= strcmp(all[i].workload, all[0].workload) ||
+			   strcmp(all[i].params, all[0].params);
+	for (size_t i = 0; i < n; i++) {
+		if (!all[i].workload[0])
+			continue; /* taken by an earlier set */
+		nok = 0;
+		for (size_t j = i; j < n; j++) {
+			if (strcmp(all[j].workload, all[i].workload) ||
+			    strcmp(all[j].params, all[i].params))
+				continue;
+			if (strcmp(all[j].status, "ok") == 0 && all[j].tasks)
+				ok[nok++] = all[j];
+			if (j != i)
+				all[j].workload[0] = '\0';
+		}
+		memset(s, 0, sizeof *s);
+		s->dir = dir;
+		s->diag = diag;
+		s->err = err;
+		s->errlen = errlen;
+		if (several) {
+			char w[sizeof all[i].workload + sizeof all[i].params + 2];
+			snprintf(w, sizeof w, "%s-%s", all[i].workload, all[i].params);
+			plot_file_part(s->prefix, sizeof s->prefix - 1, w);
+			strcat(s->prefix, "_");
+		}
+		all[i].workload[0] = '\0';
+		if (plot_set_init(s, ok, nok, json) < 0)
+			continue; /* no run of it succeeded: nothing to draw */
+		if (draw_set(s) < 0) {
+			drawn = -1;
+			goto out;
+		}
+		if (have)
+			drawn += run_set(s, gnuplot, diag);
+	}
+	if (!have)
+		fprintf(diag,
+			"concbench: gnuplot not found: charts not drawn; install it with: "
+			"sudo apt-get install gnuplot-nox (then: concbench plot %s)\n",
+			dir);
+out:
+	free(s);
+	free(ok);
+	free(json);
+	free(all);
+	return drawn;
+}

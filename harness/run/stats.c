@@ -1,0 +1,154 @@
+/*
+ * stats.c - percentiles, mean/stddev, histograms, and a run's figures from
+ * its task table.
+ *
+ * Percentiles are exact: the harness keeps every task's times, so there is no
+ * need for a sketch or reservoir. Nearest rank (see stats.h) is used rather
+ * than interpolation so that "p99 = 12 ms" means some task took 12 ms.
+ * Times are CLOCK_MONOTONIC ns; differences are taken as signed 64-bit
+ * values before converting, so a stray timestamp cannot wrap to 584 years.
+ */
+#include "harness/run/stats.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "workloads/workload.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y); /* NaNs sort last */
+	return (x > y) - (x < y);
+}
+
+void stats_sort(double *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_double);
+}
+
+double stats_percentile(const double *sorted, size_t n, double p)
+{
+	if (n == 0 || !(p >= 0 && p <= 100))
+		return NAN;
+	/* p * n is exact for the p and n we see, and one correctly rounded
+	 * division keeps ceil() from turning 9.000000000000002 into 10. */
+	double rank = ceil(p * (double)n / 100.0);
+	if (rank < 1)
+		rank = 1;
+	if (rank > (double)n)
+		rank = (double)n;
+	return sorted[(size_t)rank - 1];
+}
+
+double stats_mean(const double *v, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	return sum / (double)n;
+}
+
+double stats_stddev(const double *v, size_t n)
+{
+	if (n < 2)
+		return NAN;
+	/* Two passes: subtracting the mean first avoids the cancellation of
+	 * the sum-of-squares formula when values are large and close. */
+	double m = stats_mean(v, n), ss = 0;
+	for (size_t i = 0; i < n; i++)
+		ss += (v[i] - m) * (v[i] - m);
+	return sqrt(ss / (double)(n - 1));
+}
+
+double stats_median(double *v, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	stats_sort(v, n);
+	if (n % 2)
+		return v[n / 2];
+	return (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+size_t stats_histogram(const double *v, size_t n, double lo, double hi, size_t *counts,
+		       size_t nbins)
+{
+	if (nbins == 0 || !(lo < hi))
+		return 0;
+	for (size_t b = 0; b < nbins; b++)
+		counts[b] = 0;
+	size_t counted = 0;
+	double width = (hi - lo) / (double)nbins;
+	for (size_t i = 0; i < n; i++) {
+		if (!(v[i] >= lo && v[i] <= hi))
+			continue;
+		size_t b = (size_t)((v[i] - lo) / width);
+		if (b >= nbins)
+			b = nbins - 1;
+		counts[b]++;
+		counted++;
+	}
+	return counted;
+}
+
+static double span_s(uint64_t from_ns, uint64_t to_ns)
+{
+	return (double)(int64_t)(to_ns - from_ns) / 1e9;
+}
+
+int stats_from_table(res_run *r, const model_table *t)
+{
+	size_t n = t->n, ran = 0, ok = 0, errors = 0;
+	uint64_t last_end = 0, digest = 0;
+	double *lat = NULL, *svc = NULL;
+
+	if (n > 0) {
+		if (n > SIZE_MAX / (2 * sizeof(double)))
+			return -1;
+		lat = malloc(2 * n * sizeof(double));
+		if (!lat)
+			return -1;
+		svc = lat + n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const model_task *k = &t->task[i];
+		unsigned runs = atomic_load(&k->runs);
+		if (k->err != 0 || runs != 1)
+			errors++;
+		if (runs == 1 && k->err == 0) {
+			digest = wl_run_digest_add(digest, i, k->digest);
+			ok++;
+		}
+		if (runs == 0)
+			continue;
+		if (ran == 0 || (int64_t)(k->end_ns - last_end) > 0)
+			last_end = k->end_ns;
+		lat[ran] = span_s(t->t0_ns, k->end_ns);
+		svc[ran] = span_s(k->start_ns, k->end_ns);
+		ran++;
+	}
+
+	r->makespan_s = ran ? span_s(t->t0_ns, last_end) : NAN;
+	r->throughput_per_s = (n > 0 && r->makespan_s > 0) ? (double)ok / r->makespan_s : NAN;
+	r->errors = errors;
+	r->digest = digest;
+
+	stats_sort(lat, ran);
+	stats_sort(svc, ran);
+	r->lat_mean_s = stats_mean(lat, ran);
+	r->lat_p50_s = stats_percentile(lat, ran, 50);
+	r->lat_p90_s = stats_percentile(lat, ran, 90);
+	r->lat_p99_s = stats_percentile(lat, ran, 99);
+	r->lat_max_s = stats_percentile(lat, ran, 100);
+	r->svc_mean_s = stats_mean(svc, ran);
+	r->svc_p50_s = stats_percentile(svc, ran, 50);
+	r->svc_p99_s = stats_percentile(svc, ran, 99);
+	free(lat);
+	return 0;
+}

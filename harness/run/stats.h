@@ -1,0 +1,52 @@
+/*
+ * stats.h - the figures of a run: percentiles, mean, standard deviation,
+ * histograms, and one res_run computed exactly from a task table.
+ *
+ * Percentiles use the nearest-rank definition, so every reported percentile
+ * is a latency some task really had (no interpolation between two tasks):
+ *
+ *	rank = ceil(p / 100 * n), value = sorted[rank - 1], and p == 0 -> sorted[0].
+ *
+ * With 1..10: p0 = 1, p50 = 5, p90 = 9, p99 = 10, p100 = 10.
+ * Functions that have no answer (no data) return NAN, which report.c writes
+ * as an empty CSV cell and a JSON null.
+ */
+#ifndef CB_STATS_H
+#define CB_STATS_H
+
+#include <stddef.h>
+
+#include "models/model.h"
+#include "harness/run/result.h"
+
+/* Ascending; NaNs go last. */
+void stats_sort(double *v, size_t n);
+/* Nearest rank of sorted[0..n): NAN when n == 0 or p is not in [0, 100]. */
+double stats_percentile(const double *sorted, size_t n, double p);
+/* Arithmetic mean; NAN when n == 0. */
+double stats_mean(const double *v, size_t n);
+/* Sample standard deviation (divides by n - 1); NAN when n < 2, because
+ * one value says nothing about spread. */
+double stats_stddev(const double *v, size_t n);
+/* Sorts v in place; mean of the two middle values when n is even; NAN if n == 0. */
+double stats_median(double *v, size_t n);
+/* Count v into nbins equal bins over [lo, hi); a value equal to hi goes into
+ * the last bin, values outside and NaNs are skipped. Returns how many were
+ * counted; 0 (and counts untouched) when nbins == 0 or !(lo < hi). */
+size_t stats_histogram(const double *v, size_t n, double lo, double hi, size_t *counts,
+		       size_t nbins);
+
+/*
+ * Fill r's figures from a finished task table (all tasks are submitted at
+ * t->t0_ns, so a task's latency is end - t0 and its service time end - start):
+ *   makespan_s        latest end among tasks that ran, minus t0 (NAN if none ran)
+ *   throughput_per_s  tasks that ran once without error / makespan (NAN when
+ *                     the makespan is 0 or unknown, or there are no tasks)
+ *   lat_*, svc_*      over tasks that ran at least once; NAN if none did
+ *   errors            tasks with err != 0 or that did not run exactly once
+ *   digest            wl_run_digest_add() over tasks that ran once without error
+ * Leaves rusage fields, status, names and counts alone. 0, or -1 if out of memory.
+ */
+int stats_from_table(res_run *r, const model_table *t);
+
+#endif

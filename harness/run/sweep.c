@@ -1,0 +1,292 @@
+/*
+ * sweep.c - runs over workloads x models x concurrency values x reps.
+ *
+ * Order matters on a noisy machine: within each rep every model runs once
+ * per concurrency value, and the order of models rotates from rep to rep, so
+ * slow drift (thermal, a neighbour's job) spreads over all models instead of
+ * landing on whichever ran last. Warm-up reps come first and are dropped.
+ *
+ * Results are rewritten (atomically) after every run, so a crash or a Ctrl-C
+ * never loses a finished run. A run whose digest differs from the reference
+ * (the workload's first good run; sequential goes first when it is in the
+ * sweep) did different work: it is an error and its timings do not count.
+ */
+#include "harness/run/sweep.h"
+
+#include <hwloc.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/run/meta.h"
+#include "harness/plot/plot.h"
+#include "harness/report/report.h"
+#include "harness/run/runner.h"
+#include "harness/report/summary.h"
+#include "harness/run/target.h"
+#include "harness/report/units.h"
+
+typedef struct {
+	const sweep_cfg *cfg;
+	FILE *out, *diag;
+	rep_dir *dir;
+	char *context;
+	res_run *runs;
+	size_t nruns;
+	size_t done, total; /* runs started, runs planned (warm-ups included) */
+	uint64_t t_start;
+	int color, progress;
+	hwloc_topology_t topo;
+	hwloc_bitmap_t cpuset;
+	model_table *table;
+	target server;
+	size_t prepared; /* workloads whose init ran */
+} sweep;
+
+static int bind_setup(sweep *s)
+{
+	const char *cpus = s->cfg->cpus;
+	if (!cpus)
+		return 0;
+	if (hwloc_topology_init(&s->topo) < 0 || hwloc_topology_load(s->topo) < 0) {
+		fprintf(s->diag, "concbench: --cpus: cannot read the topology with hwloc\n");
+		return -1;
+	}
+	s->cpuset = hwloc_bitmap_alloc();
+	hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(s->topo);
+	if (!s->cpuset || hwloc_bitmap_list_sscanf(s->cpuset, cpus) < 0 ||
+	    hwloc_bitmap_iszero(s->cpuset) || !hwloc_bitmap_isincluded(s->cpuset, allowed)) {
+		char *have = NULL;
+		hwloc_bitmap_list_asprintf(&have, allowed);
+		fprintf(s->diag,
+			"concbench: --cpus '%s' is not a list of this machine's CPUs (%s)\n", cpus,
+			have ? have : "?");
+		free(have);
+		return -1;
+	}
+	return 0;
+}
+
+static void progress(sweep *s, const char *wl, const model_spec *m, unsigned c, int rep)
+{
+	if (!s->progress)
+		return;
+	char eta[32] = "?";
+	if (s->done > 0) {
+		double el = (double)(wl_now_ns() - s->t_start) / 1e9;
+		double left = el / (double)s->done * (double)(s->total - s->done);
+		snprintf(eta, sizeof eta, "%d:%02d", (int)left / 60, (int)left % 60);
+	}
+	fprintf(s->diag, "\r\033[K[%zu/%zu] %s %s c=%u %s %d  ETA %s", s->done + 1, s->total, wl,
+		m->text, c, rep > 0 ? "rep" : "warm-up", rep > 0 ? rep : 1 - rep, eta);
+	fflush(s->diag);
+}
+
+static void print_line(sweep *s, const res_run *r)
+{
+	char mk[24], th[24], p50[24], p99[24];
+	if (s->progress)
+		fprintf(s->diag, "\r\033[K");
+	int ok = strcmp(r->status, "ok") == 0;
+	const char *on = !s->color ? "" : ok ? "\033[32m" : "\033[31m";
+	fprintf(s->out,
+		"%-6s %-18s c=%-5u rep %-2d makespan %-9s thr %-10s p50 %-9s p99 %-9s %s%s%s\n",
+		r->workload, r->model, r->concurrency, r->rep,
+		units_time(r->makespan_s, mk, sizeof mk),
+		units_rate(r->throughput_per_s, th, sizeof th),
+		units_time(r->lat_p50_s, p50, sizeof p50),
+		units_time(r->lat_p99_s, p99, sizeof p99), on, r->status,
+		s->color ? "\033[0m" : "");
+	fflush(s->out);
+}
+
+void sweep_check_digest(res_run *r, int *have_ref, uint64_t *ref)
+{
+	if (strcmp(r->status, "ok") != 0)
+		return;
+	if (!*have_ref) {
+		*have_ref = 1;
+		*ref = r->digest;
+	} else if (r->digest != *ref) {
+		snprintf(r->status, sizeof r->status,
+			 "error: digest mismatch: %016" PRIx64 " where the sweep has %016" PRIx64,
+			 r->digest, *ref);
+	}
+}
+
+static int save(sweep *s, const res_run *r)
+{
+	if (s->cfg->timeline && rep_write_tasks(s->dir, r, s->table) < 0)
+		fprintf(s->diag, "concbench: %s\n", rep_error(s->dir));
+	if (rep_write(s->dir, s->runs, s->nruns, s->context) < 0) {
+		fprintf(s->diag, "concbench: %s\n", rep_error(s->dir));
+		return -1;
+	}
+	return 0;
+}
+
+/* One (workload, model, C, rep) run. 1 when a signal stopped it. */
+static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep, int *have_ref,
+	       uint64_t *ref)
+{
+	const sweep_cfg *cfg = s->cfg;
+	run_job job = { w, m, cfg->n, c, s->table, s->cpuset, s->topo, cfg->timeout_s, cfg->stop };
+	res_run r;
+	memset(&r, 0, sizeof r);
+	progress(s, w->kind->name, m, c, rep);
+	int rc = run_one(&job, &r);
+	s->done++;
+	if (rep <= 0 && rc != 1)
+		return 0; /* a warm-up: discarded */
+	snprintf(r.suite, sizeof r.suite, "%s", cfg->suite ? cfg->suite : "");
+	snprintf(r.model, sizeof r.model, "%s", m->text);
+	snprintf(r.workload, sizeof r.workload, "%s", w->kind->name);
+	wl_params_string(w, r.params, sizeof r.params);
+	r.rep = rep;
+	sweep_check_digest(&r, have_ref, ref);
+	if (rep <= 0)
+		return 1;
+	s->runs[s->nruns++] = r;
+	print_line(s, &r);
+	if (save(s, &r) < 0)
+		return -1;
+	return rc == 1;
+}
+
+static int sweep_all(sweep *s)
+{
+	const sweep_cfg *cfg = s->cfg;
+	for (size_t wi = 0; wi < cfg->nwl; wi++) {
+		int have_ref = 0;
+		uint64_t ref = 0;
+		for (int rep = 1 - cfg->warmup; rep <= cfg->reps; rep++)
+			for (size_t ci = 0; ci < cfg->ncs; ci++)
+				for (size_t k = 0; k < cfg->nmodels; k++) {
+					size_t rot = rep > 0 ? (size_t)(rep - 1) : 0;
+					const model_spec *m =
+						&cfg->models[(k + rot) % cfg->nmodels];
+					int rc = one(s, &cfg->wls[wi], m, (unsigned)cfg->cs[ci],
+						     rep, &have_ref, &ref);
+					if (rc)
+						return rc;
+				}
+	}
+	return 0;
+}
+
+/* Start the bundled HTTP target if a workload needs it, then prepare every
+ * workload (http's init needs the target's address). -1 after a message. */
+static int prepare(sweep *s)
+{
+	const sweep_cfg *cfg = s->cfg;
+	char err[256] = "";
+	if (target_start(&s->server, cfg->wls, cfg->nwl, s->topo, s->cpuset, err, sizeof err) < 0) {
+		fprintf(s->diag, "concbench: cannot start the bundled HTTP target: %s\n", err);
+		return -1;
+	}
+	for (; s->prepared < cfg->nwl; s->prepared++) {
+		if (wl_prepare(&cfg->wls[s->prepared], err, sizeof err) < 0) {
+			fprintf(s->diag, "concbench: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* After the last run: stop the target and record its CPU time. */
+static void finish_target(sweep *s)
+{
+	target_stop(&s->server);
+	char *ctx = target_context(&s->server, s->context);
+	if (!ctx)
+		return;
+	free(s->context);
+	s->context = ctx;
+	if (s->dir && s->nruns && rep_write(s->dir, s->runs, s->nruns, s->context) < 0)
+		fprintf(s->diag, "concbench: %s\n", rep_error(s->dir));
+}
+
+/* Charts for what was measured; a failure here loses no result. */
+static void draw(sweep *s)
+{
+	char err[256];
+	int n = plot_dir(rep_path(s->dir), NULL, s->diag, err, sizeof err);
+	if (n < 0)
+		fprintf(s->diag, "concbench: charts not drawn: %s\n", err);
+	else if (n > 0)
+		fprintf(s->out, "charts: %d in %s (concbench plot DIR redraws them)\n", n,
+			rep_path(s->dir));
+}
+
+static void cleanup(sweep *s)
+{
+	target_stop(&s->server);
+	for (size_t k = 0; k < s->prepared; k++)
+		wl_release(&s->cfg->wls[k]);
+	if (s->cpuset)
+		hwloc_bitmap_free(s->cpuset);
+	if (s->topo)
+		hwloc_topology_destroy(s->topo);
+	model_table_free(s->table);
+	rep_close(s->dir);
+	free(s->context);
+	free(s->runs);
+}
+
+int sweep_run(const sweep_cfg *cfg, FILE *out, FILE *diag)
+{
+	sweep s = { .cfg = cfg, .out = out, .diag = diag };
+	char err[256];
+	int rc = 0;
+
+	s.total = cfg->nwl * cfg->nmodels * cfg->ncs * (size_t)(cfg->reps + cfg->warmup);
+	s.color = isatty(fileno(out)) && !getenv("NO_COLOR");
+	s.progress = isatty(fileno(diag));
+	run_init();
+	if (bind_setup(&s) < 0) {
+		cleanup(&s);
+		return 2;
+	}
+	if (prepare(&s) < 0) {
+		cleanup(&s);
+		return 2;
+	}
+	s.runs = calloc(s.total, sizeof *s.runs);
+	s.table = model_table_new(cfg->n);
+	s.context = meta_context_json(cfg->argc, cfg->argv, cfg->cpus);
+	if (!s.runs || !s.table || !s.context) {
+		fprintf(diag, "concbench: out of memory for %zu tasks\n", cfg->n);
+		cleanup(&s);
+		return 1;
+	}
+	if (!(s.dir = rep_open(cfg->out_root, cfg->name, err, sizeof err))) {
+		fprintf(diag, "concbench: %s\n", err);
+		cleanup(&s);
+		return 1;
+	}
+	s.t_start = wl_now_ns();
+	int how = sweep_all(&s);
+	finish_target(&s);
+	if (s.progress)
+		fprintf(diag, "\r\033[K");
+	if (how >= 0 && s.nruns > 0 && rep_finish(s.dir) < 0)
+		fprintf(diag, "concbench: %s\n", rep_error(s.dir));
+	summary_print(out, s.runs, s.nruns);
+	if (how >= 0 && s.nruns > 0 && !cfg->no_plot)
+		draw(&s);
+	for (size_t i = 0; i < s.nruns; i++)
+		if (strcmp(s.runs[i].status, "ok") != 0)
+			rc = 1;
+	if (how == 1) {
+		fprintf(diag, "concbench: interrupted: kept %zu finished runs in %s\n", s.nruns,
+			rep_path(s.dir));
+		rc = 130;
+	} else if (how < 0) {
+		rc = 1;
+	} else {
+		fprintf(out, "results: %s\n", rep_path(s.dir));
+	}
+	cleanup(&s);
+	return rc;
+}

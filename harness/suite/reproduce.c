@@ -1,0 +1,429 @@
+/*
+ * reproduce.c - run a suite and judge it; run them all and write REPORT.md.
+ *
+ * A suite's sweep goes to OUT/<suite name>/<stamp>/ like any run (the suite
+ * column holds the suite's name); its results.csv is read back and the
+ * expectations are evaluated on it. `reproduce` runs every suite, then
+ * writes OUT/reproduce/<stamp>/REPORT.md: one table row per claim, with
+ * links to the charts (relative to the report) that show it.
+ */
+#define _GNU_SOURCE
+#include "harness/suite/reproduce.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/report/csvread.h"
+#include "harness/run/meta.h"
+#include "harness/report/report.h"
+#include "harness/run/runopts.h"
+#include "harness/run/sweep.h"
+
+/* Run sweep k of s; its results directory goes to o->dir[k] and its rows
+ * are appended to *runs. Returns sweep_run()'s status, or 2 for bad options. */
+static int run_sweep(const suite *s, int k, int quick, const char *out_root, int no_plot,
+		     volatile sig_atomic_t *stop, FILE *out, FILE *diag, suite_outcome *o,
+		     res_run **runs, size_t *nruns)
+{
+	char buf[SUITE_TEXT + 16], *words[64];
+	char *argv[70];
+	const char *line = quick ? s->quick[k] : s->full[k];
+	int n = suite_words(line, buf, sizeof buf, words, 64);
+	if (n < 0) {
+		fprintf(diag, "concbench: %s: bad %s line\n", s->file, quick ? "quick" : "full");
+		return 2;
+	}
+	/* results.json's command line: the equivalent `concbench run`. */
+	argv[0] = "concbench";
+	argv[1] = "run";
+	for (int i = 0; i < n; i++)
+		argv[i + 2] = words[i];
+	argv[n + 2] = NULL;
+	sweep_cfg cfg = { .out_root = out_root, .stop = stop, .argc = n + 2, .argv = argv };
+	wl_spec wls[RUNOPTS_MAX_WL];
+	char err[512];
+	if (runopts_parse(n + 1, argv + 1, &cfg, wls, err, sizeof err) != 0) {
+		fprintf(diag, "concbench: %s: %s: %s\n", s->file, quick ? "quick" : "full", err);
+		return 2;
+	}
+	cfg.name = s->name;
+	cfg.suite = s->name;
+	cfg.out_root = out_root;
+	cfg.no_plot = cfg.no_plot || no_plot;
+	/* getopt permuted argv; the context records it as it now stands */
+	int rc = sweep_run(&cfg, out, diag);
+	runopts_free(&cfg);
+	if (rc == 2 || rc == 130)
+		return rc;
+	char latest[1024], target[512];
+	snprintf(latest, sizeof latest, "%s/%s/latest", out_root, s->name);
+	ssize_t l = readlink(latest, target, sizeof target - 1);
+	if (l <= 0) {
+		fprintf(diag, "concbench: %s: %s\n", latest, strerror(errno));
+		return rc;
+	}
+	target[l] = 0;
+	char *dir = o->dir[o->ndirs];
+	if (snprintf(dir, sizeof o->dir[0], "%s/%s/%s", out_root, s->name, target) >=
+	    (int)sizeof o->dir[0]) {
+		dir[0] = 0;
+		return rc;
+	}
+	o->ndirs++;
+	char csv[1100];
+	res_run *more = NULL;
+	size_t nmore = 0;
+	snprintf(csv, sizeof csv, "%s/results.csv", dir);
+	if (csv_read_results(csv, &more, &nmore, err, sizeof err) < 0) {
+		fprintf(diag, "concbench: %s\n", err);
+		return rc;
+	}
+	res_run *all = realloc(*runs, (*nruns + nmore + 1) * sizeof *all);
+	if (!all) {
+		fprintf(diag, "concbench: out of memory\n");
+		free(more);
+		return rc;
+	}
+	if (nmore)
+		snprintf(o->what[o->ndirs - 1], sizeof o->what[0], "%s", more[0].workload);
+	memcpy(all + *nruns, more, nmore * sizeof *more);
+	*runs = all;
+	*nruns += nmore;
+	free(more);
+	return rc;
+}
+
+int suite_run(const suite *s, int quick, const char *out_root, int no_plot,
+	      volatile sig_atomic_t *stop, FILE *out, FILE *diag, suite_outcome *o)
+{
+	memset(o, 0, sizeof *o);
+	o->v = V_NA;
+	res_run *runs = NULL;
+	size_t nruns = 0;
+	for (int k = 0; k < s->nsweeps; k++) {
+		o->sweep_rc = run_sweep(s, k, quick, out_root, no_plot, stop, out, diag, o, &runs,
+					&nruns);
+		if (o->sweep_rc == 2 || o->sweep_rc == 130) {
+			for (int i = 0; i < s->nex; i++) {
+				o->res[i] = (ex_result){ .v = V_NA, .value = NAN };
+				snprintf(o->res[i].msg, sizeof o->res[i].msg,
+					 "the sweep did not finish");
+			}
+			for (int i = 0; i < s->nrows; i++) {
+				o->mx[i] = (mx_result){ .v = V_NA };
+				snprintf(o->mx[i].msg, sizeof o->mx[i].msg,
+					 "the sweep did not finish");
+			}
+			free(runs);
+			return o->sweep_rc;
+		}
+	}
+	o->v = suite_eval(s, runs, nruns, meta_cores(), o->res, o->mx);
+	free(runs);
+	return 0;
+}
+
+void suite_print(FILE *f, const suite *s, const suite_outcome *o)
+{
+	fprintf(f, "\n%s: %s\n", s->name, s->claim);
+	if (s->book[0])
+		fprintf(f, "  book: %s\n", s->book);
+	for (int i = 0; i < s->nex; i++)
+		fprintf(f, "  [%s] %s: %s%s%s\n", verdict_name(o->res[i].v), s->ex[i].text,
+			o->res[i].msg, s->ex[i].why[0] ? " -- " : "", s->ex[i].why);
+	for (int i = 0; i < s->nrows; i++) {
+		const mx_result *m = &o->mx[i];
+		fprintf(f, "  [%s] %s: %s -- %s\n", verdict_name(m->v), s->rows[i].label,
+			s->rows[i].text, m->msg);
+		for (int k = 0; k < m->n; k++) {
+			char v[48];
+			metric_format(s->rows[i].term.metric, m->m[k].value, v, sizeof v);
+			fprintf(f, "      %-22s %10s  %.2fx the best\n", m->m[k].model, v,
+				m->m[k].value / m->m[0].value);
+		}
+	}
+	fprintf(f, "%s: %s\n", s->name, verdict_name(o->v));
+}
+
+/* A Markdown table cell: no '|' or newline. */
+static void cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* Path of `to` relative to directory `from`; both relative to the same cwd
+ * or both absolute. */
+static void relpath(char *out, size_t len, const char *from, const char *to)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	if (!realpath(from, a) || !realpath(to, b)) {
+		snprintf(out, len, "%s", to);
+		return;
+	}
+	size_t i = 0, common = 0;
+	while (a[i] && a[i] == b[i]) {
+		if (a[i] == '/')
+			common = i;
+		i++;
+	}
+	if (!a[i] && (b[i] == '/' || !b[i]))
+		common = i;
+	size_t o = 0;
+	out[0] = 0;
+	for (const char *p = a + common; *p; p++)
+		if (*p == '/')
+			o += (size_t)snprintf(out + o, o < len ? len - o : 0, "../");
+	snprintf(out + (o < len ? o : len - 1), o < len ? len - o : 1, "%s",
+		 b[common] == '/' ? b + common + 1 : b + common);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Links to the files of one chart in dir: CHART.png, or PREFIX_CHART.png for
+ * each workload when the sweep ran several (the .svg, .gp or .dat when
+ * there is no PNG). A chart of a sweep's only workload is labelled with
+ * `what` when that is not "" (a suite of several sweeps). Returns how many
+ * links it wrote; `before` links came before it on the line. */
+static int chart_links(FILE *f, const char *dir, const char *chart, const char *what,
+		       const char *report_dir, int before)
+{
+	static const char *const ext[] = { ".png", ".svg", ".gp", ".dat" };
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	char *names[256];
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < sizeof names / sizeof *names)
+		if (strstr(e->d_name, chart) && (names[n] = strdup(e->d_name)))
+			n++;
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_name);
+	int links = 0;
+	size_t clen = strlen(chart);
+	char done[64][128];
+	int ndone = 0;
+	for (size_t x = 0; x < sizeof ext / sizeof *ext; x++)
+		for (size_t i = 0; i < n; i++) {
+			size_t len = strlen(names[i]), el = strlen(ext[x]);
+			if (len < clen + el || strcmp(names[i] + len - el, ext[x]) != 0 ||
+			    strncmp(names[i] + len - el - clen, chart, clen) != 0)
+				continue;
+			size_t plen = len - el - clen; /* "" or "PREFIX_" */
+			if (plen && names[i][plen - 1] != '_')
+				continue;
+			char stem[128];
+			snprintf(stem, sizeof stem, "%.*s", (int)(len - el), names[i]);
+			int seen = 0;
+			for (int k = 0; k < ndone && !seen; k++)
+				seen = !strcmp(done[k], stem);
+			if (seen || ndone == 64)
+				continue;
+			snprintf(done[ndone++], sizeof done[0], "%s", stem);
+			char path[1200], rel[PATH_MAX];
+			snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+			relpath(rel, sizeof rel, report_dir, path);
+			if (plen)
+				fprintf(f, "%s[%s (%.*s)](%s)", before + links ? " " : "", chart,
+					(int)plen - 1, names[i], rel);
+			else if (*what)
+				fprintf(f, "%s[%s (%s)](%s)", before + links ? " " : "", chart,
+					what, rel);
+			else
+				fprintf(f, "%s[%s](%s)", before + links ? " " : "", chart, rel);
+			links++;
+		}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	return links;
+}
+
+/* The decision matrices: per row, every model's figure beside the best. */
+static void report_matrices(FILE *f, const suite *suites, const suite_outcome *outcomes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const suite *s = &suites[i];
+		if (!s->nrows)
+			continue;
+		fprintf(f, "\n## Decision matrix (%s)\n\n", s->name);
+		cell(f, s->claim);
+		fputs("\n\n| workload class | measured | the claim's choice | best | every model (× the "
+		      "best) | verdict |\n|---|---|---|---|---|---|\n",
+		      f);
+		for (int r = 0; r < s->nrows; r++) {
+			const suite_row *row = &s->rows[r];
+			const mx_result *m = &outcomes[i].mx[r];
+			fputs("| ", f);
+			cell(f, row->label);
+			fprintf(f, " | %s of %s at C=%u | ", metric_label(row->term.metric),
+				row->term.workload[0] ? row->term.workload : "the workload", m->c);
+			for (int k = 0; k < row->nchoice; k++) {
+				fputs(k ? " or " : "", f);
+				cell(f, row->choice[k]);
+			}
+			fprintf(f, " (within %.0f%%) | ", row->within * 100);
+			cell(f, m->n ? m->m[0].model : "-");
+			fputs(" | ", f);
+			for (int k = 0; k < m->n; k++) {
+				char v[160], val[48];
+				metric_format(row->term.metric, m->m[k].value, val, sizeof val);
+				snprintf(v, sizeof v, "%s%s %s (%.2f)", k ? ", " : "",
+					 m->m[k].model, val, m->m[k].value / m->m[0].value);
+				cell(f, v);
+			}
+			fprintf(f, " | **%s**: ", verdict_name(m->v));
+			cell(f, m->msg);
+			fputs(" |\n", f);
+		}
+	}
+}
+
+void reproduce_report(FILE *f, const suite *suites, const suite_outcome *outcomes, size_t n,
+		      const char *report_dir, int quick)
+{
+	size_t count[3] = { 0 };
+	for (size_t i = 0; i < n; i++)
+		count[outcomes[i].v]++;
+	fprintf(f, "# concbench reproduce%s\n\n", quick ? " --quick" : "");
+	fprintf(f,
+		"%zu claims: %zu reproduced, %zu not reproduced, %zu not applicable on this "
+		"machine (%d cores).\n\n",
+		n, count[V_REPRODUCED], count[V_NOT_REPRODUCED], count[V_NA], meta_cores());
+	fprintf(f, "| id | claim | source | book | ours | expectation | verdict | charts |\n");
+	fprintf(f, "|---|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		const suite *s = &suites[i];
+		const suite_outcome *o = &outcomes[i];
+		fputs("| ", f);
+		cell(f, s->name);
+		fputs(" | ", f);
+		cell(f, s->claim);
+		fputs(" | ", f);
+		cell(f, s->source[0] ? s->source : "-");
+		fputs(" | ", f);
+		cell(f, s->book[0] ? s->book : "-");
+		fputs(" | ", f);
+		for (int k = 0; k < s->nex; k++) {
+			char v[64];
+			if (isnan(o->res[k].value))
+				snprintf(v, sizeof v, "n/a");
+			else
+				snprintf(v, sizeof v, "%.3g", o->res[k].value);
+			fprintf(f, "%s%s", k ? "<br>" : "", v);
+		}
+		for (int k = 0; k < s->nrows; k++) {
+			fprintf(f, "%sbest: ", k || s->nex ? "<br>" : "");
+			cell(f, o->mx[k].n ? o->mx[k].m[0].model : "n/a");
+		}
+		fputs(" | ", f);
+		for (int k = 0; k < s->nex; k++) {
+			char e[SUITE_TEXT + 64];
+			snprintf(e, sizeof e, "%s`%s`", k ? "<br>" : "", s->ex[k].text);
+			cell(f, e);
+		}
+		for (int k = 0; k < s->nrows; k++) {
+			char e[SUITE_TEXT + 64];
+			snprintf(e, sizeof e, "%s`%s`", k || s->nex ? "<br>" : "", s->rows[k].text);
+			cell(f, e);
+		}
+		fputs(" | ", f);
+		fprintf(f, "**%s**", verdict_name(o->v));
+		for (int k = 0; k < s->nex; k++)
+			if (o->res[k].v != V_REPRODUCED) {
+				fputs("<br>", f);
+				cell(f, verdict_name(o->res[k].v));
+				fputs(": ", f);
+				cell(f, o->res[k].msg);
+			}
+		for (int k = 0; k < s->nrows; k++)
+			if (o->mx[k].v != V_REPRODUCED) {
+				fputs("<br>", f);
+				cell(f, verdict_name(o->mx[k].v));
+				fputs(": ", f);
+				cell(f, o->mx[k].msg);
+			}
+		fputs(" | ", f);
+		int links = 0;
+		for (int d = 0; d < o->ndirs; d++) {
+			for (int k = 0; k < s->ncharts; k++)
+				links += chart_links(f, o->dir[d], s->charts[k],
+						     o->ndirs > 1 ? o->what[d] : "", report_dir,
+						     links);
+			char rel[PATH_MAX];
+			relpath(rel, sizeof rel, report_dir, o->dir[d]);
+			fprintf(f, "%s[results](%s/results.csv)", links++ ? " " : "", rel);
+		}
+		if (!links)
+			fputs("-", f);
+		fputs(" |\n", f);
+	}
+	fprintf(f, "\nEach figure in \"ours\" is the measured ratio of the expectation beside it; "
+		   "a suite's expectations and the reasons behind them are in its suite file "
+		   "(concbench list suites).\n");
+	report_matrices(f, suites, outcomes, n);
+}
+
+int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root, int no_plot,
+		  volatile sig_atomic_t *stop, FILE *out, FILE *diag)
+{
+	suite_outcome *o = calloc(n ? n : 1, sizeof *o);
+	if (!o) {
+		fprintf(diag, "concbench: out of memory\n");
+		return 1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "== suite %s (%zu/%zu): %s\n", suites[i].name, i + 1, n,
+			suites[i].claim);
+		int r = suite_run(&suites[i], quick, out_root, no_plot, stop, out, diag, &o[i]);
+		if (r == 2 || r == 130) {
+			free(o);
+			return r;
+		}
+		suite_print(out, &suites[i], &o[i]);
+		if (o[i].v == V_NOT_REPRODUCED)
+			rc = 1;
+	}
+	char err[512];
+	rep_dir *d = rep_open(out_root, "reproduce", err, sizeof err);
+	if (!d) {
+		fprintf(diag, "concbench: %s\n", err);
+		free(o);
+		return 1;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&text, &len);
+	if (!mf) {
+		fprintf(diag, "concbench: out of memory\n");
+		rep_close(d);
+		free(o);
+		return 1;
+	}
+	reproduce_report(mf, suites, o, n, rep_path(d), quick);
+	fclose(mf);
+	if (rep_write_text(d, "REPORT.md", text, len) < 0 || rep_finish(d) < 0) {
+		fprintf(diag, "concbench: %s\n", rep_error(d));
+		rc = 1;
+	}
+	fprintf(out, "\n%s\nreport: %s/REPORT.md\n", text, rep_path(d));
+	free(text);
+	rep_close(d);
+	free(o);
+	return rc;
+}

@@ -1,0 +1,384 @@
+/*
+ * httptask.c - one HTTP GET as a resumable task (see httptask.h).
+ *
+ * The phases: connect a non-blocking socket (EINPROGRESS, then wait until it
+ * is writable and read SO_ERROR), send the request, read the reply into the
+ * incremental parser until it says the reply is complete. Each phase does
+ * all it can without blocking, then names the one event it waits for, always
+ * with the task's deadline: a server that never answers costs a timeout, not
+ * a stuck model. The socket is closed before the task reports done.
+ *
+ * keepalive=1 keeps idle connections in a pool per thread, as a
+ * requests.Session or an aiohttp session keeps one: the tasks that share a
+ * thread (a pool worker's, or every coroutine of an event loop) share its
+ * connections. Thread-local because only the owning thread touches it, so
+ * no lock is needed; a pthread key closes what is left when a thread exits.
+ * A pooled connection may have been closed by the server meanwhile: it is
+ * checked when taken, and one that dies before any reply byte is replaced by
+ * a fresh connection once (a GET may be repeated).
+ */
+#define _GNU_SOURCE
+#include "workloads/http/httptask.h"
+
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum { T_START, T_CONNECTING, T_SENDING, T_RECEIVING };
+enum { GO = -1, DONE = 0 }; /* phase results besides WL_READ, WL_WRITE */
+
+#define HTTP_POOL_MAX 64
+#define HTTP_RECV_BUF 4096 /* on the stack: coroutine stacks are small */
+
+/* The keep-alive pool (see the top of the file). */
+static _Thread_local struct {
+	int n;
+	uint64_t key; /* the target every fd here leads to */
+	int fd[HTTP_POOL_MAX];
+} pool;
+static pthread_key_t pool_key;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+void http_pool_drain(void)
+{
+	while (pool.n > 0)
+		close(pool.fd[--pool.n]);
+}
+
+static void pool_thread_exit(void *unused)
+{
+	http_pool_drain();
+}
+
+static void pool_make_key(void)
+{
+	pthread_key_create(&pool_key, pool_thread_exit);
+}
+
+/* Is an idle connection still usable? The server may have closed it
+ * (EOF) or, worse, sent something we never asked for. */
+static int pool_alive(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+static int pool_get(uint64_t key)
+{
+	if (pool.key != key)
+		http_pool_drain();
+	pool.key = key;
+	while (pool.n > 0) {
+		int fd = pool.fd[--pool.n]; /* the most recent: least likely timed out */
+		if (pool_alive(fd))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+static void pool_put(uint64_t key, int fd)
+{
+	if (pool.key != key)
+		http_pool_drain();
+	pool.key = key;
+	if (pool.n == HTTP_POOL_MAX) {
+		close(fd);
+		return;
+	}
+	pthread_once(&pool_once, pool_make_key);
+	pthread_setspecific(pool_key, &pool); /* any non-NULL value arms the destructor */
+	pool.fd[pool.n++] = fd;
+}
+
+/* The XXH3 state, 64-byte aligned inside t->xxh_mem; if the model moved the
+ * task state since the last call, the bytes are moved to the new alignment. */
+static XXH3_state_t *body_hash(struct http_task *t)
+{
+	uintptr_t at = ((uintptr_t)t->xxh_mem + 63) & ~(uintptr_t)63;
+	unsigned off = (unsigned)(at - (uintptr_t)t->xxh_mem);
+
+	if (off != t->xxh_off)
+		memmove(t->xxh_mem + off, t->xxh_mem + t->xxh_off, sizeof(XXH3_state_t));
+	t->xxh_off = off;
+	return (XXH3_state_t *)at;
+}
+
+static void close_fd(struct http_task *t)
+{
+	if (t->phase != T_START && t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	t->phase = T_START;
+}
+
+static int task_fail(struct http_task *t, wl_result *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int task_fail(struct http_task *t, wl_result *r, int err, const char *fmt, ...)
+{
+	char msg[WL_ERRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	close_fd(t);
+	wl_fail(r, err, "%s", msg);
+	return DONE;
+}
+
+/* A fresh exchange on t->fd: new parser, new body digest. */
+static int begin_exchange(struct http_task *t)
+{
+	httpp_init(&t->parser);
+	XXH3_64bits_reset(body_hash(t));
+	t->sent = 0;
+	t->phase = T_SENDING;
+	return GO;
+}
+
+static int task_connect(const struct http_cfg *c, struct http_task *t, wl_result *r)
+{
+	int one = 1;
+
+	t->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (t->fd < 0) /* EMFILE, ENFILE: the model reports a limit */
+		return task_fail(t, r, errno, "socket: %s", strerror(errno));
+	t->phase = T_CONNECTING;
+	t->reused = 0;
+	setsockopt(t->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* as urllib3 */
+	if (connect(t->fd, (const struct sockaddr *)&c->addr, sizeof c->addr) == 0)
+		return begin_exchange(t);
+	if (errno == EINPROGRESS)
+		return WL_WRITE;
+	return task_fail(t, r, errno, "connect to %s: %s", c->authority, strerror(errno));
+}
+
+static int task_start(const struct http_cfg *c, struct http_task *t, wl_result *r)
+{
+	t->deadline_ns = wl_now_ns() + (uint64_t)c->timeout_ms * 1000000u;
+	t->fd = c->keepalive ? pool_get(c->pool_key) : -1;
+	if (t->fd < 0)
+		return task_connect(c, t, r);
+	t->reused = 1;
+	return begin_exchange(t);
+}
+
+static int task_connected(const struct http_cfg *c, struct http_task *t, int ready, wl_result *r)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	if (!(ready & WL_WRITE))
+		return WL_WRITE;
+	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err)
+		return task_fail(t, r, err, "connect to %s: %s", c->authority, strerror(err));
+	return begin_exchange(t);
+}
+
+/* A reused connection the server dropped before answering: start over on a
+ * fresh one (once: a fresh connection is never reused). */
+static int stale(struct http_task *t, int err)
+{
+	return t->reused && t->parser.seen == 0 && (err == 0 || err == ECONNRESET || err == EPIPE);
+}
+
+static int retry_fresh(const struct http_cfg *c, struct http_task *t, wl_result *r)
+{
+	close_fd(t);
+	return task_connect(c, t, r);
+}
+
+#define QUERY_LEN 80
+
+/* What follows c->path for the bundled target: task i's delay and size (each
+ * from its per-task list) and the task index as the seed. */
+static const char *seed_text(const struct http_cfg *c, size_t i, char seed[QUERY_LEN])
+{
+	seed[0] = '\0';
+	if (c->seeded)
+		snprintf(seed, QUERY_LEN, "?delay_ms=%lld&size=%lld&seed=%zu",
+			 (long long)c->delay_ms[i % (size_t)c->ndelay],
+			 (long long)c->size[i % (size_t)c->nsize], i);
+	return seed;
+}
+
+static int request_text(const struct http_cfg *c, size_t i, char *buf, size_t len)
+{
+	char seed[QUERY_LEN];
+
+	return snprintf(buf, len,
+			"GET %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: concbench\r\n"
+			"Accept: */*\r\nAccept-Encoding: identity\r\n%s\r\n",
+			c->path, seed_text(c, i, seed), c->authority,
+			c->keepalive ? "" : "Connection: close\r\n");
+}
+
+static int task_send(const struct http_cfg *c, size_t i, struct http_task *t, wl_result *r)
+{
+	char req[768];
+	size_t len = (size_t)request_text(c, i, req, sizeof req);
+
+	while (t->sent < len) {
+		ssize_t n = send(t->fd, req + t->sent, len - t->sent, MSG_NOSIGNAL);
+		if (n >= 0) {
+			t->sent += (size_t)n;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			return WL_WRITE;
+		} else if (errno != EINTR) {
+			if (stale(t, errno))
+				return retry_fresh(c, t, r);
+			return task_fail(t, r, errno, "send: %s", strerror(errno));
+		}
+	}
+	t->phase = T_RECEIVING;
+	return WL_READ; /* the reply cannot be there yet */
+}
+
+static int task_succeed(const struct http_cfg *c, struct http_task *t, wl_result *r)
+{
+	r->digest = XXH3_64bits_digest(body_hash(t));
+	if (c->keepalive && !t->parser.close) {
+		pool_put(c->pool_key, t->fd);
+		t->fd = -1;
+	}
+	close_fd(t);
+	return DONE;
+}
+
+/* Feed received bytes to the parser, digesting body spans. */
+static int task_feed(const struct http_cfg *c, size_t i, struct http_task *t, const char *buf,
+		     size_t len, wl_result *r)
+{
+	const char *span;
+	size_t n;
+	int rc;
+
+	while ((rc = httpp_parse(&t->parser, &buf, &len, &span, &n)) == HTTPP_BODY)
+		XXH3_64bits_update(body_hash(t), span, n);
+	if (t->parser.head_done && t->parser.status != 200) {
+		char seed[QUERY_LEN];
+		return task_fail(t, r, EPROTO, "HTTP %d %s from http://%s%s%s", t->parser.status,
+				 t->parser.reason, c->authority, c->path, seed_text(c, i, seed));
+	}
+	if (rc == HTTPP_ERROR)
+		return task_fail(t, r, EPROTO, "%s", t->parser.err);
+	return rc == HTTPP_DONE ? task_succeed(c, t, r) : GO;
+}
+
+static int task_receive(const struct http_cfg *c, size_t i, struct http_task *t, wl_result *r)
+{
+	char buf[HTTP_RECV_BUF];
+
+	for (;;) {
+		ssize_t n = recv(t->fd, buf, sizeof buf, 0);
+		if (n > 0) {
+			int rc = task_feed(c, i, t, buf, (size_t)n, r);
+			if (rc != GO)
+				return rc;
+		} else if (n == 0) {
+			if (stale(t, 0))
+				return retry_fresh(c, t, r);
+			if (httpp_eof(&t->parser) == HTTPP_DONE)
+				return task_succeed(c, t, r);
+			return task_fail(t, r, EPROTO, "%s", t->parser.err);
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			return WL_READ;
+		} else if (errno != EINTR) {
+			if (stale(t, errno))
+				return retry_fresh(c, t, r);
+			return task_fail(t, r, errno, "recv: %s", strerror(errno));
+		}
+	}
+}
+
+static const char *phase_name(int phase)
+{
+	return phase == T_CONNECTING ? "connect"
+	       : phase == T_SENDING  ? "sending"
+				     : "waiting for the reply";
+}
+
+int http_task_step(const struct http_cfg *c, size_t i, struct http_task *t, int ready,
+		   wl_wait *next, wl_result *r)
+{
+	int rc;
+
+	if (ready < 0)
+		rc = task_fail(t, r, -ready, "waiting (%s): %s", phase_name(t->phase),
+			       strerror(-ready));
+	else if ((ready & WL_TIMEOUT) && !(ready & (WL_READ | WL_WRITE)))
+		rc = task_fail(t, r, ETIMEDOUT, "timed out after %lld ms (%s)",
+			       (long long)c->timeout_ms, phase_name(t->phase));
+	else
+		rc = GO;
+	while (rc == GO) {
+		switch (t->phase) {
+		case T_START: rc = task_start(c, t, r); break;
+		case T_CONNECTING: rc = task_connected(c, t, ready, r); break;
+		case T_SENDING: rc = task_send(c, i, t, r); break;
+		default: rc = task_receive(c, i, t, r); break;
+		}
+		ready = 0;
+	}
+	if (rc == DONE)
+		return WL_STEP_DONE;
+	*next = (wl_wait){ .fd = t->fd, .events = rc, .deadline_ns = t->deadline_ns };
+	return WL_STEP_WAIT;
+}
+
+void http_drive(const struct http_cfg *c, const wl_spec *w, size_t i, wl_io *io, void *state,
+		http_step_fn *step, wl_result *r)
+{
+	wl_wait next;
+	int ready = 0;
+	wl_io *model_io = io;
+
+	/* The pitfall: past the model's backend. CPython's blocking socket
+	 * calls still let go of the GIL, so under an emulated one they do too. */
+	if (c->blocking)
+		io = &wl_io_blocking;
+
+	for (int got; (got = step(w, i, state, ready, &next, r)) != WL_STEP_DONE;) {
+		if (got == WL_STEP_OFFLOAD) {
+			ready = 0; /* straight-line: the work goes on here */
+			continue;
+		}
+		if (c->blocking)
+			wl_nogil_begin(model_io);
+		int rc = next.fd >= 0 ? io->wait_fd(io, next.fd, next.events, next.deadline_ns)
+				      : io->sleep_until(io, next.deadline_ns);
+		if (c->blocking)
+			wl_nogil_end(model_io);
+		if (rc == -ETIMEDOUT || (next.fd < 0 && rc == 0))
+			ready = WL_TIMEOUT;
+		else
+			ready = rc;
+	}
+}
+
+int http_step_blocking(const struct http_cfg *c, const wl_spec *w, size_t i, void *state,
+		       http_step_fn *step, int ready, wl_result *r)
+{
+	struct http_task *t = state;
+
+	if (!t->offloaded) {
+		t->offloaded = 1;
+		return WL_STEP_OFFLOAD;
+	}
+	if (ready & WL_TIMEOUT) {
+		wl_fail(r, ECANCELED, "http: cancelled before it fetched");
+		return WL_STEP_DONE;
+	}
+	http_drive(c, w, i, wl_offload_backend(), state, step, r);
+	return WL_STEP_DONE;
+}
