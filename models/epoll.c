@@ -13,7 +13,7 @@
  * Level-triggered (the default) reports an fd as long as it is ready, like
  * poll. Option et=1 asks for edge-triggered (EPOLLET): an fd is reported
  * once per change, which saves wake-ups but obliges the task to read or
- * write until EAGAIN each time (see loop_run_tasks in loop.c).
+ * write until EAGAIN each time (see loop_run_tasks in looptasks.c).
  */
 #define _GNU_SOURCE
 #include "models/loop.h"

@@ -104,4 +104,23 @@ static inline void spec_prepare(wl_spec *w)
 		fail_msg("prepare %s: %s", w->kind->name, err);
 }
 
+/* Run task i through io. */
+static inline wl_result run_task(const wl_spec *w, size_t i, wl_io *io)
+{
+	wl_result r = { 0 };
+
+	w->kind->run(w, i, io, &r);
+	return r;
+}
+
+/* The digest task i of an already prepared spec must succeed with. */
+static inline uint64_t task_digest(const wl_spec *w, size_t i)
+{
+	wl_result r = run_task(w, i, &wl_io_blocking);
+
+	if (r.err)
+		fail_msg("%s task %zu: %s", w->kind->name, i, r.msg);
+	return r.digest;
+}
+
 #endif

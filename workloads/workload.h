@@ -120,7 +120,7 @@ enum { WL_STEP_DONE = 0, WL_STEP_WAIT = 1, WL_STEP_OFFLOAD = 2 };
 /* The backend an offloaded step waits through: an executor's worker sets
  * wl_offload_io around the call (hybrid+gil: the GIL's backend, so blocking
  * lets go of it); NULL, as on every other thread, means wl_io_blocking.
- * (Defined in sleep.c.) */
+ * (Defined in workload.c.) */
 extern _Thread_local wl_io *wl_offload_io;
 static inline wl_io *wl_offload_backend(void)
 {

@@ -2,8 +2,9 @@
  * result.h - one run's row of results, as results.csv and results.json hold it.
  *
  * The runner fills it from the task table and wait4()'s rusage; stats.c
- * computes the figures; report.c writes them. Field order follows the CSV
- * columns in DESIGN.md; a figure that does not apply is NaN (an empty cell,
+ * computes the figures; report/rows.c writes them. Field order follows the
+ * CSV columns (the header in report/rows.c, described in the README's
+ * "Results" section); a figure that does not apply is NaN (an empty cell,
  * JSON null).
  */
 #ifndef CB_RESULT_H

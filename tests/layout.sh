@@ -1,0 +1,74 @@
+#!/bin/sh
+# layout.sh CC CFLAGS... - the source tree's structural rules, one check each,
+# reported in cmocka's "[  PASSED  ] 1 test(s)." form so run.sh counts them:
+#   - every header compiles on its own (and twice: its guard works);
+#   - dependencies run one way: workloads include nothing from models/ or
+#     harness/, models nothing from harness/;
+#   - no include cycle among the project's own headers;
+#   - one event loop: nothing outside models/ calls epoll_create;
+#   - harness/ holds only main.c beside its concept folders;
+#   - no source file over 450 lines.
+# Run from the repository's root.
+cc=$1
+shift
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() { # NAME STATUS [DETAILS-FILE]
+	if [ "$2" = 0 ]; then
+		pass=$((pass + 1))
+		echo "[       OK ] layout: $1"
+	else
+		fail=$((fail + 1))
+		[ -s "$3" ] && sed 's/^/    /' "$3"
+		echo "[  FAILED  ] layout: $1"
+	fi
+}
+headers=$(ls harness/*/*.h models/*.h workloads/*.h workloads/*/*.h 2>/dev/null)
+sources=$(ls harness/*.c harness/*/*.c models/*.[cS] workloads/*.c workloads/*/*.c tests/*.[ch] tests/fuzz/*.c 2>/dev/null)
+
+# 1. Headers stand alone.
+: >"$tmp/hdr"
+for h in $headers; do
+	printf '#include "%s"\n#include "%s"\n' "$h" "$h" >"$tmp/one.c"
+	"$cc" "$@" -fsyntax-only "$tmp/one.c" >>"$tmp/hdr" 2>&1 || echo "$h does not compile alone" >>"$tmp/hdr"
+done
+! grep -q 'does not compile alone' "$tmp/hdr"
+check "every header compiles on its own" $? "$tmp/hdr"
+
+# 2. Dependencies run one way: harness -> models -> workloads.
+grep -n '#include "\(models\|harness\)/' workloads/*.[ch] workloads/*/*.[ch] >"$tmp/dir" 2>/dev/null
+grep -n '#include "harness/' models/*.[ch] >>"$tmp/dir" 2>/dev/null
+! [ -s "$tmp/dir" ]
+check "dependencies run harness -> models -> workloads" $? "$tmp/dir"
+
+# 3. No include cycle: the graph of header -> header edges sorts topologically.
+: >"$tmp/edges"
+for f in $headers $sources; do
+	sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f" | while read -r inc; do
+		[ -f "$inc" ] && echo "$f $inc" >>"$tmp/edges"
+	done
+done
+tsort "$tmp/edges" >/dev/null 2>"$tmp/cyc"
+! [ -s "$tmp/cyc" ]
+check "no include cycle" $? "$tmp/cyc"
+
+# 4. One event loop.
+grep -ln 'epoll_create' $sources | grep -v '^models/\|^tests/' >"$tmp/ep"
+! [ -s "$tmp/ep" ]
+check "nothing outside models/ calls epoll_create" $? "$tmp/ep"
+
+# 5. harness/ root: main.c and folders only.
+find harness -maxdepth 1 -type f ! -name main.c >"$tmp/root"
+! [ -s "$tmp/root" ]
+check "harness/ holds only main.c beside its folders" $? "$tmp/root"
+
+# 6. Small files.
+wc -l $headers $sources | awk '$2 != "total" && $1 > 450' >"$tmp/long"
+! [ -s "$tmp/long" ]
+check "no source file over 450 lines" $? "$tmp/long"
+
+[ "$fail" = 0 ] && echo "[  PASSED  ] $pass test(s)."
+[ "$fail" = 0 ] || { echo "[  PASSED  ] $pass test(s)."; echo "[  FAILED  ] $fail test(s), listed above"; }
+[ "$fail" = 0 ]
