@@ -4,15 +4,19 @@
  */
 #define _GNU_SOURCE
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/cli/cli.h"
 #include "harness/suite/reproduce.h"
 #include "harness/suite/suite.h"
 #include "tests/testutil.h"
+
+/* harness/cli/reproduce.c and suite.c (main.c's command table declares them) */
+int cli_reproduce(int argc, char **argv, volatile sig_atomic_t *stop);
+int cli_suite(int argc, char **argv, volatile sig_atomic_t *stop);
 
 static const char good_head[] = "name L9\n"
 				"claim a pool caps\n"

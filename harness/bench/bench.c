@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 
-#include <getopt.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -21,13 +20,11 @@
 #include <unistd.h>
 
 #include "harness/bench/bench.h"
-#include "harness/cli/cli.h"
 #include "harness/run/meta.h"
 #include "harness/report/report.h"
 #include "harness/run/runner.h"
 #include "harness/run/spec.h"
 #include "harness/run/stats.h"
-
 
 typedef struct {
 	const char *name; /* model, or raw primitive */
@@ -156,13 +153,14 @@ static void print_and_save(FILE *f, FILE *csv, bench_row *rows, size_t n, int re
 	}
 }
 
-/* results/bench/<stamp>/: bench.csv, scale.csv, and the machine's context
- * in results.json (a figure without its machine is meaningless). */
+/* results/bench/<stamp>/: bench.csv, scale.csv, switch.csv, and the machine's
+ * context (with the command line argv[0..argc)) in results.json: a figure
+ * without its machine is meaningless. */
 static int save_all(int argc, char **argv, char *const text[3], const size_t len[3])
 {
 	char err[256];
 	rep_dir *dir = rep_open("results", "bench", err, sizeof err);
-	char *ctx = meta_context_json(argc + 1, argv - 1, NULL);
+	char *ctx = meta_context_json(argc, argv, NULL);
 	int rc = 0;
 	if (!dir || !text[0] || !text[1] || !text[2] || !ctx) {
 		fprintf(stderr, "concbench bench: %s\n", dir ? "out of memory" : err);
@@ -181,39 +179,11 @@ static int save_all(int argc, char **argv, char *const text[3], const size_t len
 	return rc;
 }
 
-int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
+int bench_run(int reps, size_t n_tasks, int argc, char **argv, volatile sig_atomic_t *stop)
 {
-	int64_t reps = 5, n_tasks = 20000;
 	char err[160];
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: concbench bench [--reps R] [--tasks N]\n\n"
-			       "Per-task cost of every model on the null workload beside the raw\n"
-			       "primitives (pthread_create+join, fork+waitpid), measured in the same\n"
-			       "run; medians over R reps (default 5), N tasks per run (default 20000,\n"
-			       "a tenth of it for process-per-task); then how the I/O executors\n"
-			       "scale: 10,000 and 100,000 concurrent sleeps, 1,000 concurrent HTTP\n"
-			       "requests to the bundled target; then a coroutine switch and a\n"
-			       "coroutine's life beside glibc's swapcontext. Saved in results/bench/.\n");
-			return 0;
-		}
-		int64_t *dst = !strcmp(argv[i], "--reps")    ? &reps
-			       : !strcmp(argv[i], "--tasks") ? &n_tasks
-							     : NULL;
-		if (!dst || i + 1 == argc) {
-			fprintf(stderr, "concbench bench: %s: %s\n", argv[i],
-				dst ? "needs a value" : "unknown option");
-			return 2;
-		}
-		if (spec_int(argv[++i], dst == &reps ? 1 : 10,
-			     dst == &reps ? BENCH_MAX_REPS : 10000000, 0, dst, err,
-			     sizeof err) < 0) {
-			fprintf(stderr, "concbench bench: %s: %s\n", argv[i - 1], err);
-			return 2;
-		}
-	}
 	bench_row rows[32];
-	size_t nrows = bench_rows(rows, (size_t)n_tasks, (unsigned)meta_cores());
+	size_t nrows = bench_rows(rows, n_tasks, (unsigned)meta_cores());
 	wl_spec null_wl;
 	spec_workload("null", 0, &null_wl, err, sizeof err);
 	run_init();
@@ -229,7 +199,7 @@ int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
 			r->ns[r->nrep++] = ns;
 		}
 		if (isatty(2))
-			fprintf(stderr, "\r\033[Kbench: rep %d/%d done", rep + 1, (int)reps);
+			fprintf(stderr, "\r\033[Kbench: rep %d/%d done", rep + 1, reps);
 	}
 	if (isatty(2))
 		fprintf(stderr, "\r\033[K");
@@ -240,18 +210,18 @@ int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
 	size_t len[3] = { 0, 0, 0 };
 	FILE *csv = open_memstream(&text[0], &len[0]);
 	if (csv) {
-		print_and_save(stdout, csv, rows, nrows, (int)reps);
+		print_and_save(stdout, csv, rows, nrows, reps);
 		fclose(csv);
 	}
 	/* the scale rows take seconds each: three reps give a fair median */
 	csv = open_memstream(&text[1], &len[1]);
 	if (csv) {
-		rc |= bench_scale(stdout, csv, reps < 3 ? (int)reps : 3, stop);
+		rc |= bench_scale(stdout, csv, reps < 3 ? reps : 3, stop);
 		fclose(csv);
 	}
 	csv = open_memstream(&text[2], &len[2]);
 	if (csv) {
-		rc |= bench_switch(stdout, csv, (int)reps, stop);
+		rc |= bench_switch(stdout, csv, reps, stop);
 		fclose(csv);
 	}
 	rc |= save_all(argc, argv, text, len);

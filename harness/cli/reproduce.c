@@ -1,0 +1,74 @@
+/*
+ * reproduce.c - `concbench reproduce`: every built-in suite (or every suite
+ * file of a directory) and REPORT.md. Options only; the work is
+ * harness/suite/reproduce.c's.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "harness/cli/cli.h"
+#include "harness/suite/reproduce.h"
+#include "harness/suite/suite.h"
+
+static void reproduce_usage(FILE *f)
+{
+	fprintf(f, "usage: concbench reproduce [--quick] [--out DIR] [--no-plot] [--suites DIR]\n\n"
+		   "Runs every built-in suite (or every *.suite file of --suites DIR) and writes\n"
+		   "results/reproduce/<UTC timestamp>/REPORT.md: per claim, the book's figure,\n"
+		   "ours, the expectation, the verdict and links to the charts. Prints it too.\n\n"
+		   "exit status: 0 no claim failed, 1 a claim was not reproduced, 2 bad suite or\n"
+		   "usage, 130 interrupted\n");
+}
+
+/* Every built-in suite, loaded into *s (calloc'd); the exit code on failure, else -1. */
+static int load_builtins(suite **s, size_t *n)
+{
+	char err[512];
+	*n = suite_builtin_count();
+	*s = calloc(*n ? *n : 1, sizeof **s);
+	if (!*s)
+		return cli_fail("reproduce", 1, "out of memory");
+	for (size_t i = 0; i < *n; i++)
+		if (suite_load(suite_builtin_name(i), &(*s)[i], err, sizeof err) < 0) {
+			free(*s);
+			*s = NULL;
+			return cli_fail("reproduce", 2, "%s", err);
+		}
+	return -1;
+}
+
+int cli_reproduce(int argc, char **argv, volatile sig_atomic_t *stop)
+{
+	int quick = 0, no_plot = 0;
+	const char *out = "results", *dir = NULL;
+	const cli_opt opts[] = {
+		{ .name = "--quick", .type = CLI_FLAG, .dst = &quick },
+		{ .name = "--no-plot", .type = CLI_FLAG, .dst = &no_plot },
+		CLI_OPT_OUT(&out),
+		{ .name = "--suites", .type = CLI_TEXT, .dst = &dir },
+		{ 0 },
+	};
+	const cli_parser p = {
+		.cmd = "reproduce", .opts = opts, .usage = reproduce_usage, .see_help = 1
+	};
+	int rc = cli_parse(&p, argc, argv);
+	if (rc >= 0)
+		return rc;
+	char err[512];
+	suite *s = NULL;
+	size_t n = 0;
+	if (dir) {
+		if (suite_load_dir(dir, &s, &n, err, sizeof err) < 0)
+			return cli_fail("reproduce", 2, "%s", err);
+	} else if ((rc = load_builtins(&s, &n)) >= 0) {
+		return rc;
+	}
+	if (n == 0) {
+		free(s);
+		return cli_fail("reproduce", 2, "no suites");
+	}
+	rc = reproduce_run(s, n, quick, out, no_plot, stop, stdout, stderr);
+	free(s);
+	return rc;
+}

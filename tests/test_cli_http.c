@@ -1,0 +1,89 @@
+/*
+ * test_cli_http.c - the http workload through the binary: the bundled target
+ * started by the sweep, every model on every workload, a refused connection
+ * and `concbench serve`'s errors.
+ */
+#define _GNU_SOURCE
+#include "tests/clirun.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "models/model.h"
+
+/* http with no url: the sweep starts the bundled target, every model gets the
+ * same bodies (one digest), and the target's CPU time lands in the context. */
+static void test_http_bundled(void **st)
+{
+	result *r = RUN("run", "-w", "http:delay_ms=20,size=2k", "-m", "all", "-n", "10", "-c", "5",
+			"--reps", "1", "-o", tmpdir, "--name", "web");
+	assert_int_equal(r->code, 0);
+	int models = 0;
+	for (const model_kind *const *k = model_all(); *k; k++)
+		models++;
+	char p[256], statuses[64][64], digests[64][20];
+	path_in(p, sizeof p, "web", "results.csv");
+	assert_int_equal(csv_rows(p, statuses, digests, 64), models);
+	for (int i = 0; i < models; i++) {
+		assert_string_equal(statuses[i], "ok");
+		assert_string_equal(digests[i], digests[0]);
+	}
+	path_in(p, sizeof p, "web", "results.json");
+	FILE *fp = fopen(p, "r");
+	assert_non_null(fp);
+	static char buf[1 << 17];
+	size_t len = fread(buf, 1, sizeof buf - 1, fp);
+	buf[len] = '\0';
+	fclose(fp);
+	assert_non_null(strstr(buf, "\"target_server\""));
+	assert_non_null(strstr(buf, "\"cpu_user_s\": "));
+	assert_null(strstr(buf, "\"cpu_user_s\": null"));
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* the target was reaped */
+}
+
+/* A server that is not there fails the task with a clear status, exit 1. */
+static void test_http_refused(void **st)
+{
+	result *r = RUN("run", "-w", "http:url=http://127.0.0.1:9/x,timeout_ms=2000", "-m",
+			"sequential,epoll", "-n", "2", "-c", "2", "--reps", "1", "-o", tmpdir,
+			"--name", "refused");
+	assert_int_equal(r->code, 1);
+	assert_non_null(strstr(r->out, "Connection refused"));
+	r = RUN("serve", "--listen", "nonsense");
+	assert_int_equal(r->code, 1);
+	assert_non_null(strstr(r->err, "nonsense"));
+	USAGE("--bogus", "serve", "--bogus");
+}
+
+/* Every model x every workload in one sweep: one run digest per workload. */
+static void test_every_model_every_workload(void **st)
+{
+	result *r = RUN("run", "-w", "fib:n=12", "-w", "hash:bytes=4k,rounds=2", "-w", "sleep:ms=5",
+			"-w", "spin:us=100", "-w", "null", "-w", "http:delay_ms=5,size=300", "-w",
+			"mixed:delay_ms=5,size=100,fib=10", "-m", "all", "-n", "6", "-c", "3",
+			"--reps", "1", "-o", tmpdir, "--name", "everything");
+	assert_int_equal(r->code, 0);
+	int models = 0;
+	for (const model_kind *const *k = model_all(); *k; k++)
+		models++;
+	char p[256], statuses[256][64], digests[256][20];
+	path_in(p, sizeof p, "everything", "results.csv");
+	assert_int_equal(csv_rows(p, statuses, digests, 256), 7 * models);
+	for (int w = 0; w < 7; w++)
+		for (int i = 0; i < models; i++) {
+			assert_string_equal(statuses[w * models + i], "ok");
+			assert_string_equal(digests[w * models + i], digests[w * models]);
+		}
+	assert_string_not_equal(digests[0], digests[models]); /* fib is not hash */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_http_bundled),
+		cmocka_unit_test(test_http_refused),
+		cmocka_unit_test(test_every_model_every_workload),
+	};
+	return cmocka_run_group_tests_name("cli_http", tests, setup, teardown);
+}
