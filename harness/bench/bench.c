@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "harness/bench/bench.h"
+#include "harness/bench/scale.h"
+#include "harness/bench/switch.h"
 #include "harness/run/meta.h"
 #include "harness/report/report.h"
 #include "harness/run/runner.h"

@@ -1,10 +1,9 @@
-/* bench.h - the parts of `concbench bench`: per-task cost, scale, switches. */
+/* bench.h - `concbench bench`'s engine: per-task cost, then scale.h and switch.h. */
 #ifndef CB_BENCH_H
 #define CB_BENCH_H
 
 #include <signal.h>
 #include <stddef.h>
-#include <stdio.h>
 
 #define BENCH_MAX_REPS 101
 
@@ -15,12 +14,5 @@
  * command line argv[0..argc)) in results/bench/<stamp>/. Returns 0, 1 when a
  * row failed or the results could not be saved, 130 when *stop was set. */
 int bench_run(int reps, size_t n_tasks, int argc, char **argv, volatile sig_atomic_t *stop);
-
-/* Many concurrent waits under the I/O executors: a table on out, CSV on csv.
- * 0, or 1 when a row did not finish ok. */
-int bench_scale(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop);
-
-/* Our coroutine switch and a coroutine's life beside glibc's ucontext. */
-int bench_switch(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop);
 
 #endif

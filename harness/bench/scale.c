@@ -1,5 +1,5 @@
 /*
- * bench_scale.c - how far the I/O executors scale: many concurrent waits.
+ * scale.c - how far the I/O executors scale: many concurrent waits.
  *
  * Each row runs N tasks that each wait D ms, all N in flight at once, so the
  * ideal makespan is one delay, D. The figure to quote is the ratio makespan/D
@@ -11,7 +11,7 @@
  * coroutine stacks) shows the run's status, which names the limit and how to
  * raise it.
  */
-#include "harness/bench/bench.h"
+#include "harness/bench/scale.h"
 
 #include <hwloc.h>
 #include <math.h>
@@ -21,6 +21,7 @@
 
 #include "harness/run/runner.h"
 #include "harness/run/spec.h"
+#include "harness/bench/bench.h"
 #include "harness/run/stats.h"
 #include "harness/run/target.h"
 
@@ -81,7 +82,8 @@ static void scale_one(const scale_row *row, wl_spec *w, const placement *pl, int
 		return;
 	}
 	for (int rep = 0; rep < reps && !*stop; rep++) {
-		run_job job = { w, &m, row->n, (unsigned)row->n, table, pl->run_cpus, pl->topo, 120, stop };
+		run_job job = { w,        &m,  row->n, (unsigned)row->n, table, pl->run_cpus,
+				pl->topo, 120, stop };
 		res_run r;
 		memset(&r, 0, sizeof r);
 		run_one(&job, &r);
@@ -107,7 +109,8 @@ int bench_scale(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 	for (size_t i = 0; w && i < nrows; i++)
 		if (spec_workload(rows[i].wl, 0, &w[i], err, sizeof err) < 0)
 			rc = 1;
-	if (!w || rc || target_start(&server, w, nrows, pl.topo, pl.run_cpus, err, sizeof err) < 0) {
+	if (!w || rc ||
+	    target_start(&server, w, nrows, pl.topo, pl.run_cpus, err, sizeof err) < 0) {
 		fprintf(stderr, "concbench bench: %s\n", w ? err : "out of memory");
 		free(w);
 		unplace(&pl);
@@ -117,8 +120,10 @@ int bench_scale(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 	if (pl.run_cpus)
 		snprintf(where, sizeof where, "CPU %d, the target on %s",
 			 hwloc_bitmap_first(pl.run_cpus), server.cpus[0] ? server.cpus : "-");
-	fprintf(out, "\nscale: N tasks all in flight, each waiting one delay (median of %d reps;\n"
-		     "ratio = makespan / delay, 1.00 is ideal; runs on %s)\n", reps, where);
+	fprintf(out,
+		"\nscale: N tasks all in flight, each waiting one delay (median of %d reps;\n"
+		"ratio = makespan / delay, 1.00 is ideal; runs on %s)\n",
+		reps, where);
 	fprintf(out, "  %-28s %-16s %7s %10s %7s  %-10s %s\n", "workload", "model", "tasks",
 		"makespan", "ratio", "goal", "status");
 	fprintf(csv, "workload,model,tasks,reps,makespan_s_median,ratio_to_delay,goal,status\n");

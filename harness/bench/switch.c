@@ -1,5 +1,5 @@
 /*
- * bench_switch.c - what a coroutine switch and a coroutine's life cost,
+ * switch.c - what a coroutine switch and a coroutine's life cost,
  * beside glibc's ucontext doing the same in the same run.
  *
  * swapcontext is the textbook way to switch stacks in C; it is slow because
@@ -14,7 +14,7 @@
  * switch (plus a write and a read) — what a thread per connection pays.
  */
 #define _GNU_SOURCE
-#include "harness/bench/bench.h"
+#include "harness/bench/switch.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -27,6 +27,7 @@
 
 #include "models/coro.h"
 #include "workloads/workload.h"
+#include "harness/bench/bench.h"
 #include "harness/run/stats.h"
 
 #define SWITCHES 1000000
@@ -221,7 +222,8 @@ int bench_switch(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 	fprintf(out, "  %-22s %12.1f %14.1f %8.1f\n", "switch", c_sw, u_sw, u_sw / c_sw);
 	fprintf(out, "  %-22s %12.1f %14.1f %8.1f\n", "create+run+finish", c_life, u_life,
 		u_life / c_life);
-	fprintf(out, "  thread switch (pipe ping-pong on one CPU): %.0f ns = %.0f coroutine switches\n",
+	fprintf(out,
+		"  thread switch (pipe ping-pong on one CPU): %.0f ns = %.0f coroutine switches\n",
 		t_sw, t_sw / c_sw);
 	fprintf(csv, "what,reps,coro_ns,ucontext_ns,ratio\n");
 	fprintf(csv, "switch,%d,%.2f,%.2f,%.2f\n", k, c_sw, u_sw, u_sw / c_sw);
