@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "harness/cli/cli.h"
+#include "harness/suite/catalog.h"
 #include "harness/suite/reproduce.h"
-#include "harness/suite/suite.h"
 
 static int suite_usage(FILE *f, int rc)
 {
@@ -89,7 +89,7 @@ int cli_suite(int argc, char **argv, volatile sig_atomic_t *stop)
 	if (rc >= 0)
 		return rc;
 	suite *s = malloc(sizeof *s);
-	suite_outcome *o = malloc(sizeof *o);
+	trial_outcome *o = malloc(sizeof *o);
 	char err[512];
 	if (!s || !o) {
 		free(s);
@@ -97,14 +97,14 @@ int cli_suite(int argc, char **argv, volatile sig_atomic_t *stop)
 		fprintf(stderr, "concbench suite: out of memory\n");
 		return 1;
 	}
-	if (suite_load(a.target, s, err, sizeof err) < 0) {
+	if (catalog_load(a.target, s, err, sizeof err) < 0) {
 		fprintf(stderr, "concbench suite: %s\n", err);
 		rc = 2;
 	} else {
-		rc = suite_run(s, a.quick, a.out, a.no_plot, stop, stdout, stderr, o);
+		rc = trial_run(s, a.quick, a.out, a.no_plot, stop, stdout, stderr, o);
 		if (rc == 0) {
-			suite_print(stdout, s, o);
-			rc = o->v == V_NOT_REPRODUCED ? 1 : 0;
+			trial_print(stdout, s, o);
+			rc = o->v == VERDICT_NOT_REPRODUCED ? 1 : 0;
 		}
 	}
 	free(s);
@@ -122,19 +122,19 @@ int cli_reproduce(int argc, char **argv, volatile sig_atomic_t *stop)
 	suite *s = NULL;
 	size_t n = 0;
 	if (a.suites) {
-		if (suite_load_dir(a.suites, &s, &n, err, sizeof err) < 0) {
+		if (catalog_load_dir(a.suites, &s, &n, err, sizeof err) < 0) {
 			fprintf(stderr, "concbench reproduce: %s\n", err);
 			return 2;
 		}
 	} else {
-		n = suite_builtin_count();
+		n = catalog_builtin_count();
 		s = calloc(n ? n : 1, sizeof *s);
 		if (!s) {
 			fprintf(stderr, "concbench reproduce: out of memory\n");
 			return 1;
 		}
 		for (size_t i = 0; i < n; i++)
-			if (suite_load(suite_builtin_name(i), &s[i], err, sizeof err) < 0) {
+			if (catalog_load(catalog_builtin_name(i), &s[i], err, sizeof err) < 0) {
 				fprintf(stderr, "concbench reproduce: %s\n", err);
 				free(s);
 				return 2;
@@ -158,8 +158,8 @@ int cli_list_suites(void)
 		return 1;
 	int rc = 0;
 	printf("suites (concbench suite NAME [--quick]; concbench reproduce runs them all):\n");
-	for (size_t i = 0; i < suite_builtin_count(); i++) {
-		if (suite_load(suite_builtin_name(i), s, err, sizeof err) < 0) {
+	for (size_t i = 0; i < catalog_builtin_count(); i++) {
+		if (catalog_load(catalog_builtin_name(i), s, err, sizeof err) < 0) {
 			fprintf(stderr, "concbench list: %s\n", err);
 			rc = 1;
 			continue;
