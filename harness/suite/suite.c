@@ -106,25 +106,6 @@ static const char *skip_ws(const char *p)
 	return p;
 }
 
-static int parse_need(const char *text, suite_need *nd, char *err, size_t errlen)
-{
-	char what[16], op[4];
-	long v;
-	int used = 0;
-	snprintf(nd->text, sizeof nd->text, "%s", text);
-	if (sscanf(text, "%15s %3s %ld %n", what, op, &v, &used) != 3 || text[used] ||
-	    strcmp(what, "cores") != 0 ||
-	    (strcmp(op, ">=") && strcmp(op, ">") && strcmp(op, "<=") && strcmp(op, "<") &&
-	     strcmp(op, "=="))) {
-		snprintf(err, errlen, "needs: want 'cores OP N' with OP one of >= > <= < ==");
-		return -1;
-	}
-	snprintf(nd->what, sizeof nd->what, "%s", what);
-	snprintf(nd->op, sizeof nd->op, "%s", op);
-	nd->value = v;
-	return 0;
-}
-
 /* Check a full/quick line with the run option parser. */
 static int check_opts(const char *text, char *err, size_t errlen)
 {
@@ -286,11 +267,22 @@ static int kw_expect(parser *p, const keyword *k, const char *val)
 	return 0;
 }
 
+/* cores OP N */
 static int kw_needs(parser *p, const keyword *k, const char *val)
 {
-	char why[400];
-	if (parse_need(val, &p->s->needs[p->s->nneeds], why, sizeof why) < 0)
-		return fail(p, "%s", why);
+	suite_need *nd = &p->s->needs[p->s->nneeds];
+	char what[16], op[4];
+	long v;
+	int used = 0;
+	snprintf(nd->text, sizeof nd->text, "%s", val);
+	if (sscanf(val, "%15s %3s %ld %n", what, op, &v, &used) != 3 || val[used] ||
+	    strcmp(what, "cores") != 0 ||
+	    (strcmp(op, ">=") && strcmp(op, ">") && strcmp(op, "<=") && strcmp(op, "<") &&
+	     strcmp(op, "==")))
+		return fail(p, "needs: want 'cores OP N' with OP one of >= > <= < ==");
+	snprintf(nd->what, sizeof nd->what, "%s", what);
+	snprintf(nd->op, sizeof nd->op, "%s", op);
+	nd->value = v;
 	p->s->nneeds++;
 	return 0;
 }
