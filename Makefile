@@ -60,7 +60,7 @@ $(BUILD)/%.o: %.S
 $(BUILD)/harness/run/meta.o: $(BUILD)/buildinfo.h
 
 # Built-in suites: harness/suite/builtin/*.suite compiled in as a table of texts
-# (suite.c reads it), so an installed binary carries them. Regenerated every
+# (harness/suite/catalog.c reads it), so an installed binary carries them. Regenerated every
 # make, replaced only when it changed: an added, edited or removed suite rebuilds.
 SUITE_SRC := $(sort $(wildcard harness/suite/builtin/*.suite))
 LIB_OBJ   += $(BUILD)/suites.o

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "harness/cli/cli.h"
-#include "harness/suite/suite.h"
+#include "harness/suite/catalog.h"
 #include "models/model.h"
 #include "workloads/workload.h"
 
@@ -64,8 +64,8 @@ static int list_suites(void)
 		return 1;
 	int rc = 0;
 	printf("suites (concbench suite NAME [--quick]; concbench reproduce runs them all):\n");
-	for (size_t i = 0; i < suite_builtin_count(); i++) {
-		if (suite_load(suite_builtin_name(i), s, err, sizeof err) < 0) {
+	for (size_t i = 0; i < catalog_builtin_count(); i++) {
+		if (catalog_load(catalog_builtin_name(i), s, err, sizeof err) < 0) {
 			rc = cli_fail("list", 1, "%s", err);
 			continue;
 		}

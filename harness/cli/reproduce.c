@@ -9,7 +9,7 @@
 
 #include "harness/cli/cli.h"
 #include "harness/suite/reproduce.h"
-#include "harness/suite/suite.h"
+#include "harness/suite/catalog.h"
 
 static void reproduce_usage(FILE *f)
 {
@@ -25,12 +25,12 @@ static void reproduce_usage(FILE *f)
 static int load_builtins(suite **s, size_t *n)
 {
 	char err[512];
-	*n = suite_builtin_count();
+	*n = catalog_builtin_count();
 	*s = calloc(*n ? *n : 1, sizeof **s);
 	if (!*s)
 		return cli_fail("reproduce", 1, "out of memory");
 	for (size_t i = 0; i < *n; i++)
-		if (suite_load(suite_builtin_name(i), &(*s)[i], err, sizeof err) < 0) {
+		if (catalog_load(catalog_builtin_name(i), &(*s)[i], err, sizeof err) < 0) {
 			free(*s);
 			*s = NULL;
 			return cli_fail("reproduce", 2, "%s", err);
@@ -59,7 +59,7 @@ int cli_reproduce(int argc, char **argv, volatile sig_atomic_t *stop)
 	suite *s = NULL;
 	size_t n = 0;
 	if (dir) {
-		if (suite_load_dir(dir, &s, &n, err, sizeof err) < 0)
+		if (catalog_load_dir(dir, &s, &n, err, sizeof err) < 0)
 			return cli_fail("reproduce", 2, "%s", err);
 	} else if ((rc = load_builtins(&s, &n)) >= 0) {
 		return rc;

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 
 #include "harness/cli/cli.h"
-#include "harness/suite/suite.h"
+#include "harness/suite/catalog.h"
+#include "harness/suite/trial.h"
 
 static void suite_usage(FILE *f)
 {
@@ -30,18 +31,18 @@ static int run_suite(const char *target, int quick, const char *out, int no_plot
 		     volatile sig_atomic_t *stop)
 {
 	suite *s = malloc(sizeof *s);
-	suite_outcome *o = malloc(sizeof *o);
+	trial_outcome *o = malloc(sizeof *o);
 	char err[512];
 	int rc;
 	if (!s || !o) {
 		rc = cli_fail("suite", 1, "out of memory");
-	} else if (suite_load(target, s, err, sizeof err) < 0) {
+	} else if (catalog_load(target, s, err, sizeof err) < 0) {
 		rc = cli_fail("suite", 2, "%s", err);
 	} else {
-		rc = suite_run(s, quick, out, no_plot, stop, stdout, stderr, o);
+		rc = trial_run(s, quick, out, no_plot, stop, stdout, stderr, o);
 		if (rc == 0) {
-			suite_print(stdout, s, o);
-			rc = o->v == V_NOT_REPRODUCED ? 1 : 0;
+			trial_print(stdout, s, o);
+			rc = o->v == VERDICT_NOT_REPRODUCED ? 1 : 0;
 		}
 	}
 	free(s);

@@ -15,27 +15,6 @@
 #include <math.h>
 #include <string.h>
 
-static double get_makespan(const res_run *r)
-{
-	return r->makespan_s;
-}
-static double get_user(const res_run *r)
-{
-	return r->cpu_user_s / (double)r->tasks;
-}
-static double get_sys(const res_run *r)
-{
-	return r->cpu_sys_s / (double)r->tasks;
-}
-static double get_vol(const res_run *r)
-{
-	return r->ctx_voluntary >= 0 ? (double)r->ctx_voluntary / (double)r->tasks : NAN;
-}
-static double get_invol(const res_run *r)
-{
-	return r->ctx_involuntary >= 0 ? (double)r->ctx_involuntary / (double)r->tasks : NAN;
-}
-
 /* x tics naming the models at 1, 2, ... */
 static void model_tics(FILE *f, const plot_set *s, int rotate)
 {
@@ -58,7 +37,7 @@ typedef struct {
 	const char *what;   /* "makespan": the .dat's and .gp's headers */
 	const char *title;  /* "Makespan" */
 	const char *ylabel; /* "makespan" (the unit is added) */
-	plot_get get;       /* the figure of one run */
+	metric_id metric;   /* the figure of one run */
 	double refv;        /* the limit line, unscaled; NaN: none */
 	const char *ref;    /* its label */
 	double scale;
@@ -74,7 +53,7 @@ static int bars(plot_set *s, const bar_chart *b)
 
 	for (size_t m = 0; m < s->nmodels; m++) {
 		double md, lo, mx;
-		if (plot_stat(s, m, c, b->get, &md, &lo, &mx))
+		if (plot_stat(s, m, c, b->metric, &md, &lo, &mx))
 			hi = fmax(hi, mx);
 	}
 	snprintf(name, sizeof name, "%s%s", s->prefix, b->kind);
@@ -88,7 +67,7 @@ static int bars(plot_set *s, const bar_chart *b)
 		name, b->what, c, s->what, s->machine, b->what, b->unit);
 	for (size_t m = 0; m < s->nmodels; m++) {
 		double md, lo, mx;
-		size_t k = plot_stat(s, m, c, b->get, &md, &lo, &mx);
+		size_t k = plot_stat(s, m, c, b->metric, &md, &lo, &mx);
 		fprintf(f, "%zu %.9g %.9g %.9g %zu \"%s\"\n", m + 1, md * b->scale, lo * b->scale,
 			mx * b->scale, k, s->models[m]);
 	}
@@ -102,7 +81,7 @@ static int bars(plot_set *s, const bar_chart *b)
 	snprintf(title, sizeof title, "%s per model at C = %u", b->title, c);
 	fputs("set title ", f);
 	plot_gp_title(f, s, title, note);
-	double lo = plot_min_median(s, c, b->get);
+	double lo = plot_min_median(s, c, b->metric);
 	if (isfinite(b->refv))
 		lo = fmin(lo, b->refv);
 	int logy = lo > 0 && hi / lo > 20;
@@ -147,7 +126,7 @@ int plot_makespan(plot_set *s)
 		return 0;
 	for (size_t m = 0; m < s->nmodels; m++) {
 		double md, lo, mx;
-		if (plot_stat(s, m, c, get_makespan, &md, &lo, &mx))
+		if (plot_stat(s, m, c, METRIC_MAKESPAN, &md, &lo, &mx))
 			hi = fmax(hi, mx);
 	}
 	unsigned waves = (unsigned)((s->tasks + c - 1) / c);
@@ -164,14 +143,9 @@ int plot_makespan(plot_set *s)
 		snprintf(ref, sizeof ref,
 			 "CPU ideal: sequential makespan ÷ min(C, cores) = %.3g %s ÷ %d = %.3g %s",
 			 refv * ncpu * scale, unit, ncpu, refv * scale, unit);
-	bar_chart b = { "makespan", "makespan", "Makespan", "makespan", get_makespan,
+	bar_chart b = { "makespan", "makespan", "Makespan", "makespan", METRIC_MAKESPAN,
 			refv,       ref,        scale,      unit };
 	return bars(s, &b);
-}
-
-static double get_rss(const res_run *r)
-{
-	return r->max_rss_kib >= 0 ? (double)r->max_rss_kib : NAN;
 }
 
 /* Peak memory at one C: the memory chart when the sweep ran only one C
@@ -184,7 +158,7 @@ int plot_memory_bars(plot_set *s)
 			"peak memory",
 			"Peak memory (max RSS)",
 			"peak resident memory",
-			get_rss,
+			METRIC_RSS,
 			NAN,
 			"",
 			1.0 / 1024,
@@ -198,7 +172,8 @@ int plot_cpu(plot_set *s)
 	size_t len, glen;
 	double scale, hi = 0, o[4][3];
 	unsigned c = s->cstar;
-	plot_get g[4] = { get_user, get_sys, get_vol, get_invol };
+	static const metric_id g[4] = { METRIC_USER_TASK, METRIC_SYS_TASK, METRIC_VOL_TASK,
+					METRIC_INVOL_TASK };
 
 	if (!c)
 		return 0;

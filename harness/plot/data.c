@@ -16,7 +16,7 @@
 #include "harness/run/meta.h"
 #include "harness/run/stats.h"
 
-size_t plot_stat(const plot_set *s, size_t m, unsigned c, plot_get get, double *med, double *min,
+size_t plot_stat(const plot_set *s, size_t m, unsigned c, metric_id get, double *med, double *min,
 		 double *max)
 {
 	double v[256];
@@ -25,7 +25,7 @@ size_t plot_stat(const plot_set *s, size_t m, unsigned c, plot_get get, double *
 		const res_run *r = &s->runs[i];
 		if (strcmp(r->model, s->models[m]) != 0 || (c && r->concurrency != c))
 			continue;
-		double x = get(r);
+		double x = metric_value(get, r);
 		if (isfinite(x))
 			v[k++] = x;
 	}
@@ -35,7 +35,7 @@ size_t plot_stat(const plot_set *s, size_t m, unsigned c, plot_get get, double *
 	return k;
 }
 
-double plot_min_median(const plot_set *s, unsigned c, plot_get get)
+double plot_min_median(const plot_set *s, unsigned c, metric_id get)
 {
 	double lo = INFINITY, md, a, b;
 	for (size_t m = 0; m < s->nmodels; m++)
@@ -44,15 +44,10 @@ double plot_min_median(const plot_set *s, unsigned c, plot_get get)
 	return lo;
 }
 
-int plot_has(const plot_set *s, size_t m, unsigned c, plot_get get)
+int plot_has(const plot_set *s, size_t m, unsigned c, metric_id get)
 {
 	double a, b, d;
 	return plot_stat(s, m, c, get, &a, &b, &d) > 0;
-}
-
-static double get_makespan(const res_run *r)
-{
-	return r->makespan_s;
 }
 
 double plot_seq_makespan(const plot_set *s, unsigned c)
@@ -61,8 +56,8 @@ double plot_seq_makespan(const plot_set *s, unsigned c)
 	for (size_t m = 0; m < s->nmodels; m++) {
 		if (strcmp(s->models[m], "sequential") != 0)
 			continue;
-		if (!plot_stat(s, m, c, get_makespan, &med, &lo, &hi))
-			plot_stat(s, m, 0, get_makespan, &med, &lo, &hi);
+		if (!plot_stat(s, m, c, METRIC_MAKESPAN, &med, &lo, &hi))
+			plot_stat(s, m, 0, METRIC_MAKESPAN, &med, &lo, &hi);
 	}
 	return med;
 }
@@ -191,7 +186,7 @@ int plot_set_init(plot_set *s, res_run *runs, size_t n, const char *json)
 	for (size_t k = s->ncs; k-- > 0 && !s->cstar;) {
 		size_t have = 0;
 		for (size_t m = 0; m < s->nmodels; m++)
-			have += plot_has(s, m, s->cs[k], get_makespan);
+			have += plot_has(s, m, s->cs[k], METRIC_MAKESPAN);
 		if (have == s->nmodels)
 			s->cstar = s->cs[k];
 	}

@@ -1,8 +1,8 @@
 /*
  * plot_int.h - what the chart files share: the data set of one sweep
- * (plot_data.c) and the script writer (plot_gp.c).
+ * (data.c) and the script writer (gp.c).
  *
- * Each chart kind (plot_sweep.c, plot_bars.c, plot_tasks.c) takes a
+ * Each chart kind (sweep.c, bars.c, tasks.c) takes a
  * plot_set, writes NAME.dat and NAME.gp through plot_gp_*, and adds NAME to
  * the set's list of scripts; plot.c then runs gnuplot on that list.
  */
@@ -12,14 +12,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "harness/run/metric.h"
 #include "harness/run/result.h"
 
 #define PLOT_MAXMODELS 64
 #define PLOT_MAXCS     64
 #define PLOT_MAXCHARTS 96
 #define PLOT_NAMELEN   200
-
-typedef double (*plot_get)(const res_run *r);
 
 typedef struct {
 	const char *dir; /* the results directory */
@@ -48,14 +47,15 @@ typedef struct {
  * read the machine from json (results.json's text, or NULL). 0, or -1 if
  * there is nothing to draw. */
 int plot_set_init(plot_set *s, res_run *runs, size_t n, const char *json);
-/* Median, min and max of get() over the runs of model m at concurrency c
- * (c == 0: any c); the number of finite values (0: no data, outputs NaN). */
-size_t plot_stat(const plot_set *s, size_t m, unsigned c, plot_get get, double *med, double *min,
-		 double *max);
-/* The smallest median of get() at c over the models; inf if none. */
-double plot_min_median(const plot_set *s, unsigned c, plot_get get);
-/* Does model m have a finite value of get() at c? */
-int plot_has(const plot_set *s, size_t m, unsigned c, plot_get get);
+/* Median, min and max of a metric (metric.h) over the runs of model m at
+ * concurrency c (c == 0: any c); the number of finite values (0: no data,
+ * outputs NaN). */
+size_t plot_stat(const plot_set *s, size_t m, unsigned c, metric_id metric, double *med,
+		 double *min, double *max);
+/* The smallest median of the metric at c over the models; inf if none. */
+double plot_min_median(const plot_set *s, unsigned c, metric_id metric);
+/* Does model m have a finite value of the metric at c? */
+int plot_has(const plot_set *s, size_t m, unsigned c, metric_id metric);
 /* Median makespan of sequential at c (else over all c); NaN if no sequential. */
 double plot_seq_makespan(const plot_set *s, unsigned c);
 /* nth earlier model of the same kind, for plot_style_for(). */

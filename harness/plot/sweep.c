@@ -132,49 +132,28 @@ static int single(plot_set *s, vs_chart *v, const char *extra_set, const char *e
 	return plot_gp_end(s, name, f, &buf, &len);
 }
 
-static double get_tput(const res_run *r)
-{
-	return r->throughput_per_s;
-}
-static double get_rss(const res_run *r)
-{
-	return r->max_rss_kib >= 0 ? (double)r->max_rss_kib : NAN;
-}
-static double get_p50(const res_run *r)
-{
-	return r->lat_p50_s;
-}
-static double get_p99(const res_run *r)
-{
-	return r->lat_p99_s;
-}
-static double get_makespan(const res_run *r)
-{
-	return r->makespan_s;
-}
-
-static int fill_get(const plot_set *s, size_t m, unsigned c, plot_get g, double o[3])
+static int fill_get(const plot_set *s, size_t m, unsigned c, metric_id g, double o[3])
 {
 	return plot_stat(s, m, c, g, &o[0], &o[1], &o[2]) > 0;
 }
 static int fill_tput(const plot_set *s, size_t m, unsigned c, int q, double o[3])
 {
-	return fill_get(s, m, c, get_tput, o);
+	return fill_get(s, m, c, METRIC_THROUGHPUT, o);
 }
 static int fill_rss(const plot_set *s, size_t m, unsigned c, int q, double o[3])
 {
-	return fill_get(s, m, c, get_rss, o);
+	return fill_get(s, m, c, METRIC_RSS, o);
 }
 static int fill_lat(const plot_set *s, size_t m, unsigned c, int q, double o[3])
 {
-	return fill_get(s, m, c, q ? get_p99 : get_p50, o);
+	return fill_get(s, m, c, q ? METRIC_P99 : METRIC_P50, o);
 }
 /* Speed-up = sequential's median makespan / this model's; min and max come
  * from this model's slowest and fastest rep. */
 static int fill_speedup(const plot_set *s, size_t m, unsigned c, int q, double o[3])
 {
 	double seq = plot_seq_makespan(s, c), ms[3];
-	if (!isfinite(seq) || !fill_get(s, m, c, get_makespan, ms) || !(ms[1] > 0))
+	if (!isfinite(seq) || !fill_get(s, m, c, METRIC_MAKESPAN, ms) || !(ms[1] > 0))
 		return 0;
 	o[0] = seq / ms[0];
 	o[1] = seq / ms[2];

@@ -75,23 +75,6 @@ static double *latencies(const plot_set *s, size_t m, unsigned c, size_t *n)
 	return v;
 }
 
-static double get_p50(const res_run *r)
-{
-	return r->lat_p50_s;
-}
-static double get_p90(const res_run *r)
-{
-	return r->lat_p90_s;
-}
-static double get_p99(const res_run *r)
-{
-	return r->lat_p99_s;
-}
-static double get_max(const res_run *r)
-{
-	return r->lat_max_s;
-}
-
 int plot_cdf(plot_set *s)
 {
 	char name[PLOT_NAMELEN], title[96], note[160], *buf, *gbuf;
@@ -106,7 +89,7 @@ int plot_cdf(plot_set *s)
 		lat[m] = latencies(s, m, c, &nl[m]);
 		from_tasks &= nl[m] > 0;
 	}
-	plot_get pg[4] = { get_p50, get_p90, get_p99, get_max };
+	static const metric_id pg[4] = { METRIC_P50, METRIC_P90, METRIC_P99, METRIC_MAX };
 	static const double frac[4] = { 0.5, 0.9, 0.99, 1.0 };
 	for (size_t m = 0; m < s->nmodels; m++)
 		for (int q = 0; q < 4; q++) {
@@ -289,8 +272,8 @@ static int all_have(const plot_set *s, unsigned c)
 {
 	for (size_t m = 0; m < s->nmodels; m++) {
 		size_t i = 0;
-		while (i < s->n && (strcmp(s->runs[i].model, s->models[m]) ||
-				    s->runs[i].concurrency != c))
+		while (i < s->n &&
+		       (strcmp(s->runs[i].model, s->models[m]) || s->runs[i].concurrency != c))
 			i++;
 		if (i == s->n)
 			return 0;

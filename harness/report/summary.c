@@ -10,12 +10,11 @@
 #include "harness/report/summary.h"
 
 #include <math.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/run/metric.h"
 #include "harness/run/stats.h"
-#include "harness/report/units.h"
 
 static int same_group(const res_run *a, const res_run *b)
 {
@@ -28,15 +27,16 @@ static int same_workload(const res_run *a, const res_run *b)
 	return strcmp(a->workload, b->workload) == 0 && strcmp(a->params, b->params) == 0;
 }
 
-/* Median of one field over the ok runs that match `pick`; NaN if none. */
+/* Median of one metric over the ok runs that match `pick`; NaN if none. */
 static double median_of(const res_run *runs, size_t n, const res_run *key,
-			int (*pick)(const res_run *, const res_run *), size_t field, size_t *cnt)
+			int (*pick)(const res_run *, const res_run *), metric_id metric,
+			size_t *cnt)
 {
 	double *v = malloc((n ? n : 1) * sizeof *v);
 	size_t k = 0;
 	for (size_t i = 0; v && i < n; i++)
 		if (pick(&runs[i], key) && strcmp(runs[i].status, "ok") == 0)
-			v[k++] = *(const double *)((const char *)&runs[i] + field);
+			v[k++] = metric_value(metric, &runs[i]);
 	double m = v ? stats_median(v, k) : NAN;
 	free(v);
 	if (cnt)
@@ -58,8 +58,8 @@ static int is_seq(const res_run *r, const res_run *key)
 static double seq_makespan(const res_run *runs, size_t n, const res_run *key)
 {
 	size_t cnt;
-	double m = median_of(runs, n, key, is_seq_same_c, offsetof(res_run, makespan_s), &cnt);
-	return cnt ? m : median_of(runs, n, key, is_seq, offsetof(res_run, makespan_s), NULL);
+	double m = median_of(runs, n, key, is_seq_same_c, METRIC_MAKESPAN, &cnt);
+	return cnt ? m : median_of(runs, n, key, is_seq, METRIC_MAKESPAN, NULL);
 }
 
 /* The first failing status of a group, for the last column. */
@@ -77,17 +77,18 @@ static void print_row(FILE *out, const res_run *runs, size_t n, const res_run *k
 	char mk[24], th[24], p50[24], p99[24], su[24] = "-";
 	for (size_t i = 0; i < n; i++)
 		total += same_group(&runs[i], key);
-	double m = median_of(runs, n, key, same_group, offsetof(res_run, makespan_s), &ok);
-	double t = median_of(runs, n, key, same_group, offsetof(res_run, throughput_per_s), NULL);
-	double a = median_of(runs, n, key, same_group, offsetof(res_run, lat_p50_s), NULL);
-	double b = median_of(runs, n, key, same_group, offsetof(res_run, lat_p99_s), NULL);
+	double m = median_of(runs, n, key, same_group, METRIC_MAKESPAN, &ok);
+	double t = median_of(runs, n, key, same_group, METRIC_THROUGHPUT, NULL);
+	double a = median_of(runs, n, key, same_group, METRIC_P50, NULL);
+	double b = median_of(runs, n, key, same_group, METRIC_P99, NULL);
 	double seq = seq_makespan(runs, n, key);
 	if (!isnan(seq) && !isnan(m) && m > 0)
 		snprintf(su, sizeof su, seq / m >= 0.1 ? "%.2fx" : "%.2gx", seq / m);
 	fprintf(out, "  %-20s %6u %3zu/%-3zu %10s %11s %10s %10s %8s  %s\n", key->model,
-		key->concurrency, ok, total, units_time(m, mk, sizeof mk),
-		units_rate(t, th, sizeof th), units_time(a, p50, sizeof p50),
-		units_time(b, p99, sizeof p99), su, group_status(runs, n, key));
+		key->concurrency, ok, total, metric_format(METRIC_MAKESPAN, m, mk, sizeof mk),
+		metric_format(METRIC_THROUGHPUT, t, th, sizeof th),
+		metric_format(METRIC_P50, a, p50, sizeof p50),
+		metric_format(METRIC_P99, b, p99, sizeof p99), su, group_status(runs, n, key));
 }
 
 void summary_print(FILE *out, const res_run *runs, size_t n)

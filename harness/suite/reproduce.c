@@ -1,154 +1,21 @@
 /*
- * reproduce.c - run a suite and judge it; run them all and write REPORT.md.
- *
- * A suite's sweep goes to OUT/<suite name>/<stamp>/ like any run (the suite
- * column holds the suite's name); its results.csv is read back and the
- * expectations are evaluated on it. `reproduce` runs every suite, then
- * writes OUT/reproduce/<stamp>/REPORT.md: one table row per claim, with
- * links to the charts (relative to the report) that show it.
+ * reproduce.c - `concbench reproduce`: run every suite (trial.c), then write
+ * OUT/reproduce/<stamp>/REPORT.md: one table row per claim, with links to
+ * the charts (relative to the report) that show it, and the decision
+ * matrices.
  */
 #define _GNU_SOURCE
 #include "harness/suite/reproduce.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "harness/report/csvread.h"
-#include "harness/run/meta.h"
 #include "harness/report/report.h"
-#include "harness/run/runopts.h"
-#include "harness/run/sweep.h"
-
-/* Run sweep k of s; its results directory goes to o->dir[k] and its rows
- * are appended to *runs. Returns sweep_run()'s status, or 2 for bad options. */
-static int run_sweep(const suite *s, int k, int quick, const char *out_root, int no_plot,
-		     volatile sig_atomic_t *stop, FILE *out, FILE *diag, suite_outcome *o,
-		     res_run **runs, size_t *nruns)
-{
-	char buf[SUITE_TEXT + 16], *words[64];
-	char *argv[70];
-	const char *line = quick ? s->quick[k] : s->full[k];
-	int n = suite_words(line, buf, sizeof buf, words, 64);
-	if (n < 0) {
-		fprintf(diag, "concbench: %s: bad %s line\n", s->file, quick ? "quick" : "full");
-		return 2;
-	}
-	/* results.json's command line: the equivalent `concbench run`. */
-	argv[0] = "concbench";
-	argv[1] = "run";
-	for (int i = 0; i < n; i++)
-		argv[i + 2] = words[i];
-	argv[n + 2] = NULL;
-	sweep_cfg cfg = { .out_root = out_root, .stop = stop, .argc = n + 2, .argv = argv };
-	wl_spec wls[RUNOPTS_MAX_WL];
-	char err[512];
-	if (runopts_parse(n + 1, argv + 1, &cfg, wls, err, sizeof err) != 0) {
-		fprintf(diag, "concbench: %s: %s: %s\n", s->file, quick ? "quick" : "full", err);
-		return 2;
-	}
-	cfg.name = s->name;
-	cfg.suite = s->name;
-	cfg.out_root = out_root;
-	cfg.no_plot = cfg.no_plot || no_plot;
-	/* getopt permuted argv; the context records it as it now stands */
-	int rc = sweep_run(&cfg, out, diag);
-	runopts_free(&cfg);
-	if (rc == 2 || rc == 130)
-		return rc;
-	char latest[1024], target[512];
-	snprintf(latest, sizeof latest, "%s/%s/latest", out_root, s->name);
-	ssize_t l = readlink(latest, target, sizeof target - 1);
-	if (l <= 0) {
-		fprintf(diag, "concbench: %s: %s\n", latest, strerror(errno));
-		return rc;
-	}
-	target[l] = 0;
-	char *dir = o->dir[o->ndirs];
-	if (snprintf(dir, sizeof o->dir[0], "%s/%s/%s", out_root, s->name, target) >=
-	    (int)sizeof o->dir[0]) {
-		dir[0] = 0;
-		return rc;
-	}
-	o->ndirs++;
-	char csv[1100];
-	res_run *more = NULL;
-	size_t nmore = 0;
-	snprintf(csv, sizeof csv, "%s/results.csv", dir);
-	if (csv_read_results(csv, &more, &nmore, err, sizeof err) < 0) {
-		fprintf(diag, "concbench: %s\n", err);
-		return rc;
-	}
-	res_run *all = realloc(*runs, (*nruns + nmore + 1) * sizeof *all);
-	if (!all) {
-		fprintf(diag, "concbench: out of memory\n");
-		free(more);
-		return rc;
-	}
-	if (nmore)
-		snprintf(o->what[o->ndirs - 1], sizeof o->what[0], "%s", more[0].workload);
-	memcpy(all + *nruns, more, nmore * sizeof *more);
-	*runs = all;
-	*nruns += nmore;
-	free(more);
-	return rc;
-}
-
-int suite_run(const suite *s, int quick, const char *out_root, int no_plot,
-	      volatile sig_atomic_t *stop, FILE *out, FILE *diag, suite_outcome *o)
-{
-	memset(o, 0, sizeof *o);
-	o->v = V_NA;
-	res_run *runs = NULL;
-	size_t nruns = 0;
-	for (int k = 0; k < s->nsweeps; k++) {
-		o->sweep_rc = run_sweep(s, k, quick, out_root, no_plot, stop, out, diag, o, &runs,
-					&nruns);
-		if (o->sweep_rc == 2 || o->sweep_rc == 130) {
-			for (int i = 0; i < s->nex; i++) {
-				o->res[i] = (ex_result){ .v = V_NA, .value = NAN };
-				snprintf(o->res[i].msg, sizeof o->res[i].msg,
-					 "the sweep did not finish");
-			}
-			for (int i = 0; i < s->nrows; i++) {
-				o->mx[i] = (mx_result){ .v = V_NA };
-				snprintf(o->mx[i].msg, sizeof o->mx[i].msg,
-					 "the sweep did not finish");
-			}
-			free(runs);
-			return o->sweep_rc;
-		}
-	}
-	o->v = suite_eval(s, runs, nruns, meta_cores(), o->res, o->mx);
-	free(runs);
-	return 0;
-}
-
-void suite_print(FILE *f, const suite *s, const suite_outcome *o)
-{
-	fprintf(f, "\n%s: %s\n", s->name, s->claim);
-	if (s->book[0])
-		fprintf(f, "  book: %s\n", s->book);
-	for (int i = 0; i < s->nex; i++)
-		fprintf(f, "  [%s] %s: %s%s%s\n", verdict_name(o->res[i].v), s->ex[i].text,
-			o->res[i].msg, s->ex[i].why[0] ? " -- " : "", s->ex[i].why);
-	for (int i = 0; i < s->nrows; i++) {
-		const mx_result *m = &o->mx[i];
-		fprintf(f, "  [%s] %s: %s -- %s\n", verdict_name(m->v), s->rows[i].label,
-			s->rows[i].text, m->msg);
-		for (int k = 0; k < m->n; k++) {
-			char v[48];
-			metric_format(s->rows[i].term.metric, m->m[k].value, v, sizeof v);
-			fprintf(f, "      %-22s %10s  %.2fx the best\n", m->m[k].model, v,
-				m->m[k].value / m->m[0].value);
-		}
-	}
-	fprintf(f, "%s: %s\n", s->name, verdict_name(o->v));
-}
+#include "harness/run/meta.h"
+#include "harness/run/metric.h"
 
 /* A Markdown table cell: no '|' or newline. */
 static void cell(FILE *f, const char *s)
@@ -254,7 +121,7 @@ static int chart_links(FILE *f, const char *dir, const char *chart, const char *
 }
 
 /* The decision matrices: per row, every model's figure beside the best. */
-static void report_matrices(FILE *f, const suite *suites, const suite_outcome *outcomes, size_t n)
+static void report_matrices(FILE *f, const suite *suites, const trial_outcome *outcomes, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const suite *s = &suites[i];
@@ -266,11 +133,11 @@ static void report_matrices(FILE *f, const suite *suites, const suite_outcome *o
 		      "best) | verdict |\n|---|---|---|---|---|---|\n",
 		      f);
 		for (int r = 0; r < s->nrows; r++) {
-			const suite_row *row = &s->rows[r];
-			const mx_result *m = &outcomes[i].mx[r];
+			const expr_row *row = &s->rows[r];
+			const verdict_mx *m = &outcomes[i].mx[r];
 			fputs("| ", f);
 			cell(f, row->label);
-			fprintf(f, " | %s of %s at C=%u | ", metric_label(row->term.metric),
+			fprintf(f, " | %s of %s at C=%u | ", metric_name(row->term.metric),
 				row->term.workload[0] ? row->term.workload : "the workload", m->c);
 			for (int k = 0; k < row->nchoice; k++) {
 				fputs(k ? " or " : "", f);
@@ -293,7 +160,7 @@ static void report_matrices(FILE *f, const suite *suites, const suite_outcome *o
 	}
 }
 
-void reproduce_report(FILE *f, const suite *suites, const suite_outcome *outcomes, size_t n,
+void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcomes, size_t n,
 		      const char *report_dir, int quick)
 {
 	size_t count[3] = { 0 };
@@ -303,12 +170,13 @@ void reproduce_report(FILE *f, const suite *suites, const suite_outcome *outcome
 	fprintf(f,
 		"%zu claims: %zu reproduced, %zu not reproduced, %zu not applicable on this "
 		"machine (%d cores).\n\n",
-		n, count[V_REPRODUCED], count[V_NOT_REPRODUCED], count[V_NA], meta_cores());
+		n, count[VERDICT_REPRODUCED], count[VERDICT_NOT_REPRODUCED], count[VERDICT_NA],
+		meta_cores());
 	fprintf(f, "| id | claim | source | book | ours | expectation | verdict | charts |\n");
 	fprintf(f, "|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++) {
 		const suite *s = &suites[i];
-		const suite_outcome *o = &outcomes[i];
+		const trial_outcome *o = &outcomes[i];
 		fputs("| ", f);
 		cell(f, s->name);
 		fputs(" | ", f);
@@ -344,14 +212,14 @@ void reproduce_report(FILE *f, const suite *suites, const suite_outcome *outcome
 		fputs(" | ", f);
 		fprintf(f, "**%s**", verdict_name(o->v));
 		for (int k = 0; k < s->nex; k++)
-			if (o->res[k].v != V_REPRODUCED) {
+			if (o->res[k].v != VERDICT_REPRODUCED) {
 				fputs("<br>", f);
 				cell(f, verdict_name(o->res[k].v));
 				fputs(": ", f);
 				cell(f, o->res[k].msg);
 			}
 		for (int k = 0; k < s->nrows; k++)
-			if (o->mx[k].v != V_REPRODUCED) {
+			if (o->mx[k].v != VERDICT_REPRODUCED) {
 				fputs("<br>", f);
 				cell(f, verdict_name(o->mx[k].v));
 				fputs(": ", f);
@@ -381,7 +249,7 @@ void reproduce_report(FILE *f, const suite *suites, const suite_outcome *outcome
 int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root, int no_plot,
 		  volatile sig_atomic_t *stop, FILE *out, FILE *diag)
 {
-	suite_outcome *o = calloc(n ? n : 1, sizeof *o);
+	trial_outcome *o = calloc(n ? n : 1, sizeof *o);
 	if (!o) {
 		fprintf(diag, "concbench: out of memory\n");
 		return 1;
@@ -390,13 +258,13 @@ int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "== suite %s (%zu/%zu): %s\n", suites[i].name, i + 1, n,
 			suites[i].claim);
-		int r = suite_run(&suites[i], quick, out_root, no_plot, stop, out, diag, &o[i]);
+		int r = trial_run(&suites[i], quick, out_root, no_plot, stop, out, diag, &o[i]);
 		if (r == 2 || r == 130) {
 			free(o);
 			return r;
 		}
-		suite_print(out, &suites[i], &o[i]);
-		if (o[i].v == V_NOT_REPRODUCED)
+		trial_print(out, &suites[i], &o[i]);
+		if (o[i].v == VERDICT_NOT_REPRODUCED)
 			rc = 1;
 	}
 	char err[512];

@@ -1,7 +1,4 @@
-/*
- * reproduce.h - `concbench reproduce`: run suites, write REPORT.md.
- * (suite_run() and suite_print(), declared in suite.h, live in reproduce.c.)
- */
+/* reproduce.h - `concbench reproduce`: run suites, write REPORT.md. */
 #ifndef CB_REPRODUCE_H
 #define CB_REPRODUCE_H
 
@@ -10,10 +7,11 @@
 #include <stdio.h>
 
 #include "harness/suite/suite.h"
+#include "harness/suite/trial.h"
 
 /* Write the REPORT.md text for suites[i] with outcomes[i] to f; chart links
  * are made relative to report_dir. */
-void reproduce_report(FILE *f, const suite *suites, const suite_outcome *outcomes, size_t n,
+void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcomes, size_t n,
 		      const char *report_dir, int quick);
 /* Run every suite, then write report_root/reproduce/<stamp>/REPORT.md and
  * print it to out. Returns 0 when no claim is "not reproduced", 1 otherwise,

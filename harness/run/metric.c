@@ -1,0 +1,107 @@
+/*
+ * metric.c - the table of figures a result row gives, and the one reading of
+ * each. A figure the row does not have (a child's rusage that could not be
+ * read: -1 in the row) is NaN, so medians and charts skip it.
+ */
+#include "harness/run/metric.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/report/units.h"
+
+static double makespan(const res_run *r)
+{
+	return r->makespan_s;
+}
+static double throughput(const res_run *r)
+{
+	return r->throughput_per_s;
+}
+static double p50(const res_run *r)
+{
+	return r->lat_p50_s;
+}
+static double p90(const res_run *r)
+{
+	return r->lat_p90_s;
+}
+static double p99(const res_run *r)
+{
+	return r->lat_p99_s;
+}
+static double lat_max(const res_run *r)
+{
+	return r->lat_max_s;
+}
+static double cpu(const res_run *r)
+{
+	return r->cpu_user_s + r->cpu_sys_s;
+}
+static double rss(const res_run *r)
+{
+	return r->max_rss_kib < 0 ? NAN : (double)r->max_rss_kib;
+}
+static double ctx(const res_run *r)
+{
+	return r->ctx_voluntary < 0 || r->ctx_involuntary < 0
+		       ? NAN
+		       : (double)(r->ctx_voluntary + r->ctx_involuntary);
+}
+static double user_task(const res_run *r)
+{
+	return r->cpu_user_s / (double)r->tasks;
+}
+static double sys_task(const res_run *r)
+{
+	return r->cpu_sys_s / (double)r->tasks;
+}
+static double vol_task(const res_run *r)
+{
+	return r->ctx_voluntary >= 0 ? (double)r->ctx_voluntary / (double)r->tasks : NAN;
+}
+static double invol_task(const res_run *r)
+{
+	return r->ctx_involuntary >= 0 ? (double)r->ctx_involuntary / (double)r->tasks : NAN;
+}
+
+const metric_info metric_table[METRIC_N] = {
+	[METRIC_MAKESPAN] = { "makespan", "s", makespan, 1 },
+	[METRIC_THROUGHPUT] = { "throughput", "/s", throughput, 0 },
+	[METRIC_P50] = { "p50", "s", p50, 1 },
+	[METRIC_P99] = { "p99", "s", p99, 1 },
+	[METRIC_CPU] = { "cpu", "s", cpu, 1 },
+	[METRIC_RSS] = { "rss", "KiB", rss, 1 },
+	[METRIC_CTX] = { "ctx", "", ctx, 1 },
+	[METRIC_P90] = { "p90", "s", p90, 1 },
+	[METRIC_MAX] = { "max", "s", lat_max, 1 },
+	[METRIC_USER_TASK] = { "user_per_task", "s", user_task, 1 },
+	[METRIC_SYS_TASK] = { "sys_per_task", "s", sys_task, 1 },
+	[METRIC_VOL_TASK] = { "vol_per_task", "", vol_task, 1 },
+	[METRIC_INVOL_TASK] = { "invol_per_task", "", invol_task, 1 },
+};
+
+const char *metric_name(metric_id m)
+{
+	return (unsigned)m < METRIC_N ? metric_table[m].name : "?";
+}
+
+double metric_value(metric_id m, const res_run *r)
+{
+	return (unsigned)m < METRIC_N ? metric_table[m].get(r) : NAN;
+}
+
+const char *metric_format(metric_id m, double v, char *buf, size_t len)
+{
+	const char *unit = (unsigned)m < METRIC_N ? metric_table[m].unit : "";
+	if (!strcmp(unit, "s"))
+		return units_time(v, buf, len);
+	if (!strcmp(unit, "/s"))
+		return units_rate(v, buf, len);
+	if (*unit)
+		snprintf(buf, len, "%.0f %s", v, unit); /* "2048 KiB" */
+	else
+		snprintf(buf, len, "%.0f", v); /* a count */
+	return buf;
+}

@@ -1,0 +1,268 @@
+/*
+ * expr.c - the expression grammar of suite files: terms, expectations and
+ * matrix rows (the format is described at the top of suite.c).
+ *
+ * A term names a metric of the table in harness/run/metric.h; suites may
+ * use the ones listed below (the table holds more, for the charts).
+ */
+#include "harness/suite/expr.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The metrics a suite may name, in the order the messages list them. */
+static const metric_id expr_metrics[] = { METRIC_MAKESPAN, METRIC_THROUGHPUT, METRIC_P50,
+					  METRIC_P99,      METRIC_CPU,        METRIC_RSS,
+					  METRIC_CTX };
+#define NMETRICS (sizeof expr_metrics / sizeof *expr_metrics)
+
+/* "makespan, throughput, ..." */
+static const char *metric_list(char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = 0;
+	for (size_t k = 0; k < NMETRICS && o < len; k++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", k ? ", " : "",
+				      metric_name(expr_metrics[k]));
+	return buf;
+}
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* METRIC(MODEL[@C] [on WORKLOAD]) at *pp; advances it. MODEL may be "*"
+ * only when star is set (a matrix row), and must be then. */
+static int parse_term(const char **pp, expr_term *t, int star, char *err, size_t errlen)
+{
+	const char *p = skip_ws(*pp);
+	const char *name = NULL;
+	size_t k;
+	for (k = 0; k < NMETRICS; k++) {
+		name = metric_name(expr_metrics[k]);
+		if (!strncmp(p, name, strlen(name)) && p[strlen(name)] == '(')
+			break;
+	}
+	if (k == NMETRICS) {
+		char list[200];
+		snprintf(err, errlen, "'%.40s': want METRIC(MODEL) with METRIC one of %s", p,
+			 metric_list(list, sizeof list));
+		return -1;
+	}
+	memset(t, 0, sizeof *t);
+	t->metric = expr_metrics[k];
+	p = skip_ws(p + strlen(name) + 1);
+	const char *close = strchr(p, ')');
+	if (!close) {
+		snprintf(err, errlen, "'%s(' is not closed", name);
+		return -1;
+	}
+	/* the model: up to '@', a blank or ')' (model specs hold no blanks) */
+	size_t mlen = strcspn(p, "@ \t)");
+	if (mlen == 0 || mlen >= sizeof t->model) {
+		snprintf(err, errlen, "%s(): give a model name", name);
+		return -1;
+	}
+	memcpy(t->model, p, mlen);
+	t->model[mlen] = 0;
+	if (star != !strcmp(t->model, "*")) {
+		snprintf(err, errlen,
+			 star ? "a matrix row measures every model: %s(*...)"
+			      : "'*' (every model) is for matrix rows",
+			 name);
+		return -1;
+	}
+	p += mlen;
+	if (*p == '@') {
+		char *end;
+		errno = 0;
+		unsigned long c = strtoul(p + 1, &end, 10);
+		if (end == p + 1 || c == 0 || c > 1000000 || errno ||
+		    (*end != ')' && *end != ' ' && *end != '\t')) {
+			snprintf(err, errlen, "'%.*s': @C wants a concurrency value >= 1",
+				 (int)strcspn(p, " \t)"), p);
+			return -1;
+		}
+		t->c = (unsigned)c;
+		p = end;
+	}
+	p = skip_ws(p);
+	if (!strncmp(p, "on", 2) && (p[2] == ' ' || p[2] == '\t' || p + 2 == close)) {
+		p = skip_ws(p + 2);
+		size_t wlen = (size_t)(close - p);
+		while (wlen && isspace((unsigned char)p[wlen - 1]))
+			wlen--;
+		if (wlen == 0 || wlen >= sizeof t->workload || memchr(p, ' ', wlen) ||
+		    memchr(p, '\t', wlen)) {
+			snprintf(err, errlen,
+				 "%s(%s on ...): give a workload, e.g. switch:mode=pipe", name,
+				 t->model);
+			return -1;
+		}
+		memcpy(t->workload, p, wlen);
+		t->workload[wlen] = 0;
+		p += wlen;
+	}
+	p = skip_ws(p);
+	if (p != close) {
+		snprintf(err, errlen, "'%.*s': want METRIC(MODEL[@C] [on WORKLOAD])",
+			 (int)(close - *pp + 1), skip_ws(*pp));
+		return -1;
+	}
+	*pp = close + 1;
+	return 0;
+}
+
+/* The text before a ':' that is outside parentheses (a ':' inside belongs to
+ * a model or workload spec, threads:stack=64k), and the text after it. */
+static int split_why(const char *text, char *expr, size_t exprlen, char *why, size_t whylen)
+{
+	const char *colon = NULL;
+	for (const char *c = text; *c; c++) {
+		if (*c == '(') {
+			const char *close = strchr(c, ')');
+			if (!close)
+				break;
+			c = close;
+			continue;
+		}
+		if (*c == ':') {
+			colon = c;
+			break;
+		}
+	}
+	size_t elen = colon ? (size_t)(colon - text) : strlen(text);
+	while (elen && isspace((unsigned char)text[elen - 1]))
+		elen--;
+	if (elen >= exprlen)
+		return -1;
+	memcpy(expr, text, elen);
+	expr[elen] = 0;
+	why[0] = 0;
+	if (colon)
+		snprintf(why, whylen, "%s", skip_ws(colon + 1));
+	return 0;
+}
+
+int expr_parse_expect(const char *text, expr_expect *e, char *err, size_t errlen)
+{
+	memset(e, 0, sizeof *e);
+	if (split_why(text, e->text, sizeof e->text, e->why, sizeof e->why) < 0) {
+		snprintf(err, errlen, "expectation too long");
+		return -1;
+	}
+	const char *p = e->text;
+	if (parse_term(&p, &e->num, 0, err, errlen) < 0)
+		return -1;
+	p = skip_ws(p);
+	if (*p != '/') {
+		snprintf(err, errlen, "want '/' after the first term, found '%.20s'", p);
+		return -1;
+	}
+	p = skip_ws(p + 1);
+	if (!strncmp(p, "delay", 5) && !isalnum((unsigned char)p[5]) && p[5] != '(') {
+		e->den_kind = EXPR_DEN_DELAY;
+		p += 5;
+	} else if (isdigit((unsigned char)*p) || *p == '.') {
+		char *end;
+		e->k = strtod(p, &end);
+		if (!(e->k > 0) || !isfinite(e->k)) {
+			snprintf(err, errlen, "divide by a positive number, not '%.20s'", p);
+			return -1;
+		}
+		e->den_kind = EXPR_DEN_CONST;
+		p = end;
+	} else {
+		if (parse_term(&p, &e->den, 0, err, errlen) < 0)
+			return -1;
+		e->den_kind = EXPR_DEN_TERM;
+	}
+	p = skip_ws(p);
+	if (strncmp(p, "in", 2) != 0 || !isspace((unsigned char)p[2])) {
+		snprintf(err, errlen, "want 'in LO..HI', found '%.20s'", p);
+		return -1;
+	}
+	p = skip_ws(p + 2);
+	char *end, lo[64];
+	const char *dots = strstr(p, "..");
+	size_t lolen = dots ? (size_t)(dots - p) : 0;
+	if (lolen < sizeof lo)
+		memcpy(lo, p, lolen);
+	lo[lolen < sizeof lo ? lolen : 0] = 0;
+	e->lo = strtod(lo, &end);
+	if (!dots || end == lo || *end) {
+		snprintf(err, errlen, "want a range LO..HI, found '%.20s'", p);
+		return -1;
+	}
+	p = dots + 2;
+	e->hi = strtod(p, &end);
+	if (end == p || *skip_ws(end) || !isfinite(e->lo) || !isfinite(e->hi) || e->lo > e->hi) {
+		snprintf(err, errlen, "want a range LO..HI with LO <= HI, found '%s'",
+			 skip_ws(strstr(e->text, " in ") + 4));
+		return -1;
+	}
+	return 0;
+}
+
+int expr_parse_row(const char *text, expr_row *row, char *err, size_t errlen)
+{
+	memset(row, 0, sizeof *row);
+	row->within = 0.10;
+	if (split_why(text, row->text, sizeof row->text, row->label, sizeof row->label) < 0) {
+		snprintf(err, errlen, "matrix row too long");
+		return -1;
+	}
+	if (!row->label[0]) {
+		snprintf(err, errlen, "end the row with ': CLASS', the class of workload it is");
+		return -1;
+	}
+	const char *p = row->text;
+	if (parse_term(&p, &row->term, 1, err, errlen) < 0)
+		return -1;
+	p = skip_ws(p);
+	if (strncmp(p, "best", 4) != 0 || !isspace((unsigned char)p[4])) {
+		snprintf(err, errlen, "want 'best MODEL[|MODEL...]' after the term, found '%.20s'",
+			 p);
+		return -1;
+	}
+	p = skip_ws(p + 4);
+	size_t len = strcspn(p, " \t");
+	const char *end = p + len;
+	while (p < end) {
+		size_t l = strcspn(p, "|");
+		if (l > (size_t)(end - p))
+			l = (size_t)(end - p);
+		if (l == 0 || l >= sizeof row->choice[0] || row->nchoice == EXPR_CHOICES) {
+			snprintf(err, errlen, "best: up to %d model names separated by '|'",
+				 EXPR_CHOICES);
+			return -1;
+		}
+		memcpy(row->choice[row->nchoice], p, l);
+		row->choice[row->nchoice++][l] = 0;
+		p += l + (p + l < end);
+	}
+	p = skip_ws(end);
+	if (!strncmp(p, "within", 6) && isspace((unsigned char)p[6])) {
+		char *e;
+		p = skip_ws(p + 6);
+		double pct = strtod(p, &e);
+		if (e == p || *e != '%' || !(pct >= 0) || pct > 1000) {
+			snprintf(err, errlen, "within: want a percentage, e.g. 10%%");
+			return -1;
+		}
+		row->within = pct / 100;
+		p = skip_ws(e + 1);
+	}
+	if (*p) {
+		snprintf(err, errlen, "unexpected '%.20s' (want ... best MODEL [within P%%])", p);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,188 @@
+/*
+ * test_suite_parse.c - suite files: the line grammar, its messages, the
+ * built-ins, and the word splitter of run options.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/suite/catalog.h"
+#include "harness/suite/suite.h"
+#include "tests/testutil.h"
+
+static const char good_head[] = "name L9\n"
+				"claim a pool caps\n"
+				"full -w sleep:ms=100 -m pool -n 20 -c 4\n"
+				"quick -w sleep:ms=10 -m pool -n 20 -c 4\n";
+
+static void test_parse_good(void **st)
+{
+	(void)st;
+	suite s;
+	char err[512] = "";
+	int rc = catalog_load("tests/fixtures/suites/good.suite", &s, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "%s\n", err);
+	assert_int_equal(rc, 0);
+	assert_string_equal(s.name, "demo-1");
+	assert_string_equal(s.claim, "threads beat one by one on sleeps");
+	assert_string_equal(s.source, "nowhere, issue#2 (a '#' inside a word stays)");
+	assert_string_equal(s.book, "9.00 s vs 3.00 s");
+	assert_int_equal(s.nsweeps, 1);
+	assert_string_equal(s.quick[0], "-w sleep:ms=10 -m sequential,threads -n 3 -c 3 --reps 1");
+	assert_int_equal(s.ncharts, 2);
+	assert_string_equal(s.charts[1], "speedup");
+	assert_int_equal(s.nex, 3);
+	assert_int_equal(s.ex[0].num.metric, METRIC_MAKESPAN);
+	assert_string_equal(s.ex[0].num.model, "threads");
+	assert_int_equal(s.ex[0].num.c, 0);
+	assert_int_equal(s.ex[0].den_kind, EXPR_DEN_TERM);
+	assert_string_equal(s.ex[0].den.model, "sequential");
+	assert_true(s.ex[0].lo == 0.25 && s.ex[0].hi == 0.45);
+	assert_string_equal(s.ex[0].why, "one delay vs three");
+	assert_string_equal(s.ex[0].text, "makespan(threads) / makespan(sequential) in 0.25..0.45");
+	assert_int_equal(s.ex[0].line, 10);
+	assert_int_equal(s.ex[1].den_kind, EXPR_DEN_DELAY);
+	assert_int_equal(s.ex[1].num.c, 1);
+	assert_string_equal(s.ex[1].why, "");
+	assert_int_equal(s.ex[2].num.metric, METRIC_P99);
+	assert_string_equal(s.ex[2].num.model, "threads:stack=64k");
+	assert_int_equal(s.ex[2].num.c, 3);
+	assert_int_equal(s.ex[2].den_kind, EXPR_DEN_CONST);
+	assert_true(s.ex[2].k == 0.5 && s.ex[2].hi == 1e9);
+	assert_int_equal(s.nneeds, 1);
+	assert_int_equal(s.needs[0].value, 1);
+}
+
+static void test_builtins_parse(void **st)
+{
+	(void)st;
+	assert_true(catalog_builtin_count() >= 1);
+	for (size_t i = 0; i < catalog_builtin_count(); i++) {
+		suite s;
+		char err[512] = "";
+		int rc = catalog_load(catalog_builtin_name(i), &s, err, sizeof err);
+		if (rc)
+			fprintf(stderr, "%s\n", err);
+		assert_int_equal(rc, 0);
+		assert_string_equal(s.name, catalog_builtin_name(i));
+	}
+	/* version order: L2 before L11 */
+	for (size_t i = 1; i < catalog_builtin_count(); i++)
+		assert_true(strverscmp(catalog_builtin_name(i - 1), catalog_builtin_name(i)) < 0);
+}
+
+/* head + extra must fail with "<t>:LINE: ...needle..." */
+static void bad_with(const char *head, const char *extra, int line, const char *needle)
+{
+	char text[2048], err[512] = "", want[32];
+	suite s;
+	snprintf(text, sizeof text, "%s%s", head, extra);
+	int rc = suite_parse(text, "t", &s, err, sizeof err);
+	if (rc == 0 || !strstr(err, needle))
+		fprintf(stderr, "for '%s': rc %d, '%s' (want '%s')\n", extra, rc, err, needle);
+	assert_int_equal(rc, -1);
+	snprintf(want, sizeof want, "t:%d: ", line);
+	assert_non_null(strstr(err, want));
+	assert_non_null(strstr(err, needle));
+}
+
+static void bad(const char *extra, int line, const char *needle)
+{
+	bad_with(good_head, extra, line, needle);
+}
+
+/* A head without full and quick lines, to try bad ones: line 3 is next. */
+static void bad_opts(const char *extra, const char *needle)
+{
+	bad_with("name x\nclaim y\n", extra, 3, needle);
+}
+
+static void test_parse_bad(void **st)
+{
+	(void)st;
+	char err[512];
+	suite s;
+	bad("expect makespan(pool) / delay in 1..2\nfrobnicate 3\n", 6,
+	    "unknown keyword 'frobnicate'");
+	bad("expect makespan(pool) / delay in 1..2\nname again\n", 6,
+	    "name given twice (first on line 1)");
+	bad("claim\n", 5, "claim: give a value");
+	bad_opts("full -w nosuch\n", "full: -w: ");
+	bad_opts("quick -w sleep:ms=1 --bogus\n", "quick: --bogus: unknown option");
+	bad_opts("quick -w sleep:ms=1 -m nosuchmodel\n", "quick: -m: ");
+	bad_opts("quick -m threads\n", "quick: -w: give at least one workload");
+	bad_opts("full -w sleep:ms=1 --help\n", "--help has no place");
+	bad_opts("full -w fib:n=10 -n 0\n", "full: -n: ");
+	bad_opts("quick -w sleep:ms=1 --out x\n", "the suite sets the results directory");
+	bad_opts("quick -w sleep:ms=1 --name=x\n", "the suite sets the results directory");
+	bad_opts("quick -w 'sleep:ms=1\n", "open quote");
+	bad("expect speed(pool) / delay in 1..2\n", 5, "want METRIC(MODEL)");
+	bad("expect makespan(pool / delay in 1..2\n", 5, "is not closed");
+	bad("expect makespan() / delay in 1..2\n", 5, "give a model name");
+	bad("expect makespan(pool@0) / delay in 1..2\n", 5, "@C wants");
+	bad("expect makespan(pool@x) / delay in 1..2\n", 5, "@C wants");
+	bad("expect makespan(pool) delay in 1..2\n", 5, "want '/'");
+	bad("expect makespan(pool) / -3 in 1..2\n", 5, "want METRIC(MODEL)");
+	bad("expect makespan(pool) / 0 in 1..2\n", 5, "positive number");
+	bad("expect makespan(pool) / delay within 1..2\n", 5, "want 'in LO..HI'");
+	bad("expect makespan(pool) / delay in 1-2\n", 5, "want a range");
+	bad("expect makespan(pool) / delay in 2..1\n", 5, "LO <= HI");
+	bad("expect makespan(pool) / delay in 1..2x\n", 5, "LO <= HI");
+	bad("expect makespan(pool) / delay in 1..2\nneeds memory >= 2\n", 6,
+	    "needs: want 'cores OP N'");
+	bad("expect makespan(pool) / delay in 1..2\nneeds cores => 2\n", 6, "needs: want");
+	bad("expect makespan(pool) / delay in 1..2\nname a/b\n", 6, "name given twice");
+	bad("expect makespan(pool) / delay in 1..2\ncharts a b c d e f g h i\n", 6, "at most 8");
+	/* missing required lines: line 0 */
+	assert_int_equal(suite_parse(good_head, "t", &s, err, sizeof err), -1);
+	assert_string_equal(err, "t:0: no 'expect' line (nor a 'matrix' row)");
+	/* sweeps: full and quick lines pair up, at most 4 */
+	bad("expect makespan(pool) / delay in 1..2\nfull -w null\n", 0,
+	    "2 full lines but 1 quick lines");
+	bad("full -w null\nfull -w null\nfull -w null\nfull -w null\n", 8,
+	    "full: at most 4 sweeps");
+	/* a workload in a term; '*' only in matrix rows */
+	bad("expect makespan(pool on) / delay in 1..2\n", 5, "give a workload");
+	bad("expect makespan(pool on a b) / delay in 1..2\n", 5, "give a workload");
+	bad("expect makespan(pool in fib) / delay in 1..2\n", 5, "want METRIC(MODEL[@C] [on");
+	bad("expect makespan(* on fib) / delay in 1..2\n", 5, "'*' (every model) is for matrix");
+	bad("matrix makespan(pool on fib) best pool : cpu\n", 5, "matrix: a matrix row measures");
+	bad("matrix makespan(* on fib) best pool\n", 5, "end the row with ': CLASS'");
+	bad("matrix makespan(* on fib) pool : cpu\n", 5, "want 'best MODEL");
+	bad("matrix makespan(* on fib) best pool within ten : cpu\n", 5, "want a percentage");
+	bad("matrix makespan(* on fib) best pool within 10% or so : cpu\n", 5,
+	    "unexpected 'or so'");
+	bad("matrix makespan(* on fib) best a||b : cpu\n", 5, "up to 8 model names");
+	assert_int_equal(suite_parse("name x\n", "t", &s, err, sizeof err), -1);
+	assert_string_equal(err, "t:0: no 'claim' line");
+	assert_int_equal(suite_parse("name x/y\n", "t", &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, "t:1: name: letters"));
+	assert_int_equal(catalog_load("no-such-suite", &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, "no built-in suite or file 'no-such-suite'"));
+}
+
+static void test_words(void **st)
+{
+	(void)st;
+	char buf[128], *w[8];
+	assert_int_equal(suite_words("  -w 'a b' \"c\"d  e ", buf, sizeof buf, w, 8), 4);
+	assert_string_equal(w[0], "-w");
+	assert_string_equal(w[1], "a b");
+	assert_string_equal(w[2], "cd");
+	assert_string_equal(w[3], "e");
+	assert_int_equal(suite_words("a b c", buf, sizeof buf, w, 2), -1);
+	assert_int_equal(suite_words("a 'b", buf, sizeof buf, w, 8), -1);
+	assert_int_equal(suite_words("", buf, sizeof buf, w, 8), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_good),
+		cmocka_unit_test(test_builtins_parse),
+		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_words),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
