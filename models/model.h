@@ -10,7 +10,8 @@
  * MODEL_OK, or MODEL_ERROR / MODEL_LIMIT with a reason in the table
  * ("pthread_create EAGAIN at 31211 threads").
  *
- * Adding a model: one file defining a model_kind, one line in registry.c.
+ * Adding a model: one file defining a model_kind, one line in registry.c (registry.h finds models
+ * by name).
  */
 #ifndef CB_MODEL_H
 #define CB_MODEL_H
@@ -101,10 +102,6 @@ struct model_kind {
 	 * work with prep == NULL, as when a test calls run() alone. */
 	int (*prepare)(model_run *r);
 };
-
-/* registry.c */
-const model_kind *model_find(const char *name);
-const model_kind *const *model_all(void); /* NULL-terminated */
 
 /* model.c */
 model_table *model_table_new(size_t n); /* shared mapping; NULL on error */

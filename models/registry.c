@@ -1,7 +1,7 @@
 /* registry.c - the table of models. Adding a model: one file, one line here. */
 #include <string.h>
 
-#include "models/model.h"
+#include "models/registry.h"
 
 extern const model_kind model_sequential, model_threads, model_pool, model_fork, model_prefork,
 	model_select, model_poll, model_epoll, model_coro, model_hybrid;

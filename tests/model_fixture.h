@@ -16,6 +16,7 @@
 
 #include "harness/run/spec.h"
 #include "models/model.h"
+#include "models/registry.h"
 
 /* Model `name`, with stack=`stack` when that is not 0. A name with flags or
  * options ("threads+gil:gil_interval_ms=1") goes through the parser. */

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "models/model.h"
+#include "models/registry.h"
 
 /* http with no url: the sweep starts the bundled target, every model gets the
  * same bodies (one digest), and the target's CPU time lands in the context. */

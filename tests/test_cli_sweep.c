@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "models/model.h"
+#include "models/registry.h"
 
 static void test_sweep_files(void **st)
 {

@@ -10,6 +10,7 @@
 #include "tests/http_fixture.h"
 #include "tests/model_fixture.h"
 #include "tests/wl_fixture.h"
+#include "models/registry.h"
 
 extern const wl_kind wl_http, wl_mixed;
 

@@ -18,6 +18,7 @@
 #include "tests/testutil.h"
 
 #include "tests/model_fixture.h"
+#include "workloads/registry.h"
 
 static const wl_param_def no_params[] = { { 0 } };
 
@@ -45,7 +46,10 @@ static void crash_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 }
 
 static const wl_kind crash_kind = {
-	.name = "crash", .summary = "task 3 dies", .cls = "cpu", .params = no_params,
+	.name = "crash",
+	.summary = "task 3 dies",
+	.cls = "cpu",
+	.params = no_params,
 	.run = crash_run,
 };
 
@@ -197,7 +201,10 @@ static void fail0_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 }
 
 static const wl_kind fail0_kind = {
-	.name = "fail0", .summary = "task 0 fails", .cls = "cpu", .params = no_params,
+	.name = "fail0",
+	.summary = "task 0 fails",
+	.cls = "cpu",
+	.params = no_params,
 	.run = fail0_run,
 };
 
@@ -241,8 +248,11 @@ static void gate_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 }
 
 static const wl_kind gate_kind = {
-	.name = "gate", .summary = "waits for the queue to close", .cls = "io",
-	.params = no_params, .run = gate_run,
+	.name = "gate",
+	.summary = "waits for the queue to close",
+	.cls = "io",
+	.params = no_params,
+	.run = gate_run,
 };
 
 static void test_limit_closes_pool(void **state)

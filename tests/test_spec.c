@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "harness/run/spec.h"
+#include "models/registry.h"
 
 static char err[256];
 

@@ -13,6 +13,8 @@
 
 #include "tests/model_fixture.h"
 #include "tests/wl_fixture.h"
+#include "models/registry.h"
+#include "workloads/registry.h"
 
 static uint64_t digest_of(const char *model, const wl_spec *w, size_t n, unsigned c)
 {

@@ -5,6 +5,7 @@
 #include "tests/testutil.h"
 
 #include "tests/wl_fixture.h"
+#include "workloads/registry.h"
 
 #include <errno.h>
 #include <stdio.h>

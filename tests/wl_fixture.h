@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "workloads/workload.h"
+#include "workloads/registry.h"
 
 /* A value as the spec parser reads it: k/m/g (either case) on sizes, the
  * index of an enum's choice (-1: not a choice), 0 for a string. */

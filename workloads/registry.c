@@ -1,7 +1,7 @@
 /* registry.c - the table of workloads. Adding one: one file, one line here. */
 #include <string.h>
 
-#include "workloads/workload.h"
+#include "workloads/registry.h"
 
 extern const wl_kind wl_fib, wl_hash, wl_sleep, wl_spin, wl_null, wl_http, wl_mixed, wl_switch;
 

@@ -186,10 +186,6 @@ struct wl_kind {
 	int (*needs_target)(const wl_spec *w);
 };
 
-/* registry.c */
-const wl_kind *wl_find(const char *name);
-const wl_kind *const *wl_all(void); /* NULL-terminated */
-
 /* workload.c */
 int64_t wl_param(const wl_spec *w, const char *name); /* the first value */
 /* Task i's value of a per-task parameter: value i % count of its list. */

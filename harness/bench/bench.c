@@ -27,6 +27,7 @@
 #include "harness/run/runner.h"
 #include "harness/run/spec.h"
 #include "harness/run/stats.h"
+#include "models/registry.h"
 
 typedef struct {
 	const char *name; /* model, or raw primitive */

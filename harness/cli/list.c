@@ -11,6 +11,8 @@
 #include "harness/suite/catalog.h"
 #include "models/model.h"
 #include "workloads/workload.h"
+#include "models/registry.h"
+#include "workloads/registry.h"
 
 static void list_workloads(FILE *f)
 {

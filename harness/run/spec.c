@@ -9,6 +9,8 @@
  * Numbers are whole; sizes take k, m or g (powers of 1024).
  */
 #include "harness/run/spec.h"
+#include "models/registry.h"
+#include "workloads/registry.h"
 
 #include <ctype.h>
 #include <errno.h>
