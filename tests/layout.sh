@@ -7,6 +7,7 @@
 #   - no include cycle among the project's own headers;
 #   - one event loop: nothing outside models/ calls epoll_create;
 #   - harness/ holds only main.c beside its concept folders;
+#   - a header declares only functions its own .c defines;
 #   - no source file over 450 lines.
 # Run from the repository's root.
 cc=$1
@@ -64,7 +65,27 @@ find harness -maxdepth 1 -type f ! -name main.c >"$tmp/root"
 ! [ -s "$tmp/root" ]
 check "harness/ holds only main.c beside its folders" $? "$tmp/root"
 
-# 6. Small files.
+# 6. A header declares only what its own .c defines: every function a header
+# declares (a line at column 0 ending "name(") is defined in the .c of the
+# same name beside it.
+: >"$tmp/own"
+for h in $headers; do
+	own=${h%.h}.c
+	grep -E '^[A-Za-z_]' "$h" | grep -vE '^(static|typedef|#)' |
+		sed -n 's/^[^(]*[^A-Za-z0-9_]\([a-z_][a-z0-9_]*\)(.*/\1/p' | sort -u |
+		while read -r n; do
+			defs=$(grep -lE "^[A-Za-z_][^;]*[^A-Za-z0-9_]$n\([^;]*$" harness/*.c harness/*/*.c \
+				models/*.c models/*.S workloads/*.c workloads/*/*.c 2>/dev/null | tr '\n' ' ')
+			case " $defs" in
+			*" $own "*) ;;
+			*) echo "$h declares $n(), which ${defs:-no file} defines" >>"$tmp/own" ;;
+			esac
+		done
+done
+! [ -s "$tmp/own" ]
+check "a header declares only what its own .c defines" $? "$tmp/own"
+
+# 7. Small files.
 wc -l $headers $sources | awk '$2 != "total" && $1 > 450' >"$tmp/long"
 ! [ -s "$tmp/long" ]
 check "no source file over 450 lines" $? "$tmp/long"
