@@ -39,6 +39,7 @@ static const scale_row rows[] = {
 	{ "http:delay_ms=100,size=1024", "coro", 1000, 0.1, "within 30%" },
 };
 
+/* One row's reps: the median makespan, and the first failing status. */
 static void scale_one(const scale_row *row, wl_spec *w, const cpus_plan *pl, int reps,
 		      volatile sig_atomic_t *stop, double *median, char *status, size_t slen)
 {
@@ -55,9 +56,15 @@ static void scale_one(const scale_row *row, wl_spec *w, const cpus_plan *pl, int
 		return;
 	}
 	for (int rep = 0; rep < reps && !*stop; rep++) {
-		run_job job = {
-			w, &m, row->n, (unsigned)row->n, table, pl->run, pl->topo, 120, stop
-		};
+		run_job job = { .wl = w,
+				.model = &m,
+				.n = row->n,
+				.c = (unsigned)row->n,
+				.table = table,
+				.cpuset = pl->run,
+				.topology = pl->topo,
+				.timeout_s = 120,
+				.stop = stop };
 		res_run r;
 		memset(&r, 0, sizeof r);
 		run_one(&job, &r);

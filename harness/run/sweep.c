@@ -116,8 +116,15 @@ static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep, i
 	       uint64_t *ref)
 {
 	const sweep_cfg *cfg = s->cfg;
-	run_job job = { w,        m, cfg->n, c, s->table, s->cpus.run, s->cpus.topo, cfg->timeout_s,
-			cfg->stop };
+	run_job job = { .wl = w,
+			.model = m,
+			.n = cfg->n,
+			.c = c,
+			.table = s->table,
+			.cpuset = s->cpus.run,
+			.topology = s->cpus.topo,
+			.timeout_s = cfg->timeout_s,
+			.stop = cfg->stop };
 	res_run r;
 	memset(&r, 0, sizeof r);
 	progress(s, w->kind->name, m, c, rep);
