@@ -2,22 +2,22 @@
  * coroutine.c - the coroutine core: stacks from a pool, create, switch, finish.
  *
  * Each stack is one mapping: a PROT_NONE guard page, then the stack, with the
- * coroutine's record (struct coro) in its top bytes, so creating a coroutine
+ * coroutine's record (struct coroutine) in its top bytes, so creating a coroutine
  * allocates nothing once the pool holds a free stack. A stack that overflows
  * runs into its guard page and faults instead of writing over a neighbour.
  *
  * The switch saves only what the ABI says a callee must preserve (see
- * coro_switch.S); everything else the compiler already saved around the
- * call to coro_switch. A new coroutine's stack is laid out as if it had
- * switched away just before coro_entry, so its first switch "returns" into a
- * trampoline that calls coro_entry(c), which runs fn(arg), marks it done and
+ * coroutine_switch.S); everything else the compiler already saved around the
+ * call to coroutine_switch. A new coroutine's stack is laid out as if it had
+ * switched away just before coroutine_entry, so its first switch "returns" into a
+ * trampoline that calls coroutine_entry(c), which runs fn(arg), marks it done and
  * switches to the scheduler for the last time.
  *
  * AddressSanitizer must be told about every switch, or it takes the new
  * stack for a wild pointer; valgrind must be told where each stack is.
  */
 #define _GNU_SOURCE
-#include "models/coro.h"
+#include "models/coroutine.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -26,48 +26,48 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if !defined(CORO_UCONTEXT) && !defined(__x86_64__) && !defined(__aarch64__)
-#define CORO_UCONTEXT 1
+#if !defined(COROUTINE_UCONTEXT) && !defined(__x86_64__) && !defined(__aarch64__)
+#define COROUTINE_UCONTEXT 1
 #endif
-#ifdef CORO_UCONTEXT
+#ifdef COROUTINE_UCONTEXT
 #include <ucontext.h>
 #endif
 
 #if defined(__SANITIZE_ADDRESS__)
-#define CORO_ASAN 1
+#define COROUTINE_ASAN 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define CORO_ASAN 1
+#define COROUTINE_ASAN 1
 #endif
 #endif
-#ifdef CORO_ASAN
+#ifdef COROUTINE_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
-#define CORO_VALGRIND 1
+#define COROUTINE_VALGRIND 1
 #endif
 #endif
-#ifndef CORO_VALGRIND
+#ifndef COROUTINE_VALGRIND
 #define VALGRIND_STACK_REGISTER(lo, hi) 0u
 #define VALGRIND_STACK_DEREGISTER(id)   ((void)(id))
 #endif
 
-struct coro {
-#ifdef CORO_UCONTEXT
+struct coroutine {
+#ifdef COROUTINE_UCONTEXT
 	ucontext_t uc;
 #else
 	void *sp; /* the saved stack pointer, while switched out */
 #endif
-	coro_pool *pool;
-	coro_fn *fn;
+	coroutine_pool *pool;
+	coroutine_fn *fn;
 	void *arg;
-	coro *prev;  /* who switched to us last: the sanitizer asks */
-	coro *next;  /* the pool's free list */
-	char *stack; /* the lowest usable byte; the guard page is below */
-	size_t size; /* usable bytes, up to this record */
+	coroutine *prev; /* who switched to us last: the sanitizer asks */
+	coroutine *next; /* the pool's free list */
+	char *stack;     /* the lowest usable byte; the guard page is below */
+	size_t size;     /* usable bytes, up to this record */
 	int done;
 	void *asan_fake; /* AddressSanitizer's fake stack, while switched out */
 	const void *asan_bottom;
@@ -75,75 +75,75 @@ struct coro {
 	unsigned vg_id; /* valgrind's name for the stack */
 };
 
-/* Mapping bases live in chunks that never move (chunk k holds CORO_CHUNK0 << k
+/* Mapping bases live in chunks that never move (chunk k holds COROUTINE_CHUNK0 << k
  * of them), so a signal handler can scan them while the table grows. */
-#define CORO_CHUNK0 1024
-#define CORO_NCHUNK 32
+#define COROUTINE_CHUNK0 1024
+#define COROUTINE_NCHUNK 32
 
-struct coro_pool {
-	coro main; /* the owning thread; its stack is not ours */
+struct coroutine_pool {
+	coroutine main; /* the owning thread; its stack is not ours */
 	size_t page, stack_size, map_size;
-	coro *free;
-	char **chunk[CORO_NCHUNK];
+	coroutine *free;
+	char **chunk[COROUTINE_NCHUNK];
 	atomic_size_t nmapped;
 };
 
-/* coro_switch.S */
-void coro_swap(void **save_sp, void *load_sp);
-void *coro_boot(void *top, void (*entry)(void *), void *arg);
+/* coroutine_switch.S */
+void coroutine_swap(void **save_sp, void *load_sp);
+void *coroutine_boot(void *top, void (*entry)(void *), void *arg);
 
 /* ---- telling the sanitizers ---- */
 
-#ifdef CORO_ASAN
+#ifdef COROUTINE_ASAN
 /* Before leaving for `to`; fake is NULL when we leave for good. */
-static void san_start(void **fake, const coro *to)
+static void san_start(void **fake, const coroutine *to)
 {
 	__sanitizer_start_switch_fiber(fake, to->asan_bottom, to->asan_size);
 }
 
 /* Back in `self`: also learns the bounds of the stack we came from, which is
  * how the scheduler's own stack gets known. */
-static void san_finish(coro *self)
+static void san_finish(coroutine *self)
 {
 	__sanitizer_finish_switch_fiber(self->asan_fake, &self->prev->asan_bottom,
 					&self->prev->asan_size);
 }
 
 /* A finished coroutine leaves redzones of frames that never returned. */
-static void san_forget(coro *c)
+static void san_forget(coroutine *c)
 {
 	ASAN_UNPOISON_MEMORY_REGION(c->stack, c->size);
 }
 #else
-static void san_start(void **fake, const coro *to)
+static void san_start(void **fake, const coroutine *to)
 {
 }
 
-static void san_finish(coro *self)
+static void san_finish(coroutine *self)
 {
 }
 
-static void san_forget(coro *c)
+static void san_forget(coroutine *c)
 {
 }
 #endif
 
 /* ---- the machine switch ---- */
 
-static void coro_entry(void *arg);
+static void coroutine_entry(void *arg);
 
-#ifdef CORO_UCONTEXT
+#ifdef COROUTINE_UCONTEXT
 /* makecontext passes ints only: the pointer travels in two halves. */
-static void coro_uc_entry(int hi, int lo)
+static void coroutine_uc_entry(int hi, int lo)
 {
 	uintptr_t p = (uintptr_t)(unsigned)lo;
 #if UINTPTR_MAX > 0xffffffffu
 	p |= (uintptr_t)(unsigned)hi << 32;
 #endif
-	coro_entry((void *)p);
+	coroutine_entry((void *)p);
 }
 
-static int arch_boot(coro *c)
+static int arch_boot(coroutine *c)
 {
 	uintptr_t p = (uintptr_t)c;
 	if (getcontext(&c->uc) < 0)
@@ -152,38 +152,38 @@ static int arch_boot(coro *c)
 	c->uc.uc_stack.ss_size = c->size;
 	c->uc.uc_link = NULL;
 #if UINTPTR_MAX > 0xffffffffu
-	makecontext(&c->uc, (void (*)(void))coro_uc_entry, 2, (int)(unsigned)(p >> 32),
+	makecontext(&c->uc, (void (*)(void))coroutine_uc_entry, 2, (int)(unsigned)(p >> 32),
 		    (int)(unsigned)p);
 #else
-	makecontext(&c->uc, (void (*)(void))coro_uc_entry, 2, 0, (int)(unsigned)p);
+	makecontext(&c->uc, (void (*)(void))coroutine_uc_entry, 2, 0, (int)(unsigned)p);
 #endif
 	return 0;
 }
 
-static void arch_swap(coro *from, coro *to)
+static void arch_swap(coroutine *from, coroutine *to)
 {
 	swapcontext(&from->uc, &to->uc);
 }
 #else
-static int arch_boot(coro *c)
+static int arch_boot(coroutine *c)
 {
-	c->sp = coro_boot(c, coro_entry, c); /* the record is the stack's top */
+	c->sp = coroutine_boot(c, coroutine_entry, c); /* the record is the stack's top */
 	return 0;
 }
 
-static void arch_swap(coro *from, coro *to)
+static void arch_swap(coroutine *from, coroutine *to)
 {
-	coro_swap(&from->sp, to->sp);
+	coroutine_swap(&from->sp, to->sp);
 }
 #endif
 
 /* ---- create, switch, finish ---- */
 
 /* Where every coroutine starts, on its own stack; it never returns. */
-static void coro_entry(void *arg)
+static void coroutine_entry(void *arg)
 {
-	coro *c = arg;
-	coro *back = &c->pool->main;
+	coroutine *c = arg;
+	coroutine *back = &c->pool->main;
 
 	san_finish(c);
 	c->fn(c->arg);
@@ -194,7 +194,7 @@ static void coro_entry(void *arg)
 	abort(); /* nobody switches to a finished coroutine */
 }
 
-void coro_switch(coro *from, coro *to)
+void coroutine_switch(coroutine *from, coroutine *to)
 {
 	if (to->done)
 		abort();
@@ -204,12 +204,12 @@ void coro_switch(coro *from, coro *to)
 	san_finish(from);
 }
 
-int coro_done(const coro *c)
+int coroutine_done(const coroutine *c)
 {
 	return c->done;
 }
 
-coro *coro_main(coro_pool *p)
+coroutine *coroutine_main(coroutine_pool *p)
 {
 	return &p->main;
 }
@@ -222,19 +222,19 @@ static size_t round_up(size_t n, size_t to)
 }
 
 /* The record sits in the top bytes of the mapping that starts at base. */
-static coro *coro_at(const coro_pool *p, char *base)
+static coroutine *coroutine_at(const coroutine_pool *p, char *base)
 {
-	return (coro *)(base + p->map_size - round_up(sizeof(coro), 64));
+	return (coroutine *)(base + p->map_size - round_up(sizeof(coroutine), 64));
 }
 
 /* Make sure the chunk for slot n exists; its index goes to *k, *j. */
-static int slot_for(coro_pool *p, size_t n, size_t *k, size_t *j)
+static int slot_for(coroutine_pool *p, size_t n, size_t *k, size_t *j)
 {
-	size_t len = CORO_CHUNK0;
+	size_t len = COROUTINE_CHUNK0;
 	for (*k = 0; n >= len; (*k)++, len <<= 1)
 		n -= len;
 	*j = n;
-	if (*k >= CORO_NCHUNK)
+	if (*k >= COROUTINE_NCHUNK)
 		return -1;
 	if (!p->chunk[*k])
 		p->chunk[*k] = calloc(len, sizeof(char *));
@@ -242,7 +242,7 @@ static int slot_for(coro_pool *p, size_t n, size_t *k, size_t *j)
 }
 
 /* A fresh stack with its guard page: two mappings, as the kernel counts. */
-static coro *stack_map(coro_pool *p)
+static coroutine *stack_map(coroutine_pool *p)
 {
 	size_t n = atomic_load(&p->nmapped), k, j;
 	if (slot_for(p, n, &k, &j) < 0) {
@@ -259,7 +259,7 @@ static coro *stack_map(coro_pool *p)
 		errno = err;
 		return NULL;
 	}
-	coro *c = coro_at(p, base);
+	coroutine *c = coroutine_at(p, base);
 	c->pool = p;
 	c->stack = base + p->page;
 	c->size = (size_t)((char *)c - c->stack);
@@ -271,9 +271,9 @@ static coro *stack_map(coro_pool *p)
 	return c;
 }
 
-coro *coro_create(coro_pool *p, coro_fn *fn, void *arg)
+coroutine *coroutine_create(coroutine_pool *p, coroutine_fn *fn, void *arg)
 {
-	coro *c = p->free;
+	coroutine *c = p->free;
 	if (c)
 		p->free = c->next;
 	else if (!(c = stack_map(p)))
@@ -284,16 +284,16 @@ coro *coro_create(coro_pool *p, coro_fn *fn, void *arg)
 	c->prev = c->next = NULL;
 	c->asan_fake = NULL;
 	if (arch_boot(c) < 0) {
-		coro_free(c);
+		coroutine_free(c);
 		return NULL;
 	}
 	return c;
 }
 
-size_t coro_pool_reserve(coro_pool *p, size_t k)
+size_t coroutine_pool_reserve(coroutine_pool *p, size_t k)
 {
 	size_t got = 0;
-	for (coro *c; got < k && (c = stack_map(p)); got++) {
+	for (coroutine *c; got < k && (c = stack_map(p)); got++) {
 		/* Fault in the pages the first frames will use, below the record. */
 		for (size_t off = p->page; off <= 2 * p->page && off < c->size; off += p->page)
 			((volatile char *)c)[-(ptrdiff_t)off] = 0;
@@ -303,24 +303,24 @@ size_t coro_pool_reserve(coro_pool *p, size_t k)
 	return got;
 }
 
-void coro_free(coro *c)
+void coroutine_free(coroutine *c)
 {
 	san_forget(c);
 	c->next = c->pool->free;
 	c->pool->free = c;
 }
 
-coro_pool *coro_pool_new(size_t stack_size)
+coroutine_pool *coroutine_pool_new(size_t stack_size)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	coro_pool *p = calloc(1, sizeof *p);
+	coroutine_pool *p = calloc(1, sizeof *p);
 
 	if (!p)
 		return NULL;
-	if (stack_size < CORO_STACK_MIN)
-		stack_size = CORO_STACK_MIN;
-	if (stack_size > CORO_STACK_MAX)
-		stack_size = CORO_STACK_MAX;
+	if (stack_size < COROUTINE_STACK_MIN)
+		stack_size = COROUTINE_STACK_MIN;
+	if (stack_size > COROUTINE_STACK_MAX)
+		stack_size = COROUTINE_STACK_MAX;
 	p->page = page > 0 ? (size_t)page : 4096;
 	p->stack_size = round_up(stack_size, p->page);
 	p->map_size = p->page + p->stack_size;
@@ -331,11 +331,11 @@ coro_pool *coro_pool_new(size_t stack_size)
 
 /* Call fn(p, base, arg) on each mapping base in the order they were mapped,
  * until one returns nonzero; return that. No locks, no allocation. */
-static int each_base(const coro_pool *p, int (*fn)(const coro_pool *, char *, const void *),
-		     const void *arg)
+static int each_base(const coroutine_pool *p,
+		     int (*fn)(const coroutine_pool *, char *, const void *), const void *arg)
 {
 	size_t n = atomic_load_explicit(&p->nmapped, memory_order_acquire);
-	for (size_t k = 0, len = CORO_CHUNK0; n > 0; k++, len <<= 1) {
+	for (size_t k = 0, len = COROUTINE_CHUNK0; n > 0; k++, len <<= 1) {
 		size_t m = n < len ? n : len;
 		for (size_t j = 0; j < m; j++)
 			if (fn(p, p->chunk[k][j], arg))
@@ -345,39 +345,39 @@ static int each_base(const coro_pool *p, int (*fn)(const coro_pool *, char *, co
 	return 0;
 }
 
-static int stack_unmap(const coro_pool *p, char *base, const void *unused)
+static int stack_unmap(const coroutine_pool *p, char *base, const void *unused)
 {
-	VALGRIND_STACK_DEREGISTER(coro_at(p, base)->vg_id);
+	VALGRIND_STACK_DEREGISTER(coroutine_at(p, base)->vg_id);
 	munmap(base, p->map_size);
 	return 0;
 }
 
-static int in_guard(const coro_pool *p, char *base, const void *addr)
+static int in_guard(const coroutine_pool *p, char *base, const void *addr)
 {
 	return (uintptr_t)addr - (uintptr_t)base < p->page;
 }
 
-void coro_pool_free(coro_pool *p)
+void coroutine_pool_free(coroutine_pool *p)
 {
 	if (!p)
 		return;
 	each_base(p, stack_unmap, NULL);
-	for (size_t k = 0; k < CORO_NCHUNK; k++)
+	for (size_t k = 0; k < COROUTINE_NCHUNK; k++)
 		free(p->chunk[k]);
 	free(p);
 }
 
-size_t coro_pool_stack_size(const coro_pool *p)
+size_t coroutine_pool_stack_size(const coroutine_pool *p)
 {
 	return p->stack_size;
 }
 
-size_t coro_pool_mapped(const coro_pool *p)
+size_t coroutine_pool_mapped(const coroutine_pool *p)
 {
 	return atomic_load(&p->nmapped);
 }
 
-int coro_pool_is_guard(const coro_pool *p, const void *addr)
+int coroutine_pool_is_guard(const coroutine_pool *p, const void *addr)
 {
 	return each_base(p, in_guard, addr);
 }

@@ -10,7 +10,7 @@
 
 #include "tests/testutil.h"
 
-#include "models/coro.h"
+#include "models/coroutine.h"
 
 static int memcheck(void)
 {
@@ -20,10 +20,10 @@ static int memcheck(void)
 /* ---- callee-saved registers survive a round trip ---- */
 
 /* regs_roundtrip(from, to, out, seed): load seed+1, seed+2, ... into every
- * callee-saved register, coro_switch(from, to), and store what they hold
+ * callee-saved register, coroutine_switch(from, to), and store what they hold
  * when the switch returns into out[]. Written in assembly so that nothing
  * but the switch stands between the loads and the stores. */
-void regs_roundtrip(coro *from, coro *to, uint64_t *out, uint64_t seed);
+void regs_roundtrip(coroutine *from, coroutine *to, uint64_t *out, uint64_t seed);
 #if defined(__x86_64__)
 #define NREGS 6 /* rbx rbp r12 r13 r14 r15 */
 __asm__(".text\n"
@@ -34,7 +34,7 @@ __asm__(".text\n"
 	"	pushq %rdx\n" /* out; also makes rsp 16-aligned for the call */
 	"	leaq 1(%rcx), %rbx; leaq 2(%rcx), %rbp; leaq 3(%rcx), %r12\n"
 	"	leaq 4(%rcx), %r13; leaq 5(%rcx), %r14; leaq 6(%rcx), %r15\n"
-	"	call coro_switch@PLT\n"
+	"	call coroutine_switch@PLT\n"
 	"	popq %rdx\n"
 	"	movq %rbx, 0(%rdx); movq %rbp, 8(%rdx); movq %r12, 16(%rdx)\n"
 	"	movq %r13, 24(%rdx); movq %r14, 32(%rdx); movq %r15, 40(%rdx)\n"
@@ -61,7 +61,7 @@ __asm__(".text\n"
 	"	add x9, x3, #14\n	fmov d10, x9\n	add x9, x3, #15\n	fmov d11, x9\n"
 	"	add x9, x3, #16\n	fmov d12, x9\n	add x9, x3, #17\n	fmov d13, x9\n"
 	"	add x9, x3, #18\n	fmov d14, x9\n	add x9, x3, #19\n	fmov d15, x9\n"
-	"	bl coro_switch\n"
+	"	bl coroutine_switch\n"
 	"	ldr x2, [sp, #160]\n"
 	"	stp x19, x20, [x2, #0]\n	stp x21, x22, [x2, #16]\n"
 	"	stp x23, x24, [x2, #32]\n	stp x25, x26, [x2, #48]\n"
@@ -79,7 +79,7 @@ __asm__(".text\n"
 #endif
 
 typedef struct {
-	coro *self, *main;
+	coroutine *self, *main;
 	uint64_t out[32];
 } regs_ctx;
 
@@ -92,21 +92,21 @@ static void regs_co(void *arg)
 static void test_callee_saved(void **state)
 {
 #ifdef NREGS
-	coro_pool *p = coro_pool_new(0);
-	regs_ctx x = { .main = coro_main(p) };
+	coroutine_pool *p = coroutine_pool_new(0);
+	regs_ctx x = { .main = coroutine_main(p) };
 	uint64_t out[32] = { 0 };
 
-	x.self = coro_create(p, regs_co, &x);
+	x.self = coroutine_create(p, regs_co, &x);
 	assert_non_null(x.self);
 	regs_roundtrip(x.main, x.self, out, 0x5a5a000000000000u); /* co loads its own */
-	coro_switch(x.main, x.self);                              /* co ends */
-	assert_true(coro_done(x.self));
+	coroutine_switch(x.main, x.self);                         /* co ends */
+	assert_true(coroutine_done(x.self));
 	for (int k = 0; k < NREGS; k++) {
 		assert_int_equal(out[k], 0x5a5a000000000000u + (uint64_t)k + 1);
 		assert_int_equal(x.out[k], 0xc0c0000000000000u + (uint64_t)k + 1);
 	}
-	coro_free(x.self);
-	coro_pool_free(p);
+	coroutine_free(x.self);
+	coroutine_pool_free(p);
 #else
 	skip();
 #endif
@@ -133,7 +133,7 @@ __attribute__((noinline)) static long double lthird(void)
 }
 
 typedef struct {
-	coro *a, *b, *main;
+	coroutine *a, *b, *main;
 	double want[NMODES];
 	long double lwant[NMODES];
 	int bad;
@@ -152,9 +152,9 @@ static void fenv_a(void *arg)
 {
 	fenv_ctx *x = arg;
 	fesetround(FE_UPWARD);
-	coro_switch(x->a, x->b);
+	coroutine_switch(x->a, x->b);
 	fenv_check(x, 1);
-	coro_switch(x->a, x->b);
+	coroutine_switch(x->a, x->b);
 	fenv_check(x, 1);
 }
 
@@ -163,15 +163,15 @@ static void fenv_b(void *arg)
 	fenv_ctx *x = arg;
 	fenv_check(x, 0); /* a new coroutine starts with its creator's mode */
 	fesetround(FE_DOWNWARD);
-	coro_switch(x->b, x->a);
+	coroutine_switch(x->b, x->a);
 	fenv_check(x, 2);
-	coro_switch(x->b, x->a);
+	coroutine_switch(x->b, x->a);
 }
 
 static void test_fenv_per_coroutine(void **state)
 {
-	coro_pool *p = coro_pool_new(0);
-	fenv_ctx x = { .main = coro_main(p) };
+	coroutine_pool *p = coroutine_pool_new(0);
+	fenv_ctx x = { .main = coroutine_main(p) };
 
 	for (int m = 0; m < NMODES; m++) {
 		assert_int_equal(fesetround(modes[m]), 0);
@@ -184,17 +184,17 @@ static void test_fenv_per_coroutine(void **state)
 		print_message("rounding modes do not change arithmetic here: checked "
 			      "fegetround() only\n");
 	fesetround(FE_TONEAREST);
-	x.a = coro_create(p, fenv_a, &x);
-	x.b = coro_create(p, fenv_b, &x);
-	coro_switch(x.main, x.a); /* a, b, a, b, a ends */
+	x.a = coroutine_create(p, fenv_a, &x);
+	x.b = coroutine_create(p, fenv_b, &x);
+	coroutine_switch(x.main, x.a); /* a, b, a, b, a ends */
 	fenv_check(&x, 0);
-	coro_switch(x.main, x.b); /* b ends */
+	coroutine_switch(x.main, x.b); /* b ends */
 	fenv_check(&x, 0);
 	assert_int_equal(x.bad, 0);
-	assert_true(coro_done(x.a) && coro_done(x.b));
-	coro_free(x.a);
-	coro_free(x.b);
-	coro_pool_free(p);
+	assert_true(coroutine_done(x.a) && coroutine_done(x.b));
+	coroutine_free(x.a);
+	coroutine_free(x.b);
+	coroutine_pool_free(p);
 }
 
 /* ---- the stack is aligned as the ABI wants at every call ---- */
@@ -211,20 +211,20 @@ __attribute__((noinline)) static void aligned_co(void *arg)
 
 static void test_stack_aligned(void **state)
 {
-	coro_pool *p = coro_pool_new(0);
+	coroutine_pool *p = coroutine_pool_new(0);
 	int bad = 0;
-	coro *c = coro_create(p, aligned_co, &bad);
-	coro_switch(coro_main(p), c);
-	assert_true(coro_done(c));
+	coroutine *c = coroutine_create(p, aligned_co, &bad);
+	coroutine_switch(coroutine_main(p), c);
+	assert_true(coroutine_done(c));
 	assert_int_equal(bad, 0);
-	coro_free(c);
-	coro_pool_free(p);
+	coroutine_free(c);
+	coroutine_pool_free(p);
 }
 
 /* ---- a million round trips ---- */
 
 typedef struct {
-	coro *a, *b, *main;
+	coroutine *a, *b, *main;
 	long n, count, bad;
 	int stop;
 } pp_ctx;
@@ -234,7 +234,7 @@ static void ping(void *arg)
 	pp_ctx *x = arg;
 	for (long mine = 1; mine <= x->n; mine++) {
 		x->count++;
-		coro_switch(x->a, x->b);
+		coroutine_switch(x->a, x->b);
 		x->bad += x->count != 2 * mine; /* mine lives in a register */
 	}
 	x->stop = 1;
@@ -245,32 +245,32 @@ static void pong(void *arg)
 	pp_ctx *x = arg;
 	for (long mine = 1; !x->stop; mine++) {
 		x->count++;
-		coro_switch(x->b, x->a);
+		coroutine_switch(x->b, x->a);
 		x->bad += !x->stop && x->count != 2 * mine + 1;
 	}
 }
 
 static void test_ping_pong(void **state)
 {
-	coro_pool *p = coro_pool_new(0);
-	pp_ctx x = { .main = coro_main(p), .n = memcheck() ? 10000 : 1000000 };
+	coroutine_pool *p = coroutine_pool_new(0);
+	pp_ctx x = { .main = coroutine_main(p), .n = memcheck() ? 10000 : 1000000 };
 
-	x.a = coro_create(p, ping, &x);
-	x.b = coro_create(p, pong, &x);
-	coro_switch(x.main, x.a); /* returns when ping ends */
-	coro_switch(x.main, x.b); /* pong sees stop and ends */
+	x.a = coroutine_create(p, ping, &x);
+	x.b = coroutine_create(p, pong, &x);
+	coroutine_switch(x.main, x.a); /* returns when ping ends */
+	coroutine_switch(x.main, x.b); /* pong sees stop and ends */
 	assert_int_equal(x.count, 2 * x.n);
 	assert_int_equal(x.bad, 0);
-	assert_true(coro_done(x.a) && coro_done(x.b));
-	coro_free(x.a);
-	coro_free(x.b);
-	coro_pool_free(p);
+	assert_true(coroutine_done(x.a) && coroutine_done(x.b));
+	coroutine_free(x.a);
+	coroutine_free(x.b);
+	coroutine_pool_free(p);
 }
 
 /* ---- stacks come back to the pool ---- */
 
 typedef struct {
-	coro *self, *main;
+	coroutine *self, *main;
 	long *ran;
 } slot_ctx;
 
@@ -278,35 +278,35 @@ static void park_once(void *arg)
 {
 	slot_ctx *s = arg;
 	(*s->ran)++;
-	coro_switch(s->self, s->main);
+	coroutine_switch(s->self, s->main);
 	(*s->ran)++;
 }
 
 static void test_pool_reuse(void **state)
 {
 	enum { ALIVE = 5, TOTAL = 10000 };
-	coro_pool *p = coro_pool_new(16 << 10);
+	coroutine_pool *p = coroutine_pool_new(16 << 10);
 	slot_ctx s[ALIVE] = { { 0 } };
 	long ran = 0;
 
 	for (int i = 0; i < TOTAL + ALIVE; i++) {
 		slot_ctx *x = &s[i % ALIVE];
 		if (x->self) { /* the slot's last coroutine: let it end */
-			coro_switch(x->main, x->self);
-			assert_true(coro_done(x->self));
-			coro_free(x->self);
+			coroutine_switch(x->main, x->self);
+			assert_true(coroutine_done(x->self));
+			coroutine_free(x->self);
 			x->self = NULL;
 		}
 		if (i >= TOTAL)
 			continue;
-		*x = (slot_ctx){ coro_create(p, park_once, x), coro_main(p), &ran };
+		*x = (slot_ctx){ coroutine_create(p, park_once, x), coroutine_main(p), &ran };
 		assert_non_null(x->self);
-		coro_switch(x->main, x->self); /* runs to its park */
+		coroutine_switch(x->main, x->self); /* runs to its park */
 	}
 	assert_int_equal(ran, 2 * TOTAL);
-	assert_int_equal(coro_pool_mapped(p), ALIVE);
-	assert_int_equal(coro_pool_stack_size(p), 16 << 10);
-	coro_pool_free(p);
+	assert_int_equal(coroutine_pool_mapped(p), ALIVE);
+	assert_int_equal(coroutine_pool_stack_size(p), 16 << 10);
+	coroutine_pool_free(p);
 }
 
 int main(void)

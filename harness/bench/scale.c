@@ -13,12 +13,12 @@
  */
 #include "harness/bench/scale.h"
 
-#include <hwloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/run/cpus.h"
 #include "harness/run/runner.h"
 #include "harness/run/spec.h"
 #include "harness/bench/bench.h"
@@ -40,33 +40,8 @@ static const scale_row rows[] = {
 	{ "http:delay_ms=100,size=1024", "coro", 1000, 0.1, "within 30%" },
 };
 
-/* One row's reps; medians and the first failing status into *out. */
-typedef struct {
-	hwloc_topology_t topo;
-	hwloc_bitmap_t run_cpus; /* NULL: runs and target share every CPU */
-} placement;
-
-/* The first allowed CPU for the runs, when another is left for the target. */
-static void place(placement *pl)
-{
-	memset(pl, 0, sizeof *pl);
-	if (hwloc_topology_init(&pl->topo) < 0 || hwloc_topology_load(pl->topo) < 0)
-		return;
-	hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(pl->topo);
-	if (hwloc_bitmap_weight(allowed) < 2 || !(pl->run_cpus = hwloc_bitmap_alloc()))
-		return;
-	hwloc_bitmap_only(pl->run_cpus, (unsigned)hwloc_bitmap_first(allowed));
-}
-
-static void unplace(placement *pl)
-{
-	if (pl->run_cpus)
-		hwloc_bitmap_free(pl->run_cpus);
-	if (pl->topo)
-		hwloc_topology_destroy(pl->topo);
-}
-
-static void scale_one(const scale_row *row, wl_spec *w, const placement *pl, int reps,
+/* One row's reps: the median makespan, and the first failing status. */
+static void scale_one(const scale_row *row, wl_spec *w, const cpus_plan *pl, int reps,
 		      volatile sig_atomic_t *stop, double *median, char *status, size_t slen)
 {
 	model_spec m;
@@ -82,8 +57,15 @@ static void scale_one(const scale_row *row, wl_spec *w, const placement *pl, int
 		return;
 	}
 	for (int rep = 0; rep < reps && !*stop; rep++) {
-		run_job job = { w,        &m,  row->n, (unsigned)row->n, table, pl->run_cpus,
-				pl->topo, 120, stop };
+		run_job job = { .wl = w,
+				.model = &m,
+				.n = row->n,
+				.c = (unsigned)row->n,
+				.table = table,
+				.cpuset = pl->run,
+				.topology = pl->topo,
+				.timeout_s = 120,
+				.stop = stop };
 		res_run r;
 		memset(&r, 0, sizeof r);
 		run_one(&job, &r);
@@ -102,24 +84,23 @@ int bench_scale(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 	size_t nrows = sizeof rows / sizeof rows[0];
 	wl_spec *w = calloc(nrows, sizeof *w);
 	target server;
-	placement pl;
+	cpus_plan pl;
 	char err[256];
 	int rc = 0;
-	place(&pl);
+	cpus_choose_first(&pl); /* the rest of the CPUs for the target */
 	for (size_t i = 0; w && i < nrows; i++)
 		if (spec_workload(rows[i].wl, 0, &w[i], err, sizeof err) < 0)
 			rc = 1;
-	if (!w || rc ||
-	    target_start(&server, w, nrows, pl.topo, pl.run_cpus, err, sizeof err) < 0) {
+	if (!w || rc || target_start(&server, w, nrows, pl.topo, pl.run, err, sizeof err) < 0) {
 		fprintf(stderr, "concbench bench: %s\n", w ? err : "out of memory");
 		free(w);
-		unplace(&pl);
+		cpus_free(&pl);
 		return 1;
 	}
 	char where[128] = "every CPU";
-	if (pl.run_cpus)
+	if (pl.run)
 		snprintf(where, sizeof where, "CPU %d, the target on %s",
-			 hwloc_bitmap_first(pl.run_cpus), server.cpus[0] ? server.cpus : "-");
+			 hwloc_bitmap_first(pl.run), server.cpus[0] ? server.cpus : "-");
 	fprintf(out,
 		"\nscale: N tasks all in flight, each waiting one delay (median of %d reps;\n"
 		"ratio = makespan / delay, 1.00 is ideal; runs on %s)\n",
@@ -145,7 +126,7 @@ int bench_scale(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 		fflush(out);
 	}
 	target_stop(&server);
-	unplace(&pl);
+	cpus_free(&pl);
 	free(w);
 	return rc;
 }

@@ -4,7 +4,7 @@
  *
  * swapcontext is the textbook way to switch stacks in C; it is slow because
  * it saves and restores the signal mask with a system call on every switch.
- * concbench's own switch (models/coro_switch.S) saves only what the ABI says
+ * concbench's own switch (models/coroutine_switch.S) saves only what the ABI says
  * a callee must keep, plus the FP control state. Both are measured here as a
  * ping-pong between the caller and one coroutine, so one round trip is two
  * switches; create+finish is one coroutine started, run to its end and its
@@ -25,7 +25,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "models/coro.h"
+#include "models/coroutine.h"
 #include "workloads/workload.h"
 #include "harness/bench/bench.h"
 #include "harness/run/stats.h"
@@ -35,7 +35,7 @@
 #define UC_STACK (64 << 10)
 
 typedef struct {
-	coro *self, *main;
+	coroutine *self, *main;
 	volatile int stop;
 } pingpong;
 
@@ -43,7 +43,7 @@ static void coro_pong(void *arg)
 {
 	pingpong *pp = arg;
 	while (!pp->stop)
-		coro_switch(pp->self, pp->main);
+		coroutine_switch(pp->self, pp->main);
 }
 
 static void coro_nothing(void *arg)
@@ -52,32 +52,32 @@ static void coro_nothing(void *arg)
 }
 
 /* ns per switch of our own switch; NaN if no coroutine could be made. */
-static double coro_switch_ns(coro_pool *p)
+static double coro_switch_ns(coroutine_pool *p)
 {
-	pingpong pp = { .main = coro_main(p) };
-	if (!(pp.self = coro_create(p, coro_pong, &pp)))
+	pingpong pp = { .main = coroutine_main(p) };
+	if (!(pp.self = coroutine_create(p, coro_pong, &pp)))
 		return NAN;
 	uint64_t t0 = wl_now_ns();
 	for (int k = 0; k < SWITCHES / 2; k++)
-		coro_switch(pp.main, pp.self);
+		coroutine_switch(pp.main, pp.self);
 	uint64_t t1 = wl_now_ns();
 	pp.stop = 1;
-	coro_switch(pp.main, pp.self);
-	coro_free(pp.self);
+	coroutine_switch(pp.main, pp.self);
+	coroutine_free(pp.self);
 	return (double)(t1 - t0) / SWITCHES;
 }
 
 /* ns per create + first switch + finish + free, stacks from the pool. */
-static double coro_life_ns(coro_pool *p)
+static double coro_life_ns(coroutine_pool *p)
 {
-	coro *m = coro_main(p);
+	coroutine *m = coroutine_main(p);
 	uint64_t t0 = wl_now_ns();
 	for (int k = 0; k < LIVES; k++) {
-		coro *c = coro_create(p, coro_nothing, NULL);
+		coroutine *c = coroutine_create(p, coro_nothing, NULL);
 		if (!c)
 			return NAN;
-		coro_switch(m, c);
-		coro_free(c);
+		coroutine_switch(m, c);
+		coroutine_free(c);
 	}
 	return (double)(wl_now_ns() - t0) / LIVES;
 }
@@ -196,12 +196,12 @@ int bench_switch(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 {
 	double cs[BENCH_MAX_REPS], us[BENCH_MAX_REPS], cl[BENCH_MAX_REPS], ul[BENCH_MAX_REPS];
 	double ts[BENCH_MAX_REPS];
-	coro_pool *p = coro_pool_new(64 << 10);
+	coroutine_pool *p = coroutine_pool_new(64 << 10);
 	void *stack = malloc(UC_STACK);
 	int k = 0;
 	if (!p || !stack) {
 		fprintf(stderr, "concbench bench: cannot set up coroutines\n");
-		coro_pool_free(p);
+		coroutine_pool_free(p);
 		free(stack);
 		return 1;
 	}
@@ -212,7 +212,7 @@ int bench_switch(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 		ul[k] = uc_life_ns(stack);
 		ts[k] = thread_switch_ns();
 	}
-	coro_pool_free(p);
+	coroutine_pool_free(p);
 	free(stack);
 	double c_sw = median_of(cs, k), u_sw = median_of(us, k);
 	double c_life = median_of(cl, k), u_life = median_of(ul, k);

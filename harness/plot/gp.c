@@ -6,38 +6,22 @@
  * (from plot_style.c), and a loop over the output formats whose body sets
  * the terminal and then draws. The loop is what lets one script produce the
  * PNG, the SVG and the PDF, also for multi-panel charts, where `replot`
- * cannot help. Files are built in memory and land with temp + rename.
+ * cannot help. Files are built in memory and land whole through
+ * file_write_text() (temp, fsync, rename).
  */
 #define _GNU_SOURCE
 #include "harness/plot/plot_int.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "harness/plot/style.h"
+#include "harness/report/file.h"
 
 int plot_write(plot_set *s, const char *file, const char *text, size_t len)
 {
-	char path[4096], tmp[4200];
-	snprintf(path, sizeof path, "%s/%s", s->dir, file);
-	snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		goto fail;
-	size_t put = fwrite(text, 1, len, f);
-	if (fclose(f) != 0 || put != len) {
-		unlink(tmp);
-		goto fail;
-	}
-	if (rename(tmp, path) == 0)
-		return 0;
-	unlink(tmp);
-fail:
-	snprintf(s->err, s->errlen, "%s: %s", path, strerror(errno ? errno : EIO));
-	return -1;
+	return file_write_text(s->dir, file, text, len, s->err, s->errlen);
 }
 
 void plot_gp_str(FILE *f, const char *t)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "harness/report/csvread.h"
+#include "harness/report/file.h"
 #include "harness/plot/plot_int.h"
 
 /* Fork and exec gnuplot with argv[1..] in dir; its stdout and stderr come
@@ -86,29 +87,6 @@ int plot_available(const char *gnuplot)
 	       strncmp(out, "gnuplot", 7) == 0;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, k;
-	if (!f)
-		return NULL;
-	do {
-		if (len + 4096 + 1 > cap) {
-			char *g = realloc(buf, cap = 2 * cap + 8192);
-			if (!g)
-				break;
-			buf = g;
-		}
-		k = fread(buf + len, 1, 4096, f);
-		len += k;
-	} while (k > 0);
-	fclose(f);
-	if (buf)
-		buf[len] = '\0';
-	return buf;
-}
-
 /* Every chart for the ok runs of one workload. */
 static int draw_set(plot_set *s)
 {
@@ -153,7 +131,8 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 	if (csv_read_results(path, &all, &n, err, errlen) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/results.json", dir);
-	char *json = slurp(path);
+	char nojson[64]; /* the charts do without it: no message */
+	char *json = file_slurp(path, (size_t)1 << 30, NULL, nojson, sizeof nojson);
 	ok = malloc((n ? n : 1) * sizeof *ok);
 	plot_set *s = malloc(sizeof *s);
 	if (!ok || !s) {

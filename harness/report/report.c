@@ -2,21 +2,21 @@
  * report.c - the results directory and the two files every sweep leaves:
  * results.csv for spreadsheets and gnuplot, results.json for programs.
  *
- * Every file is written whole to a temp name in its own directory, flushed,
- * fsync'd, closed (each step checked: a full disk shows up at fclose) and
- * renamed over the old one. rename() within a directory is atomic, so a
- * reader or a crash sees the previous complete file or the new one, never a
- * torn one. The rows themselves come from rows.c; formats are in rows.h.
+ * Every file lands whole through file_write() (file.c: temp file, fsync,
+ * rename, fsync of the directory), so a reader or a crash sees the previous
+ * complete file or the new one, never a torn one. The rows themselves come
+ * from rows.c; formats are in rows.h.
  */
 #include "harness/report/report.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "harness/report/file.h"
 
 #define REP_PATHLEN 4096
 
@@ -132,64 +132,6 @@ const char *rep_error(const rep_dir *d)
 	return d->err;
 }
 
-/* Writes a file's content: 0, or an errno value for a failure the stream
- * cannot show (write errors are read from the stream afterwards). */
-typedef int (*fill_fn)(FILE *f, const void *arg);
-
-/* dir/file, atomically: see the top of this file. */
-static int write_atomic(rep_dir *d, const char *dir, const char *file, fill_fn fill,
-			const void *arg)
-{
-	char dst[REP_PATHLEN], tmp[REP_PATHLEN];
-	int fd = -1, e;
-
-	if (pathf(dst, sizeof dst, "%s/%s", dir, file) < 0)
-		return set_err(d, "", dir, ENAMETOOLONG);
-	for (int seq = 0; fd < 0 && seq < 100; seq++) {
-		if (pathf(tmp, sizeof tmp, "%s/.%s.tmp-%ld-%d", dir, file, (long)getpid(), seq) < 0)
-			return set_err(d, "", dst, ENAMETOOLONG);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd < 0 && errno != EEXIST)
-			return set_err(d, "cannot create ", tmp, errno);
-	}
-	if (fd < 0)
-		return set_err(d, "cannot create ", tmp, EEXIST);
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		e = errno;
-		close(fd);
-		goto fail;
-	}
-	errno = 0;
-	e = fill(f, arg);
-	if (!e && ferror(f))
-		e = errno ? errno : EIO;
-	if (!e && fflush(f) != 0)
-		e = errno;
-	if (!e && fsync(fileno(f)) != 0)
-		e = errno;
-	if (fclose(f) != 0 && !e)
-		e = errno;
-	if (!e && rename(tmp, dst) != 0)
-		e = errno;
-	if (!e)
-		return 0;
-fail:
-	unlink(tmp);
-	return set_err(d, "cannot write ", dst, e ? e : EIO);
-}
-
-/* Make the renames durable too; some file systems refuse to fsync a
- * directory, which is no reason to fail a run. */
-static void sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
 typedef struct {
 	const res_run *runs;
 	size_t n;
@@ -236,39 +178,21 @@ int rep_write(rep_dir *d, const res_run *runs, size_t n, const char *context_jso
 			 d->path, *why ? ": " : "", why);
 		return -1;
 	}
-	if (write_atomic(d, d->path, "results.csv", fill_csv, &a) < 0 ||
-	    write_atomic(d, d->path, "results.json", fill_json, &a) < 0)
+	if (file_write(d->path, "results.csv", fill_csv, &a, d->err, sizeof d->err) < 0 ||
+	    file_write(d->path, "results.json", fill_json, &a, d->err, sizeof d->err) < 0)
 		return -1;
-	sync_dir(d->path);
-	return 0;
-}
-
-typedef struct {
-	const char *text;
-	size_t len;
-} text_arg;
-
-static int fill_text(FILE *f, const void *arg)
-{
-	const text_arg *a = arg;
-	fwrite(a->text, 1, a->len, f);
 	return 0;
 }
 
 int rep_write_text(rep_dir *d, const char *file, const char *text, size_t len)
 {
-	text_arg a = { text, len };
-
 	d->err[0] = '\0';
 	if (!file || !*file || strchr(file, '/') || *file == '.') {
 		snprintf(d->err, sizeof d->err, "%s: file name \"%s\" must be a plain name",
 			 d->path, file ? file : "");
 		return -1;
 	}
-	if (write_atomic(d, d->path, file, fill_text, &a) < 0)
-		return -1;
-	sync_dir(d->path);
-	return 0;
+	return file_write_text(d->path, file, text, len, d->err, sizeof d->err);
 }
 
 static int fill_tasks(FILE *f, const void *arg)
@@ -288,10 +212,7 @@ int rep_write_tasks(rep_dir *d, const res_run *r, const model_table *t)
 		return set_err(d, "cannot create ", dir, errno);
 	if (rep_tasks_name(r, name, sizeof name) < 0)
 		return set_err(d, "", dir, ENAMETOOLONG);
-	if (write_atomic(d, dir, name, fill_tasks, t) < 0)
-		return -1;
-	sync_dir(dir);
-	return 0;
+	return file_write(dir, name, fill_tasks, t, d->err, sizeof d->err);
 }
 
 int rep_finish(rep_dir *d)
@@ -313,8 +234,7 @@ int rep_finish(rep_dir *d)
 		unlink(tmp);
 		return set_err(d, "cannot replace ", link, e);
 	}
-	sync_dir(d->base);
-	return 0;
+	return file_sync_dir(d->base, d->err, sizeof d->err);
 }
 
 void rep_close(rep_dir *d)

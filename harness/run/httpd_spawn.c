@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/run/cpus.h"
+
 #define SPAWN_WAIT_NS 5000000000ull /* to listen and answer a first request */
 #define STOP_GRACE_NS 5000000000ull /* from SIGTERM to SIGKILL */
 
@@ -80,8 +82,7 @@ static _Noreturn void child_main(const void *topology, const void *cpuset, int f
 	FILE *up = fdopen(fd, "w");
 	if (!up)
 		_exit(1);
-	if (cpuset && hwloc_set_cpubind((hwloc_topology_t)topology, (hwloc_const_cpuset_t)cpuset,
-					HWLOC_CPUBIND_PROCESS) < 0)
+	if (cpus_bind((hwloc_topology_t)topology, cpuset) < 0)
 		snprintf(err, sizeof err, "cannot bind the server to its CPUs: %s",
 			 strerror(errno));
 	else

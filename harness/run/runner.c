@@ -16,7 +16,6 @@
 #include "harness/run/runner.h"
 
 #include <errno.h>
-#include <hwloc.h>
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "harness/run/cpus.h"
 #include "harness/run/stats.h"
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
@@ -59,9 +59,7 @@ static _Noreturn void child_main(const run_job *job, const sigset_t *mask)
 		signal(stop_signals[k], SIG_DFL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	setpgid(0, 0);
-	if (job->cpuset &&
-	    hwloc_set_cpubind((hwloc_topology_t)job->topology, (hwloc_const_cpuset_t)job->cpuset,
-			      HWLOC_CPUBIND_PROCESS) < 0) {
+	if (cpus_bind((hwloc_topology_t)job->topology, job->cpuset) < 0) {
 		model_run bad = { .model = job->model, .wl = job->wl, .table = job->table };
 		model_fail(&bad, MODEL_ERROR, "cannot bind to the CPUs asked for: %s",
 			   strerror(errno));

@@ -13,12 +13,12 @@
  */
 #include "harness/run/sweep.h"
 
-#include <hwloc.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "harness/run/cpus.h"
 #include "harness/run/meta.h"
 #include "harness/plot/plot.h"
 #include "harness/report/report.h"
@@ -37,8 +37,7 @@ typedef struct {
 	size_t done, total; /* runs started, runs planned (warm-ups included) */
 	uint64_t t_start;
 	int color, progress;
-	hwloc_topology_t topo;
-	hwloc_bitmap_t cpuset;
+	cpus_plan cpus; /* where the runs go */
 	model_table *table;
 	target server;
 	size_t prepared; /* workloads whose init ran */
@@ -46,23 +45,9 @@ typedef struct {
 
 static int bind_setup(sweep *s)
 {
-	const char *cpus = s->cfg->cpus;
-	if (!cpus)
-		return 0;
-	if (hwloc_topology_init(&s->topo) < 0 || hwloc_topology_load(s->topo) < 0) {
-		fprintf(s->diag, "concbench: --cpus: cannot read the topology with hwloc\n");
-		return -1;
-	}
-	s->cpuset = hwloc_bitmap_alloc();
-	hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(s->topo);
-	if (!s->cpuset || hwloc_bitmap_list_sscanf(s->cpuset, cpus) < 0 ||
-	    hwloc_bitmap_iszero(s->cpuset) || !hwloc_bitmap_isincluded(s->cpuset, allowed)) {
-		char *have = NULL;
-		hwloc_bitmap_list_asprintf(&have, allowed);
-		fprintf(s->diag,
-			"concbench: --cpus '%s' is not a list of this machine's CPUs (%s)\n", cpus,
-			have ? have : "?");
-		free(have);
+	char err[512];
+	if (cpus_choose(&s->cpus, s->cfg->cpus, err, sizeof err) < 0) {
+		fprintf(s->diag, "concbench: %s\n", err);
 		return -1;
 	}
 	return 0;
@@ -131,7 +116,15 @@ static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep, i
 	       uint64_t *ref)
 {
 	const sweep_cfg *cfg = s->cfg;
-	run_job job = { w, m, cfg->n, c, s->table, s->cpuset, s->topo, cfg->timeout_s, cfg->stop };
+	run_job job = { .wl = w,
+			.model = m,
+			.n = cfg->n,
+			.c = c,
+			.table = s->table,
+			.cpuset = s->cpus.run,
+			.topology = s->cpus.topo,
+			.timeout_s = cfg->timeout_s,
+			.stop = cfg->stop };
 	res_run r;
 	memset(&r, 0, sizeof r);
 	progress(s, w->kind->name, m, c, rep);
@@ -181,7 +174,8 @@ static int prepare(sweep *s)
 {
 	const sweep_cfg *cfg = s->cfg;
 	char err[256] = "";
-	if (target_start(&s->server, cfg->wls, cfg->nwl, s->topo, s->cpuset, err, sizeof err) < 0) {
+	if (target_start(&s->server, cfg->wls, cfg->nwl, s->cpus.topo, s->cpus.run, err,
+			 sizeof err) < 0) {
 		fprintf(s->diag, "concbench: cannot start the bundled HTTP target: %s\n", err);
 		return -1;
 	}
@@ -224,10 +218,7 @@ static void cleanup(sweep *s)
 	target_stop(&s->server);
 	for (size_t k = 0; k < s->prepared; k++)
 		wl_release(&s->cfg->wls[k]);
-	if (s->cpuset)
-		hwloc_bitmap_free(s->cpuset);
-	if (s->topo)
-		hwloc_topology_destroy(s->topo);
+	cpus_free(&s->cpus);
 	model_table_free(s->table);
 	rep_close(s->dir);
 	free(s->context);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/run/cpus.h"
 #include "workloads/http/httpd.h"
 
 static int any_needs(const wl_spec *wls, size_t n)
@@ -26,28 +27,13 @@ static int any_needs(const wl_spec *wls, size_t n)
 	return 0;
 }
 
-/* The allowed CPUs the runs do not use, or NULL when there are none. */
-static hwloc_bitmap_t spare_cpus(hwloc_topology_t topo, hwloc_const_cpuset_t run_cpus)
-{
-	if (!topo || !run_cpus)
-		return NULL;
-	hwloc_bitmap_t spare = hwloc_bitmap_alloc();
-	if (spare)
-		hwloc_bitmap_andnot(spare, hwloc_topology_get_allowed_cpuset(topo), run_cpus);
-	if (spare && hwloc_bitmap_iszero(spare)) {
-		hwloc_bitmap_free(spare);
-		spare = NULL;
-	}
-	return spare;
-}
-
 int target_start(target *t, wl_spec *wls, size_t n, void *topology, const void *run_cpus,
 		 char *err, size_t errlen)
 {
 	memset(t, 0, sizeof *t);
 	if (!any_needs(wls, n))
 		return 0;
-	hwloc_bitmap_t spare = spare_cpus(topology, run_cpus);
+	hwloc_bitmap_t spare = cpus_spare(topology, run_cpus);
 	if (spare)
 		hwloc_bitmap_list_snprintf(t->cpus, sizeof t->cpus, spare);
 	int rc = httpd_spawn(topology, spare, &t->pid, t->hostport, sizeof t->hostport, err,

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "harness/suite/catalog.h"
+#include "harness/report/file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -54,43 +55,6 @@ const char *catalog_builtin_text(size_t i)
 	return t ? t->text : NULL;
 }
 
-/* A whole file, NUL-terminated, malloc'd; NULL with err. (A private copy
- * until the project has one shared slurp.) */
-static char *slurp(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-	size_t got;
-	while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += got;
-		if (cap - len < 2) {
-			char *nb = cap > (1u << 20) ? NULL : realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (!buf || bad) {
-		free(buf);
-		snprintf(err, errlen, "%s: %s", path,
-			 buf ? "read error" : "too big or out of memory");
-		return NULL;
-	}
-	buf[len] = 0;
-	return buf;
-}
-
 int catalog_load(const char *name_or_file, suite *s, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < catalog_builtin_count(); i++)
@@ -105,7 +69,7 @@ int catalog_load(const char *name_or_file, suite *s, char *err, size_t errlen)
 			 name_or_file);
 		return -1;
 	}
-	char *text = slurp(name_or_file, err, errlen);
+	char *text = file_slurp(name_or_file, SUITE_MAX_FILE, NULL, err, errlen);
 	if (!text)
 		return -1;
 	int rc = suite_parse(text, name_or_file, s, err, errlen);

@@ -18,6 +18,7 @@
 #define SUITE_TEXT       EXPR_TEXT /* a claim, a line of run options, ... */
 #define SUITE_MAX_LINE   2048      /* a line of a .suite file */
 #define SUITE_MAX_WORDS  64        /* words of a full or quick line */
+#define SUITE_MAX_FILE   (1 << 20) /* bytes of a .suite file */
 
 typedef struct {
 	char what[16]; /* "cores" */

@@ -1,39 +1,39 @@
 /*
- * coro_switch.S - the context switch: save what the ABI says a function must
+ * coroutine_switch.S - the context switch: save what the ABI says a function must
  * preserve, swap stack pointers, restore the other side's.
  *
- *   void coro_swap(void **save_sp, void *load_sp);
- *   void *coro_boot(void *top, void (*entry)(void *), void *arg);
+ *   void coroutine_swap(void **save_sp, void *load_sp);
+ *   void *coroutine_boot(void *top, void (*entry)(void *), void *arg);
  *
- * coro_swap pushes the callee-saved registers and the FP control state onto
+ * coroutine_swap pushes the callee-saved registers and the FP control state onto
  * the running stack, stores the stack pointer in *save_sp, loads load_sp and
  * pops the same frame from there: it returns into whoever saved that frame.
- * Caller-saved registers need no saving - the C caller of coro_swap already
+ * Caller-saved registers need no saving - the C caller of coroutine_swap already
  * assumes they are lost - which is why this beats swapcontext, which also
  * saves everything and makes a sigprocmask system call.
  *
- * coro_boot lays out below `top` the frame coro_swap pops, as though a
+ * coroutine_boot lays out below `top` the frame coroutine_swap pops, as though a
  * coroutine had switched away just before running: the "return address" is
- * coro_trampoline, which calls entry(arg) with the ABI's 16-byte alignment.
+ * coroutine_trampoline, which calls entry(arg) with the ABI's 16-byte alignment.
  * The trampoline's CFI marks the return address undefined, so debuggers and
  * unwinders stop there: it is the bottom of every coroutine's backtrace.
  *
  * x86-64 (SysV): rbx rbp r12-r15, MXCSR and the x87 control word.
  * aarch64 (AAPCS64): x19-x30, d8-d15 and FPCR; sp is always 16-aligned.
- * Other machines (or -DCORO_UCONTEXT): empty; coroutine.c uses swapcontext.
+ * Other machines (or -DCOROUTINE_UCONTEXT): empty; coroutine.c uses swapcontext.
  */
-#if defined(__x86_64__) && !defined(CORO_UCONTEXT)
+#if defined(__x86_64__) && !defined(COROUTINE_UCONTEXT)
 
 	.text
 
 /* Frame on the stack, from the saved sp up:
  *   0 MXCSR (4 bytes), x87 control word (2)   8 r15   16 r14   24 r13
  *  32 r12   40 rbx   48 rbp   56 return address                         */
-	.globl	coro_swap
-	.hidden	coro_swap
-	.type	coro_swap, @function
+	.globl	coroutine_swap
+	.hidden	coroutine_swap
+	.type	coroutine_swap, @function
 	.p2align 4
-coro_swap:
+coroutine_swap:
 	.cfi_startproc
 	pushq	%rbp
 	.cfi_adjust_cfa_offset 8
@@ -78,17 +78,17 @@ coro_swap:
 	.cfi_adjust_cfa_offset -8
 	ret
 	.cfi_endproc
-	.size	coro_swap, .-coro_swap
+	.size	coroutine_swap, .-coroutine_swap
 
 /* rdi = top, rsi = entry, rdx = arg; returns the sp to load. Entry and arg
  * ride in r13 and r12; rbp starts at 0, ending the frame-pointer chain. The
  * trampoline starts with rsp = top - 16, 16-byte aligned for its call. The
  * FP control state is the creator's, as for a new thread. */
-	.globl	coro_boot
-	.hidden	coro_boot
-	.type	coro_boot, @function
+	.globl	coroutine_boot
+	.hidden	coroutine_boot
+	.type	coroutine_boot, @function
 	.p2align 4
-coro_boot:
+coroutine_boot:
 	.cfi_startproc
 	andq	$-16, %rdi
 	leaq	-80(%rdi), %rax
@@ -100,26 +100,26 @@ coro_boot:
 	movq	%rdx, 32(%rax)
 	movq	$0, 40(%rax)
 	movq	$0, 48(%rax)
-	leaq	coro_trampoline(%rip), %rcx
+	leaq	coroutine_trampoline(%rip), %rcx
 	movq	%rcx, 56(%rax)
 	movq	$0, 64(%rax)
 	movq	$0, 72(%rax)
 	ret
 	.cfi_endproc
-	.size	coro_boot, .-coro_boot
+	.size	coroutine_boot, .-coroutine_boot
 
-	.type	coro_trampoline, @function
+	.type	coroutine_trampoline, @function
 	.p2align 4
-coro_trampoline:
+coroutine_trampoline:
 	.cfi_startproc
 	.cfi_undefined rip
 	movq	%r12, %rdi
 	callq	*%r13
 	ud2			/* entry never returns */
 	.cfi_endproc
-	.size	coro_trampoline, .-coro_trampoline
+	.size	coroutine_trampoline, .-coroutine_trampoline
 
-#elif defined(__aarch64__) && !defined(CORO_UCONTEXT)
+#elif defined(__aarch64__) && !defined(COROUTINE_UCONTEXT)
 
 	.text
 
@@ -127,11 +127,11 @@ coro_trampoline:
  *   0 x19 x20   16 x21 x22   32 x23 x24   48 x25 x26   64 x27 x28
  *  80 x29 x30   96 d8 d9   112 d10 d11   128 d12 d13   144 d14 d15
  * 160 FPCR                                                              */
-	.globl	coro_swap
-	.hidden	coro_swap
-	.type	coro_swap, %function
+	.globl	coroutine_swap
+	.hidden	coroutine_swap
+	.type	coroutine_swap, %function
 	.p2align 4
-coro_swap:
+coroutine_swap:
 	.cfi_startproc
 	sub	sp, sp, #176
 	.cfi_adjust_cfa_offset 176
@@ -169,16 +169,16 @@ coro_swap:
 	.cfi_adjust_cfa_offset -176
 	ret
 	.cfi_endproc
-	.size	coro_swap, .-coro_swap
+	.size	coroutine_swap, .-coroutine_swap
 
 /* x0 = top, x1 = entry, x2 = arg; returns the sp to load. Entry and arg ride
  * in x19 and x20, x30 points at the trampoline and x29 is 0, ending the
  * frame-pointer chain. The FP control state is the creator's. */
-	.globl	coro_boot
-	.hidden	coro_boot
-	.type	coro_boot, %function
+	.globl	coroutine_boot
+	.hidden	coroutine_boot
+	.type	coroutine_boot, %function
 	.p2align 4
-coro_boot:
+coroutine_boot:
 	.cfi_startproc
 	and	x0, x0, #~15
 	sub	x0, x0, #176
@@ -187,7 +187,7 @@ coro_boot:
 	stp	xzr, xzr, [x0, #32]
 	stp	xzr, xzr, [x0, #48]
 	stp	xzr, xzr, [x0, #64]
-	adr	x9, coro_trampoline
+	adr	x9, coroutine_trampoline
 	stp	xzr, x9, [x0, #80]
 	stp	xzr, xzr, [x0, #96]
 	stp	xzr, xzr, [x0, #112]
@@ -197,11 +197,11 @@ coro_boot:
 	stp	x9, xzr, [x0, #160]
 	ret
 	.cfi_endproc
-	.size	coro_boot, .-coro_boot
+	.size	coroutine_boot, .-coroutine_boot
 
-	.type	coro_trampoline, %function
+	.type	coroutine_trampoline, %function
 	.p2align 4
-coro_trampoline:
+coroutine_trampoline:
 	.cfi_startproc
 	.cfi_undefined x30
 	mov	x29, #0
@@ -209,7 +209,7 @@ coro_trampoline:
 	blr	x19
 	brk	#0x1		/* entry never returns */
 	.cfi_endproc
-	.size	coro_trampoline, .-coro_trampoline
+	.size	coroutine_trampoline, .-coroutine_trampoline
 
 #endif
 

@@ -1,0 +1,29 @@
+/*
+ * coro_limits.h - the coro model at the edge of its stacks: an overflow
+ * becomes a clean message and exit 70 instead of a bare SIGSEGV, and the
+ * kernel's limit on mappings (vm.max_map_count, two per stack) sizes the
+ * pool ahead of a run and is named when mmap runs out.
+ */
+#ifndef CB_CORO_LIMITS_H
+#define CB_CORO_LIMITS_H
+
+#include <stddef.h>
+
+#include "models/coroutine.h"
+#include "models/model.h"
+
+/* Catch SIGSEGV on an alternate stack while a run uses pool p: a fault on one
+ * of its guard pages prints "concbench: coroutine stack overflow ..." and
+ * exits 70. One at a time per process. 0, or -1 with errno. */
+int coro_limits_guard_on(const coroutine_pool *p);
+/* Put back the SIGSEGV handling and signal stack from before. */
+void coro_limits_guard_off(void);
+
+/* How many of `want` stacks to map ahead of a run: as many as fit under
+ * vm.max_map_count beside this process's mappings, with room to spare. */
+size_t coro_limits_stacks_fit(size_t want);
+/* model_fail for a stack that could not be mapped (errno value err): with
+ * ENOMEM, a limit naming vm.max_map_count and the value to raise it to. */
+void coro_limits_stacks_failed(model_run *r, const coroutine_pool *p, int err);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * coro_sched.h - the coro model's scheduler: C lanes on one event loop, each
+ * running one task's coroutine at a time, and the wl_io that parks them.
+ */
+#ifndef CB_CORO_SCHED_H
+#define CB_CORO_SCHED_H
+
+#include <stddef.h>
+
+#include "models/coroutine.h"
+#include "models/loop.h"
+#include "models/model.h"
+
+/* Run r's n tasks on `lanes` lanes (1..C) of coroutines from pool, parked
+ * on l while they wait, until every task has ended or the run failed. Tasks
+ * still parked when the loop fails are failed ("cancelled"). Returns the
+ * run's status (MODEL_OK, or what model_fail recorded). */
+int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, size_t lanes);
+
+#endif
