@@ -1,5 +1,5 @@
 /*
- * plot_bars.c - one bar per model at one concurrency: makespan (the book's
+ * bars.c - one bar per model at one concurrency: makespan (the book's
  * "sequential vs threads vs processes" picture) and the CPU time and context
  * switches each task cost.
  *
@@ -10,7 +10,8 @@
  * ceil(N/C) x the delay; for CPU work no run can beat the sequential
  * makespan (the total work) spread over min(C, cores) cores.
  */
-#include "harness/plot/plot_int.h"
+#include "harness/plot/bars.h"
+#include "harness/plot/gp.h"
 
 #include <math.h>
 #include <string.h>

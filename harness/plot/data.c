@@ -1,5 +1,5 @@
 /*
- * plot_data.c - the numbers behind the charts: one workload's runs grouped
+ * data.c - the numbers behind the charts: one workload's runs grouped
  * by model and concurrency, their medians and ranges, and the machine they
  * ran on (from results.json's context).
  *
@@ -7,7 +7,7 @@
  * has room for it: with few reps a mean is pulled by one noisy run, a median
  * is not. Only runs with status "ok" count; a failed run has no honest time.
  */
-#include "harness/plot/plot_int.h"
+#include "harness/plot/data.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,16 +1,16 @@
 /*
- * plot_gp.c - writing gnuplot scripts and their data files.
+ * gp.c - writing gnuplot scripts and their data files.
  *
  * Every script has the same shape, so a lecturer who has read one can edit
  * any: a header saying what it draws and from which .dat, the model styles
- * (from plot_style.c), and a loop over the output formats whose body sets
+ * (from style.c), and a loop over the output formats whose body sets
  * the terminal and then draws. The loop is what lets one script produce the
  * PNG, the SVG and the PDF, also for multi-panel charts, where `replot`
  * cannot help. Files are built in memory and land whole through
  * file_write_text() (temp, fsync, rename).
  */
 #define _GNU_SOURCE
-#include "harness/plot/plot_int.h"
+#include "harness/plot/gp.h"
 
 #include <math.h>
 #include <stdlib.h>

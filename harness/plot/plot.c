@@ -28,7 +28,9 @@
 
 #include "harness/report/csvread.h"
 #include "harness/report/file.h"
-#include "harness/plot/plot_int.h"
+#include "harness/plot/bars.h"
+#include "harness/plot/sweep.h"
+#include "harness/plot/tasks.h"
 
 /* Fork and exec gnuplot with argv[1..] in dir; its stdout and stderr come
  * back in out (NUL-terminated, cut at len). Exit status, or -1. */

@@ -1,5 +1,5 @@
 /*
- * plot_style.c - the one table of model styles.
+ * style.c - the one table of model styles.
  *
  * Colours are the Okabe-Ito palette (safe for colour-blind readers) with
  * black for sequential, the baseline everything is compared with. Dash type

@@ -1,5 +1,5 @@
 /*
- * plot_style.h - how each model looks in every chart, decided in one place.
+ * style.h - how each model looks in every chart, decided in one place.
  *
  * A model keeps one colour, dash type and point type across all charts, so a
  * class learns "threads is the blue dashed line" once. The key is the

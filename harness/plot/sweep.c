@@ -1,5 +1,5 @@
 /*
- * plot_sweep.c - the "vs concurrency" charts: throughput, latency (p50 and
+ * sweep.c - the "vs concurrency" charts: throughput, latency (p50 and
  * p99 side by side), speed-up over sequential, and peak memory.
  *
  * Concurrency grows geometrically in a sweep (1, 2, 4, ...), so x is log2
@@ -8,7 +8,9 @@
  * is the honest one. Each point is the median over reps; the error bars (in
  * throughput and memory) show the min..max over reps.
  */
-#include "harness/plot/plot_int.h"
+#include "harness/plot/sweep.h"
+#include "harness/plot/gp.h"
+#include "harness/plot/bars.h"
 
 #include <math.h>
 #include <string.h>

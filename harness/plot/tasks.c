@@ -1,5 +1,5 @@
 /*
- * plot_tasks.c - charts from the per-task records of tasks/ (runs recorded
+ * tasks.c - charts from the per-task records of tasks/ (runs recorded
  * with --timeline): the latency distribution and the timelines.
  *
  * The CDF shows, for each model, what fraction of tasks finished within x:
@@ -12,7 +12,8 @@
  * take turns (concurrency); bars of different CPUs overlapping really run at
  * once (parallelism).
  */
-#include "harness/plot/plot_int.h"
+#include "harness/plot/tasks.h"
+#include "harness/plot/gp.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,13 +1,19 @@
 /*
- * plot_int.h - what the chart files share: the data set of one sweep
- * (data.c) and the script writer (gp.c).
+ * data.h - the data set of one sweep's charts (data.c): the runs grouped by
+ * model and concurrency, the machine line, the list of scripts written.
  *
- * Each chart kind (sweep.c, bars.c, tasks.c) takes a
- * plot_set, writes NAME.dat and NAME.gp through plot_gp_*, and adds NAME to
- * the set's list of scripts; plot.c then runs gnuplot on that list.
+ * Each chart kind (sweep.c, bars.c, tasks.c) takes a plot_set, writes
+ * NAME.dat and NAME.gp through gp.h, and adds NAME to the set's list of
+ * scripts; plot.c then runs gnuplot on that list.
  */
-#ifndef CB_PLOT_INT_H
-#define CB_PLOT_INT_H
+#ifndef CB_PLOT_DATA_H
+#define CB_PLOT_DATA_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "harness/run/metric.h"
+#include "harness/run/result.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -42,7 +48,6 @@ typedef struct {
 	size_t errlen;
 } plot_set;
 
-/* plot_data.c */
 /* Group runs[0..n) (one workload, status ok) by model and concurrency and
  * read the machine from json (results.json's text, or NULL). 0, or -1 if
  * there is nothing to draw. */
@@ -66,37 +71,5 @@ void plot_file_part(char *dst, size_t len, const char *s);
 /* Seconds shown in a unit that suits max: sets *scale and returns "s",
  * "ms" or "µs". */
 const char *plot_time_unit(double max, double *scale);
-
-/* plot_gp.c: the script writer. begin() opens a memory stream with the
- * header, the model styles and the output loop; end() closes the loop and
- * writes NAME.gp atomically. 0, or -1 with s->err set. */
-FILE *plot_gp_begin(plot_set *s, const char *name, const char *what, char **buf, size_t *len);
-int plot_gp_end(plot_set *s, const char *name, FILE *f, char **buf, size_t *len);
-/* The quoted title text "<title>\n<workload | machine>" (and a third line
- * if note), for `set title` or `set multiplot title`. */
-void plot_gp_title(FILE *f, const plot_set *s, const char *title, const char *note);
-/* A log axis ('x' or 'y') over [lo, hi] with tics at 1, 2, 5 x 10^k; a
- * linear one from 0 (or lo, when lo < 0) when log is 0. */
-void plot_gp_axis(FILE *f, char axis, double lo, double hi, int log);
-/* A string as the inside of a gnuplot double-quoted enhanced-text string. */
-void plot_gp_str(FILE *f, const char *text);
-/* Tics at the concurrency values of the set, log2 x axis. */
-void plot_gp_cs_axis(FILE *f, const plot_set *s);
-/* A data file: open a memory stream; plot_dat_end writes NAME.dat. */
-FILE *plot_dat_begin(char **buf, size_t *len);
-int plot_dat_end(plot_set *s, const char *name, FILE *f, char **buf, size_t *len);
-/* Write dir/file atomically (temp + rename). 0 or -1 with s->err set. */
-int plot_write(plot_set *s, const char *file, const char *text, size_t len);
-
-/* The chart kinds; each returns 0 (drawn or skipped) or -1 on a write error. */
-int plot_throughput(plot_set *s);
-int plot_latency(plot_set *s);
-int plot_speedup(plot_set *s);
-int plot_memory(plot_set *s);
-int plot_memory_bars(plot_set *s); /* plot_bars.c: at one C */
-int plot_makespan(plot_set *s);
-int plot_cpu(plot_set *s);
-int plot_cdf(plot_set *s);
-int plot_timelines(plot_set *s);
 
 #endif
