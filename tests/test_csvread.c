@@ -94,9 +94,9 @@ static void test_roundtrip(void **state)
 	a.max_rss_kib = 2048;
 	a.errors = 1;
 	a.digest = 0xe62433836c13eb45ull;
-	rep_csv_header(f);
-	rep_csv_row(f, &a);
-	rep_csv_row(f, &a);
+	rows_csv_header(f);
+	rows_csv_row(f, &a);
+	rows_csv_row(f, &a);
 	fclose(f);
 
 	res_run *r;

@@ -274,10 +274,10 @@ static void test_one_c(void **state)
 	snprintf(p, sizeof p, "%s/results.csv", dir);
 	assert_int_equal(csv_read_results(p, &r, &n, err, sizeof err), 0);
 	FILE *f = fopen(p, "w");
-	rep_csv_header(f);
+	rows_csv_header(f);
 	for (size_t i = 0; i < n; i++)
 		if (r[i].concurrency == 2) {
-			rep_csv_row(f, &r[i]);
+			rows_csv_row(f, &r[i]);
 			k++;
 		}
 	fclose(f);

@@ -167,7 +167,7 @@ static void test_dir_tasks(void **state)
 	rep_dir *d = rep_open_at(*state, "t", WHEN, err, sizeof err);
 	assert_non_null(d);
 	res_run r = sample_run();
-	assert_int_equal(rep_tasks_name(&r, name, sizeof name), 0);
+	assert_int_equal(rows_tasks_name(&r, name, sizeof name), 0);
 	assert_string_equal(name, "threads-stack-64k_hash-algo-sha256-bytes-1024_n8_c4_r2.csv");
 
 	model_table *t = model_table_new(3);
@@ -185,7 +185,7 @@ static void test_dir_tasks(void **state)
 	atomic_store(&t->task[2].runs, 1);
 	r.tasks = 3;
 	assert_int_equal(rep_write_tasks(d, &r, t), 0);
-	assert_int_equal(rep_tasks_name(&r, name, sizeof name), 0);
+	assert_int_equal(rows_tasks_name(&r, name, sizeof name), 0);
 	snprintf(path, sizeof path, "%s/tasks/%s", rep_path(d), name);
 	char *csv = read_file(path);
 	assert_string_equal(csv, "task,submit_s,start_s,end_s,worker,cpu,runs,err\n"
@@ -200,11 +200,11 @@ static void test_dir_tasks(void **state)
 
 	/* Long parameters are cut, with a hash to keep names apart. */
 	memset(r.params, 'x', sizeof r.params - 1);
-	assert_int_equal(rep_tasks_name(&r, name, sizeof name), 0);
+	assert_int_equal(rows_tasks_name(&r, name, sizeof name), 0);
 	assert_true(strlen(name) < 200);
 	char other[320];
 	r.params[100] = 'y';
-	assert_int_equal(rep_tasks_name(&r, other, sizeof other), 0);
+	assert_int_equal(rows_tasks_name(&r, other, sizeof other), 0);
 	assert_string_not_equal(name, other);
 
 	assert_int_equal(rep_write_text(d, "bench.csv", "a,b\n1,2\n", 8), 0);

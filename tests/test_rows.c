@@ -53,11 +53,11 @@ static int csv_split(const char **p, char fields[][512], int max)
 
 static int write_header(FILE *f, const void *arg)
 {
-	return rep_csv_header(f);
+	return rows_csv_header(f);
 }
 static int write_row(FILE *f, const void *arg)
 {
-	return rep_csv_row(f, arg);
+	return rows_csv_row(f, arg);
 }
 
 static void test_csv_header(void **state)
@@ -119,7 +119,7 @@ static void test_json_run(void **state)
 	FILE *f = open_memstream(&text, &len);
 	jw w;
 	jw_init(&w, f);
-	assert_int_equal(rep_json_run(&w, &r), 0);
+	assert_int_equal(rows_json_run(&w, &r), 0);
 	assert_int_equal(jw_done(&w), 0);
 	fclose(f);
 	assert_true(is_valid_json(text));

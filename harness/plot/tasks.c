@@ -32,7 +32,7 @@ static int read_run(const plot_set *s, const res_run *r, csv_task **t, size_t *n
 	char file[256], path[4500], err[256];
 	*t = NULL;
 	*n = 0;
-	if (rep_tasks_name(r, file, sizeof file) < 0)
+	if (rows_tasks_name(r, file, sizeof file) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/tasks/%s", s->dir, file);
 	return csv_read_tasks(path, t, n, err, sizeof err);

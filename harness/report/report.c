@@ -141,9 +141,9 @@ typedef struct {
 static int fill_csv(FILE *f, const void *arg)
 {
 	const results *a = arg;
-	rep_csv_header(f);
+	rows_csv_header(f);
 	for (size_t i = 0; i < a->n; i++)
-		rep_csv_row(f, &a->runs[i]);
+		rows_csv_row(f, &a->runs[i]);
 	return 0;
 }
 
@@ -160,7 +160,7 @@ static int fill_json(FILE *f, const void *arg)
 	jw_key(&w, "runs");
 	jw_arr_begin(&w);
 	for (size_t i = 0; i < a->n; i++)
-		rep_json_run(&w, &a->runs[i]);
+		rows_json_run(&w, &a->runs[i]);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	return jw_done(&w) < 0 ? w.err : 0;
@@ -197,7 +197,7 @@ int rep_write_text(rep_dir *d, const char *file, const char *text, size_t len)
 
 static int fill_tasks(FILE *f, const void *arg)
 {
-	rep_csv_tasks(f, arg);
+	rows_csv_tasks(f, arg);
 	return 0;
 }
 
@@ -210,7 +210,7 @@ int rep_write_tasks(rep_dir *d, const res_run *r, const model_table *t)
 		return set_err(d, "", d->path, ENAMETOOLONG);
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
 		return set_err(d, "cannot create ", dir, errno);
-	if (rep_tasks_name(r, name, sizeof name) < 0)
+	if (rows_tasks_name(r, name, sizeof name) < 0)
 		return set_err(d, "", dir, ENAMETOOLONG);
 	return file_write(dir, name, fill_tasks, t, d->err, sizeof d->err);
 }

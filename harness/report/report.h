@@ -34,7 +34,7 @@ int rep_write(rep_dir *d, const res_run *runs, size_t n, const char *context_jso
 /* Write any other file of the run directory (bench.csv, a chart's .gp or
  * .dat), atomically like the rest. file is a plain name, no '/'. */
 int rep_write_text(rep_dir *d, const char *file, const char *text, size_t len);
-/* Write tasks/<rep_tasks_name()> for run r from its task table. */
+/* Write tasks/<rows_tasks_name()> for run r from its task table. */
 int rep_write_tasks(rep_dir *d, const res_run *r, const model_table *t);
 /* Point root/name/latest at this run directory (a relative symlink). */
 int rep_finish(rep_dir *d);

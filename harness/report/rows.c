@@ -101,14 +101,14 @@ static void csv_text(FILE *f, const char *s, size_t cap)
 	putc('"', f);
 }
 
-int rep_csv_header(FILE *f)
+int rows_csv_header(FILE *f)
 {
 	for (size_t i = 0; i < NCOLS; i++)
 		fprintf(f, "%s%c", cols[i].name, i + 1 < NCOLS ? ',' : '\n');
 	return ferror(f) ? -1 : 0;
 }
 
-int rep_csv_row(FILE *f, const res_run *r)
+int rows_csv_row(FILE *f, const res_run *r)
 {
 	char buf[48];
 	for (size_t i = 0; i < NCOLS; i++) {
@@ -119,7 +119,7 @@ int rep_csv_row(FILE *f, const res_run *r)
 	return ferror(f) ? -1 : 0;
 }
 
-int rep_json_run(jw *w, const res_run *r)
+int rows_json_run(jw *w, const res_run *r)
 {
 	char buf[48];
 
@@ -159,7 +159,7 @@ static void sanitize(char *dst, const char *s, size_t max)
 	dst[i] = '\0';
 }
 
-int rep_tasks_name(const res_run *r, char *buf, size_t len)
+int rows_tasks_name(const res_run *r, char *buf, size_t len)
 {
 	char model[sizeof r->model + 1], wl[sizeof r->workload + 1], params[64];
 
@@ -180,7 +180,7 @@ int rep_tasks_name(const res_run *r, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-int rep_csv_tasks(FILE *f, const model_table *t)
+int rows_csv_tasks(FILE *f, const model_table *t)
 {
 	char s[48], e[48];
 

@@ -3,7 +3,7 @@
  * results.json run object, and a per-task timeline CSV with its file name.
  * report.h writes them into the results directory; it includes this file.
  *
- * results.csv: one header line (rep_csv_header), one row per run, RFC 4180
+ * results.csv: one header line (rows_csv_header), one row per run, RFC 4180
  * quoting (fields holding a comma, quote, CR or LF are quoted; quotes are
  * doubled), LF line ends. Seconds are decimals with up to 9 places (ns) and
  * no exponent; throughput has 9 significant digits; a figure that does not
@@ -29,15 +29,15 @@
 #include "harness/run/result.h"
 
 /* One results.csv row as text columns; 0, or -1 on a write error. */
-int rep_csv_header(FILE *f);
-int rep_csv_row(FILE *f, const res_run *r);
+int rows_csv_header(FILE *f);
+int rows_csv_row(FILE *f, const res_run *r);
 /* One run as a JSON object, at wherever w is. */
-int rep_json_run(jw *w, const res_run *r);
+int rows_json_run(jw *w, const res_run *r);
 /* A run's task table as the tasks/ CSV, header included; 0, or -1 on a
  * write error. */
-int rep_csv_tasks(FILE *f, const model_table *t);
+int rows_csv_tasks(FILE *f, const model_table *t);
 /* The file name rep_write_tasks() uses for r (no directory); 0, or -1 if
  * it does not fit in len. */
-int rep_tasks_name(const res_run *r, char *buf, size_t len);
+int rows_tasks_name(const res_run *r, char *buf, size_t len);
 
 #endif
