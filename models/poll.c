@@ -14,7 +14,7 @@
  * Here the array is kept dense (a removed entry is filled by the last one),
  * with a map from fd to its index. ppoll() is poll() with a nanosecond
  * timeout, so timers are as precise here as on the other backends.
- * The model: loop_run_tasks on this backend (see loop.c).
+ * The model: loop_run_tasks on this backend (see looptasks.c).
  */
 #define _GNU_SOURCE
 #include "models/loop.h"

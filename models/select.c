@@ -12,7 +12,7 @@
  * FD_SETSIZE (1024) bits, so a process with more fds open simply cannot
  * watch the higher ones: this model stops with a limit there.
  *
- * The model: loop_run_tasks on this backend (see loop.c).
+ * The model: loop_run_tasks on this backend (see looptasks.c).
  */
 #include "models/loop.h"
 

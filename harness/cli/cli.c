@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workloads/http/httpd.h"
+#include "harness/run/target_serve.h"
 #include "harness/run/meta.h"
 #include "harness/plot/plot.h"
 #include "harness/run/runopts.h"
@@ -164,7 +164,7 @@ int cli_serve(int argc, char **argv, volatile sig_atomic_t *stop)
 		return 2;
 	}
 	char err[256];
-	if (httpd_serve(listen, stop, stdout, err, sizeof err) < 0) {
+	if (target_serve(listen, stop, stdout, err, sizeof err) < 0) {
 		fprintf(stderr, "concbench serve: %s\n", err);
 		return 1;
 	}
