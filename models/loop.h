@@ -8,7 +8,8 @@
  * models of the same names, which drive tasks' resumable forms on the loop
  * (loop_run_tasks, in looptasks.c); coro.c runs coroutines on the epoll
  * backend; hybrid.c adds worker threads for blocking and CPU-bound steps
- * (loop_run_tasks_offload).
+ * (loop_run_tasks_offload); the bundled HTTP target serves on it with
+ * callbacks of its own (harness/run/target_serve.c).
  *
  * Single-threaded: a loop and everything registered on it belong to the
  * thread that calls loop_run / loop_run_tasks.
