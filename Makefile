@@ -122,7 +122,7 @@ fuzz:
 	@sh harness/build/deps.sh clang libclang-rt-14-dev
 	@mkdir -p $(BUILD)/fuzz/corpus
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -I. tests/fuzz/fuzz_httpparse.c \
-		workloads/http/httpparse.c -o $(BUILD)/fuzz/fuzz_httpparse
+		workloads/http/httpresp.c -o $(BUILD)/fuzz/fuzz_httpparse
 	$(BUILD)/fuzz/fuzz_httpparse -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-dict=tests/fuzz/httpparse.dict -artifact_prefix=$(BUILD)/fuzz/ \
 		$(BUILD)/fuzz/corpus

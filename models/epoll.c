@@ -82,7 +82,7 @@ static int ep_set(loop *l, int fd, int old, int now)
 	int op = !now ? EPOLL_CTL_DEL : old ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
 	e.events = (now & WL_READ ? EPOLLIN : 0) | (now & WL_WRITE ? EPOLLOUT : 0) |
-		   (s->et ? EPOLLET : 0);
+		   (now & LOOP_HUP ? EPOLLRDHUP : 0) | (s->et ? EPOLLET : 0);
 	if (epoll_ctl(s->epfd, op, fd, &e) == 0)
 		return 0;
 	/* Closing an fd removes it from the set: nothing left to delete; and
@@ -140,9 +140,10 @@ static int ep_wait(loop *l, int64_t timeout_ns, loop_event *ev, int max)
 	for (int k = 0; k < n; k++) {
 		uint32_t e = s->buf[k].events;
 		if (e & (EPOLLERR | EPOLLHUP))
-			e |= EPOLLIN | EPOLLOUT;
-		ev[k] = (loop_event){ s->buf[k].data.fd,
-				      (e & EPOLLIN ? WL_READ : 0) | (e & EPOLLOUT ? WL_WRITE : 0) };
+			e |= EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+		ev[k] = (loop_event){ s->buf[k].data.fd, (e & EPOLLIN ? WL_READ : 0) |
+								 (e & EPOLLOUT ? WL_WRITE : 0) |
+								 (e & EPOLLRDHUP ? LOOP_HUP : 0) };
 	}
 	return n;
 }
@@ -153,6 +154,7 @@ const loop_backend loop_backend_epoll = {
 	.destroy = ep_destroy,
 	.set = ep_set,
 	.wait = ep_wait,
+	.forgets_closed = 1,
 };
 
 const loop_backend loop_backend_epoll_et = {
@@ -161,6 +163,7 @@ const loop_backend loop_backend_epoll_et = {
 	.destroy = ep_destroy,
 	.set = ep_set,
 	.wait = ep_wait,
+	.forgets_closed = 1,
 };
 
 static const model_opt_def epoll_opts[] = {

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
 	int events; /* WL_READ | WL_WRITE; 0: not watched */
@@ -152,7 +153,7 @@ int loop_watch(loop *l, int fd, int events, loop_fd_fn fn, void *arg)
 {
 	int rc;
 
-	events &= WL_READ | WL_WRITE;
+	events &= WL_READ | WL_WRITE | LOOP_HUP;
 	if (fd < 0)
 		return -EBADF;
 	if ((size_t)fd >= l->nfd) {
@@ -186,6 +187,21 @@ int loop_watch(loop *l, int fd, int events, loop_fd_fn fn, void *arg)
 	f->fn = events ? fn : NULL;
 	f->arg = events ? arg : NULL;
 	return rc;
+}
+
+int loop_watch_close(loop *l, int fd)
+{
+	if (fd < 0)
+		return -EBADF;
+	if ((size_t)fd < l->nfd && l->fd[fd].events) {
+		if (l->be->forgets_closed) { /* loop_watch(fd, 0) but the backend */
+			l->fd[fd] = (loop_fd){ 0 };
+			l->nwatched--;
+		} else {
+			loop_watch(l, fd, 0, NULL, NULL);
+		}
+	}
+	return close(fd) == 0 ? 0 : -errno;
 }
 
 /* ---- timers: a binary min-heap of slots ---- */

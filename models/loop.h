@@ -8,7 +8,8 @@
  * models of the same names, which drive tasks' resumable forms on the loop
  * (loop_run_tasks, in looptasks.c); coro.c runs coroutines on the epoll
  * backend; hybrid.c adds worker threads for blocking and CPU-bound steps
- * (loop_run_tasks_offload).
+ * (loop_run_tasks_offload); the bundled HTTP target serves on it with
+ * callbacks of its own (harness/run/target_serve.c).
  *
  * Single-threaded: a loop and everything registered on it belong to the
  * thread that calls loop_run / loop_run_tasks.
@@ -45,7 +46,15 @@ typedef struct {
 	/* Wait up to timeout_ns (-1: forever, 0: poll) and fill at most max
 	 * events. Returns how many, or -errno (EINTR is returned as 0). */
 	int (*wait)(loop *l, int64_t timeout_ns, loop_event *ev, int max);
+	/* 1: the kernel drops a closed fd from the set on its own (epoll), so
+	 * loop_watch_close need not tell the backend. */
+	int forgets_closed;
 } loop_backend;
+
+/* Beside WL_READ and WL_WRITE, an interest only the epoll backend honours
+ * (select and poll ignore it): the peer hung up (EPOLLRDHUP), and not the
+ * bytes it sent before, which stay unread in the kernel's buffer. */
+enum { LOOP_HUP = 8 };
 
 /* New loop on `be` for about max_fds fds and max_timers timers (both grow as
  * needed). NULL with a message on failure. */
@@ -60,9 +69,17 @@ void loop_set_error(loop *l, const char *fmt, ...) __attribute__((format(printf,
 /* The last message a backend left, or "". */
 const char *loop_error(const loop *l);
 
-/* Watch fd for `events` (WL_READ | WL_WRITE; 0 stops watching). One callback
+/* Watch fd for `events` (WL_READ | WL_WRITE | LOOP_HUP; 0 stops watching)
+ * until told otherwise: the interest stays set across callbacks, and
+ * watching again for the same events costs no system call. One callback
  * per fd. 0 or -errno (select: -EMFILE... for fds past FD_SETSIZE, see above). */
 int loop_watch(loop *l, int fd, int events, loop_fd_fn fn, void *arg);
+/* Stop watching fd and close it. On a backend that forgets closed fds by
+ * itself (epoll) the close is the only system call, where loop_watch(fd, 0)
+ * then close() would add an epoll_ctl per connection. Only for an fd no other
+ * descriptor shares (not dup'd, not inherited): epoll forgets a file when
+ * its last descriptor closes. 0 or -errno (from close). */
+int loop_watch_close(loop *l, int fd);
 /* A one-shot timer at deadline_ns (CLOCK_MONOTONIC). Returns an id > 0 for
  * loop_cancel, or -errno. */
 int64_t loop_timer(loop *l, uint64_t deadline_ns, loop_timer_fn fn, void *arg);

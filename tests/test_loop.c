@@ -1,7 +1,9 @@
 /* test_loop.c - the event loop: timers fire in deadline order, callbacks may change anything. */
 /* Timers never fire after a cancel, stale ids cancel nothing, and each backend reports read and
- * write readiness, for many fds and for a high one. The models on the loop: test_looptasks.c. */
+ * write readiness, for many fds and for a high one, and closes a watched fd in one call (epoll: and
+ * watches for a hang-up alone). The models on the loop: test_looptasks.c. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,12 +376,53 @@ static void test_many_fds(void **state)
 	free(p);
 }
 
+static void on_hup(loop *l, int fd, int ready, void *arg)
+{
+	*(int *)arg = ready;
+	assert_int_equal(loop_watch_close(l, fd), 0);
+}
+
+/* loop_watch_close stops watching and closes, on every backend; LOOP_HUP
+ * (epoll) wakes for a hang-up and not for the bytes sent before it. */
+static void test_hup_and_watch_close(void **state)
+{
+	size_t fds0 = count_dir("/proc/self/fd");
+	for (size_t b = 0; b < N_ELEMS(backends); b++) {
+		int p[2], ready = 0,
+			  hup = backends[b] != &loop_backend_select &&
+				backends[b] != &loop_backend_poll;
+		loop *l = new_loop(backends[b]);
+		reent r = { 0 };
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p), 0);
+		assert_int_equal(loop_watch(l, p[0], hup ? LOOP_HUP : WL_READ, on_hup, &ready), 0);
+		assert_int_equal(write(p[1], "x", 1), 1);
+		if (hup) { /* the byte wakes nobody: the timer ends the run */
+			assert_true(loop_timer(l, wl_now_ns() + 20000000, stopper, &r) > 0);
+			assert_int_equal(loop_run(l), 0);
+			assert_int_equal(r.fired, 1);
+			assert_int_equal(ready, 0);
+			close(p[1]);
+		}
+		assert_int_equal(loop_run(l), 0); /* returns once p[0] is closed */
+		assert_int_equal(ready, hup ? LOOP_HUP : WL_READ);
+		assert_int_equal(fcntl(p[0], F_GETFD), -1);
+		if (!hup)
+			close(p[1]);
+		loop_free(l);
+	}
+	assert_int_equal(count_dir("/proc/self/fd"), fds0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_heap_order),       cmocka_unit_test(test_heap_scale),
-		cmocka_unit_test(test_timers_reentrant), cmocka_unit_test(test_timers_rearm_fair),
-		cmocka_unit_test(test_fd_readiness),     cmocka_unit_test(test_many_fds),
+		cmocka_unit_test(test_heap_order),
+		cmocka_unit_test(test_heap_scale),
+		cmocka_unit_test(test_timers_reentrant),
+		cmocka_unit_test(test_timers_rearm_fair),
+		cmocka_unit_test(test_fd_readiness),
+		cmocka_unit_test(test_many_fds),
+		cmocka_unit_test(test_hup_and_watch_close),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

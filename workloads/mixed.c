@@ -8,7 +8,7 @@
  * them to workers (the hybrid model; the book's run_in_executor).
  *
  * The fetch is http's (the same parameters, the same state machine in
- * httptask.c); the computing runs inline when the body is in: the book's
+ * httpclient.c); the computing runs inline when the body is in: the book's
  * fib(n) (fib=0: none), then `rounds` chained SHA-256s seeded with the body's
  * digest, so the work depends on the reply and cannot be skipped. With
  * B = the body's XXH3 digest, F = fib(n), h0 = B as 8 little-endian bytes
@@ -19,7 +19,9 @@
  * WL_STEP_OFFLOAD when the body is in and computes on the next call, so
  * hybrid computes on a worker while its loop goes on fetching.
  */
-#include "workloads/http/httptask.h"
+#include "workloads/http/httpcfg.h"
+#include "workloads/http/httpclient.h"
+#include "workloads/http/httppool.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +31,7 @@
 #include <openssl/evp.h>
 
 static const wl_param_def mixed_params[] = {
-	HTTP_PARAMS,
+	HTTPCFG_PARAMS,
 	{ .name = "fib",
 	  .type = WL_INT,
 	  .def = "25",
@@ -49,13 +51,13 @@ static const wl_param_def mixed_params[] = {
 };
 
 struct mixed_state {
-	struct http_cfg http;
+	struct httpcfg http;
 	EVP_MD *sha256;
 };
 
-/* A task's state: the fetch's first (http_step_blocking wants it there). */
+/* A task's state: the fetch's first (httpclient_step_blocking wants it there). */
 struct mixed_task {
-	struct http_task http;
+	struct httpclient_task http;
 	uint64_t body; /* the body's digest, once fetched */
 	int computing; /* fetched; WL_STEP_OFFLOAD returned */
 };
@@ -127,7 +129,7 @@ static int mixed_plain_step(const wl_spec *w, size_t i, void *state, int ready, 
 		mixed_compute(w, i, r);
 		return WL_STEP_DONE;
 	}
-	rc = http_task_step(&s->http, i, &m->http, ready, next, r);
+	rc = httpclient_step(&s->http, i, &m->http, ready, next, r);
 	if (rc == WL_STEP_DONE && !r->err) {
 		m->body = r->digest;
 		m->computing = 1;
@@ -142,7 +144,7 @@ static int mixed_step(const wl_spec *w, size_t i, void *state, int ready, wl_wai
 	const struct mixed_state *s = w->state;
 
 	if (s->http.blocking)
-		return http_step_blocking(&s->http, w, i, state, mixed_plain_step, ready, r);
+		return httpclient_step_blocking(&s->http, w, i, state, mixed_plain_step, ready, r);
 	return mixed_plain_step(w, i, state, ready, next, r);
 }
 
@@ -152,7 +154,7 @@ static void mixed_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 	struct mixed_task t;
 
 	memset(&t, 0, sizeof t);
-	http_drive(&s->http, w, i, io, &t, mixed_plain_step, r);
+	httpclient_drive(&s->http, w, i, io, &t, mixed_plain_step, r);
 }
 
 static int mixed_init(wl_spec *w, char *err, size_t errlen)
@@ -163,7 +165,7 @@ static int mixed_init(wl_spec *w, char *err, size_t errlen)
 		snprintf(err, errlen, "mixed: out of memory");
 		return -1;
 	}
-	if (http_cfg_init(&s->http, w, "mixed", err, errlen) < 0) {
+	if (httpcfg_init(&s->http, w, "mixed", err, errlen) < 0) {
 		free(s);
 		return -1;
 	}
@@ -180,7 +182,7 @@ static void mixed_fini(wl_spec *w)
 {
 	struct mixed_state *s = w->state;
 
-	http_pool_drain();
+	httppool_drain();
 	if (s)
 		EVP_MD_free(s->sha256);
 	free(s);
@@ -196,5 +198,5 @@ const wl_kind wl_mixed = {
 	.run = mixed_run,
 	.step = mixed_step,
 	.state_size = sizeof(struct mixed_task),
-	.needs_target = http_needs_target,
+	.needs_target = httpcfg_needs_target,
 };

@@ -1,9 +1,9 @@
-/* serve.c - `concbench serve`: the bundled HTTP target (workloads/http/httpd.c). */
+/* serve.c - `concbench serve`: the bundled HTTP target (harness/run/target_serve.c). */
 #include <signal.h>
 #include <stdio.h>
 
 #include "harness/cli/cli.h"
-#include "workloads/http/httpd.h"
+#include "harness/run/target_serve.h"
 
 static void serve_usage(FILE *f)
 {
@@ -27,7 +27,7 @@ int cli_serve(int argc, char **argv, volatile sig_atomic_t *stop)
 	if (rc >= 0)
 		return rc;
 	char err[256];
-	if (httpd_serve(listen, stop, stdout, err, sizeof err) < 0)
+	if (target_serve(listen, stop, stdout, err, sizeof err) < 0)
 		return cli_fail("serve", 1, "%s", err);
 	return 0;
 }

@@ -2,7 +2,7 @@
  * target.c - the bundled HTTP target's life around a sweep.
  *
  * An http workload that names no url talks to concbench's own server
- * (httpd.c), which runs in a process of its own for the whole sweep: started
+ * (target_serve.c), which runs in a process of its own for the whole sweep: started
  * before any run's t0, so its start-up is never measured; bound, when the
  * runs are pinned with --cpus, to the CPUs they do not use, so it competes
  * with them as little as the machine allows; stopped after the last run,
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "harness/run/cpus.h"
-#include "workloads/http/httpd.h"
+#include "harness/run/target_spawn.h"
 
 static int any_needs(const wl_spec *wls, size_t n)
 {
@@ -36,7 +36,7 @@ int target_start(target *t, wl_spec *wls, size_t n, void *topology, const void *
 	hwloc_bitmap_t spare = cpus_spare(topology, run_cpus);
 	if (spare)
 		hwloc_bitmap_list_snprintf(t->cpus, sizeof t->cpus, spare);
-	int rc = httpd_spawn(topology, spare, &t->pid, t->hostport, sizeof t->hostport, err,
+	int rc = target_spawn(topology, spare, &t->pid, t->hostport, sizeof t->hostport, err,
 			     errlen);
 	if (spare)
 		hwloc_bitmap_free(spare);
@@ -51,7 +51,7 @@ int target_start(target *t, wl_spec *wls, size_t n, void *topology, const void *
 
 void target_stop(target *t)
 {
-	if (t->pid > 0 && httpd_stop(t->pid, &t->user_s, &t->sys_s) < 0)
+	if (t->pid > 0 && target_spawn_stop(t->pid, &t->user_s, &t->sys_s) < 0)
 		t->user_s = t->sys_s = -1;
 	t->pid = -t->pid; /* stopped: keeps "it ran" for target_context */
 }

@@ -11,14 +11,14 @@
  *
  * Run it with `make fuzz` (see README.md here).
  */
-#include "workloads/http/httpparse.h"
+#include "workloads/http/httpresp.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct run {
-	httpp p;
+	httpresp p;
 	int rc;
 	uint64_t sum; /* of the body bytes, position-weighted */
 	uint64_t n;
@@ -36,13 +36,13 @@ static int feed(struct run *r, const char *buf, size_t len)
 	size_t n;
 	int rc;
 
-	while ((rc = httpp_parse(&r->p, &buf, &len, &span, &n)) == HTTPP_BODY) {
+	while ((rc = httpresp_parse(&r->p, &buf, &len, &span, &n)) == HTTPRESP_BODY) {
 		check(n > 0 && span >= start && span + n <= end && buf == span + n);
 		for (size_t k = 0; k < n; k++)
 			r->sum = r->sum * 31 + (unsigned char)span[k] + ++r->n;
 	}
-	check(rc == HTTPP_ERROR || len == 0);
-	check(rc != HTTPP_ERROR || (r->p.err[0] && memchr(r->p.err, 0, sizeof r->p.err)));
+	check(rc == HTTPRESP_ERROR || len == 0);
+	check(rc != HTTPRESP_ERROR || (r->p.err[0] && memchr(r->p.err, 0, sizeof r->p.err)));
 	return rc;
 }
 
@@ -52,17 +52,17 @@ static void parse(struct run *r, const uint8_t *data, size_t len, size_t piece, 
 	size_t off = 0;
 
 	memset(r, 0, sizeof *r);
-	httpp_init(&r->p);
-	r->rc = HTTPP_MORE;
+	httpresp_init(&r->p);
+	r->rc = HTTPRESP_MORE;
 	if (piece == 0)
 		piece = len ? len : 1;
-	while (off < len && r->rc != HTTPP_ERROR) {
+	while (off < len && r->rc != HTTPRESP_ERROR) {
 		size_t n = len - off < piece ? len - off : piece;
 		r->rc = feed(r, (const char *)data + off, n);
 		off += n;
 	}
-	if (eof && r->rc != HTTPP_ERROR)
-		r->rc = httpp_eof(&r->p);
+	if (eof && r->rc != HTTPRESP_ERROR)
+		r->rc = httpresp_eof(&r->p);
 	check(r->p.body == r->n);
 	if (r->p.content_length >= 0 && !r->p.chunked)
 		check(r->p.body <= (uint64_t)r->p.content_length);
@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse(&whole, data, size, 0, eof);
 	parse(&cut, data, size, piece, eof);
 	check(whole.rc == cut.rc);
-	if (whole.rc != HTTPP_ERROR)
+	if (whole.rc != HTTPRESP_ERROR)
 		check(whole.n == cut.n && whole.sum == cut.sum);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * httpd_body.c - the bytes of a /work answer, as a pure function of (seed,
+ * httpbody.c - the bytes of a /work answer, as a pure function of (seed,
  * offset).
  *
  * Both ends can make any slice of a body on their own: the server makes it
@@ -9,7 +9,7 @@
  * by the seed: two multiplies a word, some 9 GB/s, so the server spends its
  * time on sockets, not on making bytes.
  */
-#include "workloads/http/httpd.h"
+#include "workloads/http/httpbody.h"
 
 #include <string.h>
 
@@ -30,7 +30,7 @@ static void put_le64(unsigned char *p, uint64_t w)
 	memcpy(p, &w, 8);
 }
 
-void httpd_body(uint64_t seed, uint64_t offset, unsigned char *buf, size_t len)
+void httpbody_fill(uint64_t seed, uint64_t offset, unsigned char *buf, size_t len)
 {
 	uint64_t key = mix(seed ^ 0x636f6e6362656e63ull), word = offset / 8;
 	unsigned skip = (unsigned)(offset % 8);

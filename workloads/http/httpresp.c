@@ -1,5 +1,5 @@
 /*
- * httpparse.c - an incremental HTTP/1.1 response parser (see httpparse.h).
+ * httpresp.c - an incremental HTTP/1.1 response parser (see httpresp.h).
  *
  * A reply is lines, then a body. Lines (status, headers, chunk sizes,
  * trailers) are gathered into p->line across pieces of input, up to the
@@ -10,7 +10,7 @@
  * known way to smuggle one reply into another (Content-Length together with
  * chunked, two different lengths, folded header lines), is refused.
  */
-#include "workloads/http/httpparse.h"
+#include "workloads/http/httpresp.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,8 +30,8 @@ enum {
 	S_ERROR,
 };
 
-static int fail(httpp *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(httpp *p, const char *fmt, ...)
+static int fail(httpresp *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(httpresp *p, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -39,7 +39,7 @@ static int fail(httpp *p, const char *fmt, ...)
 	vsnprintf(p->err, sizeof p->err, fmt, ap);
 	va_end(ap);
 	p->state = S_ERROR;
-	return HTTPP_ERROR;
+	return HTTPRESP_ERROR;
 }
 
 /* Up to 40 bytes of s, fit to quote in a message. */
@@ -53,13 +53,13 @@ static const char *quote(const char *s, char out[44])
 	return out;
 }
 
-void httpp_init(httpp *p)
+void httpresp_init(httpresp *p)
 {
 	memset(p, 0, sizeof *p);
 	p->content_length = -1;
 }
 
-static void advance(httpp *p, const char **buf, size_t *len, size_t n)
+static void advance(httpresp *p, const char **buf, size_t *len, size_t n)
 {
 	*buf += n;
 	*len -= n;
@@ -98,7 +98,7 @@ static char *next_elem(char **rest)
 	return trim(s);
 }
 
-static int status_line(httpp *p)
+static int status_line(httpresp *p)
 {
 	const char *s = p->line;
 	char q[44];
@@ -112,10 +112,10 @@ static int status_line(httpp *p)
 	quote(s[12] ? s + 13 : "", q);
 	snprintf(p->reason, sizeof p->reason, "%s", q);
 	p->state = S_HEADER;
-	return HTTPP_MORE;
+	return HTTPRESP_MORE;
 }
 
-static int content_length(httpp *p, char *v)
+static int content_length(httpresp *p, char *v)
 {
 	char *e, q[44];
 
@@ -137,12 +137,12 @@ static int content_length(httpp *p, char *v)
 				    (long long)p->content_length, (long long)n);
 		p->content_length = n;
 	}
-	return HTTPP_MORE;
+	return HTTPRESP_MORE;
 }
 
 /* Only chunked is understood: a body in any other coding could not be
  * told from a truncated one, so it is refused rather than miscounted. */
-static int transfer_encoding(httpp *p, char *v)
+static int transfer_encoding(httpresp *p, char *v)
 {
 	char *e, q[44];
 
@@ -155,10 +155,10 @@ static int transfer_encoding(httpp *p, char *v)
 			return fail(p, "Transfer-Encoding: chunked twice");
 		p->chunked = 1;
 	}
-	return HTTPP_MORE;
+	return HTTPRESP_MORE;
 }
 
-static int connection(httpp *p, char *v)
+static int connection(httpresp *p, char *v)
 {
 	char *e;
 
@@ -168,11 +168,11 @@ static int connection(httpp *p, char *v)
 		else if (strcasecmp(e, "keep-alive") == 0)
 			p->keep_alive = 1;
 	}
-	return HTTPP_MORE;
+	return HTTPRESP_MORE;
 }
 
 /* The empty line after the headers: decide how the body ends. */
-static int end_of_head(httpp *p)
+static int end_of_head(httpresp *p)
 {
 	int s = p->status;
 
@@ -180,7 +180,7 @@ static int end_of_head(httpp *p)
 		p->content_length = -1;
 		p->chunked = p->close = p->keep_alive = 0;
 		p->state = S_STATUS;
-		return HTTPP_MORE;
+		return HTTPRESP_MORE;
 	}
 	p->head_done = 1;
 	if (p->chunked && p->content_length >= 0)
@@ -195,22 +195,23 @@ static int end_of_head(httpp *p)
 		p->state = (p->left = (uint64_t)p->content_length) ? S_BODY : S_DONE;
 	else
 		p->state = S_EOF_BODY, p->close = 1;
-	return HTTPP_MORE;
+	return HTTPRESP_MORE;
 }
 
-static int header_line(httpp *p)
+static int header_line(httpresp *p)
 {
 	char *line = p->line, *colon = strchr(line, ':'), q[44];
 	size_t namelen = colon ? (size_t)(colon - line) : 0;
 	static const char *const known[] = { "Content-Length", "Transfer-Encoding", "Connection" };
-	int (*const parse[])(httpp *, char *) = { content_length, transfer_encoding, connection };
+	int (*const parse[])(httpresp *, char *) = { content_length, transfer_encoding,
+						     connection };
 
 	if (!*line && !p->truncated)
 		return end_of_head(p);
 	if (*line == ' ' || *line == '\t')
 		return fail(p, "folded header line (obsolete line folding)");
 	if (!colon)
-		return p->truncated ? HTTPP_MORE
+		return p->truncated ? HTTPRESP_MORE
 				    : fail(p, "header line without ':': '%s'", quote(line, q));
 	for (size_t k = 0; k < namelen; k++)
 		if (!is_tchar(line[k]))
@@ -223,13 +224,13 @@ static int header_line(httpp *p)
 			continue;
 		if (p->truncated)
 			return fail(p, "%s header longer than %d bytes", known[k],
-				    HTTPP_LINE_KEEP - 1);
+				    HTTPRESP_LINE_KEEP - 1);
 		return parse[k](p, trim(colon + 1));
 	}
-	return HTTPP_MORE;
+	return HTTPRESP_MORE;
 }
 
-static int chunk_size_line(httpp *p)
+static int chunk_size_line(httpresp *p)
 {
 	const char *s = p->line;
 	uint64_t n = 0;
@@ -254,34 +255,34 @@ static int chunk_size_line(httpp *p)
 	p->left = n;
 	p->count = 0;
 	p->state = n ? S_CHUNK_DATA : S_TRAILER;
-	return HTTPP_MORE;
+	return HTTPRESP_MORE;
 }
 
 /* Trailer fields are read past, not used: they may not change the body. */
-static int trailer_line(httpp *p)
+static int trailer_line(httpresp *p)
 {
 	if (!p->line[0] && !p->truncated)
 		p->state = S_DONE;
-	return HTTPP_MORE;
+	return HTTPRESP_MORE;
 }
 
 /* The state's limit on one line (chunk sizes) or on its section. */
-static int over_limit(httpp *p)
+static int over_limit(httpresp *p)
 {
 	if (p->state == S_CHUNK_SIZE)
-		return p->linelen > HTTPP_CHUNK_LINE_MAX
+		return p->linelen > HTTPRESP_CHUNK_LINE_MAX
 			       ? fail(p, "chunk size line longer than %d bytes",
-				      HTTPP_CHUNK_LINE_MAX)
+				      HTTPRESP_CHUNK_LINE_MAX)
 			       : 0;
-	if (p->count > HTTPP_HEAD_MAX)
+	if (p->count > HTTPRESP_HEAD_MAX)
 		return fail(p, "%s section longer than %d bytes",
-			    p->state == S_TRAILER ? "trailer" : "header", HTTPP_HEAD_MAX);
+			    p->state == S_TRAILER ? "trailer" : "header", HTTPRESP_HEAD_MAX);
 	return 0;
 }
 
 /* A status line shows itself early: refuse garbage before its newline
  * (a whole line is judged by status_line). */
-static int bad_status_start(httpp *p)
+static int bad_status_start(httpresp *p)
 {
 	size_t kept = strlen(p->line);
 	char q[44];
@@ -292,13 +293,13 @@ static int bad_status_start(httpp *p)
 }
 
 /* A line is in: cut it to what is kept, without its line ending; read it. */
-static int end_line(httpp *p)
+static int end_line(httpresp *p)
 {
 	size_t content = p->linelen - 1 - p->last_cr;
 	int rc;
 
-	p->truncated = content > HTTPP_LINE_KEEP - 1;
-	p->line[p->truncated ? HTTPP_LINE_KEEP - 1 : content] = '\0';
+	p->truncated = content > HTTPRESP_LINE_KEEP - 1;
+	p->line[p->truncated ? HTTPRESP_LINE_KEEP - 1 : content] = '\0';
 	rc = p->state == S_STATUS       ? status_line(p)
 	     : p->state == S_HEADER     ? header_line(p)
 	     : p->state == S_CHUNK_SIZE ? chunk_size_line(p)
@@ -312,12 +313,12 @@ static int end_line(httpp *p)
 /* Gather the current line, up to its newline. A line's last byte before the
  * newline may be a CR that arrived on its own: it is kept (the line has
  * room for one more byte) until the newline shows it was the line ending. */
-static int line_state(httpp *p, const char **buf, size_t *len)
+static int line_state(httpresp *p, const char **buf, size_t *len)
 {
 	const char *nl = memchr(*buf, '\n', *len);
 	size_t take = nl ? (size_t)(nl - *buf) + 1 : *len;
 	size_t data = nl ? take - 1 : take, kept = strlen(p->line);
-	size_t copy = data < HTTPP_LINE_KEEP - kept ? data : HTTPP_LINE_KEEP - kept;
+	size_t copy = data < HTTPRESP_LINE_KEEP - kept ? data : HTTPRESP_LINE_KEEP - kept;
 
 	if (memchr(*buf, '\0', data))
 		return fail(p, "NUL byte in a %s line",
@@ -331,28 +332,28 @@ static int line_state(httpp *p, const char **buf, size_t *len)
 		p->count += take;
 	advance(p, buf, len, take);
 	if (over_limit(p) || (!nl && bad_status_start(p)))
-		return HTTPP_ERROR;
-	return nl ? end_line(p) : HTTPP_MORE;
+		return HTTPRESP_ERROR;
+	return nl ? end_line(p) : HTTPRESP_MORE;
 }
 
 /* CRLF (or a bare LF) must close each chunk's data. */
-static int chunk_end(httpp *p, const char **buf, size_t *len)
+static int chunk_end(httpresp *p, const char **buf, size_t *len)
 {
 	char c = **buf;
 
 	advance(p, buf, len, 1);
 	if (c == '\r' && !p->cr) {
 		p->cr = 1;
-		return HTTPP_MORE;
+		return HTTPRESP_MORE;
 	}
 	if (c != '\n')
 		return fail(p, "no CRLF after chunk data (byte 0x%02x)", (unsigned char)c);
 	p->cr = 0;
 	p->state = S_CHUNK_SIZE;
-	return HTTPP_MORE;
+	return HTTPRESP_MORE;
 }
 
-static int body_span(httpp *p, const char **buf, size_t *len, const char **span, size_t *n)
+static int body_span(httpresp *p, const char **buf, size_t *len, const char **span, size_t *n)
 {
 	size_t take = *len;
 
@@ -364,11 +365,11 @@ static int body_span(httpp *p, const char **buf, size_t *len, const char **span,
 	p->body += take;
 	if (p->state != S_EOF_BODY && (p->left -= take) == 0)
 		p->state = p->state == S_BODY ? S_DONE : S_CHUNK_END;
-	return HTTPP_BODY;
+	return HTTPRESP_BODY;
 }
 
 /* Bytes after a complete reply: we never pipeline, so they are wrong. */
-static int extra(httpp *p, size_t n)
+static int extra(httpresp *p, size_t n)
 {
 	if (p->status < 200 || p->status == 204 || p->status == 304)
 		return fail(p, "%zu bytes after a reply without body", n);
@@ -378,13 +379,13 @@ static int extra(httpp *p, size_t n)
 		    (long long)p->content_length, n);
 }
 
-int httpp_parse(httpp *p, const char **buf, size_t *len, const char **span, size_t *spanlen)
+int httpresp_parse(httpresp *p, const char **buf, size_t *len, const char **span, size_t *spanlen)
 {
 	while (p->state != S_ERROR) {
 		if (p->state == S_DONE)
-			return *len ? extra(p, *len) : HTTPP_DONE;
+			return *len ? extra(p, *len) : HTTPRESP_DONE;
 		if (*len == 0)
-			return HTTPP_MORE;
+			return HTTPRESP_MORE;
 		switch (p->state) {
 		case S_BODY:
 		case S_EOF_BODY:
@@ -393,15 +394,15 @@ int httpp_parse(httpp *p, const char **buf, size_t *len, const char **span, size
 		default: line_state(p, buf, len); break;
 		}
 	}
-	return HTTPP_ERROR;
+	return HTTPRESP_ERROR;
 }
 
-int httpp_eof(httpp *p)
+int httpresp_eof(httpresp *p)
 {
 	switch (p->state) {
-	case S_DONE: return HTTPP_DONE;
-	case S_EOF_BODY: p->state = S_DONE; return HTTPP_DONE;
-	case S_ERROR: return HTTPP_ERROR;
+	case S_DONE: return HTTPRESP_DONE;
+	case S_EOF_BODY: p->state = S_DONE; return HTTPRESP_DONE;
+	case S_ERROR: return HTTPRESP_ERROR;
 	case S_STATUS:
 	case S_HEADER:
 		if (p->seen == 0)

@@ -1,5 +1,5 @@
 /*
- * httpd_parse.c - an HTTP/1.x request head in, what it asks for out.
+ * httpreq.c - an HTTP/1.x request head in, what it asks for out.
  *
  * The head is whole before we look at it (the connection code waits for the
  * empty line), so this is a pure function of bytes: easy to test, and no
@@ -9,14 +9,12 @@
  * line ends, absolute-form targets, unknown query keys). Anything it cannot
  * stand behind is a 400, after which the connection is closed.
  */
-#include "workloads/http/httpd_int.h"
+#include "workloads/http/httpreq.h"
 
 #include <string.h>
 #include <strings.h>
 
-#include "workloads/http/httpd.h"
-
-size_t httpd_head_end(const char *buf, size_t len, size_t from)
+size_t httpreq_head_end(const char *buf, size_t len, size_t from)
 {
 	const char *p = buf + from, *end = buf + len;
 	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
@@ -87,7 +85,7 @@ static int number(const char *s, size_t len, uint64_t max, uint64_t *out)
 }
 
 /* delay_ms, size and seed from "k=v&k=v"; other keys are ignored. 200 or 400. */
-static int parse_query(const char *q, size_t len, httpd_req *req)
+static int parse_query(const char *q, size_t len, httpreq *req)
 {
 	const char *end = q + len;
 	while (q < end) {
@@ -97,9 +95,9 @@ static int parse_query(const char *q, size_t len, httpd_req *req)
 		       vlen = eq ? (size_t)(stop - eq - 1) : 0;
 		int ok = 1;
 		if (same(q, klen, "delay_ms"))
-			ok = eq && number(eq + 1, vlen, HTTPD_MAX_DELAY_MS, &req->delay_ms);
+			ok = eq && number(eq + 1, vlen, HTTPREQ_MAX_DELAY_MS, &req->delay_ms);
 		else if (same(q, klen, "size"))
-			ok = eq && number(eq + 1, vlen, HTTPD_MAX_SIZE, &req->size);
+			ok = eq && number(eq + 1, vlen, HTTPREQ_MAX_SIZE, &req->size);
 		else if (same(q, klen, "seed"))
 			ok = eq && number(eq + 1, vlen, UINT64_MAX, &req->seed);
 		if (!ok)
@@ -111,7 +109,7 @@ static int parse_query(const char *q, size_t len, httpd_req *req)
 
 /* Route the target: origin-form "/path?query", or absolute-form
  * "http://host/path?query" (RFC 9112 3.2.2 asks servers to accept it). */
-static int parse_target(const char *t, size_t len, httpd_req *req)
+static int parse_target(const char *t, size_t len, httpreq *req)
 {
 	static const char *const schemes[] = { "http://", "https://" };
 	const char *end = t + len, *q;
@@ -127,18 +125,18 @@ static int parse_target(const char *t, size_t len, httpd_req *req)
 	q = memchr(t, '?', (size_t)(end - t));
 	size_t plen = (size_t)((q ? q : end) - t);
 	if (plen == 5 && !memcmp(t, "/work", 5))
-		req->route = HTTPD_WORK;
+		req->route = HTTPREQ_WORK;
 	else if (plen == 6 && !memcmp(t, "/stats", 6))
-		req->route = HTTPD_STATS;
+		req->route = HTTPREQ_STATS;
 	else
 		return 404;
-	if (q && req->route == HTTPD_WORK)
+	if (q && req->route == HTTPREQ_WORK)
 		return parse_query(q + 1, (size_t)(end - q - 1), req);
 	return 200;
 }
 
 /* "METHOD SP target SP HTTP/1.x"; 200, 400, 405 or 505. *minor gets x. */
-static int parse_request_line(const char *s, size_t len, httpd_req *req, const char **target,
+static int parse_request_line(const char *s, size_t len, httpreq *req, const char **target,
 			      size_t *tlen, int *minor)
 {
 	const char *end = s + len, *sp1 = memchr(s, ' ', len), *sp2;
@@ -204,7 +202,7 @@ static int parse_header(const char *s, size_t len, int *close, int *keep_alive)
 	return 200;
 }
 
-void httpd_parse(const char *head, size_t len, httpd_req *req)
+void httpreq_parse(const char *head, size_t len, httpreq *req)
 {
 	const char *p = head, *end = head + len, *line, *target = NULL;
 	size_t llen, tlen = 0;

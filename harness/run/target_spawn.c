@@ -1,5 +1,5 @@
 /*
- * httpd_spawn.c - the bundled HTTP target as a process of its own.
+ * target_spawn.c - the bundled HTTP target as a process of its own.
  *
  * A sweep's runs talk to a server in a separate process, so that the server's
  * CPU time is the kernel's own account of it (wait4's rusage at the end) and
@@ -14,7 +14,7 @@
  * not know pidfd_open, and a SIGCHLD handler would meddle with the caller's.
  */
 #define _GNU_SOURCE
-#include "workloads/http/httpd.h"
+#include "harness/run/target_spawn.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +22,8 @@
 #include <hwloc.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -32,6 +34,7 @@
 #include <unistd.h>
 
 #include "harness/run/cpus.h"
+#include "harness/run/target_serve.h"
 
 #define SPAWN_WAIT_NS 5000000000ull /* to listen and answer a first request */
 #define STOP_GRACE_NS 5000000000ull /* from SIGTERM to SIGKILL */
@@ -86,7 +89,7 @@ static _Noreturn void child_main(const void *topology, const void *cpuset, int f
 		snprintf(err, sizeof err, "cannot bind the server to its CPUs: %s",
 			 strerror(errno));
 	else
-		rc = httpd_serve("127.0.0.1:0", &child_stop, up, err, sizeof err);
+		rc = target_serve("127.0.0.1:0", &child_stop, up, err, sizeof err);
 	if (rc < 0)
 		fprintf(up, "error: %s\n", err);
 	fclose(up);
@@ -193,8 +196,8 @@ static int await_ready(pid_t pid, int fd, char *hostport, size_t len, char *err,
 	return 0;
 }
 
-int httpd_spawn(const void *topology, const void *cpuset, pid_t *pid, char *hostport, size_t len,
-		char *err, size_t errlen)
+int target_spawn(const void *topology, const void *cpuset, pid_t *pid, char *hostport, size_t len,
+		 char *err, size_t errlen)
 {
 	int p[2];
 	pid_t parent = getpid(), child;
@@ -228,7 +231,7 @@ int httpd_spawn(const void *topology, const void *cpuset, pid_t *pid, char *host
 	return 0;
 }
 
-int httpd_stop(pid_t pid, double *user_s, double *sys_s)
+int target_spawn_stop(pid_t pid, double *user_s, double *sys_s)
 {
 	struct rusage ru;
 	uint64_t deadline = now_ns() + STOP_GRACE_NS;

@@ -1,5 +1,5 @@
 /*
- * httptask.c - one HTTP GET as a resumable task (see httptask.h).
+ * httpclient.c - one HTTP GET as a resumable task (see httpclient.h).
  *
  * The phases: connect a non-blocking socket (EINPROGRESS, then wait until it
  * is writable and read SO_ERROR), send the request, read the reply into the
@@ -8,99 +8,32 @@
  * with the task's deadline: a server that never answers costs a timeout, not
  * a stuck model. The socket is closed before the task reports done.
  *
- * keepalive=1 keeps idle connections in a pool per thread, as a
- * requests.Session or an aiohttp session keeps one: the tasks that share a
- * thread (a pool worker's, or every coroutine of an event loop) share its
- * connections. Thread-local because only the owning thread touches it, so
- * no lock is needed; a pthread key closes what is left when a thread exits.
- * A pooled connection may have been closed by the server meanwhile: it is
- * checked when taken, and one that dies before any reply byte is replaced by
- * a fresh connection once (a GET may be repeated).
+ * keepalive=1 takes an idle connection from the thread's pool (httppool.c)
+ * and puts it back after a whole reply. A pooled connection may have been
+ * closed by the server meanwhile: one that dies before any reply byte is
+ * replaced by a fresh connection once (a GET may be repeated).
  */
 #define _GNU_SOURCE
-#include "workloads/http/httptask.h"
+#include "workloads/http/httpclient.h"
 
 #include <errno.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "workloads/http/httppool.h"
+
 enum { T_START, T_CONNECTING, T_SENDING, T_RECEIVING };
 enum { GO = -1, DONE = 0 }; /* phase results besides WL_READ, WL_WRITE */
 
-#define HTTP_POOL_MAX 64
-#define HTTP_RECV_BUF 4096 /* on the stack: coroutine stacks are small */
-
-/* The keep-alive pool (see the top of the file). */
-static _Thread_local struct {
-	int n;
-	uint64_t key; /* the target every fd here leads to */
-	int fd[HTTP_POOL_MAX];
-} pool;
-static pthread_key_t pool_key;
-static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
-
-void http_pool_drain(void)
-{
-	while (pool.n > 0)
-		close(pool.fd[--pool.n]);
-}
-
-static void pool_thread_exit(void *unused)
-{
-	http_pool_drain();
-}
-
-static void pool_make_key(void)
-{
-	pthread_key_create(&pool_key, pool_thread_exit);
-}
-
-/* Is an idle connection still usable? The server may have closed it
- * (EOF) or, worse, sent something we never asked for. */
-static int pool_alive(int fd)
-{
-	char c;
-	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-
-	return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
-static int pool_get(uint64_t key)
-{
-	if (pool.key != key)
-		http_pool_drain();
-	pool.key = key;
-	while (pool.n > 0) {
-		int fd = pool.fd[--pool.n]; /* the most recent: least likely timed out */
-		if (pool_alive(fd))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
-static void pool_put(uint64_t key, int fd)
-{
-	if (pool.key != key)
-		http_pool_drain();
-	pool.key = key;
-	if (pool.n == HTTP_POOL_MAX) {
-		close(fd);
-		return;
-	}
-	pthread_once(&pool_once, pool_make_key);
-	pthread_setspecific(pool_key, &pool); /* any non-NULL value arms the destructor */
-	pool.fd[pool.n++] = fd;
-}
+#define HTTPCLIENT_RECV_BUF 4096 /* on the stack: coroutine stacks are small */
 
 /* The XXH3 state, 64-byte aligned inside t->xxh_mem; if the model moved the
  * task state since the last call, the bytes are moved to the new alignment. */
-static XXH3_state_t *body_hash(struct http_task *t)
+static XXH3_state_t *body_hash(struct httpclient_task *t)
 {
 	uintptr_t at = ((uintptr_t)t->xxh_mem + 63) & ~(uintptr_t)63;
 	unsigned off = (unsigned)(at - (uintptr_t)t->xxh_mem);
@@ -111,7 +44,7 @@ static XXH3_state_t *body_hash(struct http_task *t)
 	return (XXH3_state_t *)at;
 }
 
-static void close_fd(struct http_task *t)
+static void close_fd(struct httpclient_task *t)
 {
 	if (t->phase != T_START && t->fd >= 0)
 		close(t->fd);
@@ -119,9 +52,9 @@ static void close_fd(struct http_task *t)
 	t->phase = T_START;
 }
 
-static int task_fail(struct http_task *t, wl_result *r, int err, const char *fmt, ...)
+static int task_fail(struct httpclient_task *t, wl_result *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static int task_fail(struct http_task *t, wl_result *r, int err, const char *fmt, ...)
+static int task_fail(struct httpclient_task *t, wl_result *r, int err, const char *fmt, ...)
 {
 	char msg[WL_ERRLEN];
 	va_list ap;
@@ -135,16 +68,16 @@ static int task_fail(struct http_task *t, wl_result *r, int err, const char *fmt
 }
 
 /* A fresh exchange on t->fd: new parser, new body digest. */
-static int begin_exchange(struct http_task *t)
+static int begin_exchange(struct httpclient_task *t)
 {
-	httpp_init(&t->parser);
+	httpresp_init(&t->parser);
 	XXH3_64bits_reset(body_hash(t));
 	t->sent = 0;
 	t->phase = T_SENDING;
 	return GO;
 }
 
-static int task_connect(const struct http_cfg *c, struct http_task *t, wl_result *r)
+static int task_connect(const struct httpcfg *c, struct httpclient_task *t, wl_result *r)
 {
 	int one = 1;
 
@@ -161,17 +94,18 @@ static int task_connect(const struct http_cfg *c, struct http_task *t, wl_result
 	return task_fail(t, r, errno, "connect to %s: %s", c->authority, strerror(errno));
 }
 
-static int task_start(const struct http_cfg *c, struct http_task *t, wl_result *r)
+static int task_start(const struct httpcfg *c, struct httpclient_task *t, wl_result *r)
 {
 	t->deadline_ns = wl_now_ns() + (uint64_t)c->timeout_ms * 1000000u;
-	t->fd = c->keepalive ? pool_get(c->pool_key) : -1;
+	t->fd = c->keepalive ? httppool_get(c->pool_key) : -1;
 	if (t->fd < 0)
 		return task_connect(c, t, r);
 	t->reused = 1;
 	return begin_exchange(t);
 }
 
-static int task_connected(const struct http_cfg *c, struct http_task *t, int ready, wl_result *r)
+static int task_connected(const struct httpcfg *c, struct httpclient_task *t, int ready,
+			  wl_result *r)
 {
 	int err = 0;
 	socklen_t len = sizeof err;
@@ -187,12 +121,12 @@ static int task_connected(const struct http_cfg *c, struct http_task *t, int rea
 
 /* A reused connection the server dropped before answering: start over on a
  * fresh one (once: a fresh connection is never reused). */
-static int stale(struct http_task *t, int err)
+static int stale(struct httpclient_task *t, int err)
 {
 	return t->reused && t->parser.seen == 0 && (err == 0 || err == ECONNRESET || err == EPIPE);
 }
 
-static int retry_fresh(const struct http_cfg *c, struct http_task *t, wl_result *r)
+static int retry_fresh(const struct httpcfg *c, struct httpclient_task *t, wl_result *r)
 {
 	close_fd(t);
 	return task_connect(c, t, r);
@@ -202,7 +136,7 @@ static int retry_fresh(const struct http_cfg *c, struct http_task *t, wl_result 
 
 /* What follows c->path for the bundled target: task i's delay and size (each
  * from its per-task list) and the task index as the seed. */
-static const char *seed_text(const struct http_cfg *c, size_t i, char seed[QUERY_LEN])
+static const char *seed_text(const struct httpcfg *c, size_t i, char seed[QUERY_LEN])
 {
 	seed[0] = '\0';
 	if (c->seeded)
@@ -212,7 +146,7 @@ static const char *seed_text(const struct http_cfg *c, size_t i, char seed[QUERY
 	return seed;
 }
 
-static int request_text(const struct http_cfg *c, size_t i, char *buf, size_t len)
+static int request_text(const struct httpcfg *c, size_t i, char *buf, size_t len)
 {
 	char seed[QUERY_LEN];
 
@@ -223,7 +157,7 @@ static int request_text(const struct http_cfg *c, size_t i, char *buf, size_t le
 			c->keepalive ? "" : "Connection: close\r\n");
 }
 
-static int task_send(const struct http_cfg *c, size_t i, struct http_task *t, wl_result *r)
+static int task_send(const struct httpcfg *c, size_t i, struct httpclient_task *t, wl_result *r)
 {
 	char req[768];
 	size_t len = (size_t)request_text(c, i, req, sizeof req);
@@ -244,11 +178,11 @@ static int task_send(const struct http_cfg *c, size_t i, struct http_task *t, wl
 	return WL_READ; /* the reply cannot be there yet */
 }
 
-static int task_succeed(const struct http_cfg *c, struct http_task *t, wl_result *r)
+static int task_succeed(const struct httpcfg *c, struct httpclient_task *t, wl_result *r)
 {
 	r->digest = XXH3_64bits_digest(body_hash(t));
 	if (c->keepalive && !t->parser.close) {
-		pool_put(c->pool_key, t->fd);
+		httppool_put(c->pool_key, t->fd);
 		t->fd = -1;
 	}
 	close_fd(t);
@@ -256,28 +190,28 @@ static int task_succeed(const struct http_cfg *c, struct http_task *t, wl_result
 }
 
 /* Feed received bytes to the parser, digesting body spans. */
-static int task_feed(const struct http_cfg *c, size_t i, struct http_task *t, const char *buf,
+static int task_feed(const struct httpcfg *c, size_t i, struct httpclient_task *t, const char *buf,
 		     size_t len, wl_result *r)
 {
 	const char *span;
 	size_t n;
 	int rc;
 
-	while ((rc = httpp_parse(&t->parser, &buf, &len, &span, &n)) == HTTPP_BODY)
+	while ((rc = httpresp_parse(&t->parser, &buf, &len, &span, &n)) == HTTPRESP_BODY)
 		XXH3_64bits_update(body_hash(t), span, n);
 	if (t->parser.head_done && t->parser.status != 200) {
 		char seed[QUERY_LEN];
 		return task_fail(t, r, EPROTO, "HTTP %d %s from http://%s%s%s", t->parser.status,
 				 t->parser.reason, c->authority, c->path, seed_text(c, i, seed));
 	}
-	if (rc == HTTPP_ERROR)
+	if (rc == HTTPRESP_ERROR)
 		return task_fail(t, r, EPROTO, "%s", t->parser.err);
-	return rc == HTTPP_DONE ? task_succeed(c, t, r) : GO;
+	return rc == HTTPRESP_DONE ? task_succeed(c, t, r) : GO;
 }
 
-static int task_receive(const struct http_cfg *c, size_t i, struct http_task *t, wl_result *r)
+static int task_receive(const struct httpcfg *c, size_t i, struct httpclient_task *t, wl_result *r)
 {
-	char buf[HTTP_RECV_BUF];
+	char buf[HTTPCLIENT_RECV_BUF];
 
 	for (;;) {
 		ssize_t n = recv(t->fd, buf, sizeof buf, 0);
@@ -288,7 +222,7 @@ static int task_receive(const struct http_cfg *c, size_t i, struct http_task *t,
 		} else if (n == 0) {
 			if (stale(t, 0))
 				return retry_fresh(c, t, r);
-			if (httpp_eof(&t->parser) == HTTPP_DONE)
+			if (httpresp_eof(&t->parser) == HTTPRESP_DONE)
 				return task_succeed(c, t, r);
 			return task_fail(t, r, EPROTO, "%s", t->parser.err);
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -308,8 +242,8 @@ static const char *phase_name(int phase)
 				     : "waiting for the reply";
 }
 
-int http_task_step(const struct http_cfg *c, size_t i, struct http_task *t, int ready,
-		   wl_wait *next, wl_result *r)
+int httpclient_step(const struct httpcfg *c, size_t i, struct httpclient_task *t, int ready,
+		    wl_wait *next, wl_result *r)
 {
 	int rc;
 
@@ -336,8 +270,8 @@ int http_task_step(const struct http_cfg *c, size_t i, struct http_task *t, int 
 	return WL_STEP_WAIT;
 }
 
-void http_drive(const struct http_cfg *c, const wl_spec *w, size_t i, wl_io *io, void *state,
-		http_step_fn *step, wl_result *r)
+void httpclient_drive(const struct httpcfg *c, const wl_spec *w, size_t i, wl_io *io, void *state,
+		      httpclient_step_fn *step, wl_result *r)
 {
 	wl_wait next;
 	int ready = 0;
@@ -366,10 +300,10 @@ void http_drive(const struct http_cfg *c, const wl_spec *w, size_t i, wl_io *io,
 	}
 }
 
-int http_step_blocking(const struct http_cfg *c, const wl_spec *w, size_t i, void *state,
-		       http_step_fn *step, int ready, wl_result *r)
+int httpclient_step_blocking(const struct httpcfg *c, const wl_spec *w, size_t i, void *state,
+			     httpclient_step_fn *step, int ready, wl_result *r)
 {
-	struct http_task *t = state;
+	struct httpclient_task *t = state;
 
 	if (!t->offloaded) {
 		t->offloaded = 1;
@@ -379,6 +313,6 @@ int http_step_blocking(const struct http_cfg *c, const wl_spec *w, size_t i, voi
 		wl_fail(r, ECANCELED, "http: cancelled before it fetched");
 		return WL_STEP_DONE;
 	}
-	http_drive(c, w, i, wl_offload_backend(), state, step, r);
+	httpclient_drive(c, w, i, wl_offload_backend(), state, step, r);
 	return WL_STEP_DONE;
 }

@@ -1,0 +1,63 @@
+/* test_httpreq.c - the bundled target's request parser: a head in, a route or a status out. */
+#include "tests/testutil.h"
+
+#include <string.h>
+
+#include "workloads/http/httpreq.h"
+
+static void test_parse(void **st)
+{
+	static const struct {
+		const char *head;
+		int status, keep;
+	} cases[] = {
+		{ "GET /work HTTP/1.1\r\n\r\n", 200, 1 },
+		{ "GET /work HTTP/1.1\n\n", 200, 1 },
+		{ "GET http://h:1/work?size=2 HTTP/1.1\r\n\r\n", 200, 1 },
+		{ "GET /work?x&size=2&seed=18446744073709551615 HTTP/1.1\r\n\r\n", 200, 1 },
+		{ "GET /work?seed=18446744073709551616 HTTP/1.1\r\n\r\n", 400, 0 },
+		{ "GET /work?delay_ms=600001 HTTP/1.1\r\n\r\n", 400, 0 },
+		{ "GET /work?size=67108865 HTTP/1.1\r\n\r\n", 400, 0 },
+		{ "GET /work?size= HTTP/1.1\r\n\r\n", 400, 0 },
+		{ "GET /work?size HTTP/1.1\r\n\r\n", 400, 0 },
+		{ "GET /work?size=-1 HTTP/1.1\r\n\r\n", 400, 0 },
+		{ "GET /work HTTP/1.0\r\n\r\n", 200, 0 },
+		{ "GET /work HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", 200, 1 },
+		{ "GET /work HTTP/1.1\r\nConnection: foo, close\r\n\r\n", 200, 0 },
+		{ "GET /workx HTTP/1.1\r\n\r\n", 404, 1 },
+		{ "GET /stats HTTP/1.1\r\n\r\n", 200, 1 },
+		{ "DELETE /work HTTP/1.1\r\n\r\n", 405, 0 },
+		{ "GET /work HTTP/2.0\r\n\r\n", 505, 0 },
+		{ "GET /work HTTP/1.1\r\nX: a\r\n folded\r\n\r\n", 400, 0 },
+		{ "GET /work HTTP/1.1\r\nX : a\r\n\r\n", 400, 0 },
+		{ "GET /work HTTP/1.1\r\nContent-Length: 5\r\n\r\n", 400, 0 },
+		{ "GET /work HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 200, 1 },
+		{ "GET /work HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 400, 0 },
+		{ "GET  /work HTTP/1.1\r\n\r\n", 400, 0 },
+		{ "GET /work\r\n\r\n", 400, 0 },
+		{ "\x01\x02\r\n\r\n", 400, 0 },
+	};
+	for (size_t k = 0; k < N_ELEMS(cases); k++) {
+		httpreq req;
+		size_t len = strlen(cases[k].head);
+		assert_int_equal(httpreq_head_end(cases[k].head, len, 0), len);
+		httpreq_parse(cases[k].head, len, &req);
+		if (req.status != cases[k].status || req.keep != cases[k].keep)
+			fail_msg("case %zu: %d keep %d for %s", k, req.status, req.keep,
+				 cases[k].head);
+	}
+	httpreq req;
+	const char *h = "HEAD /work?delay_ms=5&size=6&seed=7 HTTP/1.1\r\nHost: x\r\n\r\n";
+	httpreq_parse(h, strlen(h), &req);
+	assert_true(req.head_only);
+	assert_true(req.delay_ms == 5 && req.size == 6 && req.seed == 7);
+	assert_int_equal(httpreq_head_end("GET / HTTP/1.1\r\nHost: x\r\n", 25, 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+	};
+	return cmocka_run_group_tests_name("httpreq", tests, NULL, NULL);
+}
