@@ -92,13 +92,16 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libconcbench.a $(wildcard tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(BUILD) $(LDFLAGS) -o $@ $< $(BUILD)/libconcbench.a $(LDLIBS) -lcmocka
 
+# tests/layout.sh checks the tree's rules with this compiler command.
+LAYOUT_CC = $(CC) $(filter-out -MMD -MP,$(CFLAGS)) -I$(BUILD)
+
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
-	@sh tests/run.sh $(BUILD) $(BIN)
+	@LAYOUT_CC='$(LAYOUT_CC)' sh tests/run.sh $(BUILD) $(BIN)
 
 memcheck: deps-memcheck
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
-	@MEMCHECK=1 sh tests/run.sh $(BUILD) $(BIN)
+	@MEMCHECK=1 LAYOUT_CC='$(LAYOUT_CC)' sh tests/run.sh $(BUILD) $(BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)

@@ -23,7 +23,7 @@
 #include "models/coro_limits.h"
 #include "models/coro_sched.h"
 #include "models/coroutine.h"
-#include "models/loop.h"
+#include "models/epoll.h"
 #include "models/model.h"
 
 #define CORO_STACK_DEFAULT ((size_t)64 << 10)

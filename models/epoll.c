@@ -16,7 +16,8 @@
  * write until EAGAIN each time (see loop_run_tasks in looptasks.c).
  */
 #define _GNU_SOURCE
-#include "models/loop.h"
+#include "models/epoll.h"
+#include "models/looptasks.h"
 
 #include <errno.h>
 #include <stdatomic.h>

@@ -29,7 +29,8 @@
  * Lanes: the loop slot 0..C-1 a task occupies, wherever its steps run.
  */
 #define _GNU_SOURCE
-#include "models/loop.h"
+#include "models/epoll.h"
+#include "models/looptasks.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -4,10 +4,11 @@
  * The loop itself (loop.c) keeps the registered fds with their callbacks and
  * a min-heap of timers, and asks a backend which fds are ready. A backend is
  * a tiny, fixed interface — create, destroy, set interest, wait — with one
- * small file each: select.c, poll.c, epoll.c. Those files also define the
- * models of the same names, which drive tasks' resumable forms on the loop
- * (loop_run_tasks, in looptasks.c); coro.c runs coroutines on the epoll
- * backend; hybrid.c adds worker threads for blocking and CPU-bound steps
+ * small file each: select.c, poll.c, epoll.c (each declared by its own
+ * header). Those files also define the models of the same names, which drive
+ * tasks' resumable forms on the loop (loop_run_tasks, looptasks.h); coro.c
+ * runs coroutines on the epoll backend (the scheduler is coro_sched.c);
+ * hybrid.c adds worker threads for blocking and CPU-bound steps
  * (loop_run_tasks_offload); the bundled HTTP target serves on it with
  * callbacks of its own (harness/run/target_serve.c).
  *
@@ -91,56 +92,5 @@ int loop_run(loop *l);
  * last wait reported but not yet delivered is kept for the next loop_run,
  * so no edge-triggered event is lost. */
 void loop_stop(loop *l);
-
-/* The event-loop executor (looptasks.c) shared by the select, poll and epoll
- * models: keep up to r->c tasks in flight, each driven through its workload's
- * resumable form (wl_kind.step); workloads without one run inline through
- * run(), blocking the loop — which is the lesson for CPU-bound work on an
- * event loop. Lanes: the slot 0..C-1 a task occupies. Returns MODEL_OK or the
- * model_fail() code (a backend limit such as FD_SETSIZE is MODEL_LIMIT).
- * A task keeps its registration while it waits on the same fd and events,
- * so a step must not close its fd and wait on a new one that reuses the
- * number in the same call; under epoll:et=1 a step handed WL_READ/WL_WRITE
- * reads/writes until EAGAIN before waiting on that fd again. */
-int loop_run_tasks(model_run *r, const loop_backend *be);
-
-/* An executor hook for loop_run_tasks_offload (hybrid.c): where a step that
- * said WL_STEP_OFFLOAD runs next, and where a task of a workload without a
- * step runs whole. A job is one such call, handed over with submit() on the
- * loop thread; the executor makes the call elsewhere (a worker thread), then
- * hands the job back on the loop thread with loop_job_done(). */
-typedef struct {
-	size_t task;
-	int lane;
-	void *state;   /* the task's step state; NULL: no step, model_exec it */
-	int rc;        /* out: what step returned */
-	int ran;       /* out: the call was made */
-	wl_wait next;  /* out, with rc WL_STEP_WAIT */
-	wl_result res; /* out, with rc WL_STEP_DONE */
-} loop_job;
-
-typedef struct {
-	void *ctx;
-	/* With the loop made, before any task starts (watch a wake-up fd
-	 * there). MODEL_OK, or the failure recorded. */
-	int (*start)(void *ctx, loop *l);
-	void (*submit)(void *ctx, loop_job *j);
-	/* After the loop ran: finish or drop the jobs in hand and stop; jobs
-	 * not handed back are closed out after this returns. */
-	void (*stop)(void *ctx);
-	gil *g; /* the loop thread holds it while it runs a step (NULL: none) */
-} loop_offload;
-
-/* loop_run_tasks with an executor for OFFLOAD and step-less tasks. The loop
- * runs until every task is done (the executor's fd keeps it from ending on
- * its own). Without one (o == NULL), OFFLOAD is followed at once, inline. */
-int loop_run_tasks_offload(model_run *r, const loop_backend *be, const loop_offload *o);
-/* On the loop thread: job j came back; its task goes on. */
-void loop_job_done(loop_job *j);
-
-/* The backends (select.c, poll.c, epoll.c). epoll is level-triggered;
- * loop_backend_epoll_et is the same with EPOLLET. */
-extern const loop_backend loop_backend_select, loop_backend_poll, loop_backend_epoll,
-	loop_backend_epoll_et;
 
 #endif

@@ -22,7 +22,7 @@
  * as a job, dropping its registrations meanwhile, and picks the task up
  * again when the job comes back (loop_job_done).
  */
-#include "models/loop.h"
+#include "models/looptasks.h"
 
 #include <errno.h>
 #include <stdio.h>

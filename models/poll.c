@@ -17,7 +17,8 @@
  * The model: loop_run_tasks on this backend (see looptasks.c).
  */
 #define _GNU_SOURCE
-#include "models/loop.h"
+#include "models/poll.h"
+#include "models/looptasks.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -14,7 +14,8 @@
  *
  * The model: loop_run_tasks on this backend (see looptasks.c).
  */
-#include "models/loop.h"
+#include "models/select.h"
+#include "models/looptasks.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh BUILD BIN - run every test binary in BUILD/tests (under valgrind when
-# MEMCHECK=1) and close with one "tests: N passed, N failed" line.
+# MEMCHECK=1), and tests/layout.sh with the compiler command in LAYOUT_CC
+# when it is set, and close with one "tests: N passed, N failed" line.
 build=$1
 bin=$2
 CONCBENCH=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
@@ -15,10 +16,17 @@ if [ "${MEMCHECK:-}" = 1 ]; then
 	# hwloc's x86 backend cannot work under valgrind and says so; skip it
 	export HWLOC_COMPONENTS=-x86
 fi
-for t in "$build"/tests/test_*; do
-	[ -x "$t" ] || continue
-	out=$($vg "$t" 2>&1)
-	rc=$?
+for t in layout "$build"/tests/test_*; do
+	if [ "$t" = layout ]; then
+		[ -n "${LAYOUT_CC:-}" ] || continue
+		# shellcheck disable=SC2086 # the compiler command is words
+		out=$(sh "$(dirname "$0")/layout.sh" $LAYOUT_CC 2>&1)
+		rc=$?
+	else
+		[ -x "$t" ] || continue
+		out=$($vg "$t" 2>&1)
+		rc=$?
+	fi
 	printf '%s\n' "$out"
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')

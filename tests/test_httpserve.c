@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "harness/run/target_serve.h"
-#include "models/loop.h"
+#include "models/epoll.h"
 #include "harness/run/target_spawn.h"
 #include "workloads/http/httpbody.h"
 

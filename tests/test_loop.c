@@ -14,7 +14,10 @@
 
 #include "tests/testutil.h"
 
-#include "models/loop.h"
+#include "models/epoll.h"
+#include "models/looptasks.h"
+#include "models/poll.h"
+#include "models/select.h"
 #include "tests/model_fixture.h"
 
 static const loop_backend *const backends[] = { &loop_backend_select, &loop_backend_poll,

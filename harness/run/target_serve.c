@@ -29,7 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "models/loop.h"
+#include "models/epoll.h"
 #include "workloads/http/httpserver.h"
 
 #define TICK_NS         100000000ull /* how soon *stop is seen */
