@@ -11,7 +11,11 @@ fail=0
 broken=""
 vg=""
 if [ "${MEMCHECK:-}" = 1 ]; then
-	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --trace-children=no"
+	# --fair-sched=yes: valgrind runs one thread at a time, and its default
+	# lock can hand the CPU back to a thread that spins through system calls
+	# (a GIL holder waiting for a waiter to queue) for ever; the ticket lock
+	# lets the other thread run, as a real scheduler would.
+	vg="valgrind -q --fair-sched=yes --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --trace-children=no"
 	export CB_MEMCHECK=1
 	# hwloc's x86 backend cannot work under valgrind and says so; skip it
 	export HWLOC_COMPONENTS=-x86
@@ -41,7 +45,7 @@ done
 # traced: the tests above drive the binary without valgrind.
 if [ -n "$vg" ]; then
 	out=$(mktemp -d)
-	if valgrind -q --trace-children=yes --leak-check=full --errors-for-leak-kinds=definite \
+	if valgrind -q --fair-sched=yes --trace-children=yes --leak-check=full --errors-for-leak-kinds=definite \
 		--error-exitcode=99 "$CONCBENCH" run -w hash:bytes=4k -m all -n 12 -c 1,3 --reps 1 \
 		--timeline -o "$out" >"$out/log" 2>&1; then
 		pass=$((pass + 1))
