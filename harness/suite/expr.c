@@ -211,6 +211,98 @@ int expr_parse_expect(const char *text, expr_expect *e, char *err, size_t errlen
 	return 0;
 }
 
+/* Does p start with the word w (followed by a blank)? */
+static int word_at(const char *p, const char *w)
+{
+	size_t l = strlen(w);
+	return !strncmp(p, w, l) && (p[l] == ' ' || p[l] == '\t');
+}
+
+/* MODEL[|MODEL...] at *pp (after the keyword kw) into list[0..*n); advances
+ * *pp past it. */
+static int parse_models(const char **pp, char (*list)[64], int *n, const char *kw, char *err,
+			size_t errlen)
+{
+	const char *p = skip_ws(*pp);
+	const char *end = word_at(p, "by") ? p : p + strcspn(p, " \t");
+	*n = 0;
+	while (p < end) {
+		size_t l = strcspn(p, "|");
+		if (l > (size_t)(end - p))
+			l = (size_t)(end - p);
+		if (l == 0 || l >= sizeof list[0] || *n == EXPR_CHOICES) {
+			snprintf(err, errlen, "%s: up to %d model names separated by '|'", kw,
+				 EXPR_CHOICES);
+			return -1;
+		}
+		memcpy(list[*n], p, l);
+		list[(*n)++][l] = 0;
+		p += l + (p + l < end);
+	}
+	if (!*n) {
+		snprintf(err, errlen, "%s: give a model name (MODEL[|MODEL...])", kw);
+		return -1;
+	}
+	*pp = skip_ws(end);
+	return 0;
+}
+
+/* P% at *pp into *frac (P / 100); advances *pp past it. */
+static int parse_pct(const char **pp, double *frac, const char *kw, char *err, size_t errlen)
+{
+	char *e;
+	const char *p = skip_ws(*pp);
+	double pct = strtod(p, &e);
+	if (e == p || *e != '%' || !(pct >= 0) || pct > 1000) {
+		snprintf(err, errlen, "%s: want a percentage, e.g. 10%%, found '%.20s'", kw, p);
+		return -1;
+	}
+	*frac = pct / 100;
+	*pp = skip_ws(e + 1);
+	return 0;
+}
+
+/* The clauses after "best MODEL...": [within P%] [beats MODEL... by P%]
+ * [not worst MODEL...], each at most once, in that order. */
+static int parse_row_clauses(const char *p, expr_row *row, char *err, size_t errlen)
+{
+	static const char want[] = "(want [within P%] [beats MODEL by P%] [not worst MODEL])";
+	if (word_at(p, "within")) {
+		p += 6;
+		if (parse_pct(&p, &row->within, "within", err, errlen) < 0)
+			return -1;
+	}
+	if (word_at(p, "beats")) {
+		p += 5;
+		if (parse_models(&p, row->beats, &row->nbeats, "beats", err, errlen) < 0)
+			return -1;
+		if (!word_at(p, "by")) {
+			snprintf(err, errlen, "beats %s: say by how much, e.g. 'by 30%%'",
+				 row->beats[0]);
+			return -1;
+		}
+		p += 2;
+		if (parse_pct(&p, &row->margin, "by", err, errlen) < 0)
+			return -1;
+	}
+	if (word_at(p, "not")) {
+		p = skip_ws(p + 3);
+		if (!word_at(p, "worst")) {
+			snprintf(err, errlen,
+				 "want 'not worst MODEL[|MODEL...]', found 'not %.20s'", p);
+			return -1;
+		}
+		p += 5;
+		if (parse_models(&p, row->notworst, &row->nnotworst, "not worst", err, errlen) < 0)
+			return -1;
+	}
+	if (*p) {
+		snprintf(err, errlen, "unexpected '%.20s' %s", p, want);
+		return -1;
+	}
+	return 0;
+}
+
 int expr_parse_row(const char *text, expr_row *row, char *err, size_t errlen)
 {
 	memset(row, 0, sizeof *row);
@@ -227,42 +319,13 @@ int expr_parse_row(const char *text, expr_row *row, char *err, size_t errlen)
 	if (parse_term(&p, &row->term, 1, err, errlen) < 0)
 		return -1;
 	p = skip_ws(p);
-	if (strncmp(p, "best", 4) != 0 || !isspace((unsigned char)p[4])) {
+	if (!word_at(p, "best")) {
 		snprintf(err, errlen, "want 'best MODEL[|MODEL...]' after the term, found '%.20s'",
 			 p);
 		return -1;
 	}
-	p = skip_ws(p + 4);
-	size_t len = strcspn(p, " \t");
-	const char *end = p + len;
-	while (p < end) {
-		size_t l = strcspn(p, "|");
-		if (l > (size_t)(end - p))
-			l = (size_t)(end - p);
-		if (l == 0 || l >= sizeof row->choice[0] || row->nchoice == EXPR_CHOICES) {
-			snprintf(err, errlen, "best: up to %d model names separated by '|'",
-				 EXPR_CHOICES);
-			return -1;
-		}
-		memcpy(row->choice[row->nchoice], p, l);
-		row->choice[row->nchoice++][l] = 0;
-		p += l + (p + l < end);
-	}
-	p = skip_ws(end);
-	if (!strncmp(p, "within", 6) && isspace((unsigned char)p[6])) {
-		char *e;
-		p = skip_ws(p + 6);
-		double pct = strtod(p, &e);
-		if (e == p || *e != '%' || !(pct >= 0) || pct > 1000) {
-			snprintf(err, errlen, "within: want a percentage, e.g. 10%%");
-			return -1;
-		}
-		row->within = pct / 100;
-		p = skip_ws(e + 1);
-	}
-	if (*p) {
-		snprintf(err, errlen, "unexpected '%.20s' (want ... best MODEL [within P%%])", p);
+	p += 4;
+	if (parse_models(&p, row->choice, &row->nchoice, "best", err, errlen) < 0)
 		return -1;
-	}
-	return 0;
+	return parse_row_clauses(p, row, err, errlen);
 }

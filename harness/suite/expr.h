@@ -40,12 +40,20 @@ typedef struct {
 } expr_expect;
 
 /* A row of a decision matrix: for one class of workload, which model the
- * claim says to choose, and how close to the measured best it must come. */
+ * claim says to choose, how close to the measured best it must come, and
+ * the contrast the claim is about: the models it must beat, and by how much
+ * ("beats sequential by 30%"), and the ones none of which may be the worst
+ * ("not worst epoll|coro"). */
 typedef struct {
 	expr_term term;                /* METRIC(*[@C] on WORKLOAD) */
 	char choice[EXPR_CHOICES][64]; /* "epoll|coro": any of these */
 	int nchoice;
-	double within;         /* tolerance as a fraction: 0.10 */
+	double within;                /* tolerance as a fraction: 0.10 */
+	char beats[EXPR_CHOICES][64]; /* "beats sequential|threads+gil" */
+	int nbeats;
+	double margin;                   /* "by 30%": 0.30 */
+	char notworst[EXPR_CHOICES][64]; /* "not worst epoll|coro" */
+	int nnotworst;
 	char text[EXPR_TEXT];  /* as written, before ':' */
 	char label[EXPR_TEXT]; /* after ':': the workload class */
 	int line;

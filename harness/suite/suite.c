@@ -49,9 +49,17 @@
  *                missing (or a need is not met); not reproduced otherwise,
  *                and when a model's runs all failed.
  *   matrix       METRIC(*[@C] on WORKLOAD) best MODEL[|MODEL...] [within P%]
+ *                [beats MODEL[|MODEL...] by P%] [not worst MODEL[|MODEL...]]
  *                : CLASS -- a row of a decision matrix: every model's figure
  *                for that workload, best first; reproduced when one of the
- *                named models is the best or within P% of it (default 10).
+ *                named models is the best or within P% of it (default 10;
+ *                within P% is the row's tie rule), and the contrast holds:
+ *                that model beats each model after "beats" by at least P%
+ *                (figure / its figure - 1, inverted for throughput), and
+ *                none of the models after "not worst" is the worst. A row
+ *                whose contrast fails says so with both figures; one whose
+ *                "beats" model has no figure is n/a. Name the contrast the
+ *                claim is about, so a row cannot pass when it is absent.
  *                Lower is better, but for throughput.
  *   needs        cores OP N (OP one of >= > <= < ==): when false, every
  *                expectation and row is n/a, with the reason.

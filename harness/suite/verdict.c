@@ -242,6 +242,8 @@ static int models_of(const expr_term *t, const res_run *runs, size_t n, char (*o
 	return k;
 }
 
+static void row_contrast(const expr_row *row, verdict_mx *r, int pick);
+
 verdict_mx verdict_row(const expr_row *row, const res_run *runs, size_t n)
 {
 	verdict_mx r = { .v = VERDICT_NA };
@@ -295,7 +297,73 @@ verdict_mx verdict_row(const expr_row *row, const res_run *runs, size_t n)
 		snprintf(r.msg, sizeof r.msg,
 			 "%s %s is %.0f%% behind the best, %s %s (allowed: %.0f%%)",
 			 r.m[pick].model, pv, off * 100, r.m[0].model, bv, row->within * 100);
+	if (r.v == VERDICT_REPRODUCED)
+		row_contrast(row, &r, pick);
 	return r;
+}
+
+/* Where model is among r's figures (best first), or -1. */
+static int rank_of(const verdict_mx *r, const char *model)
+{
+	for (int k = 0; k < r->n; k++)
+		if (model_matches(r->m[k].model, model))
+			return k;
+	return -1;
+}
+
+/* The contrast the claim is about, on a row whose choice is the best or tied
+ * with it: the chosen model (at rank pick) beats each named model by the
+ * row's margin, and none of the "not worst" models is the worst. The gain
+ * over a model is how much more it takes (or less it gives, for a higher-is-
+ * better metric): other / chosen - 1. Sets r->v and the message. */
+static void row_contrast(const expr_row *row, verdict_mx *r, int pick)
+{
+	metric_id m = row->term.metric;
+	int higher = !metric_table[m].lower_is_better;
+	char pv[64], ov[64];
+	metric_format(m, r->m[pick].value, pv, sizeof pv);
+	for (int j = 0; j < row->nbeats; j++) {
+		int k = rank_of(r, row->beats[j]);
+		if (k < 0) {
+			r->v = VERDICT_NA;
+			snprintf(r->msg, sizeof r->msg,
+				 "%s has no %s figure, so the contrast (beats "
+				 "%s by %.0f%%) cannot be judged",
+				 row->beats[j], metric_name(m), row->beats[j], row->margin * 100);
+			return;
+		}
+		double a = r->m[pick].value, b = r->m[k].value;
+		double gain = higher ? a / b - 1 : b / a - 1;
+		metric_format(m, b, ov, sizeof ov);
+		size_t o = strlen(r->msg);
+		if (gain + 1e-12 >= row->margin) {
+			snprintf(r->msg + o, sizeof r->msg - o, "; beats %s %s by %.0f%%",
+				 r->m[k].model, ov, gain * 100);
+			continue;
+		}
+		r->v = VERDICT_NOT_REPRODUCED;
+		if (snprintf(r->msg, sizeof r->msg,
+			     gain > 0 ? "%s %s beats %s %s by only %.0f%%, the "
+					"claim needs %.0f%%"
+				      : "%s %s does not beat %s %s (%.0f%%), the "
+					"claim needs %.0f%%",
+			     r->m[pick].model, pv, r->m[k].model, ov, gain * 100,
+			     row->margin * 100) < 0)
+			r->msg[0] = 0;
+		return;
+	}
+	for (int j = 0; j < row->nnotworst && r->n > 1; j++) {
+		int k = rank_of(r, row->notworst[j]);
+		if (k != r->n - 1)
+			continue;
+		r->v = VERDICT_NOT_REPRODUCED;
+		metric_format(m, r->m[k].value, ov, sizeof ov);
+		metric_format(m, r->m[0].value, pv, sizeof pv);
+		if (snprintf(r->msg, sizeof r->msg, "%s %s is the worst of %d models (best: %s %s)",
+			     r->m[k].model, ov, r->n, r->m[0].model, pv) < 0)
+			r->msg[0] = 0;
+		return;
+	}
 }
 
 int verdict_needs_ok(const suite *s, int cores, char *why, size_t len)
