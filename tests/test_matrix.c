@@ -76,7 +76,7 @@ static void test_errors(void **st)
 		{ "makespan(* on fib) best prefork not coro : x",
 		  "want 'not worst MODEL[|MODEL...]', found 'not coro'" },
 		{ "makespan(* on fib) best prefork not worst : x",
-		  "not worst: give a model name (MODEL[|MODEL...])" },
+		  "want 'not worst MODEL[|MODEL...]', found 'not worst'" },
 		{ "makespan(* on fib) best prefork beats a by 1% within 10% : x",
 		  "unexpected 'within 10%' (want [within P%] [beats MODEL by P%] [not worst "
 		  "MODEL])" },
