@@ -82,7 +82,8 @@ static void test_errors(void **st)
 		  "MODEL])" },
 		{ "makespan(* on fib) best a||b : x",
 		  "best: up to 8 model names separated by '|'" },
-		{ "makespan(* on fib) best : x", "best: give a model name (MODEL[|MODEL...])" },
+		{ "makespan(* on fib) best : x",
+		  "want 'best MODEL[|MODEL...]' after the term, found 'best'" },
 	};
 	for (size_t i = 0; i < N_ELEMS(bad); i++) {
 		expr_row r;
