@@ -2,7 +2,9 @@
  * reproduce.c - `concbench reproduce`: run every suite (trial.c), then write
  * OUT/reproduce/<stamp>/REPORT.md: one table row per claim, with links to
  * the charts (relative to the report) that show it, and the decision
- * matrices.
+ * matrices; above them the context the figures were measured in (machine,
+ * kernel, load, build, date, size). An interrupted run writes the report of
+ * the suites that finished, marked partial.
  */
 #define _GNU_SOURCE
 #include "harness/suite/reproduce.h"
@@ -12,10 +14,20 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
 
 #include "harness/report/report.h"
 #include "harness/run/meta.h"
 #include "harness/run/metric.h"
+
+#if defined(__has_include) && __has_include("buildinfo.h")
+#include "buildinfo.h"
+#endif
+#ifndef CB_GIT
+#define CB_GIT "unknown"
+#define CB_CC  "unknown"
+#endif
 
 /* A Markdown table cell: no '|' or newline. */
 static void cell(FILE *f, const char *s)
@@ -160,13 +172,62 @@ static void report_matrices(FILE *f, const suite *suites, const trial_outcome *o
 	}
 }
 
+void reproduce_context_line(char *buf, size_t len)
+{
+	snprintf(buf, len, "effective parallelism: not measured");
+}
+
+/* The first line of /proc/loadavg's three averages, or "unknown". */
+static void loadavg(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double a, b, c;
+	if (f && fscanf(f, "%lf %lf %lf", &a, &b, &c) == 3)
+		snprintf(buf, len, "%.2f %.2f %.2f (1, 5, 15 min)", a, b, c);
+	else
+		snprintf(buf, len, "unknown");
+	if (f)
+		fclose(f);
+}
+
+/* The context the figures were measured in, as a list. */
+static void report_context(FILE *f, int quick)
+{
+	char cpu[256], load[96], par[256], date[64];
+	struct utsname u;
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!meta_cpu_model(cpu, sizeof cpu))
+		snprintf(cpu, sizeof cpu, "unknown CPU");
+	if (uname(&u) < 0) {
+		memset(&u, 0, sizeof u);
+		snprintf(u.sysname, sizeof u.sysname, "unknown");
+	}
+	loadavg(load, sizeof load);
+	reproduce_context_line(par, sizeof par);
+	if (!gmtime_r(&now, &tm) || !strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(date, sizeof date, "unknown");
+	fprintf(f, "## Context\n\n");
+	fprintf(f, "- machine: %s, %d cores\n", cpu, meta_cores());
+	fprintf(f, "- %s\n", par);
+	fprintf(f, "- load average: %s, when the report was written\n", load);
+	fprintf(f, "- kernel: %s %s %s\n", u.sysname, u.release, u.machine);
+	fprintf(f, "- concbench %s, git %s, built with %s (%s)\n", CB_VERSION, CB_GIT, CB_CC,
+		__VERSION__);
+	fprintf(f, "- date: %s\n", date);
+	fprintf(f, "- size: %s\n\n", quick ? "quick (--quick)" : "full");
+}
+
 void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcomes, size_t n,
-		      const char *report_dir, int quick)
+		      size_t total, const char *report_dir, int quick)
 {
 	size_t count[3] = { 0 };
 	for (size_t i = 0; i < n; i++)
 		count[outcomes[i].v]++;
 	fprintf(f, "# concbench reproduce%s\n\n", quick ? " --quick" : "");
+	if (n < total)
+		fprintf(f, "**partial: interrupted after %zu of %zu suites**\n\n", n, total);
+	report_context(f, quick);
 	fprintf(f,
 		"%zu claims: %zu reproduced, %zu not reproduced, %zu not applicable on this "
 		"machine (%d cores).\n\n",
@@ -246,6 +307,38 @@ void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcome
 	report_matrices(f, suites, outcomes, n);
 }
 
+/* Write out_root/reproduce/<stamp>/REPORT.md for the first n of total
+ * suites and print it to out. 0, or 1 when it cannot be written. */
+static int write_report(const suite *suites, const trial_outcome *o, size_t n, size_t total,
+			int quick, const char *out_root, FILE *out, FILE *diag)
+{
+	char err[512];
+	rep_dir *d = rep_open(out_root, "reproduce", err, sizeof err);
+	if (!d) {
+		fprintf(diag, "concbench: %s\n", err);
+		return 1;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&text, &len);
+	if (!mf) {
+		fprintf(diag, "concbench: out of memory\n");
+		rep_close(d);
+		return 1;
+	}
+	reproduce_report(mf, suites, o, n, total, rep_path(d), quick);
+	fclose(mf);
+	int rc = 0;
+	if (rep_write_text(d, "REPORT.md", text, len) < 0 || rep_finish(d) < 0) {
+		fprintf(diag, "concbench: %s\n", rep_error(d));
+		rc = 1;
+	}
+	fprintf(out, "\n%s\nreport: %s/REPORT.md\n", text, rep_path(d));
+	free(text);
+	rep_close(d);
+	return rc;
+}
+
 int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root, int no_plot,
 		  volatile sig_atomic_t *stop, FILE *out, FILE *diag)
 {
@@ -255,43 +348,36 @@ int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root
 		return 1;
 	}
 	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		fprintf(out, "== suite %s (%zu/%zu): %s\n", suites[i].name, i + 1, n,
-			suites[i].claim);
-		int r = trial_run(&suites[i], quick, out_root, no_plot, stop, out, diag, &o[i]);
-		if (r == 2 || r == 130) {
+	size_t done = 0;
+	for (; done < n; done++) {
+		if (*stop) {
+			rc = 130;
+			break;
+		}
+		fprintf(out, "== suite %s (%zu/%zu): %s\n", suites[done].name, done + 1, n,
+			suites[done].claim);
+		int r = trial_run(&suites[done], quick, out_root, no_plot, stop, out, diag,
+				  &o[done]);
+		if (r == 2) {
 			free(o);
 			return r;
 		}
-		trial_print(out, &suites[i], &o[i]);
-		if (o[i].v == VERDICT_NOT_REPRODUCED)
+		if (r == 130) {
+			rc = 130;
+			break;
+		}
+		trial_print(out, &suites[done], &o[done]);
+		if (o[done].v == VERDICT_NOT_REPRODUCED)
 			rc = 1;
 	}
-	char err[512];
-	rep_dir *d = rep_open(out_root, "reproduce", err, sizeof err);
-	if (!d) {
-		fprintf(diag, "concbench: %s\n", err);
-		free(o);
-		return 1;
-	}
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mf = open_memstream(&text, &len);
-	if (!mf) {
-		fprintf(diag, "concbench: out of memory\n");
-		rep_close(d);
-		free(o);
-		return 1;
-	}
-	reproduce_report(mf, suites, o, n, rep_path(d), quick);
-	fclose(mf);
-	if (rep_write_text(d, "REPORT.md", text, len) < 0 || rep_finish(d) < 0) {
-		fprintf(diag, "concbench: %s\n", rep_error(d));
+	/* interrupted: the report of what finished, marked partial */
+	if (rc == 130)
+		fprintf(diag,
+			"concbench: interrupted after %zu of %zu suites; writing the "
+			"report of those\n",
+			done, n);
+	if (write_report(suites, o, done, n, quick, out_root, out, diag) && rc != 130)
 		rc = 1;
-	}
-	fprintf(out, "\n%s\nreport: %s/REPORT.md\n", text, rep_path(d));
-	free(text);
-	rep_close(d);
 	free(o);
 	return rc;
 }
