@@ -1,8 +1,9 @@
 /*
  * test_reproduce_partial.c - an interrupted `concbench reproduce` writes the
  * report of the suites that finished, marked partial, and exits 130; and
- * every REPORT.md opens with its context. Runs the fixture suites in
- * tests/fixtures/suites/tiny (null tasks, well under a second).
+ * every REPORT.md opens with its context and shows a row's contrast. Runs
+ * the fixture suites in tests/fixtures/suites/tiny (null tasks, well under
+ * a second).
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -103,10 +104,51 @@ static void test_partial(void **st)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The decision matrix shows a row's contrast beside its choice, and why it
+ * failed. */
+static void test_matrix_cell(void **st)
+{
+	(void)st;
+	static suite s;
+	static trial_outcome o;
+	char err[256] = "";
+	snprintf(s.name, sizeof s.name, "M");
+	snprintf(s.claim, sizeof s.claim, "processes for CPU-bound work");
+	assert_int_equal(expr_parse_row("makespan(* on fib) best prefork beats sequential by 30% "
+					"not worst prefork : CPU-bound",
+					&s.rows[0], err, sizeof err),
+			 0);
+	s.nrows = 1;
+	res_run runs[2];
+	memset(runs, 0, sizeof runs);
+	for (int i = 0; i < 2; i++) {
+		snprintf(runs[i].model, sizeof runs[i].model, i ? "prefork" : "sequential");
+		snprintf(runs[i].workload, sizeof runs[i].workload, "fib");
+		snprintf(runs[i].status, sizeof runs[i].status, "ok");
+		runs[i].concurrency = 8;
+		runs[i].makespan_s = i ? 0.0336 : 0.0363;
+	}
+	o.mx[0] = verdict_row(&s.rows[0], runs, 2);
+	o.v = o.mx[0].v;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	reproduce_report(f, &s, &o, 1, 1, "/tmp", 0);
+	fclose(f);
+	assert_non_null(strstr(text, "- size: full\n"));
+	assert_non_null(strstr(text, "| CPU-bound | makespan of fib at C=8 | prefork (within 10%; "
+				     "beats sequential by 30%; not worst: prefork) | prefork | "));
+	assert_non_null(strstr(text, "| **not reproduced**: prefork 33.6 ms beats sequential "
+				     "36.3 ms by only 8%, the claim needs 30% |"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_partial),
+		cmocka_unit_test(test_matrix_cell),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

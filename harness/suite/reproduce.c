@@ -28,6 +28,11 @@
 #define CB_GIT "unknown"
 #define CB_CC  "unknown"
 #endif
+#if defined(__GNUC__) && !defined(__clang__)
+#define REPRODUCE_COMPILER "gcc " __VERSION__
+#else
+#define REPRODUCE_COMPILER __VERSION__
+#endif
 
 /* A Markdown table cell: no '|' or newline. */
 static void cell(FILE *f, const char *s)
@@ -132,6 +137,21 @@ static int chart_links(FILE *f, const char *dir, const char *chart, const char *
 	return links;
 }
 
+/* A row's contrast, as the suite wrote it: "; beats sequential by 30%". */
+static void row_contrast_cell(FILE *f, const expr_row *row)
+{
+	for (int k = 0; k < row->nbeats; k++) {
+		fputs(k ? " and " : "; beats ", f);
+		cell(f, row->beats[k]);
+	}
+	if (row->nbeats)
+		fprintf(f, " by %.0f%%", row->margin * 100);
+	for (int k = 0; k < row->nnotworst; k++) {
+		fputs(k ? " nor " : "; not worst: ", f);
+		cell(f, row->notworst[k]);
+	}
+}
+
 /* The decision matrices: per row, every model's figure beside the best. */
 static void report_matrices(FILE *f, const suite *suites, const trial_outcome *outcomes, size_t n)
 {
@@ -155,7 +175,9 @@ static void report_matrices(FILE *f, const suite *suites, const trial_outcome *o
 				fputs(k ? " or " : "", f);
 				cell(f, row->choice[k]);
 			}
-			fprintf(f, " (within %.0f%%) | ", row->within * 100);
+			fprintf(f, " (within %.0f%%", row->within * 100);
+			row_contrast_cell(f, row);
+			fputs(") | ", f);
 			cell(f, m->n ? m->m[0].model : "-");
 			fputs(" | ", f);
 			for (int k = 0; k < m->n; k++) {
@@ -199,6 +221,8 @@ static void report_context(FILE *f, int quick)
 	struct tm tm;
 	if (!meta_cpu_model(cpu, sizeof cpu))
 		snprintf(cpu, sizeof cpu, "unknown CPU");
+	for (size_t l = strlen(cpu); l && cpu[l - 1] == ' '; l--)
+		cpu[l - 1] = 0;
 	if (uname(&u) < 0) {
 		memset(&u, 0, sizeof u);
 		snprintf(u.sysname, sizeof u.sysname, "unknown");
@@ -213,7 +237,7 @@ static void report_context(FILE *f, int quick)
 	fprintf(f, "- load average: %s, when the report was written\n", load);
 	fprintf(f, "- kernel: %s %s %s\n", u.sysname, u.release, u.machine);
 	fprintf(f, "- concbench %s, git %s, built with %s (%s)\n", CB_VERSION, CB_GIT, CB_CC,
-		__VERSION__);
+		REPRODUCE_COMPILER);
 	fprintf(f, "- date: %s\n", date);
 	fprintf(f, "- size: %s\n\n", quick ? "quick (--quick)" : "full");
 }
