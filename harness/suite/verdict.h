@@ -38,8 +38,11 @@ typedef struct {
 /* Evaluate e on runs[0..n) (the suite's results). */
 verdict_ex verdict_expect(const expr_expect *e, const res_run *runs, size_t n);
 /* Evaluate a row: reproduced when a chosen model is the best or within the
- * row's tolerance of it; n/a when no model has a figure or none of the
- * chosen ones ran. Lower is better, or higher, as the metric table says. */
+ * row's tolerance of it (the tie rule), and the row's contrast holds: it
+ * beats each "beats" model by the margin, and no "not worst" model is the
+ * worst; n/a when no model has a figure, none of the chosen ones ran, or a
+ * "beats" model has no figure. Lower is better, or higher, as the metric
+ * table says. */
 verdict_mx verdict_row(const expr_row *row, const res_run *runs, size_t n);
 /* Do the suite's needs hold on a machine with `cores` cores? 1, or 0 with the
  * reason in why. */
