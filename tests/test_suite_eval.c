@@ -65,10 +65,19 @@ static void test_eval(void **st)
 	};
 	size_t n = N_ELEMS(runs);
 	verdict_ex r;
-	expr_expect e = ex("makespan(coro) / makespan(sequential) in 0.25..0.45 : why");
+	expr_expect e = ex("makespan(coro) / makespan(sequential) in 0.15..0.45 : why");
 	r = verdict_expect(&e, runs, n);
 	assert_int_equal(r.v, VERDICT_REPRODUCED);
 	assert_true(fabs(r.value - 0.105 / 0.31) < 1e-9);
+	/* the interval: 0.10 / 0.50 .. 0.11 / 0.30 at most, around the ratio */
+	assert_true(r.lo >= 0.2 - 1e-9 && r.lo < r.value && r.hi > r.value);
+	assert_true(r.hi <= 0.11 / 0.30 + 1e-9);
+	assert_int_equal(r.reps, 2);
+	/* the outlier rep puts the interval across 0.25: inconclusive */
+	e = ex("makespan(coro) / makespan(sequential) in 0.25..0.45 : why");
+	r = verdict_expect(&e, runs, n);
+	assert_int_equal(r.v, VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(r.msg, "across an edge of 0.25..0.45"));
 	assert_non_null(strstr(r.msg, "coro@3"));
 	assert_non_null(strstr(r.msg, "sequential@3"));
 
@@ -294,7 +303,7 @@ static void test_matrix(void **st)
 		(suite_need){ .what = "cores", .op = ">=", .value = 4, .text = "cores >= 4" };
 	assert_int_equal(verdict_suite(&s, runs, N_ELEMS(runs), 2, res, mx), VERDICT_NA);
 	assert_int_equal(mx[0].n, 4); /* measured all the same */
-	assert_string_equal(mx[0].msg, "needs cores >= 4; this machine has 2 cores");
+	assert_string_equal(mx[0].msg, "needs cores >= 4: the machine delivered 2 cores");
 }
 
 static void test_verdicts(void **st)
@@ -327,7 +336,7 @@ static void test_verdicts(void **st)
 	verdict_mx mx[SUITE_MAX_ROWS];
 	assert_int_equal(verdict_suite(&s, runs, 2, 2, res, mx), VERDICT_NA);
 	assert_int_equal(res[0].v, VERDICT_NA);
-	assert_string_equal(res[0].msg, "needs cores >= 64; this machine has 2 cores");
+	assert_string_equal(res[0].msg, "needs cores >= 64: the machine delivered 2 cores");
 	assert_int_equal(verdict_suite(&s, runs, 2, 64, res, mx), VERDICT_REPRODUCED);
 	assert_int_equal(res[1].v, VERDICT_REPRODUCED);
 	runs[1].makespan_s = 0.2;

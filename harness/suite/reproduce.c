@@ -16,6 +16,7 @@
 #include "harness/report/report.h"
 #include "harness/run/meta.h"
 #include "harness/run/metric.h"
+#include "harness/suite/verdict_text.h"
 
 /* A Markdown table cell: no '|' or newline. */
 static void cell(FILE *f, const char *s)
@@ -163,15 +164,13 @@ static void report_matrices(FILE *f, const suite *suites, const trial_outcome *o
 void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcomes, size_t n,
 		      const char *report_dir, int quick)
 {
-	size_t count[3] = { 0 };
+	size_t count[VERDICT_N] = { 0 };
+	char counts[160];
 	for (size_t i = 0; i < n; i++)
 		count[outcomes[i].v]++;
+	verdict_text_counts(counts, sizeof counts, count, "claims");
 	fprintf(f, "# concbench reproduce%s\n\n", quick ? " --quick" : "");
-	fprintf(f,
-		"%zu claims: %zu reproduced, %zu not reproduced, %zu not applicable on this "
-		"machine (%d cores).\n\n",
-		n, count[VERDICT_REPRODUCED], count[VERDICT_NOT_REPRODUCED], count[VERDICT_NA],
-		meta_cores());
+	fprintf(f, "%s (n/a: not applicable on this machine, %d cores).\n\n", counts, meta_cores());
 	fprintf(f, "| id | claim | source | book | ours | expectation | verdict | charts |\n");
 	fprintf(f, "|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++) {
@@ -187,11 +186,8 @@ void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcome
 		cell(f, s->book[0] ? s->book : "-");
 		fputs(" | ", f);
 		for (int k = 0; k < s->nex; k++) {
-			char v[64];
-			if (isnan(o->res[k].value))
-				snprintf(v, sizeof v, "n/a");
-			else
-				snprintf(v, sizeof v, "%.3g", o->res[k].value);
+			char v[96];
+			verdict_text_ratio(v, sizeof v, &o->res[k], &s->ex[k]);
 			fprintf(f, "%s%s", k ? "<br>" : "", v);
 		}
 		for (int k = 0; k < s->nrows; k++) {
@@ -240,7 +236,8 @@ void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcome
 			fputs("-", f);
 		fputs(" |\n", f);
 	}
-	fprintf(f, "\nEach figure in \"ours\" is the measured ratio of the expectation beside it; "
+	fprintf(f, "\nEach figure in \"ours\" is the measured ratio of the expectation beside it, "
+		   "with its 95 %% bootstrap interval over the reps in brackets; "
 		   "a suite's expectations and the reasons behind them are in its suite file "
 		   "(concbench list suites).\n");
 	report_matrices(f, suites, outcomes, n);
@@ -255,6 +252,7 @@ int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root
 		return 1;
 	}
 	int rc = 0;
+	size_t count[VERDICT_N] = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "== suite %s (%zu/%zu): %s\n", suites[i].name, i + 1, n,
 			suites[i].claim);
@@ -264,6 +262,7 @@ int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root
 			return r;
 		}
 		trial_print(out, &suites[i], &o[i]);
+		count[o[i].v]++;
 		if (o[i].v == VERDICT_NOT_REPRODUCED)
 			rc = 1;
 	}
@@ -289,7 +288,9 @@ int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root
 		fprintf(diag, "concbench: %s\n", rep_error(d));
 		rc = 1;
 	}
-	fprintf(out, "\n%s\nreport: %s/REPORT.md\n", text, rep_path(d));
+	char counts[160];
+	verdict_text_counts(counts, sizeof counts, count, "claims");
+	fprintf(out, "\n%s\nreport: %s/REPORT.md\n%s\n", text, rep_path(d), counts);
 	free(text);
 	rep_close(d);
 	free(o);

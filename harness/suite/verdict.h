@@ -12,14 +12,28 @@
 #include "harness/suite/expr.h"
 #include "harness/suite/suite.h"
 
-typedef enum { VERDICT_REPRODUCED, VERDICT_NOT_REPRODUCED, VERDICT_NA } verdict;
-const char *verdict_name(verdict v); /* "reproduced", "not reproduced", "n/a" */
+/* Inconclusive: the ratio's confidence interval crosses an edge of the band. */
+typedef enum {
+	VERDICT_REPRODUCED,
+	VERDICT_NOT_REPRODUCED,
+	VERDICT_NA,
+	VERDICT_INCONCLUSIVE,
+	VERDICT_N /* how many verdicts there are */
+} verdict;
+/* "reproduced", "not reproduced", "n/a", "inconclusive" */
+const char *verdict_name(verdict v);
 
-/* An expectation judged. */
+#define VERDICT_LEVEL 0.95 /* of an expectation's bootstrap interval */
+
+/* An expectation judged: reproduced when the ratio's 95 % bootstrap interval
+ * over reps lies inside the band, not reproduced when it lies outside,
+ * inconclusive when it crosses an edge. */
 typedef struct {
 	verdict v;
-	double value;  /* the measured ratio, NaN when n/a */
-	char msg[400]; /* "0.334 = coro 3.00 s / sequential 9.01 s", or why n/a */
+	double value;  /* the measured ratio (of medians), NaN when n/a */
+	double lo, hi; /* its interval, NaN when n/a */
+	int reps;      /* the fewer reps of the two groups (numerator's alone over a constant) */
+	char msg[400]; /* "0.334 in 0.25..0.45 (95% CI ...) = coro@8 3.00 s / ...", or why n/a */
 } verdict_ex;
 
 #define VERDICT_MAX_MODELS 16
@@ -41,16 +55,20 @@ verdict_ex verdict_expect(const expr_expect *e, const res_run *runs, size_t n);
  * row's tolerance of it; n/a when no model has a figure or none of the
  * chosen ones ran. Lower is better, or higher, as the metric table says. */
 verdict_mx verdict_row(const expr_row *row, const res_run *runs, size_t n);
-/* Do the suite's needs hold on a machine with `cores` cores? 1, or 0 with the
- * reason in why. */
-int verdict_needs_ok(const suite *s, int cores, char *why, size_t len);
+/* Do the suite's needs hold on a machine that delivered `cores` cores (the
+ * effective parallelism measured, or the count when it was not)? A figure
+ * within 10 % of a whole number of cores counts as that many (1.85 -> 2,
+ * 1.1 -> 1); NaN counts as holding. 1, or 0 with the reason in why:
+ * "needs cores >= 2: the machine delivered 1.1 cores". */
+int verdict_needs_ok(const suite *s, double cores, char *why, size_t len);
 /* Evaluate every expectation of s into res[0..s->nex) (all n/a with the
  * reason when a need fails) and every row into mx[0..s->nrows), and return
  * the claim's verdict: reproduced if all are, n/a if any is n/a and none
  * failed, else not reproduced. */
-verdict verdict_suite(const suite *s, const res_run *runs, size_t n, int cores, verdict_ex *res,
+verdict verdict_suite(const suite *s, const res_run *runs, size_t n, double cores, verdict_ex *res,
 		      verdict_mx *mx);
-/* The verdict of several: not reproduced if one is, else n/a if one is. */
+/* The verdict of several: not reproduced if one is, else inconclusive if one
+ * is, else n/a if one is, else reproduced. */
 verdict verdict_combine(const verdict_ex *res, size_t n);
 
 #endif
