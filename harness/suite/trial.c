@@ -3,10 +3,10 @@
  * OUT/<suite name>/<stamp>/ like any run (the suite column holds the
  * suite's name); each results.csv is read back and the expectations and
  * matrix rows are evaluated on all of them together. While an expectation
- * is inconclusive, every sweep runs again with more reps (a sweep of its
- * own, `--reps` appended to its line, so its results.json says what ran),
- * its rows are added to the rest, and the suite is judged again: no
- * finished row is lost, and the verdict rests on all of them.
+ * is inconclusive, the sweeps that measured it run again with more reps (a
+ * sweep of its own, `--reps` appended to its line, so its results.json says
+ * what ran), its rows are added to the rest, and the suite is judged again:
+ * no finished row is lost, and the verdict rests on all of them.
  */
 #include "harness/suite/trial.h"
 
@@ -139,6 +139,25 @@ static int any_inconclusive(const suite *s, const trial_outcome *o)
 	return 0;
 }
 
+/* Which sweeps to give more reps: those whose own rows (from[k]..to[k] of
+ * the first round) hold both terms of an inconclusive expectation; every
+ * sweep when none does (an expectation across sweeps). */
+static void pick_sweeps(const suite *s, const trial_outcome *o, const res_run *runs,
+			const size_t *from, const size_t *to, int *want)
+{
+	int any = 0;
+	for (int k = 0; k < s->nsweeps; k++) {
+		want[k] = 0;
+		for (int i = 0; i < s->nex && !want[k]; i++)
+			want[k] = o->res[i].v == VERDICT_INCONCLUSIVE &&
+				  verdict_expect(&s->ex[i], runs + from[k], to[k] - from[k]).v !=
+					  VERDICT_NA;
+		any |= want[k];
+	}
+	for (int k = 0; k < s->nsweeps && !any; k++)
+		want[k] = 1;
+}
+
 int trial_run(const suite *s, int quick, const char *out_root, int no_plot,
 	      volatile sig_atomic_t *stop, FILE *out, FILE *diag, trial_outcome *o)
 {
@@ -146,25 +165,32 @@ int trial_run(const suite *s, int quick, const char *out_root, int no_plot,
 	o->v = VERDICT_NA;
 	res_run *runs = NULL;
 	size_t nruns = 0;
-	int reps[SUITE_MAX_SWEEPS] = { 0 };
+	int reps[SUITE_MAX_SWEEPS] = { 0 }, want[SUITE_MAX_SWEEPS];
+	size_t from[SUITE_MAX_SWEEPS], to[SUITE_MAX_SWEEPS];
 	/* the cores the machine delivered: the coordinator's machine check
 	 * fills each sweep's eff_cores; until then, the count */
 	double cores = meta_cores();
 	for (int round = 0;; round++) {
 		int added = 0;
+		if (round)
+			pick_sweeps(s, o, runs, from, to, want);
 		for (int k = 0; k < s->nsweeps; k++) {
 			int more = round ? reps[k] : 0, ran = 0;
 			if (round && reps[k] + more > max_reps)
 				more = max_reps - reps[k];
-			if (round && more <= 0)
+			if (round && (more <= 0 || !want[k]))
 				continue;
 			if (round)
 				fprintf(diag,
 					"concbench: %s: an expectation is inconclusive; %d more "
 					"reps of sweep %d (%d in all)\n",
 					s->name, more, k + 1, reps[k] + more);
+			if (!round)
+				from[k] = nruns;
 			o->sweep_rc = run_sweep(s, k, quick, more, &ran, out_root, no_plot, stop,
 						out, diag, o, &runs, &nruns);
+			if (!round)
+				to[k] = nruns;
 			if (o->sweep_rc == 2 || o->sweep_rc == 130) {
 				unfinished(s, o);
 				free(runs);

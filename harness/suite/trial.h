@@ -36,10 +36,10 @@ typedef struct {
 void trial_set_max_reps(int n);
 /* Run s's sweeps (quick or full size) under out_root (results/<name>/<stamp>/),
  * then evaluate them. While an expectation is inconclusive (its interval
- * crosses an edge of its band), each sweep runs again with as many reps as
- * it has so far (at most the max-reps in all), into a directory of its own,
- * and all rows are judged together. Sweep output goes to out, diagnostics to diag. Returns
- * 0, or 2 if the suite's options are bad (message on diag), 130 if stopped. */
+ * crosses an edge of its band), each sweep that measured it runs again with
+ * as many reps as it has so far (at most the max-reps in all), into a
+ * directory of its own, and all rows are judged together. Sweep output goes to out, diagnostics to
+ * diag. Returns 0, or 2 if the suite's options are bad (message on diag), 130 if stopped. */
 int trial_run(const suite *s, int quick, const char *out_root, int no_plot,
 	      volatile sig_atomic_t *stop, FILE *out, FILE *diag, trial_outcome *o);
 /* The exit status a claim's verdict gives: 1 not reproduced, else 0
