@@ -31,12 +31,13 @@ void trial_set_max_reps(int n)
 }
 
 /* Run sweep k of s (with `more` reps in place of its own when more > 0: the
- * reps it has run go to *reps); its results directory goes to o->dir[k], or
+ * reps it has run go to *reps, the effective cores the machine delivered
+ * during it to *eff, NaN when not measured); its results directory goes to o->dir[k], or
  * to o->more[] for added reps, and its rows are appended to *runs. Returns
  * sweep_run()'s status, or 2 for bad options. */
-static int run_sweep(const suite *s, int k, int quick, int more, int *reps, const char *out_root,
-		     int no_plot, volatile sig_atomic_t *stop, FILE *out, FILE *diag,
-		     trial_outcome *o, res_run **runs, size_t *nruns)
+static int run_sweep(const suite *s, int k, int quick, int more, int *reps, double *eff,
+		     const char *out_root, int no_plot, volatile sig_atomic_t *stop, FILE *out,
+		     FILE *diag, trial_outcome *o, res_run **runs, size_t *nruns)
 {
 	char buf[SUITE_TEXT + 16], *words[SUITE_MAX_WORDS], nreps[16];
 	char *argv[SUITE_MAX_WORDS + 5];
@@ -72,6 +73,7 @@ static int run_sweep(const suite *s, int k, int quick, int more, int *reps, cons
 	*reps = cfg.reps;
 	/* getopt permuted argv; the context records it as it now stands */
 	int rc = sweep_run(&cfg, out, diag);
+	*eff = NAN; /* the machine check's figure, once sweep_cfg has it: cfg.eff_cores */
 	runopts_free(&cfg);
 	if (rc == 2 || rc == 130)
 		return rc;
@@ -167,15 +169,16 @@ int trial_run(const suite *s, int quick, const char *out_root, int no_plot,
 	size_t nruns = 0;
 	int reps[SUITE_MAX_SWEEPS] = { 0 }, want[SUITE_MAX_SWEEPS];
 	size_t from[SUITE_MAX_SWEEPS], to[SUITE_MAX_SWEEPS];
-	/* the cores the machine delivered: the coordinator's machine check
-	 * fills each sweep's eff_cores; until then, the count */
-	double cores = meta_cores();
+	/* the cores the machine delivered: the least any sweep measured, or
+	 * the count when none did */
+	double cores = NAN;
 	for (int round = 0;; round++) {
 		int added = 0;
 		if (round)
 			pick_sweeps(s, o, runs, from, to, want);
 		for (int k = 0; k < s->nsweeps; k++) {
 			int more = round ? reps[k] : 0, ran = 0;
+			double eff = NAN;
 			if (round && reps[k] + more > max_reps)
 				more = max_reps - reps[k];
 			if (round && (more <= 0 || !want[k]))
@@ -187,8 +190,8 @@ int trial_run(const suite *s, int quick, const char *out_root, int no_plot,
 					s->name, more, k + 1, reps[k] + more);
 			if (!round)
 				from[k] = nruns;
-			o->sweep_rc = run_sweep(s, k, quick, more, &ran, out_root, no_plot, stop,
-						out, diag, o, &runs, &nruns);
+			o->sweep_rc = run_sweep(s, k, quick, more, &ran, &eff, out_root, no_plot,
+						stop, out, diag, o, &runs, &nruns);
 			if (!round)
 				to[k] = nruns;
 			if (o->sweep_rc == 2 || o->sweep_rc == 130) {
@@ -197,12 +200,14 @@ int trial_run(const suite *s, int quick, const char *out_root, int no_plot,
 				return o->sweep_rc;
 			}
 			reps[k] += ran;
+			cores = isnan(cores) || eff < cores ? eff : cores;
 			added = 1;
 		}
 		if (round && !added)
 			break;
 		o->rounds = round;
-		o->v = verdict_suite(s, runs, nruns, cores, o->res, o->mx);
+		o->v = verdict_suite(s, runs, nruns, isnan(cores) ? meta_cores() : cores, o->res,
+				     o->mx);
 		if (!any_inconclusive(s, o))
 			break;
 	}
