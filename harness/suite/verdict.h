@@ -1,7 +1,7 @@
 /*
  * verdict.h - a suite judged on its results: each expectation and matrix
- * row evaluated (reproduced, not reproduced, or n/a with the reason), and
- * the claim's verdict from them.
+ * row evaluated (reproduced, not reproduced, inconclusive, or n/a with the
+ * reason), and the claim's verdict from them.
  */
 #ifndef CB_VERDICT_H
 #define CB_VERDICT_H
@@ -56,15 +56,14 @@ verdict_ex verdict_expect(const expr_expect *e, const res_run *runs, size_t n);
  * chosen ones ran. Lower is better, or higher, as the metric table says. */
 verdict_mx verdict_row(const expr_row *row, const res_run *runs, size_t n);
 /* Do the suite's needs hold on a machine that delivered `cores` cores (the
- * effective parallelism measured, or the count when it was not)? A figure
- * within 10 % of a whole number of cores counts as that many (1.85 -> 2,
- * 1.1 -> 1); NaN counts as holding. 1, or 0 with the reason in why:
+ * effective parallelism measured, or the count when it was not)? At least
+ * 90 % of N cores counts as N (1.85 -> 2, 1.75 -> 1, 1.1 -> 1, a count of 9
+ * stays 9); NaN counts as holding. 1, or 0 with the reason in why:
  * "needs cores >= 2: the machine delivered 1.1 cores". */
 int verdict_needs_ok(const suite *s, double cores, char *why, size_t len);
 /* Evaluate every expectation of s into res[0..s->nex) (all n/a with the
  * reason when a need fails) and every row into mx[0..s->nrows), and return
- * the claim's verdict: reproduced if all are, n/a if any is n/a and none
- * failed, else not reproduced. */
+ * the claim's verdict, as verdict_combine() gives it. */
 verdict verdict_suite(const suite *s, const res_run *runs, size_t n, double cores, verdict_ex *res,
 		      verdict_mx *mx);
 /* The verdict of several: not reproduced if one is, else inconclusive if one
