@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "harness/suite/expr.h"
+#include "harness/suite/matrix.h"
 #include "harness/suite/verdict.h"
 #include "tests/testutil.h"
 
@@ -106,7 +107,7 @@ static void test_cpu_contrast(void **st)
 	 * was not there, so the claim's contrast is absent */
 	res_run tie[] = { mk("sequential", "fib", 0.0358, 1000), mk("prefork", "fib", 0.0380, 1000),
 			  mk("threads+gil", "fib", 0.0493, 1000) };
-	verdict_mx m = verdict_row(&r, tie, N_ELEMS(tie));
+	verdict_mx m = matrix_row(&r, tie, N_ELEMS(tie));
 	assert_string_equal(m.m[0].model, "sequential");
 	assert_int_equal(m.v, VERDICT_NOT_REPRODUCED);
 	assert_string_equal(m.msg, "prefork 38.0 ms does not beat sequential 35.8 ms (-6%), the "
@@ -115,7 +116,7 @@ static void test_cpu_contrast(void **st)
 	res_run near[] = { mk("sequential", "fib", 0.0363, 1000),
 			   mk("prefork", "fib", 0.0336, 1000),
 			   mk("threads+gil", "fib", 0.0600, 1000) };
-	m = verdict_row(&r, near, N_ELEMS(near));
+	m = matrix_row(&r, near, N_ELEMS(near));
 	assert_string_equal(m.m[0].model, "prefork");
 	assert_int_equal(m.v, VERDICT_NOT_REPRODUCED);
 	assert_string_equal(m.msg, "prefork 33.6 ms beats sequential 36.3 ms by only 8%, the claim "
@@ -125,26 +126,26 @@ static void test_cpu_contrast(void **st)
 			   mk("prefork", "fib", 0.0380, 1000),
 			   mk("threads+gil", "fib", 0.0750, 1000),
 			   mk("epoll", "fib", 0.0725, 1000) };
-	m = verdict_row(&r, real, N_ELEMS(real));
+	m = matrix_row(&r, real, N_ELEMS(real));
 	assert_int_equal(m.v, VERDICT_REPRODUCED);
 	assert_string_equal(m.msg, "prefork 38.0 ms is the best (next: sequential); beats "
 				   "sequential 72.0 ms by 89%; beats threads+gil 75.0 ms by 97%");
 	/* exactly the margin passes (gain 30 %: 0.13 / 0.10 - 1) */
 	expr_row one = row("makespan(* on fib) best prefork beats sequential by 30% : x");
 	res_run edge[] = { mk("sequential", "fib", 0.13, 1000), mk("prefork", "fib", 0.10, 1000) };
-	assert_int_equal(verdict_row(&one, edge, 2).v, VERDICT_REPRODUCED);
+	assert_int_equal(matrix_row(&one, edge, 2).v, VERDICT_REPRODUCED);
 	edge[0].makespan_s = 0.1299;
-	assert_int_equal(verdict_row(&one, edge, 2).v, VERDICT_NOT_REPRODUCED);
+	assert_int_equal(matrix_row(&one, edge, 2).v, VERDICT_NOT_REPRODUCED);
 	/* the model to beat never ran: the contrast cannot be judged */
 	expr_row gone = row("makespan(* on fib) best prefork beats fork by 30% : x");
-	m = verdict_row(&gone, real, N_ELEMS(real));
+	m = matrix_row(&gone, real, N_ELEMS(real));
 	assert_int_equal(m.v, VERDICT_NA);
 	assert_string_equal(m.msg, "fork has no makespan figure, so the contrast (beats fork by "
 				   "30%) cannot be judged");
 	/* a choice behind the best fails on that first, as before */
-	m = verdict_row(&r, tie, N_ELEMS(tie));
+	m = matrix_row(&r, tie, N_ELEMS(tie));
 	r.within = 0.01;
-	m = verdict_row(&r, tie, N_ELEMS(tie));
+	m = matrix_row(&r, tie, N_ELEMS(tie));
 	assert_non_null(strstr(m.msg, "is 6% behind the best"));
 }
 
@@ -156,28 +157,28 @@ static void test_not_worst(void **st)
 			   mk("threads+gil", "sleep", 1.36, 43940),
 			   mk("coro", "sleep", 0.21, 63620) };
 	expr_row old = row("rss(* on sleep) best epoll|coro : memory");
-	assert_int_equal(verdict_row(&old, runs, N_ELEMS(runs)).v, VERDICT_REPRODUCED);
+	assert_int_equal(matrix_row(&old, runs, N_ELEMS(runs)).v, VERDICT_REPRODUCED);
 	expr_row r = row("rss(* on sleep) best epoll|coro not worst coro|epoll : memory");
-	verdict_mx m = verdict_row(&r, runs, N_ELEMS(runs));
+	verdict_mx m = matrix_row(&r, runs, N_ELEMS(runs));
 	assert_int_equal(m.v, VERDICT_NOT_REPRODUCED);
 	assert_string_equal(m.msg,
 			    "coro 63620 KiB is the worst of 4 models (best: epoll 4076 KiB)");
 	/* coro not the worst: reproduced */
 	runs[3].max_rss_kib = 20000;
-	m = verdict_row(&r, runs, N_ELEMS(runs));
+	m = matrix_row(&r, runs, N_ELEMS(runs));
 	assert_int_equal(m.v, VERDICT_REPRODUCED);
 	/* the row L13 now has: the loop beats the threads on memory */
 	expr_row l13 =
 		row("rss(* on sleep) best epoll beats threads+gil|pool+gil by 300% : memory");
-	assert_int_equal(verdict_row(&l13, runs, N_ELEMS(runs)).v, VERDICT_REPRODUCED);
+	assert_int_equal(matrix_row(&l13, runs, N_ELEMS(runs)).v, VERDICT_REPRODUCED);
 	runs[0].max_rss_kib = 20000;
-	m = verdict_row(&l13, runs, N_ELEMS(runs));
+	m = matrix_row(&l13, runs, N_ELEMS(runs));
 	assert_int_equal(m.v, VERDICT_NOT_REPRODUCED);
 	assert_non_null(strstr(m.msg, "beats threads+gil 43940 KiB by only 120%, the claim needs "
 				      "300%"));
 	/* throughput: higher is better, the gain is chosen / other - 1 */
 	expr_row tp = row("throughput(* on sleep) best epoll|coro beats threads+gil by 300% : x");
-	m = verdict_row(&tp, runs, N_ELEMS(runs));
+	m = matrix_row(&tp, runs, N_ELEMS(runs));
 	assert_int_equal(m.v, VERDICT_REPRODUCED);
 	assert_non_null(strstr(m.msg, "by 548%"));
 }

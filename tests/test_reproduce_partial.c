@@ -13,6 +13,7 @@
 
 #include "harness/report/file.h"
 #include "harness/suite/catalog.h"
+#include "harness/suite/matrix.h"
 #include "harness/suite/reproduce.h"
 #include "tests/testutil.h"
 
@@ -64,7 +65,8 @@ static void test_partial(void **st)
 	char *rep = report_of(root);
 	assert_non_null(strstr(rep, "# concbench reproduce --quick\n\n**partial: interrupted after "
 				    "1 of 3 suites**\n"));
-	assert_non_null(strstr(rep, "1 claims: 1 reproduced, 0 not reproduced"));
+	assert_non_null(
+		strstr(rep, "1 claims: 1 reproduced, 0 n/a, 0 inconclusive, 0 not reproduced"));
 	assert_non_null(strstr(rep, "| A1 | null tasks finish |"));
 	assert_non_null(strstr(rep, "**reproduced**"));
 	assert_null(strstr(rep, "| A2 |"));
@@ -128,7 +130,7 @@ static void test_matrix_cell(void **st)
 		runs[i].concurrency = 8;
 		runs[i].makespan_s = i ? 0.0336 : 0.0363;
 	}
-	o.mx[0] = verdict_row(&s.rows[0], runs, 2);
+	o.mx[0] = matrix_row(&s.rows[0], runs, 2);
 	o.v = o.mx[0].v;
 	char *text = NULL;
 	size_t len = 0;

@@ -8,6 +8,7 @@
 
 #include "harness/suite/expr.h"
 #include "harness/suite/suite.h"
+#include "harness/suite/matrix.h"
 #include "harness/suite/verdict.h"
 #include "tests/testutil.h"
 
@@ -65,10 +66,19 @@ static void test_eval(void **st)
 	};
 	size_t n = N_ELEMS(runs);
 	verdict_ex r;
-	expr_expect e = ex("makespan(coro) / makespan(sequential) in 0.25..0.45 : why");
+	expr_expect e = ex("makespan(coro) / makespan(sequential) in 0.15..0.45 : why");
 	r = verdict_expect(&e, runs, n);
 	assert_int_equal(r.v, VERDICT_REPRODUCED);
 	assert_true(fabs(r.value - 0.105 / 0.31) < 1e-9);
+	/* the interval: 0.10 / 0.50 .. 0.11 / 0.30 at most, around the ratio */
+	assert_true(r.lo >= 0.2 - 1e-9 && r.lo < r.value && r.hi > r.value);
+	assert_true(r.hi <= 0.11 / 0.30 + 1e-9);
+	assert_int_equal(r.reps, 2);
+	/* the outlier rep puts the interval across 0.25: inconclusive */
+	e = ex("makespan(coro) / makespan(sequential) in 0.25..0.45 : why");
+	r = verdict_expect(&e, runs, n);
+	assert_int_equal(r.v, VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(r.msg, "across an edge of 0.25..0.45"));
 	assert_non_null(strstr(r.msg, "coro@3"));
 	assert_non_null(strstr(r.msg, "sequential@3"));
 
@@ -233,7 +243,7 @@ static void test_matrix(void **st)
 	assert_string_equal(r.term.workload, "fib");
 	assert_int_equal(r.nchoice, 1);
 	assert_true(fabs(r.within - 0.10) < 1e-12);
-	verdict_mx m = verdict_row(&r, runs, N_ELEMS(runs));
+	verdict_mx m = matrix_row(&r, runs, N_ELEMS(runs));
 	assert_int_equal(m.v, VERDICT_REPRODUCED);
 	assert_int_equal(m.c, 8);
 	assert_int_equal(m.n, 4); /* coro's runs all failed: no figure */
@@ -251,23 +261,23 @@ static void test_matrix(void **st)
 		runs[i].makespan_s = 2.0;
 		runs[i].throughput_per_s = 1.5;
 	}
-	m = verdict_row(&r, runs, N_ELEMS(runs));
+	m = matrix_row(&r, runs, N_ELEMS(runs));
 	assert_int_equal(m.v, VERDICT_REPRODUCED); /* sequential, 2% behind */
 	assert_string_equal(m.m[0].model, "epoll");
 	r.within = 0.01;
-	m = verdict_row(&r, runs, N_ELEMS(runs));
+	m = matrix_row(&r, runs, N_ELEMS(runs));
 	assert_int_equal(m.v, VERDICT_NOT_REPRODUCED);
 	assert_non_null(strstr(m.msg, "sequential 1.00 s is 2% behind the best, epoll 980 ms"));
 	/* the choice never ran: n/a, as is a workload nobody ran */
 	r = row("makespan(* on fib) best pool : x");
-	m = verdict_row(&r, runs, N_ELEMS(runs));
+	m = matrix_row(&r, runs, N_ELEMS(runs));
 	assert_int_equal(m.v, VERDICT_NA);
 	assert_non_null(strstr(m.msg, "none of the chosen models ran; the best is epoll"));
 	r = row("makespan(* on sleep) best pool : x");
-	assert_int_equal(verdict_row(&r, runs, N_ELEMS(runs)).v, VERDICT_NA);
+	assert_int_equal(matrix_row(&r, runs, N_ELEMS(runs)).v, VERDICT_NA);
 	/* throughput: higher is better */
 	r = row("throughput(* on fib) best epoll within 0% : x");
-	m = verdict_row(&r, runs, N_ELEMS(runs));
+	m = matrix_row(&r, runs, N_ELEMS(runs));
 	assert_string_equal(m.m[0].model, "epoll");
 	assert_int_equal(m.v, VERDICT_REPRODUCED);
 
@@ -294,7 +304,7 @@ static void test_matrix(void **st)
 		(suite_need){ .what = "cores", .op = ">=", .value = 4, .text = "cores >= 4" };
 	assert_int_equal(verdict_suite(&s, runs, N_ELEMS(runs), 2, res, mx), VERDICT_NA);
 	assert_int_equal(mx[0].n, 4); /* measured all the same */
-	assert_string_equal(mx[0].msg, "needs cores >= 4; this machine has 2 cores");
+	assert_string_equal(mx[0].msg, "needs cores >= 4: the machine delivered 2 cores");
 }
 
 static void test_verdicts(void **st)
@@ -327,7 +337,7 @@ static void test_verdicts(void **st)
 	verdict_mx mx[SUITE_MAX_ROWS];
 	assert_int_equal(verdict_suite(&s, runs, 2, 2, res, mx), VERDICT_NA);
 	assert_int_equal(res[0].v, VERDICT_NA);
-	assert_string_equal(res[0].msg, "needs cores >= 64; this machine has 2 cores");
+	assert_string_equal(res[0].msg, "needs cores >= 64: the machine delivered 2 cores");
 	assert_int_equal(verdict_suite(&s, runs, 2, 64, res, mx), VERDICT_REPRODUCED);
 	assert_int_equal(res[1].v, VERDICT_REPRODUCED);
 	runs[1].makespan_s = 0.2;

@@ -3,6 +3,7 @@
  * Options only; loading, running and judging are harness/suite/'s.
  */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -12,18 +13,26 @@
 
 static void suite_usage(FILE *f)
 {
-	fprintf(f, "usage: concbench suite NAME|FILE [--quick] [--out DIR] [--no-plot]\n\n"
-		   "Runs a suite's sweeps (a built-in one by name, see: concbench list suites,\n"
-		   "or a suite file), writes results/<name>/<UTC timestamp>/ and its charts as\n"
-		   "`concbench run` does, one directory per sweep, then checks the suite's\n"
-		   "expectations and decision-matrix rows and prints each with its verdict:\n"
-		   "reproduced, not reproduced, or n/a (with the reason). The file format is\n"
-		   "in README.md (Suites and reproducing the book).\n\n"
-		   "      --quick     the suite's quick size (seconds) instead of its full one\n"
-		   "  -o, --out DIR   results root (default: results)\n"
-		   "      --no-plot   do not draw charts\n\n"
-		   "exit status: 0 reproduced or n/a, 1 not reproduced, 2 bad suite or usage,\n"
-		   "130 interrupted\n");
+	fprintf(f,
+		"usage: concbench suite NAME|FILE [--quick] [--out DIR] [--no-plot] [--max-reps N]\n\n"
+		"Runs a suite's sweeps (a built-in one by name, see: concbench list suites,\n"
+		"or a suite file), writes results/<name>/<UTC timestamp>/ and its charts as\n"
+		"`concbench run` does, one directory per sweep, then checks the suite's\n"
+		"expectations and decision-matrix rows and prints each with its verdict:\n"
+		"reproduced, not reproduced, inconclusive, or n/a (with the reason). An\n"
+		"expectation's ratio carries a 95%% bootstrap interval over the reps: inside\n"
+		"its band it is reproduced, outside not; across an edge, the sweeps run\n"
+		"again with more reps (up to --max-reps) and, still across, it is\n"
+		"inconclusive. The file format is in README.md (Suites and reproducing\n"
+		"the book).\n\n"
+		"      --quick     the suite's quick size (seconds) instead of its full one\n"
+		"  -o, --out DIR   results root (default: results)\n"
+		"      --no-plot   do not draw charts\n"
+		"      --max-reps N  the most reps per group while an expectation is\n"
+		"                  inconclusive (default: %d)\n\n"
+		"exit status: 0 reproduced, inconclusive or n/a, 1 not reproduced, 2 bad\n"
+		"suite or usage, 130 interrupted\n",
+		TRIAL_MAX_REPS);
 }
 
 /* Load and run one suite; print its verdicts. The exit code. */
@@ -42,7 +51,7 @@ static int run_suite(const char *target, int quick, const char *out, int no_plot
 		rc = trial_run(s, quick, out, no_plot, stop, stdout, stderr, o);
 		if (rc == 0) {
 			trial_print(stdout, s, o);
-			rc = o->v == VERDICT_NOT_REPRODUCED ? 1 : 0;
+			rc = trial_exit_code(o->v);
 		}
 	}
 	free(s);
@@ -53,10 +62,17 @@ static int run_suite(const char *target, int quick, const char *out, int no_plot
 int cli_suite(int argc, char **argv, volatile sig_atomic_t *stop)
 {
 	int quick = 0, no_plot = 0;
+	int64_t max_reps = TRIAL_MAX_REPS;
 	const char *out = "results", *target = NULL;
 	const cli_opt opts[] = {
 		{ .name = "--quick", .type = CLI_FLAG, .dst = &quick },
 		{ .name = "--no-plot", .type = CLI_FLAG, .dst = &no_plot },
+		{ .name = "--max-reps",
+		  .type = CLI_INT,
+		  .dst = &max_reps,
+		  .eq = 1,
+		  .min = 1,
+		  .max = 1000 },
 		CLI_OPT_OUT(&out),
 		{ 0 },
 	};
@@ -73,5 +89,6 @@ int cli_suite(int argc, char **argv, volatile sig_atomic_t *stop)
 		suite_usage(stderr);
 		return 2;
 	}
+	trial_set_max_reps((int)max_reps);
 	return run_suite(target, quick, out, no_plot, stop);
 }

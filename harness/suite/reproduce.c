@@ -20,6 +20,7 @@
 #include "harness/report/report.h"
 #include "harness/run/meta.h"
 #include "harness/run/metric.h"
+#include "harness/suite/verdict_text.h"
 
 #if defined(__has_include) && __has_include("buildinfo.h")
 #include "buildinfo.h"
@@ -245,18 +246,16 @@ static void report_context(FILE *f, int quick)
 void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcomes, size_t n,
 		      size_t total, const char *report_dir, int quick)
 {
-	size_t count[3] = { 0 };
+	size_t count[VERDICT_N] = { 0 };
+	char counts[160];
 	for (size_t i = 0; i < n; i++)
 		count[outcomes[i].v]++;
+	verdict_text_counts(counts, sizeof counts, count, "claims");
 	fprintf(f, "# concbench reproduce%s\n\n", quick ? " --quick" : "");
 	if (n < total)
 		fprintf(f, "**partial: interrupted after %zu of %zu suites**\n\n", n, total);
 	report_context(f, quick);
-	fprintf(f,
-		"%zu claims: %zu reproduced, %zu not reproduced, %zu not applicable on this "
-		"machine (%d cores).\n\n",
-		n, count[VERDICT_REPRODUCED], count[VERDICT_NOT_REPRODUCED], count[VERDICT_NA],
-		meta_cores());
+	fprintf(f, "%s (n/a: not applicable on this machine, %d cores).\n\n", counts, meta_cores());
 	fprintf(f, "| id | claim | source | book | ours | expectation | verdict | charts |\n");
 	fprintf(f, "|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++) {
@@ -272,11 +271,8 @@ void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcome
 		cell(f, s->book[0] ? s->book : "-");
 		fputs(" | ", f);
 		for (int k = 0; k < s->nex; k++) {
-			char v[64];
-			if (isnan(o->res[k].value))
-				snprintf(v, sizeof v, "n/a");
-			else
-				snprintf(v, sizeof v, "%.3g", o->res[k].value);
+			char v[96];
+			verdict_text_ratio(v, sizeof v, &o->res[k], &s->ex[k]);
 			fprintf(f, "%s%s", k ? "<br>" : "", v);
 		}
 		for (int k = 0; k < s->nrows; k++) {
@@ -325,7 +321,8 @@ void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcome
 			fputs("-", f);
 		fputs(" |\n", f);
 	}
-	fprintf(f, "\nEach figure in \"ours\" is the measured ratio of the expectation beside it; "
+	fprintf(f, "\nEach figure in \"ours\" is the measured ratio of the expectation beside it, "
+		   "with its 95 %% bootstrap interval over the reps in brackets; "
 		   "a suite's expectations and the reasons behind them are in its suite file "
 		   "(concbench list suites).\n");
 	report_matrices(f, suites, outcomes, n);
@@ -372,7 +369,7 @@ int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root
 		return 1;
 	}
 	int rc = 0;
-	size_t done = 0;
+	size_t done = 0, count[VERDICT_N] = { 0 };
 	for (; done < n; done++) {
 		if (*stop) {
 			rc = 130;
@@ -391,6 +388,7 @@ int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root
 			break;
 		}
 		trial_print(out, &suites[done], &o[done]);
+		count[o[done].v]++;
 		if (o[done].v == VERDICT_NOT_REPRODUCED)
 			rc = 1;
 	}
@@ -402,6 +400,9 @@ int reproduce_run(const suite *suites, size_t n, int quick, const char *out_root
 			done, n);
 	if (write_report(suites, o, done, n, quick, out_root, out, diag) && rc != 130)
 		rc = 1;
+	char counts[160];
+	verdict_text_counts(counts, sizeof counts, count, "claims");
+	fprintf(out, "%s\n", counts);
 	free(o);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * verdict.h - a suite judged on its results: each expectation and matrix
- * row evaluated (reproduced, not reproduced, or n/a with the reason), and
- * the claim's verdict from them.
+ * row evaluated (reproduced, not reproduced, inconclusive, or n/a with the
+ * reason), and the claim's verdict from them.
  */
 #ifndef CB_VERDICT_H
 #define CB_VERDICT_H
@@ -12,14 +12,28 @@
 #include "harness/suite/expr.h"
 #include "harness/suite/suite.h"
 
-typedef enum { VERDICT_REPRODUCED, VERDICT_NOT_REPRODUCED, VERDICT_NA } verdict;
-const char *verdict_name(verdict v); /* "reproduced", "not reproduced", "n/a" */
+/* Inconclusive: the ratio's confidence interval crosses an edge of the band. */
+typedef enum {
+	VERDICT_REPRODUCED,
+	VERDICT_NOT_REPRODUCED,
+	VERDICT_NA,
+	VERDICT_INCONCLUSIVE,
+	VERDICT_N /* how many verdicts there are */
+} verdict;
+/* "reproduced", "not reproduced", "n/a", "inconclusive" */
+const char *verdict_name(verdict v);
 
-/* An expectation judged. */
+#define VERDICT_LEVEL 0.95 /* of an expectation's bootstrap interval */
+
+/* An expectation judged: reproduced when the ratio's 95 % bootstrap interval
+ * over reps lies inside the band, not reproduced when it lies outside,
+ * inconclusive when it crosses an edge. */
 typedef struct {
 	verdict v;
-	double value;  /* the measured ratio, NaN when n/a */
-	char msg[400]; /* "0.334 = coro 3.00 s / sequential 9.01 s", or why n/a */
+	double value;  /* the measured ratio (of medians), NaN when n/a */
+	double lo, hi; /* its interval, NaN when n/a */
+	int reps;      /* the fewer reps of the two groups (numerator's alone over a constant) */
+	char msg[400]; /* "0.334 in 0.25..0.45 (95% CI ...) = coro@8 3.00 s / ...", or why n/a */
 } verdict_ex;
 
 #define VERDICT_MAX_MODELS 16
@@ -37,23 +51,19 @@ typedef struct {
 
 /* Evaluate e on runs[0..n) (the suite's results). */
 verdict_ex verdict_expect(const expr_expect *e, const res_run *runs, size_t n);
-/* Evaluate a row: reproduced when a chosen model is the best or within the
- * row's tolerance of it (the tie rule), and the row's contrast holds: it
- * beats each "beats" model by the margin, and no "not worst" model is the
- * worst; n/a when no model has a figure, none of the chosen ones ran, or a
- * "beats" model has no figure. Lower is better, or higher, as the metric
- * table says. */
-verdict_mx verdict_row(const expr_row *row, const res_run *runs, size_t n);
-/* Do the suite's needs hold on a machine with `cores` cores? 1, or 0 with the
- * reason in why. */
-int verdict_needs_ok(const suite *s, int cores, char *why, size_t len);
+/* Do the suite's needs hold on a machine that delivered `cores` cores (the
+ * effective parallelism measured, or the count when it was not)? At least
+ * 90 % of N cores counts as N (1.85 -> 2, 1.75 -> 1, 1.1 -> 1, a count of 9
+ * stays 9); NaN counts as holding. 1, or 0 with the reason in why:
+ * "needs cores >= 2: the machine delivered 1.1 cores". */
+int verdict_needs_ok(const suite *s, double cores, char *why, size_t len);
 /* Evaluate every expectation of s into res[0..s->nex) (all n/a with the
  * reason when a need fails) and every row into mx[0..s->nrows), and return
- * the claim's verdict: reproduced if all are, n/a if any is n/a and none
- * failed, else not reproduced. */
-verdict verdict_suite(const suite *s, const res_run *runs, size_t n, int cores, verdict_ex *res,
+ * the claim's verdict, as verdict_combine() gives it. */
+verdict verdict_suite(const suite *s, const res_run *runs, size_t n, double cores, verdict_ex *res,
 		      verdict_mx *mx);
-/* The verdict of several: not reproduced if one is, else n/a if one is. */
+/* The verdict of several: not reproduced if one is, else inconclusive if one
+ * is, else n/a if one is, else reproduced. */
 verdict verdict_combine(const verdict_ex *res, size_t n);
 
 #endif
