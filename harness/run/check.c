@@ -57,6 +57,7 @@ static double median(double *v, int n)
 typedef struct {
 	_Atomic int64_t *deadline; /* 0 until the window opens */
 	int64_t cpu_ns;            /* CPU time inside the window */
+	pthread_t th;
 } spinner;
 
 static void *spin(void *arg)
@@ -76,25 +77,21 @@ static void *spin(void *arg)
 static double effective_cores(int k, int64_t window_ns)
 {
 	_Atomic int64_t deadline = 0;
-	spinner s[256];
-	pthread_t th[256];
+	spinner *s = calloc((size_t)k, sizeof *s);
 	int n = 0;
-	if (k > 256)
-		k = 256;
-	for (; n < k; n++) {
-		s[n] = (spinner){ .deadline = &deadline };
-		if (pthread_create(&th[n], NULL, spin, &s[n]) != 0)
+	for (; s && n < k; n++) {
+		s[n].deadline = &deadline;
+		if (pthread_create(&s[n].th, NULL, spin, &s[n]) != 0)
 			break;
 	}
-	if (n == 0)
-		return NAN;
 	atomic_store(&deadline, now_ns(CLOCK_MONOTONIC) + window_ns);
 	double cpu = 0;
 	for (int i = 0; i < n; i++) {
-		pthread_join(th[i], NULL);
+		pthread_join(s[i].th, NULL);
 		cpu += (double)s[i].cpu_ns;
 	}
-	return n < k ? NAN : cpu / (double)window_ns;
+	free(s);
+	return n < k || k < 1 ? NAN : cpu / (double)window_ns;
 }
 
 /* ---- the cost of one operation ------------------------------------------ */
