@@ -234,12 +234,17 @@ int check_warning(const check_result *before, const check_result *after, char *b
 	const check_result *c[2] = { before, after };
 	const char *when[2] = { "before the sweep", "after it" };
 	for (int k = 0; k < 2; k++) {
-		if (c[k] && starved(c[k]))
-			part(what, sizeof what, "%.2f of %d cores delivered %s", c[k]->eff_cores,
-			     c[k]->online, when[k]);
-		if (c[k] && loaded(c[k]))
-			part(what, sizeof what, "load %.2f >= %d cores %s", c[k]->load[0],
-			     c[k]->online, when[k]);
+		int s = c[k] && starved(c[k]), l = c[k] && loaded(c[k]);
+		if (s && l)
+			part(what, sizeof what,
+			     "%s: %.2f of %d cores delivered, load %.2f >= %d cores", when[k],
+			     c[k]->eff_cores, c[k]->online, c[k]->load[0], c[k]->online);
+		else if (s)
+			part(what, sizeof what, "%s: %.2f of %d cores delivered", when[k],
+			     c[k]->eff_cores, c[k]->online);
+		else if (l)
+			part(what, sizeof what, "%s: load %.2f >= %d cores", when[k], c[k]->load[0],
+			     c[k]->online);
 	}
 	if (len)
 		buf[0] = '\0';
