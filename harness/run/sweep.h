@@ -30,8 +30,9 @@ typedef struct {
 	char **argv;
 	volatile sig_atomic_t *stop;
 	/* out: the smaller effective core count of the quick checks before and
-	 * after the sweep (run/check.h), NaN when not measured (skipped with
-	 * CONCBENCH_NO_CHECK=1, or the sweep ended early) */
+	 * after the sweep (run/check.h; an interrupted sweep has only the one
+	 * before), NaN when none was measured (CONCBENCH_NO_CHECK=1, or the sweep
+	 * failed before its first run) */
 	double eff_cores;
 } sweep_cfg;
 
