@@ -22,6 +22,7 @@
 	X(reproduce, "every built-in suite, and REPORT.md")                                        \
 	X(plot, "(re)draw the charts of a results directory")                                      \
 	X(topo, "the machine as hwloc sees it")                                                    \
+	X(check, "the machine as a benchmark sees it: cores delivered, costs, load")               \
 	X(bench, "the toolkit's own per-task cost beside raw primitives")                          \
 	X(serve, "the bundled HTTP target, for http workloads and by hand")
 

@@ -78,7 +78,7 @@ static void test_help_every_command(void **st)
 	top = *RUN("--help");
 	assert_int_equal(top.code, 0);
 	const char *known[] = { "run",  "list",  "suite", "reproduce", "plot",
-				"topo", "bench", "serve", "help" };
+				"topo", "check", "bench", "serve",     "help" };
 	for (size_t i = 0; i < N_ELEMS(known); i++) {
 		char line[32];
 		snprintf(line, sizeof line, "\n  %s ", known[i]);

@@ -6,6 +6,10 @@
  * slow drift (thermal, a neighbour's job) spreads over all models instead of
  * landing on whichever ran last. Warm-up reps come first and are dropped.
  *
+ * A quick machine check (check.h) runs before the first run and after the
+ * last, outside every measurement; both go in the context, and when the
+ * machine did not deliver its cores a warning follows the summary.
+ *
  * Results are rewritten (atomically) after every run, so a crash or a Ctrl-C
  * never loses a finished run. A run whose digest differs from the reference
  * (the workload's first good run; sequential goes first when it is in the
@@ -14,10 +18,12 @@
 #include "harness/run/sweep.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "harness/run/check_report.h"
 #include "harness/run/cpus.h"
 #include "harness/run/meta.h"
 #include "harness/plot/plot.h"
@@ -31,7 +37,10 @@ typedef struct {
 	const sweep_cfg *cfg;
 	FILE *out, *diag;
 	rep_dir *dir;
-	char *context;
+	char *meta;    /* the machine's context, without checks or the target */
+	char *context; /* what results.json gets */
+	check_result before, after;
+	int nchecks; /* 0 (skipped), 1 (before), 2 (before and after) */
 	res_run *runs;
 	size_t nruns;
 	size_t done, total; /* runs started, runs planned (warm-ups included) */
@@ -188,17 +197,69 @@ static int prepare(sweep *s)
 	return 0;
 }
 
-/* After the last run: stop the target and record its CPU time. */
-static void finish_target(sweep *s)
+/* The context: the machine's, the checks taken so far and, once it has
+ * stopped, the target's CPU time. NULL when memory ran out. */
+static char *context_now(sweep *s, int with_target)
+{
+	char *c = s->nchecks ? check_context(s->meta, &s->before, s->nchecks > 1 ? &s->after : NULL)
+			     : strdup(s->meta);
+	char *t = c && with_target ? target_context(&s->server, c) : NULL;
+	if (t) {
+		free(c);
+		c = t;
+	}
+	return c;
+}
+
+/* The quick check, unless CONCBENCH_NO_CHECK (non-empty) skips it. */
+static void check(sweep *s, check_result *r)
+{
+	const char *skip = getenv("CONCBENCH_NO_CHECK");
+	if (skip && *skip)
+		return;
+	if (check_run(r, 1) == 0)
+		s->nchecks++;
+}
+
+/* After the last run: stop the target, check the machine again (unless
+ * stopped), and record both in the context. */
+static void finish(sweep *s, int how)
 {
 	target_stop(&s->server);
-	char *ctx = target_context(&s->server, s->context);
+	if (how == 0 && s->nchecks == 1)
+		check(s, &s->after);
+	char *ctx = context_now(s, 1);
 	if (!ctx)
 		return;
 	free(s->context);
 	s->context = ctx;
 	if (s->dir && s->nruns && rep_write(s->dir, s->runs, s->nruns, s->context) < 0)
 		fprintf(s->diag, "concbench: %s\n", rep_error(s->dir));
+}
+
+/* The smaller effective core count of the checks; NaN without one. */
+static double eff_cores(const sweep *s)
+{
+	double e = NAN;
+	if (s->nchecks > 0)
+		e = fmin(e, s->before.eff_cores);
+	if (s->nchecks > 1)
+		e = fmin(e, s->after.eff_cores);
+	return e;
+}
+
+/* A busy machine's warning after the summary: on stdout with the table, and
+ * on stderr too unless both are the same terminal. */
+static void warn(sweep *s)
+{
+	char w[640];
+	if (!s->nchecks ||
+	    !check_warning(&s->before, s->nchecks > 1 ? &s->after : NULL, w, sizeof w))
+		return;
+	fprintf(s->out, "%s\n", w);
+	fflush(s->out);
+	if (!isatty(fileno(s->out)) || !isatty(fileno(s->diag)))
+		fprintf(s->diag, "concbench: %s\n", w);
 }
 
 /* Charts for what was measured; a failure here loses no result. */
@@ -222,10 +283,11 @@ static void cleanup(sweep *s)
 	model_table_free(s->table);
 	rep_close(s->dir);
 	free(s->context);
+	free(s->meta);
 	free(s->runs);
 }
 
-int sweep_run(const sweep_cfg *cfg, FILE *out, FILE *diag)
+int sweep_run(sweep_cfg *cfg, FILE *out, FILE *diag)
 {
 	sweep s = { .cfg = cfg, .out = out, .diag = diag };
 	char err[256];
@@ -234,18 +296,21 @@ int sweep_run(const sweep_cfg *cfg, FILE *out, FILE *diag)
 	s.total = cfg->nwl * cfg->nmodels * cfg->ncs * (size_t)(cfg->reps + cfg->warmup);
 	s.color = isatty(fileno(out)) && !getenv("NO_COLOR");
 	s.progress = isatty(fileno(diag));
+	cfg->eff_cores = NAN;
 	run_init();
 	if (bind_setup(&s) < 0) {
 		cleanup(&s);
 		return 2;
 	}
+	check(&s, &s.before); /* before the target starts: it measures the machine alone */
 	if (prepare(&s) < 0) {
 		cleanup(&s);
 		return 2;
 	}
 	s.runs = calloc(s.total, sizeof *s.runs);
 	s.table = model_table_new(cfg->n);
-	s.context = meta_context_json(cfg->argc, cfg->argv, cfg->cpus);
+	s.meta = meta_context_json(cfg->argc, cfg->argv, cfg->cpus);
+	s.context = s.meta ? context_now(&s, 0) : NULL;
 	if (!s.runs || !s.table || !s.context) {
 		fprintf(diag, "concbench: out of memory for %zu tasks\n", cfg->n);
 		cleanup(&s);
@@ -258,12 +323,14 @@ int sweep_run(const sweep_cfg *cfg, FILE *out, FILE *diag)
 	}
 	s.t_start = wl_now_ns();
 	int how = sweep_all(&s);
-	finish_target(&s);
+	finish(&s, how);
+	cfg->eff_cores = eff_cores(&s);
 	if (s.progress)
 		fprintf(diag, "\r\033[K");
 	if (how >= 0 && s.nruns > 0 && rep_finish(s.dir) < 0)
 		fprintf(diag, "concbench: %s\n", rep_error(s.dir));
 	summary_print(out, s.runs, s.nruns);
+	warn(&s);
 	if (how >= 0 && s.nruns > 0 && !cfg->no_plot)
 		draw(&s);
 	for (size_t i = 0; i < s.nruns; i++)

@@ -29,12 +29,18 @@ typedef struct {
 	int argc;
 	char **argv;
 	volatile sig_atomic_t *stop;
+	/* out: the smaller effective core count of the quick checks before and
+	 * after the sweep (run/check.h; an interrupted sweep has only the one
+	 * before), NaN when none was measured (CONCBENCH_NO_CHECK=1, or the sweep
+	 * failed before its first run) */
+	double eff_cores;
 } sweep_cfg;
 
 /* Run the sweep, printing a line per run and a summary to `out`, progress and
- * diagnostics to `diag`. Returns 0 if every run was ok, 1 if a run failed,
- * 2 on a usage error found late (bad --cpus), 130 if stopped by a signal. */
-int sweep_run(const sweep_cfg *cfg, FILE *out, FILE *diag);
+ * diagnostics to `diag`; a quick machine check before the first run and after
+ * the last goes in results.json's context and sets cfg->eff_cores. Returns 0 if every run was ok, 1
+ * if a run failed, 2 on a usage error found late (bad --cpus), 130 if stopped by a signal. */
+int sweep_run(sweep_cfg *cfg, FILE *out, FILE *diag);
 
 /* The first ok run of a workload sets its reference digest; a later ok run
  * with another digest did different work and becomes an error. */
