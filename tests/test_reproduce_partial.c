@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,10 @@ static void test_partial(void **st)
 	assert_null(strstr(rep, "| A2 |"));
 	/* the context heads the report */
 	assert_non_null(strstr(rep, "## Context\n\n- machine: "));
-	assert_non_null(strstr(rep, "\n- effective parallelism: not measured\n"));
+	/* the sweep's machine check measured it (CONCBENCH_NO_CHECK is unset) */
+	assert_non_null(strstr(rep, "\n- effective parallelism: "));
+	assert_non_null(strstr(rep, " cores delivered in the checks around the sweeps (fewest "
+				    "during A1)\n"));
 	assert_non_null(strstr(rep, "\n- load average: "));
 	assert_non_null(strstr(rep, "\n- kernel: Linux "));
 	assert_non_null(strstr(rep, "\n- concbench 0.1.0, git "));
@@ -146,10 +150,31 @@ static void test_matrix_cell(void **st)
 	free(text);
 }
 
+/* The context's parallelism line, from fixed outcomes. */
+static void test_context_line(void **state)
+{
+	suite s[3] = { 0 };
+	trial_outcome o[3] = { 0 };
+	char line[200];
+	snprintf(s[0].name, sizeof s[0].name, "L1");
+	snprintf(s[1].name, sizeof s[1].name, "L1b");
+	snprintf(s[2].name, sizeof s[2].name, "L2");
+	o[0].eff_cores = 1.97;
+	o[1].eff_cores = 1.43;
+	o[2].eff_cores = NAN;
+	reproduce_context_line(line, sizeof line, s, o, 3);
+	assert_non_null(strstr(line, "effective parallelism: 1.43 to 1.97 of "));
+	assert_non_null(strstr(line, "(fewest during L1b)"));
+	o[0].eff_cores = o[1].eff_cores = NAN;
+	reproduce_context_line(line, sizeof line, s, o, 3);
+	assert_string_equal(line, "effective parallelism: not measured");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_partial),
+		cmocka_unit_test(test_context_line),
 		cmocka_unit_test(test_matrix_cell),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

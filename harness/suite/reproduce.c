@@ -195,9 +195,27 @@ static void report_matrices(FILE *f, const suite *suites, const trial_outcome *o
 	}
 }
 
-void reproduce_context_line(char *buf, size_t len)
+void reproduce_context_line(char *buf, size_t len, const suite *suites,
+			    const trial_outcome *outcomes, size_t n)
 {
-	snprintf(buf, len, "effective parallelism: not measured");
+	double lo = NAN, hi = NAN;
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		double e = outcomes[i].eff_cores;
+		if (isnan(e))
+			continue;
+		if (isnan(lo) || e < lo)
+			lo = e, at = i;
+		if (isnan(hi) || e > hi)
+			hi = e;
+	}
+	if (isnan(lo))
+		snprintf(buf, len, "effective parallelism: not measured");
+	else
+		snprintf(buf, len,
+			 "effective parallelism: %.2f to %.2f of %d cores delivered in the checks "
+			 "around the sweeps (fewest during %s)",
+			 lo, hi, meta_cores(), suites[at].name);
 }
 
 /* The first line of /proc/loadavg's three averages, or "unknown". */
@@ -214,7 +232,8 @@ static void loadavg(char *buf, size_t len)
 }
 
 /* The context the figures were measured in, as a list. */
-static void report_context(FILE *f, int quick)
+static void report_context(FILE *f, int quick, const suite *suites, const trial_outcome *outcomes,
+			   size_t n)
 {
 	char cpu[256], load[96], par[256], date[64];
 	struct utsname u;
@@ -229,7 +248,7 @@ static void report_context(FILE *f, int quick)
 		snprintf(u.sysname, sizeof u.sysname, "unknown");
 	}
 	loadavg(load, sizeof load);
-	reproduce_context_line(par, sizeof par);
+	reproduce_context_line(par, sizeof par, suites, outcomes, n);
 	if (!gmtime_r(&now, &tm) || !strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &tm))
 		snprintf(date, sizeof date, "unknown");
 	fprintf(f, "## Context\n\n");
@@ -254,7 +273,7 @@ void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcome
 	fprintf(f, "# concbench reproduce%s\n\n", quick ? " --quick" : "");
 	if (n < total)
 		fprintf(f, "**partial: interrupted after %zu of %zu suites**\n\n", n, total);
-	report_context(f, quick);
+	report_context(f, quick, suites, outcomes, n);
 	fprintf(f, "%s (n/a: not applicable on this machine, %d cores).\n\n", counts, meta_cores());
 	fprintf(f, "| id | claim | source | book | ours | expectation | verdict | charts |\n");
 	fprintf(f, "|---|---|---|---|---|---|---|---|\n");

@@ -16,9 +16,11 @@
  * after n of total suites" at the top. */
 void reproduce_report(FILE *f, const suite *suites, const trial_outcome *outcomes, size_t n,
 		      size_t total, const char *report_dir, int quick);
-/* The context's line on the machine's effective parallelism, into buf:
- * "effective parallelism: not measured" until a machine check feeds it. */
-void reproduce_context_line(char *buf, size_t len);
+/* The context's line on the machine's effective parallelism over the
+ * suites' sweeps, into buf: "effective parallelism: 1.43 to 2.00 of 2 cores
+ * delivered (fewest during L1b)", or "... not measured". */
+void reproduce_context_line(char *buf, size_t len, const suite *suites,
+			    const trial_outcome *outcomes, size_t n);
 /* Run every suite, then write report_root/reproduce/<stamp>/REPORT.md and
  * print it to out. Returns 0 when no claim is "not reproduced", 1 otherwise,
  * 2 on a bad suite, 130 if stopped (*stop set: the report then holds the

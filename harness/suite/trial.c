@@ -73,7 +73,7 @@ static int run_sweep(const suite *s, int k, int quick, int more, int *reps, doub
 	*reps = cfg.reps;
 	/* getopt permuted argv; the context records it as it now stands */
 	int rc = sweep_run(&cfg, out, diag);
-	*eff = NAN; /* the machine check's figure, once sweep_cfg has it: cfg.eff_cores */
+	*eff = cfg.eff_cores; /* the machine check's figure (NaN: not measured) */
 	runopts_free(&cfg);
 	if (rc == 2 || rc == 130)
 		return rc;
@@ -165,6 +165,7 @@ int trial_run(const suite *s, int quick, const char *out_root, int no_plot,
 {
 	memset(o, 0, sizeof *o);
 	o->v = VERDICT_NA;
+	o->eff_cores = NAN;
 	res_run *runs = NULL;
 	size_t nruns = 0;
 	int reps[SUITE_MAX_SWEEPS] = { 0 }, want[SUITE_MAX_SWEEPS];
@@ -206,6 +207,7 @@ int trial_run(const suite *s, int quick, const char *out_root, int no_plot,
 		if (round && !added)
 			break;
 		o->rounds = round;
+		o->eff_cores = cores;
 		o->v = verdict_suite(s, runs, nruns, isnan(cores) ? meta_cores() : cores, o->res,
 				     o->mx);
 		if (!any_inconclusive(s, o))

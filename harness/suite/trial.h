@@ -26,6 +26,9 @@ typedef struct {
 	char more[TRIAL_MAX_MORE][512];
 	int nmore;
 	int rounds; /* how many times reps were added */
+	/* the fewest cores the machine delivered in the checks around its
+	 * sweeps (harness/run/check.c), NaN when not measured */
+	double eff_cores;
 	verdict v;
 	verdict_ex res[SUITE_MAX_EXPECT];
 	verdict_mx mx[SUITE_MAX_ROWS];
