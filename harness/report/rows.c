@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "harness/run/metric.h"
+#include "harness/run/stats.h"
 #include "workloads/workload.h"
 
 /* The columns of results.csv and the keys of a results.json run, in order;
@@ -141,6 +143,64 @@ int rows_json_run(jw *w, const res_run *r)
 			jw_raw(w, s); /* an integer, already formatted */
 	}
 	return jw_obj_end(w);
+}
+
+/* ---- the aggregates: one object per group of reps ---- */
+
+static const metric_id agg_metrics[] = { METRIC_MAKESPAN, METRIC_THROUGHPUT, METRIC_P50,
+					 METRIC_P99,      METRIC_CPU,        METRIC_RSS };
+
+static void json_spread(jw *w, const char *name, const stats_spread *s)
+{
+	jw_key(w, name);
+	jw_obj_begin(w);
+	jw_kv_uint(w, "n", s->n);
+	jw_kv_double(w, "median", s->median);
+	jw_kv_double(w, "min", s->min);
+	jw_kv_double(w, "max", s->max);
+	jw_kv_double(w, "mean", s->mean);
+	jw_kv_double(w, "stddev", s->stddev);
+	jw_kv_double(w, "cv", s->cv);
+	jw_kv_uint(w, "outliers", s->outliers);
+	jw_obj_end(w);
+}
+
+static void json_group(jw *w, const res_run *runs, size_t n, const res_run *key)
+{
+	size_t total = 0;
+	stats_spread s[sizeof agg_metrics / sizeof agg_metrics[0]];
+	for (size_t i = 0; i < n; i++)
+		total += stats_same_group(&runs[i], key);
+	for (size_t k = 0; k < sizeof agg_metrics / sizeof agg_metrics[0]; k++)
+		stats_group(runs, n, key, agg_metrics[k], &s[k]);
+	jw_obj_begin(w);
+	jw_key(w, "workload");
+	jw_strn(w, key->workload, strnlen(key->workload, sizeof key->workload));
+	jw_key(w, "params");
+	jw_strn(w, key->params, strnlen(key->params, sizeof key->params));
+	jw_key(w, "model");
+	jw_strn(w, key->model, strnlen(key->model, sizeof key->model));
+	jw_kv_uint(w, "concurrency", key->concurrency);
+	jw_kv_uint(w, "tasks", key->tasks);
+	jw_kv_uint(w, "runs", total);
+	jw_kv_uint(w, "ok", s[0].n);
+	jw_kv_bool(w, "noisy", stats_noisy(&s[0]));
+	for (size_t k = 0; k < sizeof agg_metrics / sizeof agg_metrics[0]; k++)
+		json_spread(w, metric_name(agg_metrics[k]), &s[k]);
+	jw_obj_end(w);
+}
+
+int rows_json_aggregates(jw *w, const res_run *runs, size_t n)
+{
+	jw_arr_begin(w);
+	for (size_t g = 0; g < n; g++) {
+		size_t h = 0;
+		while (h < g && !stats_same_group(&runs[h], &runs[g]))
+			h++;
+		if (h == g) /* the group's first run */
+			json_group(w, runs, n, &runs[g]);
+	}
+	return jw_arr_end(w);
 }
 
 /* ---- the per-task timeline ---- */

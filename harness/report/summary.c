@@ -3,9 +3,16 @@
  *
  * One row per (workload, model, concurrency): the median over the reps that
  * finished ok (a median, not a mean, because one noisy rep on a shared
- * machine should not move the figure), and the speed-up over sequential's
- * median makespan for the same workload: at the same concurrency when
- * sequential ran there, else over all its runs (sequential ignores C).
+ * machine should not move the figure), each with its spread: "±6%" says
+ * every rep lay within 6 % of the median (the farther of min and max), so
+ * the reader sees at once which differences between rows are real. Then the
+ * speed-up over sequential's median makespan for the same workload: at the
+ * same concurrency when sequential ran there, else over all its runs
+ * (sequential ignores C).
+ *
+ * A group whose makespan is noisy (stats_noisy: CV over 10 % or an outlier
+ * rep, as hyperfine warns) gets a '!' in its row and a line under the
+ * table saying why and what to do. One rep shows no spread and no flag.
  */
 #include "harness/report/summary.h"
 
@@ -16,79 +23,121 @@
 #include "harness/run/metric.h"
 #include "harness/run/stats.h"
 
-static int same_group(const res_run *a, const res_run *b)
-{
-	return strcmp(a->workload, b->workload) == 0 && strcmp(a->params, b->params) == 0 &&
-	       strcmp(a->model, b->model) == 0 && a->concurrency == b->concurrency;
-}
+#define FIG_W 12 /* display columns of a figure: "2.42 ms ±40%" */
 
 static int same_workload(const res_run *a, const res_run *b)
 {
 	return strcmp(a->workload, b->workload) == 0 && strcmp(a->params, b->params) == 0;
 }
 
-/* Median of one metric over the ok runs that match `pick`; NaN if none. */
-static double median_of(const res_run *runs, size_t n, const res_run *key,
-			int (*pick)(const res_run *, const res_run *), metric_id metric,
-			size_t *cnt)
-{
-	double *v = malloc((n ? n : 1) * sizeof *v);
-	size_t k = 0;
-	for (size_t i = 0; v && i < n; i++)
-		if (pick(&runs[i], key) && strcmp(runs[i].status, "ok") == 0)
-			v[k++] = metric_value(metric, &runs[i]);
-	double m = v ? stats_median(v, k) : NAN;
-	free(v);
-	if (cnt)
-		*cnt = k;
-	return m;
-}
-
-static int is_seq_same_c(const res_run *r, const res_run *key)
+static int is_seq(const res_run *r, const res_run *key, int same_c)
 {
 	return same_workload(r, key) && strcmp(r->model, "sequential") == 0 &&
-	       r->concurrency == key->concurrency;
+	       strcmp(r->status, "ok") == 0 && (!same_c || r->concurrency == key->concurrency);
 }
 
-static int is_seq(const res_run *r, const res_run *key)
-{
-	return same_workload(r, key) && strcmp(r->model, "sequential") == 0;
-}
-
+/* Sequential's median makespan at key's C, else over all its runs; NaN if none. */
 static double seq_makespan(const res_run *runs, size_t n, const res_run *key)
 {
-	size_t cnt;
-	double m = median_of(runs, n, key, is_seq_same_c, METRIC_MAKESPAN, &cnt);
-	return cnt ? m : median_of(runs, n, key, is_seq, METRIC_MAKESPAN, NULL);
+	double *v = malloc((n ? n : 1) * sizeof *v), m = NAN;
+	for (int same_c = 1; v && same_c >= 0 && isnan(m); same_c--) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (is_seq(&runs[i], key, same_c))
+				v[k++] = metric_value(METRIC_MAKESPAN, &runs[i]);
+		m = stats_median(v, k);
+	}
+	free(v);
+	return m;
 }
 
 /* The first failing status of a group, for the last column. */
 static const char *group_status(const res_run *runs, size_t n, const res_run *key)
 {
 	for (size_t i = 0; i < n; i++)
-		if (same_group(&runs[i], key) && strcmp(runs[i].status, "ok") != 0)
+		if (stats_same_group(&runs[i], key) && strcmp(runs[i].status, "ok") != 0)
 			return runs[i].status;
 	return "ok";
 }
 
-static void print_row(FILE *out, const res_run *runs, size_t n, const res_run *key)
+/* The median and, with two reps or more, "±X%": the farthest rep from it. */
+static void figure(metric_id m, const stats_spread *s, char *buf, size_t len)
 {
-	size_t ok, total = 0;
-	char mk[24], th[24], p50[24], p99[24], su[24] = "-";
+	char med[24];
+	double dev = fmax(s->median - s->min, s->max - s->median) / fabs(s->median) * 100;
+	metric_format(m, s->median, med, sizeof med);
+	if (s->n < 2 || !isfinite(dev))
+		snprintf(buf, len, "%s", med);
+	else if (dev >= 999.5)
+		snprintf(buf, len, "%s ±>999%%", med);
+	else
+		snprintf(buf, len, dev < 0.95 ? "%s ±%.1f%%" : "%s ±%.0f%%", med, dev);
+}
+
+/* s right-aligned in w display columns: UTF-8 continuation bytes take none. */
+static void put_right(FILE *out, const char *s, int w)
+{
+	int cols = 0;
+	for (const char *p = s; *p; p++)
+		cols += ((unsigned char)*p & 0xc0) != 0x80;
+	fprintf(out, " %*s%s", w > cols ? w - cols : 0, "", s);
+}
+
+static const metric_id shown[] = { METRIC_MAKESPAN, METRIC_THROUGHPUT, METRIC_P50, METRIC_P99 };
+#define NSHOWN (sizeof shown / sizeof shown[0])
+
+/* One group's row; returns 1 when it is flagged noisy. */
+static int print_row(FILE *out, const res_run *runs, size_t n, const res_run *key)
+{
+	stats_spread s[NSHOWN];
+	size_t total = 0;
+	char fig[40], su[24] = "-";
 	for (size_t i = 0; i < n; i++)
-		total += same_group(&runs[i], key);
-	double m = median_of(runs, n, key, same_group, METRIC_MAKESPAN, &ok);
-	double t = median_of(runs, n, key, same_group, METRIC_THROUGHPUT, NULL);
-	double a = median_of(runs, n, key, same_group, METRIC_P50, NULL);
-	double b = median_of(runs, n, key, same_group, METRIC_P99, NULL);
-	double seq = seq_makespan(runs, n, key);
+		total += stats_same_group(&runs[i], key);
+	for (size_t k = 0; k < NSHOWN; k++)
+		stats_group(runs, n, key, shown[k], &s[k]);
+	double m = s[0].median, seq = seq_makespan(runs, n, key);
 	if (!isnan(seq) && !isnan(m) && m > 0)
 		snprintf(su, sizeof su, seq / m >= 0.1 ? "%.2fx" : "%.2gx", seq / m);
-	fprintf(out, "  %-20s %6u %3zu/%-3zu %10s %11s %10s %10s %8s  %s\n", key->model,
-		key->concurrency, ok, total, metric_format(METRIC_MAKESPAN, m, mk, sizeof mk),
-		metric_format(METRIC_THROUGHPUT, t, th, sizeof th),
-		metric_format(METRIC_P50, a, p50, sizeof p50),
-		metric_format(METRIC_P99, b, p99, sizeof p99), su, group_status(runs, n, key));
+	int noisy = stats_noisy(&s[0]);
+	fprintf(out, "  %-16s %5u %2zu/%-2zu %c", key->model, key->concurrency, s[0].n, total,
+		noisy ? '!' : ' ');
+	for (size_t k = 0; k < NSHOWN; k++) {
+		figure(shown[k], &s[k], fig, sizeof fig);
+		put_right(out, fig, FIG_W);
+	}
+	fprintf(out, " %8s %s\n", su, group_status(runs, n, key));
+	return noisy;
+}
+
+/* Under the table: each flagged group, why, and what to do. */
+static void print_warnings(FILE *out, const res_run *runs, size_t n, size_t first)
+{
+	size_t flagged = 0;
+	for (size_t g = first; g < n; g++) {
+		stats_spread s;
+		size_t h = first;
+		while (h < g && !stats_same_group(&runs[h], &runs[g]))
+			h++;
+		if (h < g || !same_workload(&runs[g], &runs[first]))
+			continue;
+		stats_group(runs, n, &runs[g], METRIC_MAKESPAN, &s);
+		if (!stats_noisy(&s))
+			continue;
+		fprintf(out, "  ! %s c=%u: makespan", runs[g].model, runs[g].concurrency);
+		if (s.cv > STATS_NOISY_CV) /* 10.4 %: not "10 %", which reads as not over */
+			fprintf(out, s.cv < 0.105 ? " CV %.1f %%," : " CV %.0f %%,", s.cv * 100);
+		if (s.outliers)
+			fprintf(out, " %zu outlier%s of", s.outliers, s.outliers > 1 ? "s" : "");
+		fprintf(out, " %zu reps\n", s.n);
+		flagged++;
+	}
+	if (flagged)
+		fprintf(out,
+			"  ! noisy (CV over %.0f %% or a rep far from the median): results may be "
+			"distorted by other load;\n    rerun with more --reps or on a quieter "
+			"machine\n",
+			STATS_NOISY_CV * 100);
 }
 
 void summary_print(FILE *out, const res_run *runs, size_t n)
@@ -99,18 +148,22 @@ void summary_print(FILE *out, const res_run *runs, size_t n)
 			j++;
 		if (j < i)
 			continue; /* workload already shown */
-		fprintf(out, "\nsummary: %s%s%s, %zu tasks (median over ok reps)\n",
+		fprintf(out,
+			"\nsummary: %s%s%s, %zu tasks (median over ok reps, ± the farthest rep "
+			"from it, ! noisy)\n",
 			runs[i].workload, runs[i].params[0] ? ":" : "", runs[i].params,
 			runs[i].tasks);
-		fprintf(out, "  %-20s %6s %7s %10s %11s %10s %10s %8s  %s\n", "model", "C", "ok",
-			"makespan", "throughput", "p50", "p99", "speed-up", "status");
+		fprintf(out, "  %-16s %5s %5s   %*s %*s %*s %*s %8s %s\n", "model", "C", "ok",
+			FIG_W, "makespan", FIG_W, "throughput", FIG_W, "p50", FIG_W, "p99",
+			"speed-up", "status");
 		for (size_t g = i; g < n; g++) {
 			size_t h = i;
-			while (h < g && !same_group(&runs[h], &runs[g]))
+			while (h < g && !stats_same_group(&runs[h], &runs[g]))
 				h++;
 			if (h == g && same_workload(&runs[g], &runs[i]))
 				print_row(out, runs, n, &runs[g]);
 		}
+		print_warnings(out, runs, n, i);
 	}
 	fputc('\n', out);
 }

@@ -1,6 +1,6 @@
 /*
- * stats.c - percentiles, mean/stddev, histograms, and a run's figures from
- * its task table.
+ * stats.c - percentiles, mean/stddev, histograms, the spread of a group of
+ * reps (CV, MAD, outliers), and a run's figures from its task table.
  *
  * Percentiles are exact: the harness keeps every task's times, so there is no
  * need for a sketch or reservoir. Nearest rank (see stats.h) is used rather
@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "workloads/workload.h"
 
@@ -95,6 +96,109 @@ size_t stats_histogram(const double *v, size_t n, double lo, double hi, size_t *
 		counted++;
 	}
 	return counted;
+}
+
+double stats_cv(const double *v, size_t n)
+{
+	double m = stats_mean(v, n);
+	return n < 2 || m == 0 ? NAN : stats_stddev(v, n) / fabs(m);
+}
+
+/* A sorted copy of v's finite values, its count in *k; NULL if out of memory. */
+static double *finite_copy(const double *v, size_t n, size_t *k)
+{
+	double *c = malloc((n ? n : 1) * sizeof *c);
+	*k = 0;
+	for (size_t i = 0; c && i < n; i++)
+		if (isfinite(v[i]))
+			c[(*k)++] = v[i];
+	if (c)
+		stats_sort(c, *k);
+	return c;
+}
+
+/* MAD of sorted[0..n) around its median m; scratch holds n doubles. */
+static double mad_sorted(const double *sorted, size_t n, double m, double *scratch)
+{
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = fabs(sorted[i] - m);
+	return stats_median(scratch, n);
+}
+
+double stats_mad(const double *v, size_t n)
+{
+	size_t k;
+	double *c = finite_copy(v, n, &k), *d = malloc((n ? n : 1) * sizeof *d);
+	double mad = NAN;
+	if (c && d && k > 0)
+		mad = mad_sorted(c, k, stats_median(c, k), d);
+	free(c);
+	free(d);
+	return mad;
+}
+
+size_t stats_outliers(const double *v, size_t n)
+{
+	stats_spread s;
+	return stats_spread_of(v, n, &s) < 0 ? 0 : s.outliers;
+}
+
+int stats_spread_of(const double *v, size_t n, stats_spread *out)
+{
+	size_t k;
+	double *c = finite_copy(v, n, &k);
+	double *d = malloc((n ? n : 1) * sizeof *d);
+
+	*out = (stats_spread){ 0, NAN, NAN, NAN, NAN, NAN, NAN, 0 };
+	if (!c || !d) {
+		free(c);
+		free(d);
+		return -1;
+	}
+	out->n = k;
+	if (k > 0) {
+		out->median = stats_median(c, k);
+		out->min = c[0];
+		out->max = c[k - 1];
+		out->mean = stats_mean(c, k);
+		out->stddev = stats_stddev(c, k);
+		out->cv = stats_cv(c, k);
+		double scale = 1.4826 * mad_sorted(c, k, out->median, d);
+		for (size_t i = 0; i < k; i++) {
+			double dev = fabs(c[i] - out->median);
+			if (dev > STATS_OUTLIER_K * scale &&
+			    dev > STATS_OUTLIER_FLOOR * fabs(out->median))
+				out->outliers++;
+		}
+	}
+	free(c);
+	free(d);
+	return 0;
+}
+
+int stats_noisy(const stats_spread *s)
+{
+	return s->n >= 2 && (s->cv > STATS_NOISY_CV || s->outliers > 0);
+}
+
+int stats_same_group(const res_run *a, const res_run *b)
+{
+	return strcmp(a->workload, b->workload) == 0 && strcmp(a->params, b->params) == 0 &&
+	       strcmp(a->model, b->model) == 0 && a->concurrency == b->concurrency;
+}
+
+int stats_group(const res_run *runs, size_t n, const res_run *key, metric_id m, stats_spread *out)
+{
+	double *v = malloc((n ? n : 1) * sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; v && i < n; i++)
+		if (stats_same_group(&runs[i], key) && strcmp(runs[i].status, "ok") == 0)
+			v[k++] = metric_value(m, &runs[i]);
+	int rc = v ? stats_spread_of(v, k, out) : -1;
+	if (!v)
+		stats_spread_of(NULL, 0, out);
+	free(v);
+	return rc;
 }
 
 static double span_s(uint64_t from_ns, uint64_t to_ns)
