@@ -173,12 +173,34 @@ static void test_group(void **state)
 	assert_int_equal(s.n, 0);
 }
 
+/* Groups by sorting: contiguous, in the order they first ran, runs in theirs. */
+static void test_group_index(void **state)
+{
+	res_run runs[] = { row("epoll", 2, "ok", 1),         row("threads", 2, "ok", 2),
+			   row("epoll", 4, "ok", 3),         row("epoll", 2, "ok", 4),
+			   row("threads", 2, "error: x", 5), row("epoll", 2, "ok", 6) };
+	size_t order[6], start[7];
+	assert_int_equal(stats_group_index(runs, 6, order, start), 3);
+	const size_t want_order[] = { 0, 3, 5, 1, 4, 2 }, want_start[] = { 0, 3, 5, 6 };
+	assert_memory_equal(order, want_order, sizeof want_order);
+	assert_memory_equal(start, want_start, sizeof want_start);
+
+	stats_spread s;
+	assert_int_equal(stats_spread_runs(runs, order + 3, 2, METRIC_MAKESPAN, &s), 0);
+	assert_int_equal(s.n, 1); /* the failed rep does not count */
+	assert_near(s.median, 2);
+	assert_int_equal(stats_spread_runs(runs, order, 3, METRIC_MAKESPAN, &s), 0);
+	assert_near(s.median, 4);
+	assert_int_equal(stats_group_index(runs, 0, order, start), 0);
+	assert_int_equal(start[0], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cv),       cmocka_unit_test(test_mad),
 		cmocka_unit_test(test_outliers), cmocka_unit_test(test_spread_and_noisy),
-		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_group),    cmocka_unit_test(test_group_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

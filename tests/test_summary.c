@@ -124,6 +124,7 @@ static void test_summary_quiet(void **state)
 	free(text);
 	res_run once[] = { fix("sequential", 2, 1, 1.00), fix("epoll", 2, 1, 0.1) };
 	text = summary_text(once, N_ELEMS(once));
+	assert_non_null(strstr(text, "summary: fib:n=30, 8 tasks (median over ok reps)\n"));
 	assert_null(strstr(text, "  ! "));
 	assert_null(strstr(strstr(text, "  sequential"), "±"));
 	free(text);

@@ -52,11 +52,11 @@ static double seq_makespan(const res_run *runs, size_t n, const res_run *key)
 }
 
 /* The first failing status of a group, for the last column. */
-static const char *group_status(const res_run *runs, size_t n, const res_run *key)
+static const char *group_status(const res_run *runs, const size_t *idx, size_t k)
 {
-	for (size_t i = 0; i < n; i++)
-		if (stats_same_group(&runs[i], key) && strcmp(runs[i].status, "ok") != 0)
-			return runs[i].status;
+	for (size_t i = 0; i < k; i++)
+		if (strcmp(runs[idx[i]].status, "ok") != 0)
+			return runs[idx[i]].status;
 	return "ok";
 }
 
@@ -86,51 +86,62 @@ static void put_right(FILE *out, const char *s, int w)
 static const metric_id shown[] = { METRIC_MAKESPAN, METRIC_THROUGHPUT, METRIC_P50, METRIC_P99 };
 #define NSHOWN (sizeof shown / sizeof shown[0])
 
-/* One group's row; returns 1 when it is flagged noisy. */
-static int print_row(FILE *out, const res_run *runs, size_t n, const res_run *key)
+/* One group's row: the runs runs[idx[0..k)). */
+static void print_row(FILE *out, const res_run *runs, size_t n, const size_t *idx, size_t k)
 {
+	const res_run *key = &runs[idx[0]];
 	stats_spread s[NSHOWN];
-	size_t total = 0;
 	char fig[40], su[24] = "-";
-	for (size_t i = 0; i < n; i++)
-		total += stats_same_group(&runs[i], key);
-	for (size_t k = 0; k < NSHOWN; k++)
-		stats_group(runs, n, key, shown[k], &s[k]);
+	for (size_t i = 0; i < NSHOWN; i++)
+		stats_spread_runs(runs, idx, k, shown[i], &s[i]);
 	double m = s[0].median, seq = seq_makespan(runs, n, key);
 	if (!isnan(seq) && !isnan(m) && m > 0)
 		snprintf(su, sizeof su, seq / m >= 0.1 ? "%.2fx" : "%.2gx", seq / m);
-	int noisy = stats_noisy(&s[0]);
-	fprintf(out, "  %-16s %5u %2zu/%-2zu %c", key->model, key->concurrency, s[0].n, total,
-		noisy ? '!' : ' ');
-	for (size_t k = 0; k < NSHOWN; k++) {
-		figure(shown[k], &s[k], fig, sizeof fig);
+	fprintf(out, "  %-16s %5u %2zu/%-2zu %c", key->model, key->concurrency, s[0].n, k,
+		stats_noisy(&s[0]) ? '!' : ' ');
+	for (size_t i = 0; i < NSHOWN; i++) {
+		figure(shown[i], &s[i], fig, sizeof fig);
 		put_right(out, fig, FIG_W);
 	}
-	fprintf(out, " %8s %s\n", su, group_status(runs, n, key));
-	return noisy;
+	fprintf(out, " %8s %s\n", su, group_status(runs, idx, k));
 }
 
 /* Under the table: each flagged group, why, and what to do. */
-static void print_warnings(FILE *out, const res_run *runs, size_t n, size_t first)
+static void print_warning(FILE *out, const res_run *key, const stats_spread *s)
 {
-	size_t flagged = 0;
-	for (size_t g = first; g < n; g++) {
+	fprintf(out, "  ! %s c=%u: makespan", key->model, key->concurrency);
+	if (s->cv > STATS_NOISY_CV) /* 10.4 %: not "10 %", which reads as not over */
+		fprintf(out, s->cv < 0.105 ? " CV %.1f %%," : " CV %.0f %%,", s->cv * 100);
+	if (s->outliers)
+		fprintf(out, " %zu outlier%s of", s->outliers, s->outliers > 1 ? "s" : "");
+	fprintf(out, " %zu reps\n", s->n);
+}
+
+/* The table of the workload of group g0: its groups from g0 on, then the warnings. */
+static void print_table(FILE *out, const res_run *runs, size_t n, const size_t *order,
+			const size_t *start, size_t ng, size_t g0)
+{
+	const res_run *w = &runs[order[start[g0]]];
+	size_t flagged = 0, reps = 0;
+	for (size_t g = g0; g < ng; g++)
+		if (same_workload(&runs[order[start[g]]], w) && start[g + 1] - start[g] > reps)
+			reps = start[g + 1] - start[g];
+	fprintf(out, "\nsummary: %s%s%s, %zu tasks (median over ok reps%s)\n", w->workload,
+		w->params[0] ? ":" : "", w->params, w->tasks,
+		reps > 1 ? ", ± the farthest rep from it, ! noisy" : "");
+	fprintf(out, "  %-16s %5s %5s   %*s %*s %*s %*s %8s %s\n", "model", "C", "ok", FIG_W,
+		"makespan", FIG_W, "throughput", FIG_W, "p50", FIG_W, "p99", "speed-up", "status");
+	for (size_t g = g0; g < ng; g++)
+		if (same_workload(&runs[order[start[g]]], w))
+			print_row(out, runs, n, order + start[g], start[g + 1] - start[g]);
+	for (size_t g = g0; g < ng; g++) {
 		stats_spread s;
-		size_t h = first;
-		while (h < g && !stats_same_group(&runs[h], &runs[g]))
-			h++;
-		if (h < g || !same_workload(&runs[g], &runs[first]))
+		if (!same_workload(&runs[order[start[g]]], w))
 			continue;
-		stats_group(runs, n, &runs[g], METRIC_MAKESPAN, &s);
-		if (!stats_noisy(&s))
-			continue;
-		fprintf(out, "  ! %s c=%u: makespan", runs[g].model, runs[g].concurrency);
-		if (s.cv > STATS_NOISY_CV) /* 10.4 %: not "10 %", which reads as not over */
-			fprintf(out, s.cv < 0.105 ? " CV %.1f %%," : " CV %.0f %%,", s.cv * 100);
-		if (s.outliers)
-			fprintf(out, " %zu outlier%s of", s.outliers, s.outliers > 1 ? "s" : "");
-		fprintf(out, " %zu reps\n", s.n);
-		flagged++;
+		stats_spread_runs(runs, order + start[g], start[g + 1] - start[g], METRIC_MAKESPAN,
+				  &s);
+		if (stats_noisy(&s) && ++flagged)
+			print_warning(out, &runs[order[start[g]]], &s);
 	}
 	if (flagged)
 		fprintf(out,
@@ -142,28 +153,20 @@ static void print_warnings(FILE *out, const res_run *runs, size_t n, size_t firs
 
 void summary_print(FILE *out, const res_run *runs, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		size_t j = 0;
-		while (j < i && !same_workload(&runs[j], &runs[i]))
-			j++;
-		if (j < i)
-			continue; /* workload already shown */
-		fprintf(out,
-			"\nsummary: %s%s%s, %zu tasks (median over ok reps, ± the farthest rep "
-			"from it, ! noisy)\n",
-			runs[i].workload, runs[i].params[0] ? ":" : "", runs[i].params,
-			runs[i].tasks);
-		fprintf(out, "  %-16s %5s %5s   %*s %*s %*s %*s %8s %s\n", "model", "C", "ok",
-			FIG_W, "makespan", FIG_W, "throughput", FIG_W, "p50", FIG_W, "p99",
-			"speed-up", "status");
-		for (size_t g = i; g < n; g++) {
-			size_t h = i;
-			while (h < g && !stats_same_group(&runs[h], &runs[g]))
-				h++;
-			if (h == g && same_workload(&runs[g], &runs[i]))
-				print_row(out, runs, n, &runs[g]);
-		}
-		print_warnings(out, runs, n, i);
+	size_t *order = malloc((n ? n : 1) * sizeof *order);
+	size_t *start = malloc((n + 1) * sizeof *start);
+	size_t ng = order && start ? stats_group_index(runs, n, order, start) : (size_t)-1;
+
+	if (ng == (size_t)-1)
+		fprintf(out, "\nsummary: out of memory\n");
+	for (size_t g = 0; g < ng && ng != (size_t)-1; g++) {
+		size_t h = 0;
+		while (h < g && !same_workload(&runs[order[start[h]]], &runs[order[start[g]]]))
+			h++;
+		if (h == g) /* the workload's first group: its table */
+			print_table(out, runs, n, order, start, ng, g);
 	}
 	fputc('\n', out);
+	free(order);
+	free(start);
 }

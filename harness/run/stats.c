@@ -187,18 +187,84 @@ int stats_same_group(const res_run *a, const res_run *b)
 	       strcmp(a->model, b->model) == 0 && a->concurrency == b->concurrency;
 }
 
+int stats_spread_runs(const res_run *runs, const size_t *idx, size_t k, metric_id m,
+		      stats_spread *out)
+{
+	double *v = malloc((k ? k : 1) * sizeof *v);
+	size_t j = 0;
+	for (size_t i = 0; v && i < k; i++)
+		if (strcmp(runs[idx[i]].status, "ok") == 0)
+			v[j++] = metric_value(m, &runs[idx[i]]);
+	int rc = stats_spread_of(v ? v : (double[1]){ 0 }, v ? j : 0, out);
+	free(v);
+	return v ? rc : -1;
+}
+
 int stats_group(const res_run *runs, size_t n, const res_run *key, metric_id m, stats_spread *out)
 {
-	double *v = malloc((n ? n : 1) * sizeof *v);
-	size_t k = 0;
-	for (size_t i = 0; v && i < n; i++)
-		if (stats_same_group(&runs[i], key) && strcmp(runs[i].status, "ok") == 0)
-			v[k++] = metric_value(m, &runs[i]);
-	int rc = v ? stats_spread_of(v, k, out) : -1;
-	if (!v)
-		stats_spread_of(NULL, 0, out);
-	free(v);
-	return rc;
+	size_t *idx = malloc((n ? n : 1) * sizeof *idx), k = 0;
+	for (size_t i = 0; idx && i < n; i++)
+		if (stats_same_group(&runs[i], key))
+			idx[k++] = i;
+	int rc = stats_spread_runs(runs, idx ? idx : (size_t[1]){ 0 }, idx ? k : 0, m, out);
+	free(idx);
+	return idx ? rc : -1;
+}
+
+/* By group key, then by place in the array: a group's runs stay in order. */
+static int cmp_run(const void *a, const void *b)
+{
+	const res_run *x = *(const res_run *const *)a, *y = *(const res_run *const *)b;
+	int c = strcmp(x->workload, y->workload);
+	if (!c)
+		c = strcmp(x->params, y->params);
+	if (!c)
+		c = strcmp(x->model, y->model);
+	if (!c)
+		c = (x->concurrency > y->concurrency) - (x->concurrency < y->concurrency);
+	return c ? c : (x > y) - (x < y);
+}
+
+typedef struct {
+	const res_run *first; /* the group's first run: where it appears in runs */
+	size_t at, len;       /* its slice of the sorted runs */
+} slice;
+
+static int cmp_slice(const void *a, const void *b)
+{
+	const slice *x = a, *y = b;
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+size_t stats_group_index(const res_run *runs, size_t n, size_t *order, size_t *start)
+{
+	const res_run **p = malloc((n ? n : 1) * sizeof *p);
+	slice *g = malloc((n ? n : 1) * sizeof *g);
+	size_t ng = 0;
+
+	if (!p || !g) {
+		free(p);
+		free(g);
+		return (size_t)-1;
+	}
+	for (size_t i = 0; i < n; i++)
+		p[i] = &runs[i];
+	qsort(p, n, sizeof *p, cmp_run);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || !stats_same_group(p[i - 1], p[i]))
+			g[ng++] = (slice){ p[i], i, 0 };
+		g[ng - 1].len++;
+	}
+	qsort(g, ng, sizeof *g, cmp_slice);
+	start[0] = 0;
+	for (size_t k = 0, o = 0; k < ng; k++) {
+		for (size_t i = 0; i < g[k].len; i++)
+			order[o++] = (size_t)(p[g[k].at + i] - runs);
+		start[k + 1] = start[k] + g[k].len;
+	}
+	free(p);
+	free(g);
+	return ng;
 }
 
 static double span_s(uint64_t from_ns, uint64_t to_ns)

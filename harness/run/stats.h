@@ -75,6 +75,14 @@ int stats_noisy(const stats_spread *s);
 int stats_same_group(const res_run *a, const res_run *b);
 /* The spread of metric m over the ok runs of key's group in runs[0..n). */
 int stats_group(const res_run *runs, size_t n, const res_run *key, metric_id m, stats_spread *out);
+/* runs[0..n) by group, in O(n log n): fills order[0..n) with run indices so
+ * that group g is order[start[g] .. start[g + 1]) (start has n + 1 entries),
+ * groups in the order they first ran, each group's runs in theirs. Returns
+ * the number of groups, or (size_t)-1 if out of memory. */
+size_t stats_group_index(const res_run *runs, size_t n, size_t *order, size_t *start);
+/* The spread of metric m over the ok runs among runs[idx[0..k)). */
+int stats_spread_runs(const res_run *runs, const size_t *idx, size_t k, metric_id m,
+		      stats_spread *out);
 
 /*
  * Fill r's figures from a finished task table (all tasks are submitted at
