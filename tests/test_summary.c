@@ -130,6 +130,33 @@ static void test_summary_quiet(void **state)
 	free(text);
 }
 
+/* Display columns of a line: UTF-8 continuation bytes take none. */
+static size_t cols(const char *s)
+{
+	size_t n = 0;
+	for (; *s && *s != '\n'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* A wide figure ("10.0 ms ±150%") or model name shifts the next column, not the row. */
+static void test_summary_wide(void **state)
+{
+	res_run runs[] = { fix("sequential", 2, 1, 1.00), fix("fork", 2, 1, 0.01),
+			   fix("fork", 2, 2, 0.01), fix("fork", 2, 3, 0.025),
+			   fix("threads:stack=64k,x=1", 2, 1, 0.5) };
+	char *text = summary_text(runs, N_ELEMS(runs)), line[256], seq[256];
+	line_of(text, "  sequential ", seq, sizeof seq);
+	line_of(text, "  fork ", line, sizeof line);
+	assert_non_null(strstr(line, " 10.0 ms ±150%"));
+	assert_non_null(strstr(line, "100.00x ok")); /* two columns later than the others */
+	assert_int_equal(cols(line), cols(seq) + 1); /* the 3 columns over, less 2 of slack */
+	line_of(text, "  threads:", line, sizeof line);
+	assert_non_null(strstr(line, "  threads:stack=64k,x=1     2  1/1     500 ms"));
+	assert_int_equal(cols(line), cols(seq));
+	free(text);
+}
+
 static char *read_all(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -156,6 +183,7 @@ static const char *aggregate_of(const char *aggs, const char *model, char *buf, 
 static void test_aggregates_json(void **state)
 {
 	res_run runs[] = { FIXTURE };
+	strcpy(runs[6].status, "error: task 1 failed");
 	char tmpl[] = "/tmp/cb_test_summary.XXXXXX", err[256], path[4200], g[8192];
 	assert_non_null(mkdtemp(tmpl));
 	rep_dir *d = rep_open_at(tmpl, "s", 1735787045, err, sizeof err);
@@ -190,6 +218,10 @@ static void test_aggregates_json(void **state)
 		assert_non_null(strstr(g, keys[i]));
 	assert_non_null(strstr(g, "\"rss\": {\n        \"n\": 5,\n        \"median\": 1003,"));
 
+	aggregate_of(aggs, "pool", g, sizeof g); /* the failed rep is a run, not an ok one */
+	assert_non_null(
+		strstr(g, "\"runs\": 2,\n      \"ok\": 1,\n      \"noisy\": false,\n"
+			  "      \"makespan\": {\n        \"n\": 1,\n        \"median\": 0.7,"));
 	aggregate_of(aggs, "sequential", g, sizeof g);
 	assert_non_null(strstr(g, "\"noisy\": false,"));
 	aggregate_of(aggs, "threads", g, sizeof g); /* one rep: no stddev, CV */
@@ -223,6 +255,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_summary_spread),
 		cmocka_unit_test(test_summary_quiet),
+		cmocka_unit_test(test_summary_wide),
 		cmocka_unit_test(test_aggregates_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -184,7 +184,10 @@ static void json_group(jw *w, const res_run *runs, const size_t *idx, size_t k)
 	jw_kv_uint(w, "concurrency", key->concurrency);
 	jw_kv_uint(w, "tasks", key->tasks);
 	jw_kv_uint(w, "runs", k);
-	jw_kv_uint(w, "ok", s[0].n);
+	size_t ok = 0;
+	for (size_t i = 0; i < k; i++)
+		ok += strcmp(runs[idx[i]].status, "ok") == 0;
+	jw_kv_uint(w, "ok", ok);
 	jw_kv_bool(w, "noisy", stats_noisy(&s[0]));
 	for (size_t i = 0; i < sizeof agg_metrics / sizeof agg_metrics[0]; i++)
 		json_spread(w, metric_name(agg_metrics[i]), &s[i]);

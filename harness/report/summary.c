@@ -74,13 +74,18 @@ static void figure(metric_id m, const stats_spread *s, char *buf, size_t len)
 		snprintf(buf, len, dev < 0.95 ? "%s ±%.1f%%" : "%s ±%.0f%%", med, dev);
 }
 
-/* s right-aligned in w display columns: UTF-8 continuation bytes take none. */
-static void put_right(FILE *out, const char *s, int w)
+/* s right-aligned in w display columns after one space (UTF-8 continuation
+ * bytes take none); *debt carries what an earlier column overflowed by, to
+ * be taken from this one's padding, so that "7.75 ms ±132%" on a very noisy
+ * machine shifts the next figure at most, not the rest of the row. */
+static void put_right(FILE *out, const char *s, int w, int *debt)
 {
 	int cols = 0;
 	for (const char *p = s; *p; p++)
 		cols += ((unsigned char)*p & 0xc0) != 0x80;
-	fprintf(out, " %*s%s", w > cols ? w - cols : 0, "", s);
+	int pad = w - cols - *debt;
+	*debt = pad < 0 ? -pad : 0;
+	fprintf(out, " %*s%s", pad > 0 ? pad : 0, "", s);
 }
 
 static const metric_id shown[] = { METRIC_MAKESPAN, METRIC_THROUGHPUT, METRIC_P50, METRIC_P99 };
@@ -92,18 +97,23 @@ static void print_row(FILE *out, const res_run *runs, size_t n, const size_t *id
 	const res_run *key = &runs[idx[0]];
 	stats_spread s[NSHOWN];
 	char fig[40], su[24] = "-";
+	int debt = (int)strlen(key->model) > 16 ? (int)strlen(key->model) - 16 : 0;
 	for (size_t i = 0; i < NSHOWN; i++)
 		stats_spread_runs(runs, idx, k, shown[i], &s[i]);
 	double m = s[0].median, seq = seq_makespan(runs, n, key);
 	if (!isnan(seq) && !isnan(m) && m > 0)
 		snprintf(su, sizeof su, seq / m >= 0.1 ? "%.2fx" : "%.2gx", seq / m);
-	fprintf(out, "  %-16s %5u %2zu/%-2zu %c", key->model, key->concurrency, s[0].n, k,
+	size_t ok = 0;
+	for (size_t i = 0; i < k; i++)
+		ok += strcmp(runs[idx[i]].status, "ok") == 0;
+	fprintf(out, "  %-16s %5u %2zu/%-2zu %c", key->model, key->concurrency, ok, k,
 		stats_noisy(&s[0]) ? '!' : ' ');
 	for (size_t i = 0; i < NSHOWN; i++) {
 		figure(shown[i], &s[i], fig, sizeof fig);
-		put_right(out, fig, FIG_W);
+		put_right(out, fig, FIG_W, &debt);
 	}
-	fprintf(out, " %8s %s\n", su, group_status(runs, idx, k));
+	put_right(out, su, 8, &debt);
+	fprintf(out, " %s\n", group_status(runs, idx, k));
 }
 
 /* Under the table: each flagged group, why, and what to do. */
