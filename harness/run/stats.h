@@ -1,6 +1,7 @@
 /*
  * stats.h - the figures of a run: percentiles, mean, standard deviation,
- * histograms, and one res_run computed exactly from a task table.
+ * histograms, one res_run computed exactly from a task table, and the
+ * spread of a group of reps (CV, MAD, outliers: is it noisy?).
  *
  * Percentiles use the nearest-rank definition, so every reported percentile
  * is a latency some task really had (no interpolation between two tasks):
