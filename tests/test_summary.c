@@ -92,7 +92,7 @@ static void test_summary_spread(void **state)
 
 	/* Under the table: which group, why, and what to do; nothing on the others. */
 	line_of(text, "  ! epoll", line, sizeof line);
-	assert_string_equal(line, "  ! epoll c=2: makespan CV 24 %, 1 outlier of 5 reps");
+	assert_string_equal(line, "  ! epoll c=2: CV 24 %, 1 outlier of 5 reps");
 	assert_null(strstr(text, "! sequential"));
 	assert_null(strstr(text, "! threads"));
 	assert_null(strstr(text, "! pool"));
@@ -144,16 +144,31 @@ static void test_summary_wide(void **state)
 {
 	res_run runs[] = { fix("sequential", 2, 1, 1.00), fix("fork", 2, 1, 0.01),
 			   fix("fork", 2, 2, 0.01), fix("fork", 2, 3, 0.025),
-			   fix("threads:stack=64k,x=1", 2, 1, 0.5) };
+			   fix("threads:stack=64k,x=1", 2, 1, 0.5),
+			   /* CV alone (1 2 3 4: CV 52 %), an outlier alone (CV 2.5 %) */
+			   fix("poll", 2, 1, 0.1), fix("poll", 2, 2, 0.2), fix("poll", 2, 3, 0.3),
+			   fix("poll", 2, 4, 0.4), fix("select", 2, 1, 1.08),
+			   fix("select", 2, 2, 1), fix("select", 2, 3, 1), fix("select", 2, 4, 1),
+			   fix("select", 2, 5, 1), fix("select", 2, 6, 1), fix("select", 2, 7, 1),
+			   fix("select", 2, 8, 1), fix("select", 2, 9, 1),
+			   fix("select", 2, 10, 1) };
 	char *text = summary_text(runs, N_ELEMS(runs)), line[256], seq[256];
 	line_of(text, "  sequential ", seq, sizeof seq);
 	line_of(text, "  fork ", line, sizeof line);
 	assert_non_null(strstr(line, " 10.0 ms ±150%"));
-	assert_non_null(strstr(line, "100.00x ok")); /* two columns later than the others */
+	assert_non_null(strstr(line, "100.00x ok"));
 	assert_int_equal(cols(line), cols(seq) + 1); /* the 3 columns over, less 2 of slack */
 	line_of(text, "  threads:", line, sizeof line);
 	assert_non_null(strstr(line, "  threads:stack=64k,x=1     2  1/1     500 ms"));
 	assert_int_equal(cols(line), cols(seq));
+	line_of(text, "  ! fork", line, sizeof line);
+	assert_string_equal(line, "  ! fork c=2: CV 58 %, 1 outlier of 3 reps");
+	line_of(text, "  ! poll", line, sizeof line);
+	assert_string_equal(line, "  ! poll c=2: CV 52 % over 4 reps");
+	line_of(text, "  ! select", line, sizeof line);
+	assert_string_equal(line, "  ! select c=2: 1 outlier of 10 reps");
+	line_of(text, "  select ", line, sizeof line);
+	assert_non_null(strstr(line, "10/10 !   1.00 s ±8%"));
 	free(text);
 }
 

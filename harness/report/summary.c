@@ -116,15 +116,17 @@ static void print_row(FILE *out, const res_run *runs, size_t n, const size_t *id
 	fprintf(out, " %s\n", group_status(runs, idx, k));
 }
 
-/* Under the table: each flagged group, why, and what to do. */
+/* Under the table, for a flagged group: "epoll c=4: CV 23 %, 1 outlier of 5 reps". */
 static void print_warning(FILE *out, const res_run *key, const stats_spread *s)
 {
-	fprintf(out, "  ! %s c=%u: makespan", key->model, key->concurrency);
+	fprintf(out, "  ! %s c=%u: ", key->model, key->concurrency);
 	if (s->cv > STATS_NOISY_CV) /* 10.4 %: not "10 %", which reads as not over */
-		fprintf(out, s->cv < 0.105 ? " CV %.1f %%," : " CV %.0f %%,", s->cv * 100);
+		fprintf(out, s->cv < 0.105 ? "CV %.1f %%" : "CV %.0f %%", s->cv * 100);
 	if (s->outliers)
-		fprintf(out, " %zu outlier%s of", s->outliers, s->outliers > 1 ? "s" : "");
-	fprintf(out, " %zu reps\n", s->n);
+		fprintf(out, "%s%zu outlier%s of %zu reps\n", s->cv > STATS_NOISY_CV ? ", " : "",
+			s->outliers, s->outliers > 1 ? "s" : "", s->n);
+	else
+		fprintf(out, " over %zu reps\n", s->n);
 }
 
 /* The table of the workload of group g0: its groups from g0 on, then the warnings. */
@@ -155,7 +157,7 @@ static void print_table(FILE *out, const res_run *runs, size_t n, const size_t *
 	}
 	if (flagged)
 		fprintf(out,
-			"  ! noisy (CV over %.0f %% or a rep far from the median): results may be "
+			"  ! noisy makespan (CV over %.0f %% or an outlier rep): results may be "
 			"distorted by other load;\n    rerun with more --reps or on a quieter "
 			"machine\n",
 			STATS_NOISY_CV * 100);
