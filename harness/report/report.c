@@ -162,6 +162,8 @@ static int fill_json(FILE *f, const void *arg)
 	for (size_t i = 0; i < a->n; i++)
 		rows_json_run(&w, &a->runs[i]);
 	jw_arr_end(&w);
+	jw_key(&w, "aggregates"); /* after "runs": plot/data.c reads the context up to it */
+	rows_json_aggregates(&w, a->runs, a->n);
 	jw_obj_end(&w);
 	return jw_done(&w) < 0 ? w.err : 0;
 }

@@ -9,11 +9,15 @@
  */
 #include "harness/report/rows.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "harness/run/metric.h"
+#include "harness/run/stats.h"
 #include "workloads/workload.h"
 
 /* The columns of results.csv and the keys of a results.json run, in order;
@@ -141,6 +145,71 @@ int rows_json_run(jw *w, const res_run *r)
 			jw_raw(w, s); /* an integer, already formatted */
 	}
 	return jw_obj_end(w);
+}
+
+/* ---- the aggregates: one object per group of reps ---- */
+
+static const metric_id agg_metrics[] = { METRIC_MAKESPAN, METRIC_THROUGHPUT, METRIC_P50,
+					 METRIC_P99,      METRIC_CPU,        METRIC_RSS };
+
+static void json_spread(jw *w, const char *name, const stats_spread *s)
+{
+	jw_key(w, name);
+	jw_obj_begin(w);
+	jw_kv_uint(w, "n", s->n);
+	jw_kv_double(w, "median", s->median);
+	jw_kv_double(w, "min", s->min);
+	jw_kv_double(w, "max", s->max);
+	jw_kv_double(w, "mean", s->mean);
+	jw_kv_double(w, "stddev", s->stddev);
+	jw_kv_double(w, "cv", s->cv);
+	jw_kv_uint(w, "outliers", s->outliers);
+	jw_obj_end(w);
+}
+
+/* One group: the runs runs[idx[0..k)). */
+static void json_group(jw *w, const res_run *runs, const size_t *idx, size_t k)
+{
+	const res_run *key = &runs[idx[0]];
+	stats_spread s[sizeof agg_metrics / sizeof agg_metrics[0]];
+	for (size_t i = 0; i < sizeof agg_metrics / sizeof agg_metrics[0]; i++)
+		stats_spread_runs(runs, idx, k, agg_metrics[i], &s[i]);
+	jw_obj_begin(w);
+	jw_key(w, "workload");
+	jw_strn(w, key->workload, strnlen(key->workload, sizeof key->workload));
+	jw_key(w, "params");
+	jw_strn(w, key->params, strnlen(key->params, sizeof key->params));
+	jw_key(w, "model");
+	jw_strn(w, key->model, strnlen(key->model, sizeof key->model));
+	jw_kv_uint(w, "concurrency", key->concurrency);
+	jw_kv_uint(w, "tasks", key->tasks);
+	jw_kv_uint(w, "runs", k);
+	size_t ok = 0;
+	for (size_t i = 0; i < k; i++)
+		ok += strcmp(runs[idx[i]].status, "ok") == 0;
+	jw_kv_uint(w, "ok", ok);
+	jw_kv_bool(w, "noisy", stats_noisy(&s[0]));
+	for (size_t i = 0; i < sizeof agg_metrics / sizeof agg_metrics[0]; i++)
+		json_spread(w, metric_name(agg_metrics[i]), &s[i]);
+	jw_obj_end(w);
+}
+
+int rows_json_aggregates(jw *w, const res_run *runs, size_t n)
+{
+	/* rep_write() calls this after every run: grouping by sorting keeps
+	 * a sweep of thousands of runs from spending seconds here. */
+	size_t *order = malloc((n ? n : 1) * sizeof *order);
+	size_t *start = malloc((n + 1) * sizeof *start);
+	size_t ng = order && start ? stats_group_index(runs, n, order, start) : (size_t)-1;
+
+	jw_arr_begin(w);
+	if (ng == (size_t)-1 && !w->err)
+		w->err = ENOMEM; /* sticky: the file is not written */
+	for (size_t g = 0; g < ng && ng != (size_t)-1; g++)
+		json_group(w, runs, order + start[g], start[g + 1] - start[g]);
+	free(order);
+	free(start);
+	return jw_arr_end(w);
 }
 
 /* ---- the per-task timeline ---- */

@@ -10,10 +10,16 @@
  * apply (NaN, or a negative rusage count) is an empty cell; the digest is 16
  * lowercase hex digits.
  *
- * results.json: {"schema": 1, "context": {...}, "runs": [...]}; each run has
- * the CSV columns as keys, numbers as numbers, null where the CSV is empty,
- * and the digest as the same 16-digit hex string (a JSON number cannot hold
- * 64 bits exactly).
+ * results.json: {"schema": 1, "context": {...}, "runs": [...],
+ * "aggregates": [...]}; each run has the CSV columns as keys, numbers as
+ * numbers, null where the CSV is empty, and the digest as the same 16-digit
+ * hex string (a JSON number cannot hold 64 bits exactly). Each aggregate is
+ * one (workload, params, model, concurrency) group in the order the groups
+ * first ran: workload, params, model, concurrency, tasks, runs (all reps),
+ * ok (reps with status ok), noisy (its makespan is, by stats_noisy), and
+ * per figure of makespan, throughput, p50, p99, cpu, rss (metric.h) an
+ * object {n, median, min, max, mean, stddev, cv, outliers} over the ok reps
+ * (stats.h's stats_spread; null where it has no value).
  *
  * tasks/<model>_<workload>[-<params>]_n<N>_c<C>_r<rep>.csv, when asked:
  * task,submit_s,start_s,end_s,worker,cpu,runs,err with times relative to t0.
@@ -33,6 +39,8 @@ int rows_csv_header(FILE *f);
 int rows_csv_row(FILE *f, const res_run *r);
 /* One run as a JSON object, at wherever w is. */
 int rows_json_run(jw *w, const res_run *r);
+/* The "aggregates" array of results.json for runs[0..n), at wherever w is. */
+int rows_json_aggregates(jw *w, const res_run *runs, size_t n);
 /* A run's task table as the tasks/ CSV, header included; 0, or -1 on a
  * write error. */
 int rows_csv_tasks(FILE *f, const model_table *t);

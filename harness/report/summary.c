@@ -3,9 +3,16 @@
  *
  * One row per (workload, model, concurrency): the median over the reps that
  * finished ok (a median, not a mean, because one noisy rep on a shared
- * machine should not move the figure), and the speed-up over sequential's
- * median makespan for the same workload: at the same concurrency when
- * sequential ran there, else over all its runs (sequential ignores C).
+ * machine should not move the figure), each with its spread: "±6%" says
+ * every rep lay within 6 % of the median (the farther of min and max), so
+ * the reader sees at once which differences between rows are real. Then the
+ * speed-up over sequential's median makespan for the same workload: at the
+ * same concurrency when sequential ran there, else over all its runs
+ * (sequential ignores C).
+ *
+ * A group whose makespan is noisy (stats_noisy: CV over 10 % or an outlier
+ * rep, as hyperfine warns) gets a '!' in its row and a line under the
+ * table saying why and what to do. One rep shows no spread and no flag.
  */
 #include "harness/report/summary.h"
 
@@ -16,101 +23,162 @@
 #include "harness/run/metric.h"
 #include "harness/run/stats.h"
 
-static int same_group(const res_run *a, const res_run *b)
-{
-	return strcmp(a->workload, b->workload) == 0 && strcmp(a->params, b->params) == 0 &&
-	       strcmp(a->model, b->model) == 0 && a->concurrency == b->concurrency;
-}
+#define FIG_W 12 /* display columns of a figure: "2.42 ms ±40%" */
 
 static int same_workload(const res_run *a, const res_run *b)
 {
 	return strcmp(a->workload, b->workload) == 0 && strcmp(a->params, b->params) == 0;
 }
 
-/* Median of one metric over the ok runs that match `pick`; NaN if none. */
-static double median_of(const res_run *runs, size_t n, const res_run *key,
-			int (*pick)(const res_run *, const res_run *), metric_id metric,
-			size_t *cnt)
+static int is_seq(const res_run *r, const res_run *key, int same_c)
 {
-	double *v = malloc((n ? n : 1) * sizeof *v);
-	size_t k = 0;
-	for (size_t i = 0; v && i < n; i++)
-		if (pick(&runs[i], key) && strcmp(runs[i].status, "ok") == 0)
-			v[k++] = metric_value(metric, &runs[i]);
-	double m = v ? stats_median(v, k) : NAN;
+	return same_workload(r, key) && strcmp(r->model, "sequential") == 0 &&
+	       strcmp(r->status, "ok") == 0 && (!same_c || r->concurrency == key->concurrency);
+}
+
+/* Sequential's median makespan at key's C, else over all its runs; NaN if none. */
+static double seq_makespan(const res_run *runs, size_t n, const res_run *key)
+{
+	double *v = malloc((n ? n : 1) * sizeof *v), m = NAN;
+	for (int same_c = 1; v && same_c >= 0 && isnan(m); same_c--) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (is_seq(&runs[i], key, same_c))
+				v[k++] = metric_value(METRIC_MAKESPAN, &runs[i]);
+		m = stats_median(v, k);
+	}
 	free(v);
-	if (cnt)
-		*cnt = k;
 	return m;
 }
 
-static int is_seq_same_c(const res_run *r, const res_run *key)
-{
-	return same_workload(r, key) && strcmp(r->model, "sequential") == 0 &&
-	       r->concurrency == key->concurrency;
-}
-
-static int is_seq(const res_run *r, const res_run *key)
-{
-	return same_workload(r, key) && strcmp(r->model, "sequential") == 0;
-}
-
-static double seq_makespan(const res_run *runs, size_t n, const res_run *key)
-{
-	size_t cnt;
-	double m = median_of(runs, n, key, is_seq_same_c, METRIC_MAKESPAN, &cnt);
-	return cnt ? m : median_of(runs, n, key, is_seq, METRIC_MAKESPAN, NULL);
-}
-
 /* The first failing status of a group, for the last column. */
-static const char *group_status(const res_run *runs, size_t n, const res_run *key)
+static const char *group_status(const res_run *runs, const size_t *idx, size_t k)
 {
-	for (size_t i = 0; i < n; i++)
-		if (same_group(&runs[i], key) && strcmp(runs[i].status, "ok") != 0)
-			return runs[i].status;
+	for (size_t i = 0; i < k; i++)
+		if (strcmp(runs[idx[i]].status, "ok") != 0)
+			return runs[idx[i]].status;
 	return "ok";
 }
 
-static void print_row(FILE *out, const res_run *runs, size_t n, const res_run *key)
+/* The median and, with two reps or more, "±X%": the farthest rep from it. */
+static void figure(metric_id m, const stats_spread *s, char *buf, size_t len)
 {
-	size_t ok, total = 0;
-	char mk[24], th[24], p50[24], p99[24], su[24] = "-";
-	for (size_t i = 0; i < n; i++)
-		total += same_group(&runs[i], key);
-	double m = median_of(runs, n, key, same_group, METRIC_MAKESPAN, &ok);
-	double t = median_of(runs, n, key, same_group, METRIC_THROUGHPUT, NULL);
-	double a = median_of(runs, n, key, same_group, METRIC_P50, NULL);
-	double b = median_of(runs, n, key, same_group, METRIC_P99, NULL);
-	double seq = seq_makespan(runs, n, key);
+	char med[24];
+	double dev = fmax(s->median - s->min, s->max - s->median) / fabs(s->median) * 100;
+	metric_format(m, s->median, med, sizeof med);
+	if (s->n < 2 || !isfinite(dev))
+		snprintf(buf, len, "%s", med);
+	else if (dev >= 999.5)
+		snprintf(buf, len, "%s ±>999%%", med);
+	else
+		snprintf(buf, len, dev < 0.95 ? "%s ±%.1f%%" : "%s ±%.0f%%", med, dev);
+}
+
+/* s right-aligned in w display columns after one space (UTF-8 continuation
+ * bytes take none); *debt carries what an earlier column overflowed by, to
+ * be taken from this one's padding, so that "7.75 ms ±132%" on a very noisy
+ * machine shifts the next figure at most, not the rest of the row. */
+static void put_right(FILE *out, const char *s, int w, int *debt)
+{
+	int cols = 0;
+	for (const char *p = s; *p; p++)
+		cols += ((unsigned char)*p & 0xc0) != 0x80;
+	int pad = w - cols - *debt;
+	*debt = pad < 0 ? -pad : 0;
+	fprintf(out, " %*s%s", pad > 0 ? pad : 0, "", s);
+}
+
+static const metric_id shown[] = { METRIC_MAKESPAN, METRIC_THROUGHPUT, METRIC_P50, METRIC_P99 };
+#define NSHOWN (sizeof shown / sizeof shown[0])
+
+/* One group's row: the runs runs[idx[0..k)). */
+static void print_row(FILE *out, const res_run *runs, size_t n, const size_t *idx, size_t k)
+{
+	const res_run *key = &runs[idx[0]];
+	stats_spread s[NSHOWN];
+	char fig[40], su[24] = "-";
+	int debt = (int)strlen(key->model) > 16 ? (int)strlen(key->model) - 16 : 0;
+	for (size_t i = 0; i < NSHOWN; i++)
+		stats_spread_runs(runs, idx, k, shown[i], &s[i]);
+	double m = s[0].median, seq = seq_makespan(runs, n, key);
 	if (!isnan(seq) && !isnan(m) && m > 0)
 		snprintf(su, sizeof su, seq / m >= 0.1 ? "%.2fx" : "%.2gx", seq / m);
-	fprintf(out, "  %-20s %6u %3zu/%-3zu %10s %11s %10s %10s %8s  %s\n", key->model,
-		key->concurrency, ok, total, metric_format(METRIC_MAKESPAN, m, mk, sizeof mk),
-		metric_format(METRIC_THROUGHPUT, t, th, sizeof th),
-		metric_format(METRIC_P50, a, p50, sizeof p50),
-		metric_format(METRIC_P99, b, p99, sizeof p99), su, group_status(runs, n, key));
+	size_t ok = 0;
+	for (size_t i = 0; i < k; i++)
+		ok += strcmp(runs[idx[i]].status, "ok") == 0;
+	fprintf(out, "  %-16s %5u %2zu/%-2zu %c", key->model, key->concurrency, ok, k,
+		stats_noisy(&s[0]) ? '!' : ' ');
+	for (size_t i = 0; i < NSHOWN; i++) {
+		figure(shown[i], &s[i], fig, sizeof fig);
+		put_right(out, fig, FIG_W, &debt);
+	}
+	put_right(out, su, 8, &debt);
+	fprintf(out, " %s\n", group_status(runs, idx, k));
+}
+
+/* Under the table, for a flagged group: "epoll c=4: CV 23 %, 1 outlier of 5 reps". */
+static void print_warning(FILE *out, const res_run *key, const stats_spread *s)
+{
+	fprintf(out, "  ! %s c=%u: ", key->model, key->concurrency);
+	if (s->cv > STATS_NOISY_CV) /* 10.4 %: not "10 %", which reads as not over */
+		fprintf(out, s->cv < 0.105 ? "CV %.1f %%" : "CV %.0f %%", s->cv * 100);
+	if (s->outliers)
+		fprintf(out, "%s%zu outlier%s of %zu reps\n", s->cv > STATS_NOISY_CV ? ", " : "",
+			s->outliers, s->outliers > 1 ? "s" : "", s->n);
+	else
+		fprintf(out, " over %zu reps\n", s->n);
+}
+
+/* The table of the workload of group g0: its groups from g0 on, then the warnings. */
+static void print_table(FILE *out, const res_run *runs, size_t n, const size_t *order,
+			const size_t *start, size_t ng, size_t g0)
+{
+	const res_run *w = &runs[order[start[g0]]];
+	size_t flagged = 0, reps = 0;
+	for (size_t g = g0; g < ng; g++)
+		if (same_workload(&runs[order[start[g]]], w) && start[g + 1] - start[g] > reps)
+			reps = start[g + 1] - start[g];
+	fprintf(out, "\nsummary: %s%s%s, %zu tasks (median over ok reps%s)\n", w->workload,
+		w->params[0] ? ":" : "", w->params, w->tasks,
+		reps > 1 ? ", ± the farthest rep from it, ! noisy" : "");
+	fprintf(out, "  %-16s %5s %5s   %*s %*s %*s %*s %8s %s\n", "model", "C", "ok", FIG_W,
+		"makespan", FIG_W, "throughput", FIG_W, "p50", FIG_W, "p99", "speed-up", "status");
+	for (size_t g = g0; g < ng; g++)
+		if (same_workload(&runs[order[start[g]]], w))
+			print_row(out, runs, n, order + start[g], start[g + 1] - start[g]);
+	for (size_t g = g0; g < ng; g++) {
+		stats_spread s;
+		if (!same_workload(&runs[order[start[g]]], w))
+			continue;
+		stats_spread_runs(runs, order + start[g], start[g + 1] - start[g], METRIC_MAKESPAN,
+				  &s);
+		if (stats_noisy(&s) && ++flagged)
+			print_warning(out, &runs[order[start[g]]], &s);
+	}
+	if (flagged)
+		fprintf(out,
+			"  ! noisy makespan (CV over %.0f %% or an outlier rep): results may be "
+			"distorted by other load;\n    rerun with more --reps or on a quieter "
+			"machine\n",
+			STATS_NOISY_CV * 100);
 }
 
 void summary_print(FILE *out, const res_run *runs, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		size_t j = 0;
-		while (j < i && !same_workload(&runs[j], &runs[i]))
-			j++;
-		if (j < i)
-			continue; /* workload already shown */
-		fprintf(out, "\nsummary: %s%s%s, %zu tasks (median over ok reps)\n",
-			runs[i].workload, runs[i].params[0] ? ":" : "", runs[i].params,
-			runs[i].tasks);
-		fprintf(out, "  %-20s %6s %7s %10s %11s %10s %10s %8s  %s\n", "model", "C", "ok",
-			"makespan", "throughput", "p50", "p99", "speed-up", "status");
-		for (size_t g = i; g < n; g++) {
-			size_t h = i;
-			while (h < g && !same_group(&runs[h], &runs[g]))
-				h++;
-			if (h == g && same_workload(&runs[g], &runs[i]))
-				print_row(out, runs, n, &runs[g]);
-		}
+	size_t *order = malloc((n ? n : 1) * sizeof *order);
+	size_t *start = malloc((n + 1) * sizeof *start);
+	size_t ng = order && start ? stats_group_index(runs, n, order, start) : (size_t)-1;
+
+	if (ng == (size_t)-1)
+		fprintf(out, "\nsummary: out of memory\n");
+	for (size_t g = 0; g < ng && ng != (size_t)-1; g++) {
+		size_t h = 0;
+		while (h < g && !same_workload(&runs[order[start[h]]], &runs[order[start[g]]]))
+			h++;
+		if (h == g) /* the workload's first group: its table */
+			print_table(out, runs, n, order, start, ng, g);
 	}
 	fputc('\n', out);
+	free(order);
+	free(start);
 }

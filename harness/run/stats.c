@@ -1,6 +1,6 @@
 /*
- * stats.c - percentiles, mean/stddev, histograms, and a run's figures from
- * its task table.
+ * stats.c - percentiles, mean/stddev, histograms, the spread of a group of
+ * reps (CV, MAD, outliers), and a run's figures from its task table.
  *
  * Percentiles are exact: the harness keeps every task's times, so there is no
  * need for a sketch or reservoir. Nearest rank (see stats.h) is used rather
@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "workloads/workload.h"
 
@@ -95,6 +96,175 @@ size_t stats_histogram(const double *v, size_t n, double lo, double hi, size_t *
 		counted++;
 	}
 	return counted;
+}
+
+double stats_cv(const double *v, size_t n)
+{
+	double m = stats_mean(v, n);
+	return n < 2 || m == 0 ? NAN : stats_stddev(v, n) / fabs(m);
+}
+
+/* A sorted copy of v's finite values, its count in *k; NULL if out of memory. */
+static double *finite_copy(const double *v, size_t n, size_t *k)
+{
+	double *c = malloc((n ? n : 1) * sizeof *c);
+	*k = 0;
+	for (size_t i = 0; c && i < n; i++)
+		if (isfinite(v[i]))
+			c[(*k)++] = v[i];
+	if (c)
+		stats_sort(c, *k);
+	return c;
+}
+
+/* MAD of sorted[0..n) around its median m; scratch holds n doubles. */
+static double mad_sorted(const double *sorted, size_t n, double m, double *scratch)
+{
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = fabs(sorted[i] - m);
+	return stats_median(scratch, n);
+}
+
+double stats_mad(const double *v, size_t n)
+{
+	size_t k;
+	double *c = finite_copy(v, n, &k), *d = malloc((n ? n : 1) * sizeof *d);
+	double mad = NAN;
+	if (c && d && k > 0)
+		mad = mad_sorted(c, k, stats_median(c, k), d);
+	free(c);
+	free(d);
+	return mad;
+}
+
+size_t stats_outliers(const double *v, size_t n)
+{
+	stats_spread s;
+	return stats_spread_of(v, n, &s) < 0 ? 0 : s.outliers;
+}
+
+int stats_spread_of(const double *v, size_t n, stats_spread *out)
+{
+	size_t k;
+	double *c = finite_copy(v, n, &k);
+	double *d = malloc((n ? n : 1) * sizeof *d);
+
+	*out = (stats_spread){ 0, NAN, NAN, NAN, NAN, NAN, NAN, 0 };
+	if (!c || !d) {
+		free(c);
+		free(d);
+		return -1;
+	}
+	out->n = k;
+	if (k > 0) {
+		out->median = stats_median(c, k);
+		out->min = c[0];
+		out->max = c[k - 1];
+		out->mean = stats_mean(c, k);
+		out->stddev = stats_stddev(c, k);
+		out->cv = stats_cv(c, k);
+		double scale = 1.4826 * mad_sorted(c, k, out->median, d);
+		for (size_t i = 0; i < k; i++) {
+			double dev = fabs(c[i] - out->median);
+			if (dev > STATS_OUTLIER_K * scale &&
+			    dev > STATS_OUTLIER_FLOOR * fabs(out->median))
+				out->outliers++;
+		}
+	}
+	free(c);
+	free(d);
+	return 0;
+}
+
+int stats_noisy(const stats_spread *s)
+{
+	return s->n >= 2 && (s->cv > STATS_NOISY_CV || s->outliers > 0);
+}
+
+int stats_same_group(const res_run *a, const res_run *b)
+{
+	return strcmp(a->workload, b->workload) == 0 && strcmp(a->params, b->params) == 0 &&
+	       strcmp(a->model, b->model) == 0 && a->concurrency == b->concurrency;
+}
+
+int stats_spread_runs(const res_run *runs, const size_t *idx, size_t k, metric_id m,
+		      stats_spread *out)
+{
+	double *v = malloc((k ? k : 1) * sizeof *v);
+	size_t j = 0;
+	for (size_t i = 0; v && i < k; i++)
+		if (strcmp(runs[idx[i]].status, "ok") == 0)
+			v[j++] = metric_value(m, &runs[idx[i]]);
+	int rc = stats_spread_of(v ? v : (double[1]){ 0 }, v ? j : 0, out);
+	free(v);
+	return v ? rc : -1;
+}
+
+int stats_group(const res_run *runs, size_t n, const res_run *key, metric_id m, stats_spread *out)
+{
+	size_t *idx = malloc((n ? n : 1) * sizeof *idx), k = 0;
+	for (size_t i = 0; idx && i < n; i++)
+		if (stats_same_group(&runs[i], key))
+			idx[k++] = i;
+	int rc = stats_spread_runs(runs, idx ? idx : (size_t[1]){ 0 }, idx ? k : 0, m, out);
+	free(idx);
+	return idx ? rc : -1;
+}
+
+/* By group key, then by place in the array: a group's runs stay in order. */
+static int cmp_run(const void *a, const void *b)
+{
+	const res_run *x = *(const res_run *const *)a, *y = *(const res_run *const *)b;
+	int c = strcmp(x->workload, y->workload);
+	if (!c)
+		c = strcmp(x->params, y->params);
+	if (!c)
+		c = strcmp(x->model, y->model);
+	if (!c)
+		c = (x->concurrency > y->concurrency) - (x->concurrency < y->concurrency);
+	return c ? c : (x > y) - (x < y);
+}
+
+typedef struct {
+	const res_run *first; /* the group's first run: where it appears in runs */
+	size_t at, len;       /* its slice of the sorted runs */
+} slice;
+
+static int cmp_slice(const void *a, const void *b)
+{
+	const slice *x = a, *y = b;
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+size_t stats_group_index(const res_run *runs, size_t n, size_t *order, size_t *start)
+{
+	const res_run **p = malloc((n ? n : 1) * sizeof *p);
+	slice *g = malloc((n ? n : 1) * sizeof *g);
+	size_t ng = 0;
+
+	if (!p || !g) {
+		free(p);
+		free(g);
+		return (size_t)-1;
+	}
+	for (size_t i = 0; i < n; i++)
+		p[i] = &runs[i];
+	qsort(p, n, sizeof *p, cmp_run);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || !stats_same_group(p[i - 1], p[i]))
+			g[ng++] = (slice){ p[i], i, 0 };
+		g[ng - 1].len++;
+	}
+	qsort(g, ng, sizeof *g, cmp_slice);
+	start[0] = 0;
+	for (size_t k = 0, o = 0; k < ng; k++) {
+		for (size_t i = 0; i < g[k].len; i++)
+			order[o++] = (size_t)(p[g[k].at + i] - runs);
+		start[k + 1] = start[k] + g[k].len;
+	}
+	free(p);
+	free(g);
+	return ng;
 }
 
 static double span_s(uint64_t from_ns, uint64_t to_ns)
