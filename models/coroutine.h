@@ -42,6 +42,9 @@ size_t coroutine_pool_reserve(coroutine_pool *p, size_t k);
 /* Is addr inside one of the pool's guard pages? Async-signal-safe: no
  * locks, no allocation, for a SIGSEGV handler. */
 int coroutine_pool_is_guard(const coroutine_pool *p, const void *addr);
+/* Does addr lie in the one mapping coroutine_pool_reserve() carved its
+ * stacks from (freed whole with the pool)? */
+int coroutine_pool_in_arena(const coroutine_pool *p, const void *addr);
 
 /* The pool's thread as a coroutine: switch to it to return to the scheduler. */
 coroutine *coroutine_main(coroutine_pool *p);

@@ -309,12 +309,44 @@ static void test_pool_reuse(void **state)
 	coroutine_pool_free(p);
 }
 
+/* reserve() carves its stacks from one mapping (freed with one munmap), each
+ * with its guard page; stacks made later have mappings of their own. */
+static void test_reserve_arena(void **state)
+{
+	enum { K = 8 };
+	coroutine_pool *p = coroutine_pool_new(16 << 10);
+	slot_ctx s[K + 1] = { { 0 } };
+	long ran = 0;
+
+	assert_int_equal(coroutine_pool_reserve(p, K), K);
+	assert_int_equal(coroutine_pool_mapped(p), K);
+	for (int i = 0; i <= K; i++) {
+		s[i] = (slot_ctx){ coroutine_create(p, park_once, &s[i]), coroutine_main(p), &ran };
+		assert_non_null(s[i].self);
+		/* the first K come from the arena, the one past it does not */
+		assert_int_equal(coroutine_pool_in_arena(p, s[i].self), i < K);
+		coroutine_switch(s[i].main, s[i].self);
+	}
+	assert_int_equal(coroutine_pool_mapped(p), K + 1);
+	for (int i = 0; i < K; i++) {
+		coroutine_switch(s[i].main, s[i].self);
+		assert_true(coroutine_done(s[i].self));
+	}
+	coroutine_switch(s[K].main, s[K].self);
+	assert_int_equal(ran, 2 * (K + 1));
+	/* a second reserve maps one by one: one arena a pool */
+	assert_int_equal(coroutine_pool_reserve(p, 2), 2);
+	for (int i = 0; i <= K; i++)
+		coroutine_free(s[i].self);
+	coroutine_pool_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_callee_saved),  cmocka_unit_test(test_fenv_per_coroutine),
 		cmocka_unit_test(test_stack_aligned), cmocka_unit_test(test_ping_pong),
-		cmocka_unit_test(test_pool_reuse),
+		cmocka_unit_test(test_pool_reuse),    cmocka_unit_test(test_reserve_arena),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
