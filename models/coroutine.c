@@ -1,10 +1,12 @@
 /*
  * coroutine.c - the coroutine core: stacks from a pool, create, switch, finish.
  *
- * Each stack is one mapping: a PROT_NONE guard page, then the stack, with the
- * coroutine's record (struct coroutine) in its top bytes, so creating a coroutine
+ * Each stack is a PROT_NONE guard page, then the stack, with the coroutine's
+ * record (struct coroutine) in its top bytes, so creating a coroutine
  * allocates nothing once the pool holds a free stack. A stack that overflows
  * runs into its guard page and faults instead of writing over a neighbour.
+ * The stacks reserved up front share one mapping (freed with one munmap);
+ * stacks made later get a mapping each.
  *
  * The switch saves only what the ABI says a callee must preserve (see
  * coroutine_switch.S); everything else the compiler already saved around the

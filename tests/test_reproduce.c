@@ -15,17 +15,6 @@
 int cli_reproduce(int argc, char **argv, volatile sig_atomic_t *stop);
 int cli_suite(int argc, char **argv, volatile sig_atomic_t *stop);
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	static char buf[65536];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
-
 /* Run `reproduce` on tests/fixtures/suites/tiny (null tasks, well under a
  * second) into a temporary root; stdout to a file. */
 static void test_reproduce(void **st)
@@ -50,7 +39,7 @@ static void test_reproduce(void **st)
 	close(saved);
 	fclose(lf);
 	assert_int_equal(rc, 0);
-	const char *out = slurp(log);
+	const char *out = test_slurp(log);
 	assert_non_null(strstr(out, "A1: reproduced"));
 	assert_non_null(strstr(out, "A2: n/a"));
 	assert_non_null(strstr(out, "[reproduced] trivial tasks: makespan(*@2 on null) best "
@@ -59,7 +48,7 @@ static void test_reproduce(void **st)
 	assert_non_null(strstr(out, "3 claims: 2 reproduced, 1 n/a, 0 inconclusive, 0 not "
 				    "reproduced\n"));
 	snprintf(path, sizeof path, "%s/reproduce/latest/REPORT.md", root);
-	const char *rep = slurp(path);
+	const char *rep = test_slurp(path);
 	assert_non_null(strstr(rep, "3 claims: 2 reproduced, 1 n/a, 0 inconclusive, 0 not "
 				    "reproduced (n/a: not applicable on this machine"));
 	assert_non_null(strstr(rep, "| id | claim | source | book | ours | expectation | verdict | "
@@ -115,7 +104,8 @@ static void test_reproduce(void **st)
 	assert_int_equal(rc, 0);
 	assert_int_equal(rc3, 2);
 	assert_int_equal(rc4, 2);
-	assert_non_null(strstr(slurp(log), "[reproduced] makespan(threads) / makespan(threads)"));
+	assert_non_null(
+		strstr(test_slurp(log), "[reproduced] makespan(threads) / makespan(threads)"));
 
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);

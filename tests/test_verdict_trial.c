@@ -16,17 +16,6 @@
 
 int cli_suite(int argc, char **argv, volatile sig_atomic_t *stop);
 
-static char *slurp(const char *path)
-{
-	static char buf[65536];
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
-
 /* The number of lines of a file. */
 static int lines(const char *path)
 {
@@ -77,7 +66,7 @@ static void test_inconclusive_adds_reps(void **st)
 	fclose(lf);
 	assert_int_equal(rc, 0);
 	assert_int_equal(rc_bad, 2); /* out of range 1..1000 */
-	const char *out = slurp(log);
+	const char *out = test_slurp(log);
 	assert_non_null(strstr(out, "[inconclusive] makespan(sequential on spin) / "
 				    "makespan(sequential on spin) in 1..2: 1 ["));
 	assert_non_null(strstr(out, "] across an edge of 1..2 (95% CI over 5 reps)"));
@@ -95,13 +84,13 @@ static void test_inconclusive_adds_reps(void **st)
 	assert_int_equal(sscanf(m1, "  more reps: %1023s", dir), 1);
 	snprintf(path, sizeof path, "%s/results.csv", dir);
 	assert_int_equal(lines(path), 3);
-	assert_non_null(strstr(slurp(path), ",spin,"));
+	assert_non_null(strstr(test_slurp(path), ",spin,"));
 	assert_int_equal(sscanf(m2, "  more reps: %1023s", dir), 1);
 	snprintf(path, sizeof path, "%s/results.csv", dir);
 	assert_int_equal(lines(path), 2);
-	assert_non_null(strstr(slurp(path), ",spin,"));
+	assert_non_null(strstr(test_slurp(path), ",spin,"));
 	snprintf(path, sizeof path, "%s/results.json", dir);
-	assert_non_null(strstr(slurp(path), "--reps"));
+	assert_non_null(strstr(test_slurp(path), "--reps"));
 
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
