@@ -114,6 +114,21 @@ static inline result *run(const char *const *args)
 	} while (0)
 
 /* Count lines and collect the status and digest columns of a results.csv. */
+/* Fields are counted from 1; quoted fields hold commas, so walk quotes. The
+ * start of field k of line, or NULL. */
+static inline const char *csv_field(const char *line, int k)
+{
+	int field = 1, q = 0;
+	for (const char *s = line; *s && field < k; s++) {
+		if (*s == '"')
+			q = !q;
+		else if (*s == ',' && !q && ++field == k)
+			return s + 1;
+	}
+	return k == 1 ? line : NULL;
+}
+
+/* The status (column 8) and digest (column 25) of each row of a results.csv. */
 static inline int csv_rows(const char *path, char statuses[][64], char digests[][20], int max)
 {
 	FILE *f = fopen(path, "r");
@@ -122,20 +137,11 @@ static inline int csv_rows(const char *path, char statuses[][64], char digests[]
 	int rows = -1;
 	while (fgets(line, sizeof line, f)) {
 		if (rows >= 0 && rows < max) {
-			/* status is field 8; quoted fields hold commas, so walk quotes */
-			int field = 1, q = 0;
-			char *s = line, *status = NULL;
-			for (; *s; s++) {
-				if (*s == '"')
-					q = !q;
-				else if (*s == ',' && !q && ++field == 8)
-					status = s + 1;
-			}
+			const char *status = csv_field(line, 8), *digest = csv_field(line, 25);
 			assert_non_null(status);
+			assert_non_null(digest);
 			snprintf(statuses[rows], 64, "%.*s", (int)strcspn(status, ","), status);
-			char *last = strrchr(line, ',');
-			snprintf(digests[rows], 20, "%.*s", (int)strcspn(last + 1, "\r\n"),
-				 last + 1);
+			snprintf(digests[rows], 20, "%.*s", (int)strcspn(digest, ",\r\n"), digest);
 		}
 		rows++;
 	}

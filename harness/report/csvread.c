@@ -162,6 +162,7 @@ static const struct rcol {
 	RC(max_rss_kib, T_LONG),
 	RC(errors, T_SIZE),
 	RC(digest, T_HEX),
+	RC(pace, T_DBL),
 #undef RC
 };
 #define NRCOLS (sizeof rcols / sizeof rcols[0])

@@ -22,7 +22,7 @@
 
 /* The columns of results.csv and the keys of a results.json run, in order;
  * one table so the two files cannot drift apart. Append, never insert. */
-enum { C_TEXT, C_SIZE, C_UINT, C_INT, C_SEC, C_RATE, C_COUNT, C_HEX };
+enum { C_TEXT, C_SIZE, C_UINT, C_INT, C_SEC, C_RATE, C_COUNT, C_HEX, C_RATIO };
 static const struct column {
 	const char *name;
 	int type;
@@ -38,7 +38,7 @@ static const struct column {
 	COL(svc_mean_s, C_SEC), COL(svc_p50_s, C_SEC), COL(svc_p99_s, C_SEC),
 	COL(cpu_user_s, C_SEC), COL(cpu_sys_s, C_SEC),
 	COL(ctx_voluntary, C_COUNT), COL(ctx_involuntary, C_COUNT), COL(max_rss_kib, C_COUNT),
-	COL(errors, C_SIZE), COL(digest, C_HEX),
+	COL(errors, C_SIZE), COL(digest, C_HEX), COL(pace, C_RATIO),
 #undef COL
 	/* clang-format on */
 };
@@ -82,6 +82,10 @@ static const char *cell(const res_run *r, const struct column *c, char *buf, siz
 		snprintf(buf, len, "%ld", n);
 		return n < 0 ? "" : buf;
 	case C_HEX: snprintf(buf, len, "%016" PRIx64, *(const uint64_t *)p); break;
+	case C_RATIO:
+		v = *(const double *)p;
+		snprintf(buf, len, "%.3f", v);
+		return isfinite(v) ? buf : "";
 	}
 	return buf;
 }

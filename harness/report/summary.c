@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "harness/run/metric.h"
+#include "harness/run/pace.h"
 #include "harness/run/stats.h"
 
 #define FIG_W 12 /* display columns of a figure: "2.42 ms ±40%" */
@@ -163,9 +164,20 @@ static void print_table(FILE *out, const res_run *runs, size_t n, const size_t *
 			STATS_NOISY_CV * 100);
 }
 
-void summary_print(FILE *out, const res_run *runs, size_t n)
+/* The runs the sweep did again because the host slowed them are left out of
+ * the table and counted under it. */
+void summary_print(FILE *out, const res_run *all, size_t nall)
 {
-	size_t *order = malloc((n ? n : 1) * sizeof *order);
+	res_run *runs = malloc((nall ? nall : 1) * sizeof *runs);
+	size_t n = 0, slowed = 0, kept_slow = 0;
+	for (size_t i = 0; runs && i < nall; i++) {
+		if (res_slowed(&all[i]))
+			slowed++;
+		else
+			runs[n++] = all[i];
+		kept_slow += !strcmp(all[i].status, "ok") && all[i].pace > PACE_SLOW;
+	}
+	size_t *order = runs ? malloc((n ? n : 1) * sizeof *order) : NULL;
 	size_t *start = malloc((n + 1) * sizeof *start);
 	size_t ng = order && start ? stats_group_index(runs, n, order, start) : (size_t)-1;
 
@@ -178,7 +190,19 @@ void summary_print(FILE *out, const res_run *runs, size_t n)
 		if (h == g) /* the workload's first group: its table */
 			print_table(out, runs, n, order, start, ng, g);
 	}
+	if (slowed)
+		fprintf(out,
+			"\n%zu run%s slowed by the host (a CPU did fixed work over %.2fx slower "
+			"than its best) and run again;\nresults.csv keeps %s with status "
+			"\"slowed\", outside every figure.\n",
+			slowed, slowed > 1 ? "s were" : " was", PACE_SLOW, slowed > 1 ? "them" : "it");
+	if (kept_slow)
+		fprintf(out,
+			"%zu run%s still slowed on the last try and kept: the host is busy; the pace "
+			"column says by how much.\n",
+			kept_slow, kept_slow > 1 ? "s were" : " was");
 	fputc('\n', out);
 	free(order);
 	free(start);
+	free(runs);
 }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define RES_STATUSLEN 320
 
@@ -23,7 +24,8 @@ typedef struct {
 	size_t tasks;
 	unsigned concurrency;
 	int rep;                    /* 1-based */
-	char status[RES_STATUSLEN]; /* "ok", "error: ...", "limit: ...", "partial" */
+	char status[RES_STATUSLEN]; /* "ok", "error: ...", "limit: ...", "partial",
+				    * "slowed: ..." (run again) */
 	double makespan_s, throughput_per_s;
 	double lat_mean_s, lat_p50_s, lat_p90_s, lat_p99_s, lat_max_s;
 	double svc_mean_s, svc_p50_s, svc_p99_s;
@@ -32,6 +34,13 @@ typedef struct {
 	long max_rss_kib;
 	size_t errors;
 	uint64_t digest;
+	double pace; /* the slowest CPU's pace around the run (run/pace.h); NaN: not probed */
 } res_run;
+
+/* A run the host slowed down and the sweep did again: kept, never counted. */
+static inline int res_slowed(const res_run *r)
+{
+	return r->status[0] == 's' && !strncmp(r->status, "slowed:", 7);
+}
 
 #endif

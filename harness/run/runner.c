@@ -166,6 +166,7 @@ int run_one(const run_job *job, res_run *out)
 
 	model_table_reset(job->table);
 	out->tasks = job->n;
+	out->pace = NAN; /* the sweep's to measure */
 	out->concurrency = job->c;
 	fflush(NULL); /* nothing buffered may be written twice by the child */
 	signals_block(&old);

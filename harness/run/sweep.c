@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #include "harness/run/check_report.h"
+#include "harness/run/pace.h"
+#include "harness/run/stats.h"
 #include "harness/run/cpus.h"
 #include "harness/run/meta.h"
 #include "harness/plot/plot.h"
@@ -50,7 +52,15 @@ typedef struct {
 	model_table *table;
 	target server;
 	size_t prepared; /* workloads whose init ran */
+	pace_meter pace;
+	int paced;          /* probing: 0 with CONCBENCH_NO_CHECK or no threads */
+	double pace_prev;   /* the probe after the last run is the one before the next */
+	double cores_prev;
+	double *cores;      /* per kept run, the fewer cores of its two probes */
+	size_t ncores;
 } sweep;
+
+#define PACE_REDO 2 /* a slowed rep is run again at most this many times */
 
 static int bind_setup(sweep *s)
 {
@@ -120,7 +130,32 @@ static int save(sweep *s, const res_run *r)
 	return 0;
 }
 
-/* One (workload, model, C, rep) run. 1 when a signal stopped it. */
+/* Probe the pace after a run into r; 1 when the run should be done again. */
+static int paced(sweep *s, res_run *r, int attempt)
+{
+	double cores = NAN, after = s->paced ? pace_probe(&s->pace, &cores) : NAN;
+	r->pace = isnan(s->pace_prev) ? after : fmax(s->pace_prev, after);
+	double c = isnan(s->cores_prev) ? cores : fmin(s->cores_prev, cores);
+	s->pace_prev = after;
+	s->cores_prev = cores;
+	if (r->rep > 0 && strcmp(r->status, "ok") == 0 && r->pace > PACE_SLOW &&
+	    attempt < PACE_REDO) {
+		snprintf(r->status, sizeof r->status,
+			 "slowed: a CPU did fixed work %.2fx slower than its best around this "
+			 "run (the host took it; no process here did), so it runs again",
+			 r->pace);
+		/* A fresh probe before the next try, so one slow moment does
+		 * not count against two runs. */
+		s->pace_prev = pace_probe(&s->pace, &s->cores_prev);
+		return 1;
+	}
+	if (r->rep > 0 && !isnan(c))
+		s->cores[s->ncores++] = c;
+	return 0;
+}
+
+/* One (workload, model, C, rep) run, again while the host slowed it (up to
+ * PACE_REDO times). 1 when a signal stopped it. */
 static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep, int *have_ref,
 	       uint64_t *ref)
 {
@@ -134,26 +169,31 @@ static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep, i
 			.topology = s->cpus.topo,
 			.timeout_s = cfg->timeout_s,
 			.stop = cfg->stop };
-	res_run r;
-	memset(&r, 0, sizeof r);
-	progress(s, w->kind->name, m, c, rep);
-	int rc = run_one(&job, &r);
-	s->done++;
-	if (rep <= 0 && rc != 1)
-		return 0; /* a warm-up: discarded */
-	snprintf(r.suite, sizeof r.suite, "%s", cfg->suite ? cfg->suite : "");
-	snprintf(r.model, sizeof r.model, "%s", m->text);
-	snprintf(r.workload, sizeof r.workload, "%s", w->kind->name);
-	wl_params_string(w, r.params, sizeof r.params);
-	r.rep = rep;
-	sweep_check_digest(&r, have_ref, ref);
-	if (rep <= 0)
-		return 1;
-	s->runs[s->nruns++] = r;
-	print_line(s, &r);
-	if (save(s, &r) < 0)
-		return -1;
-	return rc == 1;
+	for (int attempt = 0;; attempt++) {
+		res_run r;
+		memset(&r, 0, sizeof r);
+		progress(s, w->kind->name, m, c, rep);
+		int rc = run_one(&job, &r);
+		s->done++;
+		r.rep = rep;
+		int again = rc != 1 && paced(s, &r, attempt);
+		if (rep <= 0 && rc != 1)
+			return 0; /* a warm-up: discarded */
+		snprintf(r.suite, sizeof r.suite, "%s", cfg->suite ? cfg->suite : "");
+		snprintf(r.model, sizeof r.model, "%s", m->text);
+		snprintf(r.workload, sizeof r.workload, "%s", w->kind->name);
+		wl_params_string(w, r.params, sizeof r.params);
+		if (!again)
+			sweep_check_digest(&r, have_ref, ref);
+		if (rep <= 0)
+			return 1;
+		s->runs[s->nruns++] = r;
+		print_line(s, &r);
+		if (save(s, &r) < 0)
+			return -1;
+		if (!again)
+			return rc == 1;
+	}
 }
 
 static int sweep_all(sweep *s)
@@ -221,6 +261,17 @@ static void check(sweep *s, check_result *r)
 		s->nchecks++;
 }
 
+/* Learn each CPU's best pace, unless CONCBENCH_NO_CHECK or CONCBENCH_NO_PACE
+ * (non-empty) says not to. */
+static void pace_setup(sweep *s)
+{
+	const char *a = getenv("CONCBENCH_NO_CHECK"), *b = getenv("CONCBENCH_NO_PACE");
+	s->pace_prev = s->cores_prev = NAN;
+	if ((a && *a) || (b && *b))
+		return;
+	s->paced = pace_init(&s->pace, s->cpus.run) == 0;
+}
+
 /* After the last run: stop the target, check the machine again (unless
  * stopped), and record both in the context. */
 static void finish(sweep *s, int how)
@@ -237,14 +288,18 @@ static void finish(sweep *s, int how)
 		fprintf(s->diag, "concbench: %s\n", rep_error(s->dir));
 }
 
-/* The smaller effective core count of the checks; NaN without one. */
-static double eff_cores(const sweep *s)
+/* The smallest effective core count: of the checks, and the median over
+ * the kept runs of the work the pace probes around each delivered (which
+ * sees the host's slowing that the checks' CPU time cannot); NaN without any. */
+static double eff_cores(sweep *s)
 {
 	double e = NAN;
 	if (s->nchecks > 0)
 		e = fmin(e, s->before.eff_cores);
 	if (s->nchecks > 1)
 		e = fmin(e, s->after.eff_cores);
+	if (s->ncores)
+		e = fmin(e, stats_median(s->cores, s->ncores));
 	return e;
 }
 
@@ -285,6 +340,7 @@ static void cleanup(sweep *s)
 	free(s->context);
 	free(s->meta);
 	free(s->runs);
+	free(s->cores);
 }
 
 int sweep_run(sweep_cfg *cfg, FILE *out, FILE *diag)
@@ -303,15 +359,17 @@ int sweep_run(sweep_cfg *cfg, FILE *out, FILE *diag)
 		return 2;
 	}
 	check(&s, &s.before); /* before the target starts: it measures the machine alone */
+	pace_setup(&s);
 	if (prepare(&s) < 0) {
 		cleanup(&s);
 		return 2;
 	}
-	s.runs = calloc(s.total, sizeof *s.runs);
+	s.runs = calloc(s.total * (1 + PACE_REDO), sizeof *s.runs);
+	s.cores = calloc(s.total, sizeof *s.cores);
 	s.table = model_table_new(cfg->n);
 	s.meta = meta_context_json(cfg->argc, cfg->argv, cfg->cpus);
 	s.context = s.meta ? context_now(&s, 0) : NULL;
-	if (!s.runs || !s.table || !s.context) {
+	if (!s.runs || !s.cores || !s.table || !s.context) {
 		fprintf(diag, "concbench: out of memory for %zu tasks\n", cfg->n);
 		cleanup(&s);
 		return 1;
@@ -334,7 +392,7 @@ int sweep_run(sweep_cfg *cfg, FILE *out, FILE *diag)
 	if (how >= 0 && s.nruns > 0 && !cfg->no_plot)
 		draw(&s);
 	for (size_t i = 0; i < s.nruns; i++)
-		if (strcmp(s.runs[i].status, "ok") != 0)
+		if (strcmp(s.runs[i].status, "ok") != 0 && !res_slowed(&s.runs[i]))
 			rc = 1;
 	if (how == 1) {
 		fprintf(diag, "concbench: interrupted: kept %zu finished runs in %s\n", s.nruns,
