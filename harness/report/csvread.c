@@ -163,6 +163,7 @@ static const struct rcol {
 	RC(errors, T_SIZE),
 	RC(digest, T_HEX),
 	RC(pace, T_DBL),
+	RC(rss_sum_kib, T_LONG),
 #undef RC
 };
 #define NRCOLS (sizeof rcols / sizeof rcols[0])

@@ -38,7 +38,7 @@ static const struct column {
 	COL(svc_mean_s, C_SEC), COL(svc_p50_s, C_SEC), COL(svc_p99_s, C_SEC),
 	COL(cpu_user_s, C_SEC), COL(cpu_sys_s, C_SEC),
 	COL(ctx_voluntary, C_COUNT), COL(ctx_involuntary, C_COUNT), COL(max_rss_kib, C_COUNT),
-	COL(errors, C_SIZE), COL(digest, C_HEX), COL(pace, C_RATIO),
+	COL(errors, C_SIZE), COL(digest, C_HEX), COL(pace, C_RATIO), COL(rss_sum_kib, C_COUNT),
 #undef COL
 	/* clang-format on */
 };

@@ -41,7 +41,9 @@ static double cpu(const res_run *r)
 }
 static double rss(const res_run *r)
 {
-	return r->max_rss_kib < 0 ? NAN : (double)r->max_rss_kib;
+	/* every process of the run when sampled (older results: the largest) */
+	long k = r->rss_sum_kib > 0 ? r->rss_sum_kib : r->max_rss_kib;
+	return k < 0 ? NAN : (double)k;
 }
 static double ctx(const res_run *r)
 {

@@ -35,6 +35,7 @@ typedef struct {
 	size_t errors;
 	uint64_t digest;
 	double pace; /* the slowest CPU's pace around the run (run/pace.h); NaN: not probed */
+	long rss_sum_kib; /* every process of the run, sampled (run/memsample.h); -1: unknown */
 } res_run;
 
 /* A run the host slowed down and the sweep did again: kept, never counted. */

@@ -1,0 +1,93 @@
+/*
+ * memsample.c - add up a process tree's memory from /proc; see memsample.h.
+ */
+#define _GNU_SOURCE
+#include "harness/run/memsample.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MEMSAMPLE_MAXPROCS 65536
+
+int memsample_parse_statm(const char *text, long page_kib, long *resident, long *shared)
+{
+	long size, res, shr;
+	if (sscanf(text, "%ld %ld %ld", &size, &res, &shr) != 3 || res < 0 || shr < 0 ||
+	    shr > res)
+		return -1;
+	*resident = res * page_kib;
+	*shared = shr * page_kib;
+	return 0;
+}
+
+/* A small /proc file into buf; its length, or -1. */
+static ssize_t slurp(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, len - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* Append pid's children to the list; the list grows as needed. */
+static int add_children(pid_t pid, pid_t **list, size_t *n, size_t *cap)
+{
+	char path[64], buf[8192];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if (slurp(path, buf, sizeof buf) <= 0)
+		return 0;
+	for (char *s = buf, *end; *s; s = end) {
+		long c = strtol(s, &end, 10);
+		if (end == s)
+			break;
+		if (*n == *cap) {
+			size_t ncap = *cap * 2;
+			pid_t *l = ncap <= MEMSAMPLE_MAXPROCS ? realloc(*list, ncap * sizeof *l) : NULL;
+			if (!l)
+				return -1;
+			*list = l;
+			*cap = ncap;
+		}
+		(*list)[(*n)++] = (pid_t)c;
+	}
+	return 0;
+}
+
+long memsample_tree_kib(pid_t root)
+{
+	static long page_kib;
+	if (!page_kib)
+		page_kib = sysconf(_SC_PAGESIZE) / 1024;
+	size_t n = 0, cap = 64;
+	pid_t *list = malloc(cap * sizeof *list);
+	long priv = 0, most_shared = 0, total = -1;
+	if (!list)
+		return -1;
+	list[n++] = root;
+	for (size_t i = 0; i < n; i++) { /* breadth first: the list is the queue */
+		char path[64], buf[256];
+		long res, shr;
+		snprintf(path, sizeof path, "/proc/%d/statm", (int)list[i]);
+		if (slurp(path, buf, sizeof buf) <= 0 ||
+		    memsample_parse_statm(buf, page_kib, &res, &shr) < 0) {
+			if (i == 0)
+				break; /* the run itself has gone */
+			continue;  /* a child that just exited */
+		}
+		priv += res - shr;
+		if (shr > most_shared)
+			most_shared = shr;
+		total = priv + most_shared;
+		if (add_children(list[i], &list, &n, &cap) < 0)
+			break;
+	}
+	free(list);
+	return total;
+}

@@ -1,0 +1,28 @@
+/*
+ * memsample.h - the memory of every process of a run, sampled while it runs.
+ *
+ * wait4() gives the peak RSS of the largest single process: right for the
+ * models that are one process, wrong for fork and prefork, whose memory is
+ * their processes' together. So while a run goes on, the runner samples its
+ * process tree (each process's children from /proc/PID/task/PID/children,
+ * the main thread's, which is where the process models fork) and adds up
+ * /proc/PID/statm: each process's resident pages that are not shared, plus
+ * the shared pages once (the largest count of them: libraries and the
+ * shared task table are mapped by all). Copy-on-write pages a child has not
+ * written yet are still counted in each process, so the sum leans high for
+ * fork, never low. Reading statm takes no lock the run needs.
+ */
+#ifndef CB_MEMSAMPLE_H
+#define CB_MEMSAMPLE_H
+
+#include <sys/types.h>
+
+/* The run's memory now, in KiB, over root and every process below it; -1
+ * when root's cannot be read (it has ended). */
+long memsample_tree_kib(pid_t root);
+
+/* One process's statm figures in KiB, from the file's text (for tests):
+ * resident and shared. 0, or -1 when the text is not statm's. */
+int memsample_parse_statm(const char *text, long page_kib, long *resident, long *shared);
+
+#endif
