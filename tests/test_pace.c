@@ -102,7 +102,7 @@ static void test_sweep_redoes(void **st)
 	result *r = RUN("run", "-w", "null", "-m", "sequential", "-n", "2", "-c", "1", "--reps",
 			"2", "--warmup", "0", "--no-plot", "--name", "slow", "-o", tmpdir);
 	assert_int_equal(r->code, 0);
-	assert_non_null(strstr(r->out, "1 run was slowed by the host"));
+	assert_non_null(strstr(r->out, "1 run was slowed from outside"));
 	assert_non_null(strstr(r->out, "  2/2 ")); /* the table counts the kept reps */
 	char model[8][32], status[8][16];
 	int rep[8];

@@ -247,6 +247,24 @@ static void test_models(void **st)
 	assert_int_equal(n, count);
 	free(ms);
 
+	/* all+gil: every model, and after each that takes +gil its variant */
+	assert_int_equal(spec_models("all+gil", &ms, &n, err, sizeof err), 0);
+	size_t gils = 0, at = 0;
+	for (const model_kind *const *k = model_all(); *k; k++) {
+		assert_string_equal(ms[at].text, (*k)->name);
+		assert_false(model_flag(&ms[at], "gil"));
+		at++;
+		if (at < n && strstr(ms[at].text, "+gil")) {
+			assert_string_equal(ms[at].kind->name, (*k)->name);
+			assert_true(model_flag(&ms[at], "gil"));
+			at++;
+			gils++;
+		}
+	}
+	assert_int_equal(at, n);
+	assert_int_equal(gils, 3); /* threads, pool, hybrid */
+	free(ms);
+
 	assert_int_equal(spec_models("threads:stack=64k,pool,fork", &ms, &n, err, sizeof err), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(ms[0].text, "threads:stack=64k");

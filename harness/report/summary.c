@@ -192,13 +192,13 @@ void summary_print(FILE *out, const res_run *all, size_t nall)
 	}
 	if (slowed)
 		fprintf(out,
-			"\n%zu run%s slowed by the host (a CPU did fixed work over %.2fx slower "
+			"\n%zu run%s slowed from outside (a CPU did fixed work over %.2fx slower "
 			"than its best) and run again;\nresults.csv keeps %s with status "
 			"\"slowed\", outside every figure.\n",
 			slowed, slowed > 1 ? "s were" : " was", PACE_SLOW, slowed > 1 ? "them" : "it");
 	if (kept_slow)
 		fprintf(out,
-			"%zu run%s still slowed on the last try and kept: the host is busy; the pace "
+			"%zu run%s still slowed on the last try and kept: the machine is busy; the pace "
 			"column says by how much.\n",
 			kept_slow, kept_slow > 1 ? "s were" : " was");
 	fputc('\n', out);

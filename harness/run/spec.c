@@ -288,23 +288,44 @@ static int continues_options(const char *seg)
 	return seg[key] == '=' && strcspn(seg, ":+") > key;
 }
 
+/* Does kind k accept the +gil flag? */
+static int takes_gil(const model_kind *k)
+{
+	for (const char *const *f = k->flags; f && *f; f++)
+		if (strcmp(*f, "gil") == 0)
+			return 1;
+	return 0;
+}
+
+/* "all": every model; "all+gil": every model, each one that takes +gil
+ * followed by its +gil variant. */
+static int all_models(int with_gil, model_spec **out, size_t *n, char *err, size_t errlen)
+{
+	size_t cnt = 0, k = 0;
+	for (const model_kind *const *m = model_all(); *m; m++)
+		cnt += 1 + (with_gil && takes_gil(*m));
+	if (!(*out = calloc(cnt, sizeof **out)))
+		return ERR("out of memory");
+	for (const model_kind *const *m = model_all(); *m; m++) {
+		char name[64];
+		spec_model((*m)->name, &(*out)[k++], err, errlen);
+		if (with_gil && takes_gil(*m)) {
+			snprintf(name, sizeof name, "%s+gil", (*m)->name);
+			spec_model(name, &(*out)[k++], err, errlen);
+		}
+	}
+	*n = cnt;
+	return 0;
+}
+
 /* Model lists are split on commas that start a new model, not on the commas
  * inside one model's options: "threads:stack=64k,pool" -> 2 models. */
 int spec_models(const char *text, model_spec **out, size_t *n, char *err, size_t errlen)
 {
 	*out = NULL;
 	*n = 0;
-	if (strcmp(text, "all") == 0) {
-		size_t cnt = 0;
-		for (const model_kind *const *k = model_all(); *k; k++)
-			cnt++;
-		if (!(*out = calloc(cnt, sizeof **out)))
-			return ERR("out of memory");
-		for (size_t i = 0; i < cnt; i++)
-			spec_model(model_all()[i]->name, &(*out)[i], err, errlen);
-		*n = cnt;
-		return 0;
-	}
+	if (strcmp(text, "all") == 0 || strcmp(text, "all+gil") == 0)
+		return all_models(text[3] == '+', out, n, err, errlen);
 	size_t len = strlen(text);
 	char *buf = malloc(len + 1);
 	model_spec *ms = calloc(len / 2 + 1, sizeof *ms);

@@ -142,7 +142,7 @@ static int paced(sweep *s, res_run *r, int attempt)
 	    attempt < PACE_REDO) {
 		snprintf(r->status, sizeof r->status,
 			 "slowed: a CPU did fixed work %.2fx slower than its best around this "
-			 "run (the host took it; no process here did), so it runs again",
+			 "run (the host, or work beside the run, slowed it), so it runs again",
 			 r->pace);
 		/* A fresh probe before the next try, so one slow moment does
 		 * not count against two runs. */
