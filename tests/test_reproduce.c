@@ -72,9 +72,9 @@ static void test_reproduce(void **st)
 	assert_non_null(a3);
 	assert_non_null(strstr(a3, "<br>best: sequential"));
 	assert_non_null(strstr(a3, "[makespan (null)](../../A3/")); /* sweep 1: one workload */
-	l = strstr(a3, "[makespan (spin-us-50)](");
+	l = strstr(a3, "[makespan (spin)](");
 	assert_non_null(l);
-	assert_int_equal(sscanf(l, "[makespan (spin-us-50)](%299[^)])", rel), 1);
+	assert_int_equal(sscanf(l, "[makespan (spin)](%299[^)])", rel), 1);
 	snprintf(path, sizeof path, "%s/reproduce/latest/%s", root, rel);
 	assert_int_equal(access(path, F_OK), 0);
 	l = strstr(a3, "[results](");

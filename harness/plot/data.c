@@ -10,9 +10,11 @@
 #include "harness/plot/data.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/plot/style.h"
 #include "harness/run/meta.h"
 #include "harness/run/stats.h"
 
@@ -65,23 +67,64 @@ double plot_seq_makespan(const plot_set *s, unsigned c)
 unsigned plot_kind_nth(const plot_set *s, size_t m)
 {
 	size_t klen = strcspn(s->models[m], ":+");
+	int g = plot_is_gil(s->models[m]);
 	unsigned nth = 0;
-	for (size_t i = 0; i < m; i++)
+	for (size_t i = 0; i < m; i++) /* threads and threads+gil are both first */
 		nth += strcspn(s->models[i], ":+") == klen &&
-		       strncmp(s->models[i], s->models[m], klen) == 0;
+		       strncmp(s->models[i], s->models[m], klen) == 0 &&
+		       plot_is_gil(s->models[i]) == g;
 	return nth;
 }
 
-void plot_file_part(char *dst, size_t len, const char *s)
+int plot_one_core(const char *model)
 {
-	size_t i = 0;
-	for (; *s && i + 1 < len; s++) {
-		char c = *s;
+	static const char *const one[] = { "sequential", "select", "poll", "epoll", "coro" };
+	size_t klen = strcspn(model, ":+");
+	for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
+		if (strlen(one[i]) == klen && strncmp(one[i], model, klen) == 0)
+			return 1;
+	return plot_is_gil(model);
+}
+
+void plot_name_part(char *dst, size_t len, const char *s, size_t max)
+{
+	size_t n = strlen(s), i = 0;
+	if (max + 1 > len)
+		max = len - 1;
+	/* the characters tasks/ file names keep (report/rows.c), so a model
+	 * is spelled one way in every file name */
+	for (; s[i] && i < max; i++) {
+		char c = s[i];
 		int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			   (c >= '0' && c <= '9') || c == '.' || c == '-';
-		dst[i++] = keep ? c : '-';
+			   (c >= '0' && c <= '9') || strchr("._+-", c);
+		dst[i] = keep ? c : '-';
 	}
 	dst[i] = '\0';
+	if (n > max && max > 8) { /* cut, with a hash of the whole: still distinct */
+		unsigned h = 2166136261u;
+		for (size_t k = 0; k < n; k++)
+			h = (h ^ (unsigned char)s[k]) * 16777619u;
+		snprintf(dst + max - 7, len - (max - 7), "-%06x", h & 0xffffff);
+	}
+}
+
+plot_mem plot_memory_metric(const plot_set *s)
+{
+	/* TODO(lead): when res_run gains the run's whole memory (CSV column
+	 * rss_sum_kib: the sum over the run's processes, read by csvread.c
+	 * under that name) and metric.h a METRIC_RSS_SUM, return it here when
+	 * any run of s has a finite value:
+	 *	{ METRIC_RSS_SUM, "memory of the whole run (MiB, sum over its processes)",
+	 *	  "memory of the whole run (its processes' RSS summed)" }
+	 * Until then the charts show max_rss_kib and say what it counts. */
+	int procs = 0;
+	for (size_t m = 0; m < s->nmodels; m++)
+		procs |= !strncmp(s->models[m], "fork", 4) || !strncmp(s->models[m], "prefork", 7);
+	return (plot_mem){ METRIC_RSS, "peak RSS of the largest process (MiB)",
+			   "peak RSS of the run's largest process (max_rss_kib)",
+			   procs ? "fork, prefork: one process's peak, not the sum over the run's "
+				   "processes"
+				 : "" };
 }
 
 const char *plot_time_unit(double max, double *scale)
@@ -140,8 +183,12 @@ static int ctx_str(const char *json, const char *key, char *buf, size_t len)
 				continue;
 			}
 		}
+		if (*p == ' ' && (k == 0 || buf[k - 1] == ' '))
+			continue; /* "Xeon      " padding: one blank at most */
 		buf[k++] = *p;
 	}
+	while (k && buf[k - 1] == ' ')
+		k--;
 	buf[k] = '\0';
 	return k ? 0 : -1;
 }

@@ -15,20 +15,19 @@
 #include "harness/run/metric.h"
 #include "harness/run/result.h"
 
-#include <stddef.h>
-#include <stdio.h>
-
-#include "harness/run/metric.h"
-#include "harness/run/result.h"
-
 #define PLOT_MAXMODELS 64
 #define PLOT_MAXCS     64
 #define PLOT_MAXCHARTS 96
 #define PLOT_NAMELEN   200
+/* File names stay under ~60 characters: a prefix of the kind (<= 12) and the
+ * parameters that differ (<= PLOT_PARAMS_PART), a chart kind, and for a
+ * timeline the model (<= PLOT_MODEL_PART); longer parts end in a hash. */
+#define PLOT_PARAMS_PART 18
+#define PLOT_MODEL_PART  20
 
 typedef struct {
 	const char *dir; /* the results directory */
-	char prefix[96]; /* "" or "<workload>-<params>_" when a dir holds several */
+	char prefix[64]; /* "" or "<kind>_" / "<kind>-<params that differ>_" (plot.c) */
 	res_run *runs;   /* rows of this workload with status ok */
 	size_t n;
 	const char *models[PLOT_MAXMODELS]; /* first-appearance order */
@@ -63,10 +62,25 @@ double plot_min_median(const plot_set *s, unsigned c, metric_id metric);
 int plot_has(const plot_set *s, size_t m, unsigned c, metric_id metric);
 /* Median makespan of sequential at c (else over all c); NaN if no sequential. */
 double plot_seq_makespan(const plot_set *s, unsigned c);
-/* nth earlier model of the same kind, for plot_style_for(). */
+/* nth earlier model of the same kind (and the same +gil or not), for
+ * plot_style_for(). */
 unsigned plot_kind_nth(const plot_set *s, size_t m);
-/* A model name made safe for a file name. */
-void plot_file_part(char *dst, size_t len, const char *s);
+/* Can model use only one core for CPU work (sequential, the event loops,
+ * coro, every +gil variant)? 1 or 0. */
+int plot_one_core(const char *model);
+/* s made safe for a file name, the way tasks/ names are (letters, digits,
+ * . _ + -; others become -), at most max characters: a longer s is cut and
+ * ends in -HHHHHH, a hash of the whole. */
+void plot_name_part(char *dst, size_t len, const char *s, size_t max);
+
+/* The memory figure the charts show and what its axis says it counts. */
+typedef struct {
+	metric_id metric;
+	const char *ylabel; /* "peak RSS of the largest process (MiB)" */
+	const char *what;   /* for headers and titles */
+	const char *note;   /* for the subtitle: what it leaves out; "" */
+} plot_mem;
+plot_mem plot_memory_metric(const plot_set *s);
 
 /* Seconds shown in a unit that suits max: sets *scale and returns "s",
  * "ms" or "µs". */

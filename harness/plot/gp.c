@@ -35,22 +35,91 @@ void plot_gp_str(FILE *f, const char *t)
 	}
 }
 
-void plot_gp_title(FILE *f, const plot_set *s, const char *title, const char *note)
+size_t plot_gp_wrap_width(int size)
 {
-	fputs("\"{/:Bold=20 ", f);
-	plot_gp_str(f, title);
-	fputs("}\\n{/=14 ", f);
-	plot_gp_str(f, s->what);
-	/* one line for both when it fits the slide, else two */
-	fputs(strlen(s->what) + strlen(s->machine) > 100 ? "}\\n{/=14 " : "   |   ", f);
-	plot_gp_str(f, s->machine);
-	fputs("}", f);
-	if (note && *note) {
-		fputs("\\n{/=13 ", f);
-		plot_gp_str(f, note);
-		fputs("}", f);
+	/* DejaVu Sans averages about 0.68 em a character in these titles
+	 * (digits, capitals, blanks); keep 15 % of the canvas for the edges.
+	 * The SVG has the PNG's size; the PDF's fontscale 0.5 leaves it room. */
+	return (size_t)(PLOT_PNG_W * 0.85 / (size * 0.68));
+}
+
+/* text in lines of at most w characters, broken after a blank or a comma
+ * where possible, each line as {/=size ...}, joined by \n; returns the
+ * number of lines written. */
+static int wrap(FILE *f, const char *text, int size, int first)
+{
+	size_t w = plot_gp_wrap_width(size), n = strlen(text);
+	int lines = 0;
+	char line[512];
+	while (n) {
+		size_t cut = n;
+		if (n > w) { /* the last blank or comma that keeps the line short */
+			cut = w;
+			for (size_t k = w; k > w / 2; k--)
+				if (text[k - 1] == ' ' || text[k - 1] == ',') {
+					cut = k;
+					break;
+				}
+		}
+		if (cut >= sizeof line)
+			cut = sizeof line - 1;
+		memcpy(line, text, cut);
+		line[cut] = '\0';
+		for (size_t k = cut; k > 0 && line[k - 1] == ' ';)
+			line[--k] = '\0';
+		fprintf(f, "%s{/%s=%d ", first && !lines ? "" : "\\n", size >= 20 ? ":Bold" : "",
+			size);
+		plot_gp_str(f, line);
+		fputc('}', f);
+		lines++;
+		text += cut;
+		n -= cut;
+		while (*text == ' ')
+			text++, n--;
 	}
+	return lines;
+}
+
+int plot_gp_title(FILE *f, const plot_set *s, const char *title, const char *note)
+{
+	char sub[sizeof s->what + sizeof s->machine + 8];
+	int lines = 1;
 	fputs("\"", f);
+	wrap(f, title, 20, 1);
+	/* what | machine on one line when it fits the slide, else wrapped */
+	snprintf(sub, sizeof sub, "%s   |   %s", s->what, s->machine);
+	if (strlen(sub) <= plot_gp_wrap_width(14)) {
+		lines += wrap(f, sub, 14, 0);
+	} else {
+		lines += wrap(f, s->what, 14, 0);
+		lines += wrap(f, s->machine, 14, 0);
+	}
+	if (note && *note)
+		lines += wrap(f, note, 13, 0);
+	fputs("\"", f);
+	return lines;
+}
+
+double plot_gp_top(int lines)
+{
+	/* the bold title and two lines under it end at 0.74 (room for the
+	 * panel titles); a subtitle line is 26 px */
+	double top = 0.74 - (lines - 3) * 26.0 / PLOT_PNG_H;
+	return top < 0.5 ? 0.5 : top > 0.78 ? 0.78 : top;
+}
+
+void plot_gp_head(FILE *f, const plot_set *s, const char *title, const char *note)
+{
+	/* A label at the canvas' centre, not `set title`: gnuplot centres a
+	 * title over the plot area, which a legend outside pushes left until
+	 * the title's ends fall off the canvas. Its first line sits at 36 px,
+	 * each next one 26 px lower; the plot starts 30 px below the last. */
+	fputs("# The title block, centred on the canvas; the plot starts below it.\n"
+	      "set label 1 ",
+	      f);
+	int lines = plot_gp_title(f, s, title, note);
+	fprintf(f, " at screen 0.5, screen %.4f center front\nset tmargin at screen %.4f\n",
+		1 - 36.0 / PLOT_PNG_H, 1 - (66.0 + 26.0 * (lines - 1)) / PLOT_PNG_H);
 }
 
 void plot_gp_axis(FILE *f, char axis, double lo, double hi, int log)
@@ -113,8 +182,11 @@ FILE *plot_gp_begin(plot_set *s, const char *name, const char *what, char **buf,
 	fputs("# One style per model, the same in every chart: colour, dash, point.\n", f);
 	for (size_t m = 0; m < s->nmodels; m++) {
 		plot_style st = plot_style_for(s->models[m], plot_kind_nth(s, m));
-		fprintf(f, "set style line %zu lc rgb \"%s\" dt %d pt %d lw 2.5 ps 1.8   # %s\n",
-			m + 1, st.color, st.dash, st.point, s->models[m]);
+		char dt[24];
+		snprintf(dt, sizeof dt, "%d", st.dash);
+		fprintf(f, "set style line %zu lc rgb \"%s\" dt %s pt %d lw 2.5 ps 1.8   # %s%s\n",
+			m + 1, st.color, st.dash ? dt : PLOT_GIL_DT, st.point, s->models[m],
+			st.gil ? ": +gil, its model's hue darker, other point fill" : "");
 	}
 	fprintf(f,
 		"\nset encoding utf8\n"

@@ -14,9 +14,19 @@
  * writes NAME.gp atomically. 0, or -1 with s->err set. */
 FILE *plot_gp_begin(plot_set *s, const char *name, const char *what, char **buf, size_t *len);
 int plot_gp_end(plot_set *s, const char *name, FILE *f, char **buf, size_t *len);
-/* The quoted title text "<title>\n<workload | machine>" (and a third line
- * if note), for `set title` or `set multiplot title`. */
-void plot_gp_title(FILE *f, const plot_set *s, const char *title, const char *note);
+/* The quoted title text "<title>\n<workload | machine>" (and a line for
+ * note, if any), for `set title` or `set multiplot title`; every part is
+ * wrapped at plot_gp_wrap_width() of its size, never cut by the canvas.
+ * Returns the number of lines. */
+int plot_gp_title(FILE *f, const plot_set *s, const char *title, const char *note);
+/* A one-panel chart's title block: plot_gp_title() as a label centred on
+ * the canvas, and the top margin that leaves it room. */
+void plot_gp_head(FILE *f, const plot_set *s, const char *title, const char *note);
+/* Where a multiplot's panels can start (tmargin, screen fraction) below a
+ * title of that many lines. */
+double plot_gp_top(int lines);
+/* Characters of a line of text at font size (pt) that fit the canvas. */
+size_t plot_gp_wrap_width(int size);
 /* A log axis ('x' or 'y') over [lo, hi] with tics at 1, 2, 5 x 10^k; a
  * linear one from 0 (or lo, when lo < 0) when log is 0. */
 void plot_gp_axis(FILE *f, char axis, double lo, double hi, int log);

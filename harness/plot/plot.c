@@ -12,9 +12,17 @@
  *	timeline_M    a Gantt chart per model from tasks/ (--timeline runs)
  *
  * Each chart is a .dat and a .gp beside the results; gnuplot then runs once
+ *	switch        ns per hand-off, thread (pipe) vs coroutine (yield), when
+ *	              the results hold switch workloads (switchcost.c)
+ *
+ * Each chart is a .dat and a .gp beside the results; gnuplot then runs once
  * per script, in the directory, with no shell between (fork + exec), so a
  * lecturer redraws any chart with the same command. A directory with several
- * workloads gets one set of charts per workload, names prefixed by it.
+ * workloads gets one set of charts per workload, named PREFIX_CHART: the
+ * prefix is the workload's kind, and only when two sets share a kind, the
+ * parameters that tell them apart (switch-mode-pipe_makespan); the title
+ * carries every parameter. Models are spelled in file names as tasks/ does
+ * (timeline_threads+gil), and no name passes about 60 characters.
  */
 #define _GNU_SOURCE
 #include "harness/plot/plot.h"
@@ -30,6 +38,7 @@
 #include "harness/report/file.h"
 #include "harness/plot/bars.h"
 #include "harness/plot/sweep.h"
+#include "harness/plot/switchcost.h"
 #include "harness/plot/tasks.h"
 
 /* Fork and exec gnuplot with argv[1..] in dir; its stdout and stderr come
@@ -120,12 +129,56 @@ static int run_set(const plot_set *s, const char *gnuplot, FILE *diag)
 	return drawn;
 }
 
+/* Is the k=v pair [p, p+len) one of params' pairs? */
+static int has_pair(const char *params, const char *p, size_t len)
+{
+	for (const char *q = params; *q;) {
+		size_t l = strcspn(q, ",");
+		if (l == len && strncmp(q, p, len) == 0)
+			return 1;
+		q += l + (q[l] == ',');
+	}
+	return 0;
+}
+
+/* The file name prefix of the set of row i when the directory holds
+ * several: its kind ("null_"), and when other sets share the kind, the
+ * k=v pairs that tell it from them ("switch-mode-pipe_"), cut with a hash
+ * when long (plot_name_part). */
+static void set_prefix(const res_run *all, size_t n, size_t i, char *dst, size_t len)
+{
+	char diff[sizeof all[i].params] = "", part[48];
+	const char *params = all[i].params;
+	int shared = 0;
+	for (size_t j = 0; j < n; j++)
+		shared |= !strcmp(all[j].workload, all[i].workload) &&
+			  strcmp(all[j].params, params) != 0;
+	for (const char *p = params; shared && *p;) {
+		size_t l = strcspn(p, ","), common = 1;
+		for (size_t j = 0; j < n && common; j++)
+			common = strcmp(all[j].workload, all[i].workload) ||
+				 has_pair(all[j].params, p, l);
+		if (!common)
+			snprintf(diff + strlen(diff), sizeof diff - strlen(diff), "%s%.*s",
+				 *diff ? "," : "", (int)l, p);
+		p += l + (p[l] == ',');
+	}
+	plot_name_part(part, sizeof part, all[i].workload, 12);
+	snprintf(dst, len, "%s", part);
+	if (*diff) {
+		plot_name_part(part, sizeof part, diff, PLOT_PARAMS_PART);
+		snprintf(dst + strlen(dst), len - strlen(dst), "-%s", part);
+	}
+	snprintf(dst + strlen(dst), len - strlen(dst), "_");
+}
+
 int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t errlen)
 {
 	char path[4096];
 	res_run *all, *ok;
 	size_t n, nok = 0;
 	int drawn = 0, have = plot_available(gnuplot);
+	char *taken = NULL;
 
 	if (!diag)
 		diag = stderr;
@@ -136,8 +189,9 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 	char nojson[64]; /* the charts do without it: no message */
 	char *json = file_slurp(path, (size_t)1 << 30, NULL, nojson, sizeof nojson);
 	ok = malloc((n ? n : 1) * sizeof *ok);
+	taken = calloc(n ? n : 1, 1);
 	plot_set *s = malloc(sizeof *s);
-	if (!ok || !s) {
+	if (!ok || !s || !taken) {
 		snprintf(err, errlen, "%s: out of memory", dir);
 		drawn = -1;
 		goto out;
@@ -147,34 +201,40 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 	for (size_t i = 1; i < n; i++)
 		several |= strcmp(all[i].workload, all[0].workload) ||
 			   strcmp(all[i].params, all[0].params);
-	for (size_t i = 0; i < n; i++) {
-		if (!all[i].workload[0])
-			continue; /* taken by an earlier set */
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && taken[i])
+			continue;
 		nok = 0;
 		for (size_t j = i; j < n; j++) {
-			if (strcmp(all[j].workload, all[i].workload) ||
+			if (i == n || strcmp(all[j].workload, all[i].workload) ||
 			    strcmp(all[j].params, all[i].params))
 				continue;
 			if (strcmp(all[j].status, "ok") == 0 && all[j].tasks)
 				ok[nok++] = all[j];
-			if (j != i)
-				all[j].workload[0] = '\0';
+			taken[j] = 1;
 		}
 		memset(s, 0, sizeof *s);
 		s->dir = dir;
 		s->diag = diag;
 		s->err = err;
 		s->errlen = errlen;
-		if (several) {
-			char w[sizeof all[i].workload + sizeof all[i].params + 2];
-			snprintf(w, sizeof w, "%s-%s", all[i].workload, all[i].params);
-			plot_file_part(s->prefix, sizeof s->prefix - 1, w);
-			strcat(s->prefix, "_");
+		int rc;
+		if (i == n) { /* across the sets: the cost of one switch */
+			for (size_t j = 0; j < n; j++)
+				if (!strcmp(all[j].workload, "switch") && !strcmp(all[j].status, "ok") &&
+				    all[j].tasks)
+					ok[nok++] = all[j];
+			if (plot_set_init(s, ok, nok, json) < 0)
+				continue;
+			rc = plot_switch(s);
+		} else {
+			if (several)
+				set_prefix(all, n, i, s->prefix, sizeof s->prefix);
+			if (plot_set_init(s, ok, nok, json) < 0)
+				continue; /* no run of it succeeded: nothing to draw */
+			rc = draw_set(s);
 		}
-		all[i].workload[0] = '\0';
-		if (plot_set_init(s, ok, nok, json) < 0)
-			continue; /* no run of it succeeded: nothing to draw */
-		if (draw_set(s) < 0) {
+		if (rc < 0) {
 			drawn = -1;
 			goto out;
 		}
@@ -187,6 +247,7 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 			"sudo apt-get install gnuplot-nox (then: concbench plot %s)\n",
 			dir);
 out:
+	free(taken);
 	free(s);
 	free(ok);
 	free(json);

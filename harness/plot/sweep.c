@@ -11,6 +11,7 @@
 #include "harness/plot/sweep.h"
 #include "harness/plot/gp.h"
 #include "harness/plot/bars.h"
+#include "harness/plot/tasks.h"
 
 #include <math.h>
 #include <string.h>
@@ -102,8 +103,8 @@ static void plot_lines(FILE *f, const plot_set *s, const vs_chart *v, const char
 }
 
 /* A chart with one quantity: throughput, memory, speed-up. */
-static int single(plot_set *s, vs_chart *v, const char *extra_set, const char *extra_plot,
-		  double ideal_hi, int with_bars)
+static int single(plot_set *s, vs_chart *v, const char *note, const char *extra_set,
+		  const char *extra_plot, double ideal_hi, int with_bars)
 {
 	char name[PLOT_NAMELEN], *buf;
 	size_t len;
@@ -116,8 +117,7 @@ static int single(plot_set *s, vs_chart *v, const char *extra_set, const char *e
 	FILE *f = plot_gp_begin(s, name, v->what, &buf, &len);
 	if (!f)
 		return -1;
-	fputs("set title ", f);
-	plot_gp_title(f, s, v->title, NULL);
+	plot_gp_head(f, s, v->title, note);
 	fprintf(f,
 		"\nset xlabel \"concurrency C (tasks in flight; log scale)\"\n"
 		"set ylabel \"%s\"\n",
@@ -142,9 +142,9 @@ static int fill_tput(const plot_set *s, size_t m, unsigned c, int q, double o[3]
 {
 	return fill_get(s, m, c, METRIC_THROUGHPUT, o);
 }
-static int fill_rss(const plot_set *s, size_t m, unsigned c, int q, double o[3])
+static int fill_mem(const plot_set *s, size_t m, unsigned c, int q, double o[3])
 {
-	return fill_get(s, m, c, METRIC_RSS, o);
+	return fill_get(s, m, c, plot_memory_metric(s).metric, o);
 }
 static int fill_lat(const plot_set *s, size_t m, unsigned c, int q, double o[3])
 {
@@ -176,30 +176,28 @@ int plot_throughput(plot_set *s)
 		       { 0 },
 		       0,
 		       0 };
-	return single(s, &v, NULL, NULL, NAN, 1);
+	return single(s, &v, NULL, NULL, NULL, NAN, 1);
 }
 
 int plot_memory(plot_set *s)
 {
 	if (s->ncs < 2)
 		return plot_memory_bars(s);
-	vs_chart v = { "memory",
-		       "peak memory (max RSS) vs concurrency, one line per model",
-		       "Peak memory vs concurrency",
-		       "peak resident memory (MiB, max RSS)",
-		       { "max RSS MiB" },
-		       1,
-		       fill_rss,
+	plot_mem mem = plot_memory_metric(s);
+	char what[200];
+	snprintf(what, sizeof what, "%s vs concurrency, one line per model", mem.what);
+	vs_chart v = { "memory", what, "Memory vs concurrency", mem.ylabel, { "MiB" }, 1,
+		       fill_mem,
 		       1.0 / 1024,
 		       { 0 },
 		       0,
 		       0 };
-	return single(s, &v, NULL, NULL, NAN, 1);
+	return single(s, &v, mem.note, NULL, NULL, NAN, 1);
 }
 
 int plot_speedup(plot_set *s)
 {
-	char set[512], plot[512];
+	char set[1024], plot[1024], note[200] = "";
 	vs_chart v = { "speedup",
 		       "speed-up over sequential vs concurrency",
 		       "Speed-up over sequential",
@@ -211,7 +209,9 @@ int plot_speedup(plot_set *s)
 		       { 0 },
 		       0,
 		       0 };
-	if (!isfinite(plot_seq_makespan(s, 0)))
+	double seq = plot_seq_makespan(s, 0), top;
+	unsigned cmax = s->cs[s->ncs - 1];
+	if (!isfinite(seq))
 		return 0;           /* no sequential run to compare with */
 	if (isfinite(s->delay_s)) { /* tasks wait: they can all overlap */
 		snprintf(set, sizeof set,
@@ -222,19 +222,42 @@ int plot_speedup(plot_set *s)
 			 "ideal(x) with lines lc rgb \"#777777\" dt 2 lw 2 "
 			 "title \"ideal: min(C, N = %zu)\"",
 			 s->tasks);
-	} else { /* CPU work: no faster than the cores allow */
+		top = fmin(cmax, (double)s->tasks);
+	} else { /* CPU work: no faster than the cores, nor than the longest task */
+		const char *from;
+		double longest = plot_longest_task(s, &from);
+		double cap = s->cores, bound = isfinite(longest) && longest > 0 ? seq / longest : NAN;
+		if (bound < cap)
+			cap = bound;
+		int one = 0; /* a model besides sequential that can use one core only */
+		for (size_t m = 0; m < s->nmodels; m++)
+			one |= plot_one_core(s->models[m]) && strcmp(s->models[m], "sequential");
 		snprintf(set, sizeof set,
-			 "# The ideal for CPU work: C tasks at once, but no more than the cores.\n"
-			 "ideal(c) = c < %d ? c : %d\nset samples 400\n",
-			 s->cores, s->cores);
+				 "# The ideal for CPU work, for the models that can use every core:\n"
+				 "# C tasks at once, but no more than the cores, and never faster\n"
+				 "# than the longest task (sequential %.6g s / longest task %.6g s,\n"
+				 "# from %s). One-core models (event loops, coro, +gil) cannot\n"
+				 "# pass 1.\nideal_cap = %.6g\n"
+				 "ideal(c) = c < ideal_cap ? c : ideal_cap\nset samples 400\n",
+				 seq, longest, *from ? from : "nowhere: not known", cap);
 		snprintf(plot, sizeof plot,
 			 "ideal(x) with lines lc rgb \"#777777\" dt 2 lw 2 "
-			 "title \"ideal: min(C, %d cores)\"",
-			 s->cores);
+			 "title \"ideal, parallel models\"");
+		if (one)
+			snprintf(plot + strlen(plot), sizeof plot - strlen(plot),
+				 ", \\\n     1 with lines lc rgb \"#999999\" dt 3 lw 2 "
+				 "title \"ideal, one-core models\"");
+		if (isfinite(bound) && bound < s->cores)
+			snprintf(note, sizeof note,
+				 "ideal, parallel models: min(C, cores, sequential ÷ longest task = "
+				 "%.3g)%s",
+				 bound, one ? "; one-core models (event loops, coro, +gil): 1" : "");
+		else
+			snprintf(note, sizeof note, "ideal, parallel models: min(C, %d cores)%s",
+				 s->cores, one ? "; one-core models (event loops, coro, +gil): 1" : "");
+		top = fmin(cmax, cap);
 	}
-	unsigned cmax = s->cs[s->ncs - 1];
-	double top = isfinite(s->delay_s) ? fmin(cmax, (double)s->tasks) : fmin(cmax, s->cores);
-	return single(s, &v, set, plot, top, 0);
+	return single(s, &v, note, set, plot, top, 0);
 }
 
 int plot_latency(plot_set *s)
@@ -273,10 +296,12 @@ int plot_latency(plot_set *s)
 	fputs("# Two panels with the same y axis: median left, 99th percentile right.\n"
 	      "set multiplot title ",
 	      f);
-	plot_gp_title(f, s, v.title, "latency = completion − submission (includes waiting)");
-	fputs("\nset tmargin at screen 0.74\nset bmargin at screen 0.12\n"
-	      "set xlabel \"concurrency C (log scale)\"\n",
-	      f);
+	double top = plot_gp_top(
+		plot_gp_title(f, s, v.title, "latency = completion − submission (includes waiting)"));
+	fprintf(f,
+		"\nset tmargin at screen %.3f\nset bmargin at screen 0.12\n"
+		"set xlabel \"concurrency C (log scale)\"\n",
+		top);
 	fprintf(f, "set ylabel \"latency (%s)\"\n", unit);
 	plot_gp_cs_axis(f, s);
 	plot_gp_axis(f, 'y', v.lo, v.hi, v.lo > 0 && v.hi / v.lo > 10);
@@ -284,10 +309,11 @@ int plot_latency(plot_set *s)
 	      "set title \"p50 (median)\" font \",16\"\n",
 	      f);
 	plot_lines(f, s, &v, name, "1:2", "linespoints", NULL);
-	fputs("\nset lmargin at screen 0.50\nset rmargin at screen 0.82\n"
-	      "set key at screen 0.83, screen 0.74 left top Left reverse samplen 3\n"
-	      "set title \"p99 (99th percentile)\" font \",16\"\nunset ylabel\n",
-	      f);
+	fprintf(f,
+		"\nset lmargin at screen 0.50\nset rmargin at screen 0.82\n"
+		"set key at screen 0.83, screen %.3f left top Left reverse samplen 3\n"
+		"set title \"p99 (99th percentile)\" font \",16\"\nunset ylabel\n",
+		top);
 	plot_lines(f, s, &v, name, "1:5", "linespoints", NULL);
 	return plot_gp_end(s, name, f, &buf, &len);
 }

@@ -49,6 +49,43 @@ static int cmp_dbl(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+double plot_longest_task(const plot_set *s, const char **from)
+{
+	double v[64];
+	size_t k = 0;
+	*from = "tasks/";
+	for (size_t i = 0; i < s->n && k < 64; i++) {
+		csv_task *t;
+		size_t nt;
+		if (strcmp(s->runs[i].model, "sequential") != 0 ||
+		    read_run(s, &s->runs[i], &t, &nt) < 0)
+			continue;
+		double mx = NAN;
+		for (size_t j = 0; j < nt; j++)
+			if (ran(&t[j]) && !(t[j].end_s - t[j].start_s <= mx))
+				mx = t[j].end_s - t[j].start_s;
+		free(t);
+		if (isfinite(mx))
+			v[k++] = mx;
+	}
+	if (k) {
+		qsort(v, k, sizeof v[0], cmp_dbl);
+		return v[k / 2]; /* the median rep's longest task */
+	}
+	/* No tasks/: sequential's p99 service time, which is the longest
+	 * task's (nearest rank) when N <= 100 and a lower bound past that. */
+	*from = "svc_p99_s";
+	for (size_t i = 0; i < s->n && k < 64; i++)
+		if (!strcmp(s->runs[i].model, "sequential") && isfinite(s->runs[i].svc_p99_s))
+			v[k++] = s->runs[i].svc_p99_s;
+	if (k) {
+		qsort(v, k, sizeof v[0], cmp_dbl);
+		return v[k / 2];
+	}
+	*from = "";
+	return NAN;
+}
+
 /* The latencies of every ok task of model m at c, all reps pooled. */
 static double *latencies(const plot_set *s, size_t m, unsigned c, size_t *n)
 {
@@ -144,8 +181,7 @@ int plot_cdf(plot_set *s)
 	snprintf(note, sizeof note, "%s",
 		 from_tasks ? "fraction of tasks (all reps) finished within a latency"
 			    : "percentiles p50, p90, p99, max (medians over reps)");
-	fputs("set title ", f);
-	plot_gp_title(f, s, title, note);
+	plot_gp_head(f, s, title, note);
 	fprintf(f,
 		"\nset xlabel \"latency (%s), completion − submission%s\"\n"
 		"set ylabel \"fraction of tasks\"\nset yrange [0:1.02]\nset ytics 0.25\n",
@@ -210,7 +246,7 @@ static int timeline(plot_set *s, size_t m, const res_run *r, csv_task *t, size_t
 	}
 	qsort(cpus, (size_t)ncpu, sizeof cpus[0], cmp_int_fn);
 	const char *unit = plot_time_unit(hi, &scale);
-	plot_file_part(part, sizeof part, s->models[m]);
+	plot_name_part(part, sizeof part, s->models[m], PLOT_MODEL_PART);
 	snprintf(name, sizeof name, "%stimeline_%s", s->prefix, part);
 	FILE *f = plot_dat_begin(&buf, &len);
 	if (!f)
@@ -241,8 +277,7 @@ static int timeline(plot_set *s, size_t m, const res_run *r, csv_task *t, size_t
 			 shown, k);
 	else
 		snprintf(note, sizeof note, "%zu tasks; colour = CPU the task started on", k);
-	fputs("set title ", f);
-	plot_gp_title(f, s, title, note);
+	plot_gp_head(f, s, title, note);
 	fprintf(f,
 		"\nset xlabel \"time since submission (%s)\"\nset ylabel \"worker (lane)\"\n"
 		"set xrange [0:%g]\nset yrange [%g:%g]\nset grid noytics\n",

@@ -9,5 +9,9 @@
 /* Each returns 0 (drawn or skipped) or -1 on a write error. */
 int plot_cdf(plot_set *s);
 int plot_timelines(plot_set *s);
+/* The longest single task of the sequential runs, in seconds (median over
+ * reps): from tasks/ when recorded, else sequential's svc_p99_s (the
+ * longest task when N <= 100). *from names the source; NaN when neither. */
+double plot_longest_task(const plot_set *s, const char **from);
 
 #endif
