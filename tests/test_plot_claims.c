@@ -49,6 +49,8 @@ static void begin(fixture *x)
 }
 
 /* One ok row; figures not given are NaN or -1. */
+static long row_sum_kib; /* rss_sum_kib of the rows written; 0: none (old results) */
+
 static void row(fixture *x, const char *model, const char *wl, const char *params, size_t n,
 		unsigned c, int rep, double makespan, double svc_p99, long rss)
 {
@@ -70,6 +72,7 @@ static void row(fixture *x, const char *model, const char *wl, const char *param
 	r.cpu_sys_s = 0;
 	r.ctx_voluntary = r.ctx_involuntary = 1;
 	r.max_rss_kib = rss;
+	r.rss_sum_kib = row_sum_kib;
 	r.pace = NAN;
 	assert_int_equal(rows_csv_row(x->csv, &r), 0);
 }
@@ -281,6 +284,26 @@ static void test_memory_label(void **state)
 	end(&x);
 }
 
+/* With rss_sum_kib (every process of the run), the chart shows it and says so. */
+static void test_memory_sum(void **state)
+{
+	fixture x;
+	begin(&x);
+	for (unsigned c = 1; c <= 2; c++) {
+		row_sum_kib = 4096;
+		row(&x, "threads", "sleep", "ms=10", 4, c, 1, 0.02, 0.01, 4096);
+		row_sum_kib = 3 * 2048;
+		row(&x, "fork", "sleep", "ms=10", 4, c, 1, 0.02, 0.01, 2048);
+	}
+	row_sum_kib = 0;
+	draw(&x);
+	const char *gp = read_file(&x, "memory.gp");
+	assert_non_null(strstr(gp, "set ylabel \"memory of the whole run (MiB, all its processes)\""));
+	assert_null(strstr(gp, "one process's peak"));
+	assert_non_null(strstr(read_file(&x, "memory.dat"), "# index 1: fork\n1 6 6 6\n"));
+	end(&x);
+}
+
 /* L14's two quantities in one unit: 0.4 s for 2 x 200,000 hand-offs is
  * 1000 ns; 4 ms is 10 ns. The claim's pair first. */
 static void test_switch_chart(void **state)
@@ -425,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_ideal_equal_tasks),
 		cmocka_unit_test(test_gil_style),
 		cmocka_unit_test(test_memory_label),
+		cmocka_unit_test(test_memory_sum),
 		cmocka_unit_test(test_switch_chart),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_subtitle_wraps),

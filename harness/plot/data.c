@@ -110,14 +110,17 @@ void plot_name_part(char *dst, size_t len, const char *s, size_t max)
 
 plot_mem plot_memory_metric(const plot_set *s)
 {
-	/* TODO(lead): when res_run gains the run's whole memory (CSV column
-	 * rss_sum_kib: the sum over the run's processes, read by csvread.c
-	 * under that name) and metric.h a METRIC_RSS_SUM, return it here when
-	 * any run of s has a finite value:
-	 *	{ METRIC_RSS_SUM, "memory of the whole run (MiB, sum over its processes)",
-	 *	  "memory of the whole run (its processes' RSS summed)" }
-	 * Until then the charts show max_rss_kib and say what it counts. */
-	int procs = 0;
+	/* METRIC_RSS is the whole run's memory (rss_sum_kib, sampled over its
+	 * processes) where the results have it; older results have only the
+	 * largest process's peak, and then the chart says so. */
+	int sums = s->n > 0, procs = 0;
+	for (size_t i = 0; i < s->n; i++)
+		sums &= s->runs[i].rss_sum_kib > 0;
+	if (sums)
+		return (plot_mem){ METRIC_RSS, "memory of the whole run (MiB, all its processes)",
+				   "memory of the whole run (rss_sum_kib: every process, "
+				   "shared pages once)",
+				   "" };
 	for (size_t m = 0; m < s->nmodels; m++)
 		procs |= !strncmp(s->models[m], "fork", 4) || !strncmp(s->models[m], "prefork", 7);
 	return (plot_mem){ METRIC_RSS, "peak RSS of the largest process (MiB)",
