@@ -7,9 +7,7 @@
  * subtitles wrap; file names are short and spelled one way.
  *
  * Scripts are written with gnuplot named as missing (the .gp and .dat are
- * what is checked), and once more with gnuplot, when it is there, which
- * must draw them all without a word.
- */
+ * checked), then with gnuplot, when there, which must draw all silently. */
 #define _GNU_SOURCE
 #include "tests/testutil.h"
 
@@ -266,8 +264,8 @@ static void test_gil_style(void **state)
 	end(&x);
 }
 
-/* Memory: the axis says what max_rss_kib counts, and the note what it
- * leaves out for process models. */
+/* Memory: the axis says what it counts; for max_rss_kib the note says what
+ * it leaves out for process models. */
 static void test_memory_label(void **state)
 {
 	fixture x;
@@ -282,12 +280,7 @@ static void test_memory_label(void **state)
 	assert_non_null(strstr(gp, "fork, prefork: one process's peak, not the sum"));
 	assert_non_null(strstr(read_file(&x, "memory.dat"), "\n1 4 4 4\n"));
 	end(&x);
-}
-
-/* With rss_sum_kib (every process of the run), the chart shows it and says so. */
-static void test_memory_sum(void **state)
-{
-	fixture x;
+	/* With rss_sum_kib (every process of the run) it shows that, and says so. */
 	begin(&x);
 	for (unsigned c = 1; c <= 2; c++) {
 		row_sum_kib = 4096;
@@ -295,9 +288,9 @@ static void test_memory_sum(void **state)
 		row_sum_kib = 3 * 2048;
 		row(&x, "fork", "sleep", "ms=10", 4, c, 1, 0.02, 0.01, 2048);
 	}
-	row_sum_kib = 0;
 	draw(&x);
-	const char *gp = read_file(&x, "memory.gp");
+	row_sum_kib = 0;
+	gp = read_file(&x, "memory.gp");
 	assert_non_null(strstr(gp, "set ylabel \"memory of the whole run (MiB, all its processes)\""));
 	assert_null(strstr(gp, "one process's peak"));
 	assert_non_null(strstr(read_file(&x, "memory.dat"), "# index 1: fork\n1 6 6 6\n"));
@@ -448,7 +441,6 @@ int main(void)
 		cmocka_unit_test(test_ideal_equal_tasks),
 		cmocka_unit_test(test_gil_style),
 		cmocka_unit_test(test_memory_label),
-		cmocka_unit_test(test_memory_sum),
 		cmocka_unit_test(test_switch_chart),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_subtitle_wraps),
