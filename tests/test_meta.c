@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/testutil.h"
 
@@ -126,6 +127,19 @@ static void test_tidy(void **state)
 	free(s);
 }
 
+/* A row's provenance: this host, this build, the start in ISO 8601 UTC. */
+static void test_stamp(void **state)
+{
+	res_run r;
+	char host[64] = "";
+	memset(&r, 0, sizeof r);
+	meta_stamp(&r, (time_t)1796019147); /* 2026-11-30 06:12:27 UTC */
+	gethostname(host, sizeof host - 1);
+	assert_string_equal(r.host, host);
+	assert_string_equal(r.concbench_version, CB_VERSION);
+	assert_string_equal(r.started_utc, "2026-11-30T06:12:27Z");
+}
+
 static void test_topo_print(void **state)
 {
 	FILE *f = tmpfile();
@@ -149,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_cores),
 		cmocka_unit_test(test_cpu_model),
 		cmocka_unit_test(test_tidy),
+		cmocka_unit_test(test_stamp),
 		cmocka_unit_test(test_topo_print),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

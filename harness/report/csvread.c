@@ -163,6 +163,9 @@ static const struct rcol {
 	RC(errors, T_SIZE),
 	RC(digest, T_HEX),
 	RC(pace, T_DBL),
+	RC(host, T_TEXT),
+	RC(concbench_version, T_TEXT),
+	RC(started_utc, T_TEXT),
 #undef RC
 };
 #define NRCOLS (sizeof rcols / sizeof rcols[0])

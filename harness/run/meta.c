@@ -312,6 +312,19 @@ static void json_build(jw *w, hwloc_topology_t t)
 	jw_obj_end(w);
 }
 
+void meta_stamp(res_run *r, time_t started)
+{
+	struct tm tm;
+
+	if (gethostname(r->host, sizeof r->host) < 0)
+		r->host[0] = '\0';
+	r->host[sizeof r->host - 1] = '\0'; /* gethostname may leave it unended */
+	snprintf(r->concbench_version, sizeof r->concbench_version, "%s", CB_VERSION);
+	if (!gmtime_r(&started, &tm) ||
+	    !strftime(r->started_utc, sizeof r->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		r->started_utc[0] = '\0';
+}
+
 char *meta_context_json(int argc, char **argv, const char *cpus)
 {
 	char *text = NULL, date[32];

@@ -13,6 +13,9 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
+
+#include "harness/run/result.h"
 
 #define CB_VERSION "0.1.0"
 
@@ -34,5 +37,8 @@ const char *meta_cpu_model(char *buf, size_t len);
 /* s without leading or trailing blanks, each inner run of blanks (spaces,
  * tabs) one space; in place, returns s. */
 char *meta_tidy(char *s);
+/* A row's provenance: r->host (the host name), r->concbench_version and
+ * r->started_utc (`started` as ISO 8601 UTC, "2026-11-30T06:12:27Z"). */
+void meta_stamp(res_run *r, time_t started);
 
 #endif

@@ -33,8 +33,12 @@ typedef struct {
 	long ctx_voluntary, ctx_involuntary;
 	long max_rss_kib;
 	size_t errors;
-	uint64_t digest;
+	uint64_t digest; /* written only for "ok" and "slowed: ..." runs */
 	double pace; /* the slowest CPU's pace around the run (run/pace.h); NaN: not probed */
+	/* Provenance, so that rows merged from several sweeps keep it: */
+	char host[64];              /* the host name */
+	char concbench_version[16]; /* CB_VERSION of the build that ran it */
+	char started_utc[24];       /* the sweep's start: "2026-11-30T06:12:27Z" */
 } res_run;
 
 /* A run the host slowed down and the sweep did again: kept, never counted. */
