@@ -40,6 +40,12 @@ static const char *const hash_md_names[] = {
 };
 static const char hash_salt[] = "concbench-salt16";
 
+/* n, r and p are scrypt's: they apply only with algo=scrypt. */
+static int hash_is_scrypt(const wl_spec *w)
+{
+	return wl_param(w, "algo") == HASH_SCRYPT;
+}
+
 static const wl_param_def hash_params[] = {
 	{ .name = "algo",
 	  .type = WL_ENUM,
@@ -65,19 +71,22 @@ static const wl_param_def hash_params[] = {
 	  .def = "2048",
 	  .min = 2,
 	  .max = 1 << 20,
-	  .help = "scrypt only: CPU/memory cost, a power of two" },
+	  .help = "scrypt only: CPU/memory cost, a power of two",
+	  .applies = hash_is_scrypt },
 	{ .name = "r",
 	  .type = WL_INT,
 	  .def = "8",
 	  .min = 1,
 	  .max = 64,
-	  .help = "scrypt only: block size (memory is 128 * r * n bytes)" },
+	  .help = "scrypt only: block size (memory is 128 * r * n bytes)",
+	  .applies = hash_is_scrypt },
 	{ .name = "p",
 	  .type = WL_INT,
 	  .def = "1",
 	  .min = 1,
 	  .max = 16,
-	  .help = "scrypt only: parallelisation (run serially here)" },
+	  .help = "scrypt only: parallelisation (run serially here)",
+	  .applies = hash_is_scrypt },
 	{ 0 },
 };
 
