@@ -191,6 +191,11 @@ static void test_model(void **st)
 	assert_int_equal(spec_model("greenlets", &m, err, sizeof err), -1);
 	assert_non_null(strstr(err, "unknown model 'greenlets'"));
 	assert_int_equal(spec_model("sequential:stack=64k", &m, err, sizeof err), -1);
+	/* in range, but below what pthreads takes: refused here, not per run */
+	assert_int_equal(spec_model("threads:stack=1k", &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "model threads: stack=1k: 1024 is below the smallest stack"));
+	assert_int_equal(spec_model("pool:stack=0", &m, err, sizeof err), 0); /* the default */
+	assert_int_equal(spec_model("hybrid:stack=1m", &m, err, sizeof err), 0);
 }
 
 /* NAME[+FLAG...][:key=value,...]: flags first, text kept as written. */
@@ -334,6 +339,21 @@ static void test_params_string(void **st)
 		if (strcmp(buf, cases[k].params) != 0)
 			fail_msg("%s: params '%s', want '%s'", cases[k].spec, buf, cases[k].params);
 	}
+	/* wl_check: what no run could take, known once N and C are */
+	assert_int_equal(spec_workload("switch:mode=pipe", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_check(&w, 4, 2, err, sizeof err), 0);
+	assert_int_equal(wl_check(&w, 3, 2, err, sizeof err), -1);
+	assert_non_null(strstr(err, "even number of tasks (-n), not 3"));
+	assert_int_equal(wl_check(&w, 4, 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "give -c 2 or more"));
+	assert_int_equal(spec_workload("switch:mode=yield", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_check(&w, 3, 1, err, sizeof err), 0);
+	assert_int_equal(spec_workload("hash:algo=scrypt,n=1000", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_check(&w, 1, 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not a power of two"));
+	assert_int_equal(spec_workload("fib", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_check(&w, 3, 1, err, sizeof err), 0);
+
 	/* a buffer too small is cut, still a string */
 	assert_int_equal(spec_workload("hash:bytes=64k", 0, &w, err, sizeof err), 0);
 	wl_params_string(&w, buf, 12);

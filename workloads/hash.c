@@ -133,8 +133,9 @@ static void hash_free(struct hash_state *s)
 	free(s);
 }
 
-/* Parameters OpenSSL will take: 0, or -1 with err set. */
-static int hash_check(const wl_spec *w, char *err, size_t errlen)
+/* Parameters OpenSSL will take: 0, or -1 with err set (wl_kind.check, and
+ * init again for callers that skip it). */
+static int hash_check(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size_t errlen)
 {
 	int64_t algo = wl_param(w, "algo");
 	int64_t n = wl_param(w, "n"), r = wl_param(w, "r");
@@ -170,7 +171,7 @@ static int hash_init(wl_spec *w, char *err, size_t errlen)
 	struct hash_state *s;
 	char ssl[120];
 
-	if (hash_check(w, err, errlen))
+	if (hash_check(w, 0, 0, err, errlen))
 		return -1;
 	if (!(s = calloc(1, sizeof *s))) {
 		snprintf(err, errlen, "hash: out of memory");
@@ -296,6 +297,7 @@ const wl_kind wl_hash = {
 	.summary = "OpenSSL digests or scrypt over a buffer, as Python's hashlib",
 	.cls = "cpu",
 	.params = hash_params,
+	.check = hash_check,
 	.init = hash_init,
 	.fini = hash_fini,
 	.run = hash_run,

@@ -91,6 +91,11 @@ void wl_params_string(const wl_spec *w, char *buf, size_t len)
 		buf[len - 1] = '\0';
 }
 
+int wl_check(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size_t errlen)
+{
+	return w->kind->check ? w->kind->check(w, ntasks, min_c, err, errlen) : 0;
+}
+
 int wl_prepare(wl_spec *w, char *err, size_t errlen)
 {
 	w->state = NULL;

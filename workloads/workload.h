@@ -166,6 +166,12 @@ struct wl_kind {
 	const char *summary;
 	const char *cls;            /* "cpu" or "io": what dominates the task */
 	const wl_param_def *params; /* terminated by a zero entry */
+	/* Optional: refuse, before any run, parameters that cannot work with
+	 * ntasks tasks at most min_c in flight (switch:mode=pipe with an odd
+	 * -n) or at all (hash: n not a power of two), so that they are a usage
+	 * error and not a failure repeated by every run. 0, or -1 with err set
+	 * ("name: ..."). Call it through wl_check. */
+	int (*check)(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size_t errlen);
 	/* Prepare state (buffers, constants) before any run; may be NULL. */
 	int (*init)(wl_spec *w, char *err, size_t errlen);
 	void (*fini)(wl_spec *w);
@@ -204,7 +210,9 @@ const char *wl_param_text(const wl_spec *w, const char *name);
  * numbers as plain integers, sizes in bytes (bytes=65536, never 64k), a
  * per-task list as "a|b"; an empty text parameter (url) is left out. */
 void wl_params_string(const wl_spec *w, char *buf, size_t len);
-int wl_prepare(wl_spec *w, char *err, size_t errlen);           /* calls init */
+/* The kind's check (0 when it has none), once N and the smallest C are known. */
+int wl_check(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size_t errlen);
+int wl_prepare(wl_spec *w, char *err, size_t errlen); /* calls init */
 void wl_release(wl_spec *w);
 /* Around one run: call begin (0 when the kind has none), then end. */
 int wl_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen);
