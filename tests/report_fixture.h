@@ -15,7 +15,7 @@
 #define HEADER                                                                                     \
 	"suite,model,workload,params,tasks,concurrency,rep,status,makespan_s,throughput_per_s,"    \
 	"lat_mean_s,lat_p50_s,lat_p90_s,lat_p99_s,lat_max_s,svc_mean_s,svc_p50_s,svc_p99_s,"       \
-	"cpu_user_s,cpu_sys_s,ctx_voluntary,ctx_involuntary,max_rss_kib,errors,digest,pace,"      \
+	"cpu_user_s,cpu_sys_s,ctx_voluntary,ctx_involuntary,max_rss_kib,errors,digest,pace,"       \
 	"host,concbench_version,started_utc\n"
 
 static inline int is_valid_json(const char *s)

@@ -72,8 +72,8 @@ static void test_sweep_files(void **st)
 	}
 	const char *u = rows[0].started_utc; /* 2026-11-30T06:12:27Z */
 	assert_int_equal(strlen(u), 20);
-	snprintf(stamp, sizeof stamp, "%.4s%.2s%.2s-%.2s%.2s%.2s", u, u + 5, u + 8, u + 11,
-		 u + 14, u + 17);
+	snprintf(stamp, sizeof stamp, "%.4s%.2s%.2s-%.2s%.2s%.2s", u, u + 5, u + 8, u + 11, u + 14,
+		 u + 17);
 	assert_non_null(strstr(link, stamp));
 	free(rows);
 }

@@ -142,9 +142,9 @@ static void test_older_columns(void **state)
 	res_run *r;
 	size_t n;
 
-	assert_int_equal(csv_read_results("tests/fixtures/plot-fib/results.csv", &r, &n, err,
-					  sizeof err),
-			 0);
+	assert_int_equal(
+		csv_read_results("tests/fixtures/plot-fib/results.csv", &r, &n, err, sizeof err),
+		0);
 	assert_true(n > 0);
 	assert_string_equal(r[0].workload, "fib");
 	assert_true(r[0].digest != 0);
@@ -185,8 +185,8 @@ static void test_tasks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_records), cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_numbers), cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_records),       cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_numbers),       cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_older_columns), cmocka_unit_test(test_tasks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

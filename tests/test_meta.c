@@ -159,12 +159,9 @@ static void test_topo_print(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_context_keys),
-		cmocka_unit_test(test_cores),
-		cmocka_unit_test(test_cpu_model),
-		cmocka_unit_test(test_tidy),
-		cmocka_unit_test(test_stamp),
-		cmocka_unit_test(test_topo_print),
+		cmocka_unit_test(test_context_keys), cmocka_unit_test(test_cores),
+		cmocka_unit_test(test_cpu_model),    cmocka_unit_test(test_tidy),
+		cmocka_unit_test(test_stamp),        cmocka_unit_test(test_topo_print),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

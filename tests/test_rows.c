@@ -97,7 +97,7 @@ static void test_csv_row(void **state)
 	assert_string_equal(fields[21], ""); /* no count */
 	assert_string_equal(fields[22], "2048");
 	assert_string_equal(fields[23], "1");
-	assert_string_equal(fields[24], ""); /* a failed run has no digest */
+	assert_string_equal(fields[24], "");      /* a failed run has no digest */
 	assert_string_equal(fields[25], "1.234"); /* pace, to three decimals */
 	assert_string_equal(fields[26], "lab-vm");
 	assert_string_equal(fields[27], "0.1.0");

@@ -105,8 +105,7 @@ static int pair_open(int f[4])
  * flight at once: an even -n and -c >= 2 (min_c 0: not known yet). Anything
  * else fails every run after the first read's deadline, so the CLI asks this
  * (wl_check) before any run. 0, or -1 with err set. */
-static int switch_check(const wl_spec *w, size_t ntasks, unsigned min_c, char *err,
-			size_t errlen)
+static int switch_check(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size_t errlen)
 {
 	if (wl_param(w, "mode") != MODE_PIPE)
 		return 0;

@@ -25,7 +25,7 @@ typedef struct {
 	unsigned concurrency;
 	int rep;                    /* 1-based */
 	char status[RES_STATUSLEN]; /* "ok", "error: ...", "limit: ...", "partial",
-				    * "slowed: ..." (run again) */
+				     * "slowed: ..." (run again) */
 	double makespan_s, throughput_per_s;
 	double lat_mean_s, lat_p50_s, lat_p90_s, lat_p99_s, lat_max_s;
 	double svc_mean_s, svc_p50_s, svc_p99_s;
@@ -34,7 +34,7 @@ typedef struct {
 	long max_rss_kib;
 	size_t errors;
 	uint64_t digest; /* written only for "ok" and "slowed: ..." runs */
-	double pace; /* the slowest CPU's pace around the run (run/pace.h); NaN: not probed */
+	double pace;     /* the slowest CPU's pace around the run (run/pace.h); NaN: not probed */
 	/* Provenance, so that rows merged from several sweeps keep it: */
 	char host[64];              /* the host name */
 	char concbench_version[16]; /* CB_VERSION of the build that ran it */
