@@ -30,7 +30,7 @@
 
 static const model_opt_def coro_opts[] = {
 	{ "stack", 1, "64k", (int64_t)COROUTINE_STACK_MIN, (int64_t)COROUTINE_STACK_MAX,
-	  "stack per coroutine, rounded up to pages, with a guard page below" },
+	  "stack per coroutine, rounded up to pages, with a guard page below", NULL },
 	{ 0 },
 };
 

@@ -168,7 +168,7 @@ const loop_backend loop_backend_epoll_et = {
 };
 
 static const model_opt_def epoll_opts[] = {
-	{ "et", 0, "0", 0, 1, "1: edge-triggered (EPOLLET)" },
+	{ "et", 0, "0", 0, 1, "1: edge-triggered (EPOLLET)", NULL },
 	{ 0 },
 };
 

@@ -41,11 +41,12 @@
 
 static const model_opt_def hybrid_opts[] = {
 	{ "workers", 0, "0", 0, 4096,
-	  "worker threads for blocking and CPU-bound steps (0: one per online core)" },
+	  "worker threads for blocking and CPU-bound steps (0: one per online core)", NULL },
 	{ "stack", 1, "0", 0, (int64_t)1 << 30,
-	  "stack size per worker thread (0: the system default, else at least 16k)" },
+	  "stack size per worker thread (0: the system default, else at least 16k)",
+	  model_stack_check },
 	{ "gil_interval_ms", 0, "5", 0, 1000,
-	  "with +gil: the switch interval (CPython's sys.getswitchinterval(), 5 ms)" },
+	  "with +gil: the switch interval (CPython's sys.getswitchinterval(), 5 ms)", NULL },
 	{ 0 },
 };
 

@@ -167,6 +167,19 @@ int model_spawn_failed(model_run *r, const char *call, int err, size_t alive, co
 			  hint);
 }
 
+int model_stack_check(int64_t v, char *msg, size_t len)
+{
+	long min = sysconf(_SC_THREAD_STACK_MIN);
+
+	if (v == 0 || min <= 0 || v >= min)
+		return 0;
+	snprintf(msg, len,
+		 "%lld is below the smallest stack pthreads accepts here (PTHREAD_STACK_MIN, "
+		 "%ld bytes; 0: the system default)",
+		 (long long)v, min);
+	return -1;
+}
+
 int model_thread_attr(model_run *r, pthread_attr_t *attr)
 {
 	int64_t stack = model_opt(r->model, "stack");

@@ -62,6 +62,10 @@ typedef struct {
 	const char *def;
 	int64_t min, max;
 	const char *help;
+	/* Optional: refuse, at parse time, a value in range that no run could
+	 * take (a stack below this system's pthread minimum): 0, or -1 with
+	 * why in msg ("is below ..."), which the parser prefixes with the option. */
+	int (*check)(int64_t v, char *msg, size_t len);
 } model_opt_def;
 
 typedef struct model_kind model_kind;
@@ -140,6 +144,9 @@ int model_spawn_failed(model_run *r, const char *call, int err, size_t alive, co
 /* Thread attributes with the model's "stack" option; MODEL_OK, else the
  * failure is recorded and attr needs no destroy. */
 int model_thread_attr(model_run *r, pthread_attr_t *attr);
+/* model_opt_def.check of a thread "stack" option: 0 (the default) or at
+ * least PTHREAD_STACK_MIN as this system has it. */
+int model_stack_check(int64_t v, char *msg, size_t len);
 /* Wait for any child listed in pid[0..lanes) to end; return its slot, with
  * pid[slot] set to 0 and its wait status in *wstatus. -1 if waiting failed
  * (recorded), which leaves nothing to wait for. */

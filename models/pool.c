@@ -46,9 +46,10 @@ typedef struct {
 
 static const model_opt_def pool_opts[] = {
 	{ "stack", 1, "0", 0, (int64_t)1 << 30,
-	  "stack size per worker thread (0: the system default, else at least 16k)" },
+	  "stack size per worker thread (0: the system default, else at least 16k)",
+	  model_stack_check },
 	{ "gil_interval_ms", 0, "5", 0, 1000,
-	  "with +gil: the switch interval (CPython's sys.getswitchinterval(), 5 ms)" },
+	  "with +gil: the switch interval (CPython's sys.getswitchinterval(), 5 ms)", NULL },
 	{ 0 },
 };
 

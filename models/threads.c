@@ -52,9 +52,9 @@ struct threads_run {
 
 static const model_opt_def threads_opts[] = {
 	{ "stack", 1, "0", 0, (int64_t)1 << 30,
-	  "stack size per thread (0: the system default, else at least 16k)" },
+	  "stack size per thread (0: the system default, else at least 16k)", model_stack_check },
 	{ "gil_interval_ms", 0, "5", 0, 1000,
-	  "with +gil: the switch interval (CPython's sys.getswitchinterval(), 5 ms)" },
+	  "with +gil: the switch interval (CPython's sys.getswitchinterval(), 5 ms)", NULL },
 	{ 0 },
 };
 

@@ -15,7 +15,8 @@
 #define HEADER                                                                                     \
 	"suite,model,workload,params,tasks,concurrency,rep,status,makespan_s,throughput_per_s,"    \
 	"lat_mean_s,lat_p50_s,lat_p90_s,lat_p99_s,lat_max_s,svc_mean_s,svc_p50_s,svc_p99_s,"       \
-	"cpu_user_s,cpu_sys_s,ctx_voluntary,ctx_involuntary,max_rss_kib,errors,digest,pace,rss_sum_kib\n"
+	"cpu_user_s,cpu_sys_s,ctx_voluntary,ctx_involuntary,max_rss_kib,errors,digest,pace,rss_sum_kib,"       \
+	"host,concbench_version,started_utc\n"
 
 static inline int is_valid_json(const char *s)
 {
@@ -55,6 +56,9 @@ static inline res_run sample_run(void)
 	r.digest = 0xdeadbeefULL;
 	r.pace = 1.2341;
 	r.rss_sum_kib = 4096;
+	strcpy(r.host, "lab-vm");
+	strcpy(r.concbench_version, "0.1.0");
+	strcpy(r.started_utc, "2026-11-30T06:12:27Z");
 	return r;
 }
 

@@ -70,6 +70,49 @@ static void test_usage_errors(void **st)
 	      "--cpus", "zero");
 }
 
+/* Values that no run could take are usage errors before any run (exit 2,
+ * no results directory), not the same failure repeated by every run. */
+static void test_impossible_values(void **st)
+{
+	char sys_min[32], want[160];
+	snprintf(sys_min, sizeof sys_min, "%ld bytes", sysconf(_SC_THREAD_STACK_MIN));
+	const char *stacks[] = { "threads:stack=1k", "threads+gil:stack=1k", "pool:stack=8k",
+				 "hybrid:stack=1024" };
+	for (size_t k = 0; k < N_ELEMS(stacks); k++) {
+		char name[16];
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(stacks[k], ":+"), stacks[k]);
+		snprintf(want, sizeof want, "-m: model %s: stack=%s: ", name,
+			 strchr(stacks[k], '=') + 1);
+		USAGE(want, "run", "-w", "null", "-m", stacks[k], "-o", tmpdir);
+		USAGE("below the smallest stack pthreads accepts here (PTHREAD_STACK_MIN", "run",
+		      "-w", "null", "-m", stacks[k], "-o", tmpdir);
+		USAGE(sys_min, "run", "-w", "null", "-m", stacks[k], "-o", tmpdir);
+	}
+	USAGE("model coro: stack: '1k' is out of range 16384..", "run", "-w", "null", "-m",
+	      "coro:stack=1k", "-o", tmpdir);
+	USAGE("-w: switch:mode=pipe pairs tasks 0-1, 2-3, ...: give an even number of tasks (-n), "
+	      "not 3",
+	      "run", "-w", "switch:mode=pipe", "-m", "threads", "-n", "3", "-c", "2", "-o", tmpdir);
+	USAGE("-w: switch:mode=pipe needs both tasks of a pair in flight at once: give -c 2 or more",
+	      "run", "-w", "switch:mode=pipe", "-m", "threads", "-n", "4", "-c", "1,2", "-o",
+	      tmpdir);
+	USAGE("-w: hash: n=1000 is not a power of two", "run", "-w", "hash:algo=scrypt,n=1000",
+	      "-m", "pool", "-o", tmpdir);
+	USAGE("-w: hash: scrypt needs n < 2^(16*r)", "run", "-w", "hash:algo=scrypt,n=65536,r=1",
+	      "-m", "pool", "-o", tmpdir);
+	/* nothing ran: no results directory for any of them */
+	char p[256];
+	const char *names[] = { "null", "switch", "hash" };
+	for (size_t k = 0; k < N_ELEMS(names); k++) {
+		snprintf(p, sizeof p, "%s/%s", tmpdir, names[k]);
+		assert_int_equal(access(p, F_OK), -1);
+	}
+	/* what works still does: yield mode takes any -n and -c */
+	result *r = RUN("run", "-w", "switch:rounds=10", "-m", "threads", "-n", "3", "-c", "1",
+			"--reps", "1", "--no-plot", "-o", tmpdir);
+	assert_int_equal(r->code, 0);
+}
+
 /* The top-level help lists every command of main.c's table (and the ones
  * this test knows of), and `help NAME` is `NAME --help` for each. */
 static void test_help_every_command(void **st)
@@ -113,6 +156,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basics),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_impossible_values),
 		cmocka_unit_test(test_help_every_command),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);

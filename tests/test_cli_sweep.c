@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "harness/report/csvread.h"
+#include "harness/run/meta.h"
 #include "models/model.h"
 #include "models/registry.h"
 
@@ -49,6 +51,31 @@ static void test_sweep_files(void **st)
 		files += e->d_name[0] != '.';
 	closedir(d);
 	assert_int_equal(files, want);
+
+	/* Every row says where it came from: host, version, the sweep's UTC
+	 * start - the results directory's own stamp. */
+	res_run *rows;
+	size_t n;
+	char err[256], host[64] = "", link[64], stamp[32];
+	path_in(p, sizeof p, "sweep", "results.csv");
+	assert_int_equal(csv_read_results(p, &rows, &n, err, sizeof err), 0);
+	assert_int_equal(n, (size_t)want);
+	gethostname(host, sizeof host - 1);
+	snprintf(p, sizeof p, "%s/sweep/latest", tmpdir);
+	ssize_t l = readlink(p, link, sizeof link - 1);
+	assert_true(l > 0);
+	link[l] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(rows[i].host, host);
+		assert_string_equal(rows[i].concbench_version, CB_VERSION);
+		assert_string_equal(rows[i].started_utc, rows[0].started_utc);
+	}
+	const char *u = rows[0].started_utc; /* 2026-11-30T06:12:27Z */
+	assert_int_equal(strlen(u), 20);
+	snprintf(stamp, sizeof stamp, "%.4s%.2s%.2s-%.2s%.2s%.2s", u, u + 5, u + 8, u + 11, u + 14,
+		 u + 17);
+	assert_non_null(strstr(link, stamp));
+	free(rows);
 }
 
 /* A thread limit mid-sweep marks that run and the sweep goes on. */
@@ -64,6 +91,8 @@ static void test_limit(void **st)
 	assert_int_equal(csv_rows(p, statuses, digests, 4), 2);
 	assert_non_null(strstr(statuses[0], "limit: pthread_create EAGAIN"));
 	assert_string_equal(statuses[1], "ok");
+	assert_string_equal(digests[0], ""); /* a failed run has no digest, not zeros */
+	assert_int_equal(strlen(digests[1]), 16);
 }
 
 /* Ctrl-C: the finished runs are kept, the sweep is marked partial, exit 130. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/testutil.h"
 
@@ -95,6 +96,50 @@ static void test_cpu_model(void **state)
 	}
 }
 
+/* The model string as firmware pads it reaches every chart subtitle: tidied
+ * to single spaces, none at either end. */
+static void test_tidy(void **state)
+{
+	char a[] = "  Oxide Virtual Turin-like Processor             ";
+	char b[] = "Intel(R)  Xeon(R)\tCPU   @ 2.20GHz";
+	char c[] = " \t ";
+	char d[] = "";
+	assert_string_equal(meta_tidy(a), "Oxide Virtual Turin-like Processor");
+	assert_string_equal(meta_tidy(b), "Intel(R) Xeon(R) CPU @ 2.20GHz");
+	assert_string_equal(meta_tidy(c), "");
+	assert_string_equal(meta_tidy(d), "");
+
+	char buf[256];
+	const char *m = meta_cpu_model(buf, sizeof buf);
+	if (m) {
+		assert_true(m[0] != ' ' && m[strlen(m) - 1] != ' ');
+		assert_null(strstr(m, "  "));
+		assert_null(strchr(m, '\t'));
+	}
+	char *s = meta_context_json(0, NULL, NULL);
+	assert_non_null(s);
+	const char *k = strstr(s, "\"cpu_model\": \"");
+	if (k) {
+		const char *end = strchr(k + 14, '"');
+		assert_non_null(end);
+		assert_true(end[-1] != ' ');
+	}
+	free(s);
+}
+
+/* A row's provenance: this host, this build, the start in ISO 8601 UTC. */
+static void test_stamp(void **state)
+{
+	res_run r;
+	char host[64] = "";
+	memset(&r, 0, sizeof r);
+	meta_stamp(&r, (time_t)1796019147); /* 2026-11-30 06:12:27 UTC */
+	gethostname(host, sizeof host - 1);
+	assert_string_equal(r.host, host);
+	assert_string_equal(r.concbench_version, CB_VERSION);
+	assert_string_equal(r.started_utc, "2026-11-30T06:12:27Z");
+}
+
 static void test_topo_print(void **state)
 {
 	FILE *f = tmpfile();
@@ -114,10 +159,9 @@ static void test_topo_print(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_context_keys),
-		cmocka_unit_test(test_cores),
-		cmocka_unit_test(test_cpu_model),
-		cmocka_unit_test(test_topo_print),
+		cmocka_unit_test(test_context_keys), cmocka_unit_test(test_cores),
+		cmocka_unit_test(test_cpu_model),    cmocka_unit_test(test_tidy),
+		cmocka_unit_test(test_stamp),        cmocka_unit_test(test_topo_print),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

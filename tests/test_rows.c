@@ -77,7 +77,7 @@ static void test_csv_row(void **state)
 	char *s = capture(write_row, &r, &rc);
 	assert_int_equal(rc, 0);
 	const char *p = s;
-	assert_int_equal(csv_split(&p, fields, 32), 27);
+	assert_int_equal(csv_split(&p, fields, 32), 30);
 	assert_int_equal(*p, '\0');
 	assert_string_equal(fields[0], "book");
 	assert_string_equal(fields[1], "threads:stack=64k");
@@ -97,9 +97,12 @@ static void test_csv_row(void **state)
 	assert_string_equal(fields[21], ""); /* no count */
 	assert_string_equal(fields[22], "2048");
 	assert_string_equal(fields[23], "1");
-	assert_string_equal(fields[24], "00000000deadbeef");
+	assert_string_equal(fields[24], "");      /* a failed run has no digest */
 	assert_string_equal(fields[25], "1.234"); /* pace, to three decimals */
 	assert_string_equal(fields[26], "4096");
+	assert_string_equal(fields[27], "lab-vm");
+	assert_string_equal(fields[28], "0.1.0");
+	assert_string_equal(fields[29], "2026-11-30T06:12:27Z");
 	/* The quoting itself, as RFC 4180 spells it. */
 	assert_non_null(strstr(s, ",\"algo=sha256,bytes=1024\","));
 	assert_non_null(strstr(s, ",\"error: task 3: \"\"bad\"\", really\","));
@@ -108,9 +111,39 @@ static void test_csv_row(void **state)
 	strcpy(r.status, "partial\nsecond line");
 	s = capture(write_row, &r, &rc);
 	p = s;
-	assert_int_equal(csv_split(&p, fields, 32), 27);
+	assert_int_equal(csv_split(&p, fields, 32), 30);
 	assert_string_equal(fields[7], "partial\nsecond line");
+	assert_string_equal(fields[24], "");
 	free(s);
+}
+
+/* The digest cell: the 16 hex digits for a run that did its work (ok, or
+ * slowed and run again), empty for one that failed: zeros would read as a
+ * digest. */
+static void test_csv_digest(void **state)
+{
+	static const struct {
+		const char *status, *digest;
+	} cases[] = {
+		{ "ok", "00000000deadbeef" },
+		{ "slowed: a CPU did fixed work 1.40x slower", "00000000deadbeef" },
+		{ "error: task 3: EIO", "" },
+		{ "error: digest mismatch: 1 where the sweep has 2", "" },
+		{ "limit: pthread_create EAGAIN at 31211 threads", "" },
+		{ "partial", "" },
+		{ "okay", "" },
+	};
+	for (size_t k = 0; k < N_ELEMS(cases); k++) {
+		res_run r = sample_run();
+		char fields[32][512];
+		int rc;
+		snprintf(r.status, sizeof r.status, "%s", cases[k].status);
+		char *s = capture(write_row, &r, &rc);
+		const char *p = s;
+		assert_int_equal(csv_split(&p, fields, 32), 30);
+		assert_string_equal(fields[24], cases[k].digest);
+		free(s);
+	}
 }
 
 static void test_json_run(void **state)
@@ -132,7 +165,10 @@ static void test_json_run(void **state)
 	assert_non_null(strstr(text, "\"lat_p90_s\": null,"));
 	assert_non_null(strstr(text, "\"ctx_involuntary\": null,"));
 	assert_non_null(strstr(text, "\"max_rss_kib\": 2048,"));
-	assert_non_null(strstr(text, "\"digest\": \"00000000deadbeef\""));
+	assert_non_null(strstr(text, "\"digest\": null,")); /* failed: no digest */
+	assert_non_null(strstr(text, "\"host\": \"lab-vm\","));
+	assert_non_null(strstr(text, "\"concbench_version\": \"0.1.0\","));
+	assert_non_null(strstr(text, "\"started_utc\": \"2026-11-30T06:12:27Z\""));
 	/* every CSV column is a key, in order */
 	const char *at = text;
 	char cols[] = HEADER;
@@ -145,6 +181,18 @@ static void test_json_run(void **state)
 			fail_msg("key %s missing or out of order", c);
 	}
 	free(text);
+
+	/* a run that did its work: the digest as a 16-digit string */
+	strcpy(r.status, "ok");
+	text = NULL;
+	f = open_memstream(&text, &len);
+	jw_init(&w, f);
+	assert_int_equal(rows_json_run(&w, &r), 0);
+	assert_int_equal(jw_done(&w), 0);
+	fclose(f);
+	assert_true(is_valid_json(text));
+	assert_non_null(strstr(text, "\"digest\": \"00000000deadbeef\""));
+	free(text);
 }
 
 int main(void)
@@ -152,6 +200,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_header),
 		cmocka_unit_test(test_csv_row),
+		cmocka_unit_test(test_csv_digest),
 		cmocka_unit_test(test_json_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,7 +89,7 @@ static void test_workload(void **st)
 	assert_string_equal(wl_param_text(&w, "algo"), "md5");
 	wl_params_string(&w, buf, sizeof buf);
 	assert_non_null(strstr(buf, "algo=md5"));
-	assert_non_null(strstr(buf, "bytes=64k"));
+	assert_non_null(strstr(buf, "bytes=65536")); /* sizes in bytes */
 
 	assert_int_equal(spec_workload("nope:n=1", 0, &w, err, sizeof err), -1);
 	assert_non_null(strstr(err, "unknown workload 'nope'"));
@@ -191,6 +191,11 @@ static void test_model(void **st)
 	assert_int_equal(spec_model("greenlets", &m, err, sizeof err), -1);
 	assert_non_null(strstr(err, "unknown model 'greenlets'"));
 	assert_int_equal(spec_model("sequential:stack=64k", &m, err, sizeof err), -1);
+	/* in range, but below what pthreads takes: refused here, not per run */
+	assert_int_equal(spec_model("threads:stack=1k", &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "model threads: stack=1k: 1024 is below the smallest stack"));
+	assert_int_equal(spec_model("pool:stack=0", &m, err, sizeof err), 0); /* the default */
+	assert_int_equal(spec_model("hybrid:stack=1m", &m, err, sizeof err), 0);
 }
 
 /* NAME[+FLAG...][:key=value,...]: flags first, text kept as written. */
@@ -315,13 +320,73 @@ static void test_models(void **st)
 	}
 }
 
+/* What results record as params: only the parameters that apply to the
+ * instance, numbers as plain integers and sizes in bytes, whatever units
+ * were written; parsing still takes every form it took. */
+static void test_params_string(void **st)
+{
+	static const struct {
+		const char *spec, *params;
+	} cases[] = {
+		{ "fib:n=32", "n=32" },
+		{ "fib:n=040|41", "n=40|41" },
+		{ "hash", "algo=sha256,bytes=1024,rounds=1" },
+		{ "hash:algo=sha256,n=4096,r=4,p=2", "algo=sha256,bytes=1024,rounds=1" },
+		{ "hash:algo=scrypt,n=2048,r=8,p=1",
+		  "algo=scrypt,bytes=1024,rounds=1,n=2048,r=8,p=1" },
+		{ "hash:algo=scrypt,bytes=2k,n=1024",
+		  "algo=scrypt,bytes=2048,rounds=1,n=1024,r=8,p=1" },
+		{ "hash:bytes=64k|1k|0,rounds=2", "algo=sha256,bytes=65536|1024|0,rounds=2" },
+		{ "sleep:ms=20", "ms=20,blocking=0" },
+		{ "spin:us=2000", "us=2000" },
+		{ "null", "" },
+		{ "http:delay_ms=20,size=4k",
+		  "delay_ms=20,size=4096,keepalive=0,timeout_ms=30000,blocking=0" },
+		{ "http:url=http://127.0.0.1:8080/x,size=4k,delay_ms=5",
+		  "url=http://127.0.0.1:8080/x,keepalive=0,timeout_ms=30000,blocking=0" },
+		{ "mixed:delay_ms=20|1,size=1k,fib=20",
+		  "delay_ms=20|1,size=1024,keepalive=0,timeout_ms=30000,blocking=0,fib=20,rounds=0" },
+		{ "mixed:url=http://example.com/,fib=20",
+		  "url=http://example.com/,keepalive=0,timeout_ms=30000,blocking=0,fib=20,rounds=0" },
+		{ "switch:mode=pipe,rounds=200000", "rounds=200000,mode=pipe" },
+	};
+	wl_spec w;
+	char buf[160];
+	for (size_t k = 0; k < N_ELEMS(cases); k++) {
+		if (spec_workload(cases[k].spec, 0, &w, err, sizeof err) < 0)
+			fail_msg("%s: %s", cases[k].spec, err);
+		wl_params_string(&w, buf, sizeof buf);
+		if (strcmp(buf, cases[k].params) != 0)
+			fail_msg("%s: params '%s', want '%s'", cases[k].spec, buf, cases[k].params);
+	}
+	/* wl_check: what no run could take, known once N and C are */
+	assert_int_equal(spec_workload("switch:mode=pipe", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_check(&w, 4, 2, err, sizeof err), 0);
+	assert_int_equal(wl_check(&w, 3, 2, err, sizeof err), -1);
+	assert_non_null(strstr(err, "even number of tasks (-n), not 3"));
+	assert_int_equal(wl_check(&w, 4, 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "give -c 2 or more"));
+	assert_int_equal(spec_workload("switch:mode=yield", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_check(&w, 3, 1, err, sizeof err), 0);
+	assert_int_equal(spec_workload("hash:algo=scrypt,n=1000", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_check(&w, 1, 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not a power of two"));
+	assert_int_equal(spec_workload("fib", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_check(&w, 3, 1, err, sizeof err), 0);
+
+	/* a buffer too small is cut, still a string */
+	assert_int_equal(spec_workload("hash:bytes=64k", 0, &w, err, sizeof err), 0);
+	wl_params_string(&w, buf, 12);
+	assert_string_equal(buf, "algo=sha256");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_int),      cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_workload), cmocka_unit_test(test_workload_lists),
 		cmocka_unit_test(test_model),    cmocka_unit_test(test_model_flags),
-		cmocka_unit_test(test_models),
+		cmocka_unit_test(test_models),   cmocka_unit_test(test_params_string),
 	};
 	return cmocka_run_group_tests_name("spec", tests, NULL, NULL);
 }

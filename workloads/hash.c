@@ -40,6 +40,12 @@ static const char *const hash_md_names[] = {
 };
 static const char hash_salt[] = "concbench-salt16";
 
+/* n, r and p are scrypt's: they apply only with algo=scrypt. */
+static int hash_is_scrypt(const wl_spec *w)
+{
+	return wl_param(w, "algo") == HASH_SCRYPT;
+}
+
 static const wl_param_def hash_params[] = {
 	{ .name = "algo",
 	  .type = WL_ENUM,
@@ -65,19 +71,22 @@ static const wl_param_def hash_params[] = {
 	  .def = "2048",
 	  .min = 2,
 	  .max = 1 << 20,
-	  .help = "scrypt only: CPU/memory cost, a power of two" },
+	  .help = "scrypt only: CPU/memory cost, a power of two",
+	  .applies = hash_is_scrypt },
 	{ .name = "r",
 	  .type = WL_INT,
 	  .def = "8",
 	  .min = 1,
 	  .max = 64,
-	  .help = "scrypt only: block size (memory is 128 * r * n bytes)" },
+	  .help = "scrypt only: block size (memory is 128 * r * n bytes)",
+	  .applies = hash_is_scrypt },
 	{ .name = "p",
 	  .type = WL_INT,
 	  .def = "1",
 	  .min = 1,
 	  .max = 16,
-	  .help = "scrypt only: parallelisation (run serially here)" },
+	  .help = "scrypt only: parallelisation (run serially here)",
+	  .applies = hash_is_scrypt },
 	{ 0 },
 };
 
@@ -124,8 +133,9 @@ static void hash_free(struct hash_state *s)
 	free(s);
 }
 
-/* Parameters OpenSSL will take: 0, or -1 with err set. */
-static int hash_check(const wl_spec *w, char *err, size_t errlen)
+/* Parameters OpenSSL will take: 0, or -1 with err set (wl_kind.check, and
+ * init again for callers that skip it). */
+static int hash_check(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size_t errlen)
 {
 	int64_t algo = wl_param(w, "algo");
 	int64_t n = wl_param(w, "n"), r = wl_param(w, "r");
@@ -161,7 +171,7 @@ static int hash_init(wl_spec *w, char *err, size_t errlen)
 	struct hash_state *s;
 	char ssl[120];
 
-	if (hash_check(w, err, errlen))
+	if (hash_check(w, 0, 0, err, errlen))
 		return -1;
 	if (!(s = calloc(1, sizeof *s))) {
 		snprintf(err, errlen, "hash: out of memory");
@@ -287,6 +297,7 @@ const wl_kind wl_hash = {
 	.summary = "OpenSSL digests or scrypt over a buffer, as Python's hashlib",
 	.cls = "cpu",
 	.params = hash_params,
+	.check = hash_check,
 	.init = hash_init,
 	.fini = hash_fini,
 	.run = hash_run,

@@ -101,7 +101,11 @@ static int pair_open(int f[4])
 	return e;
 }
 
-static int switch_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
+/* mode=pipe pairs tasks 0-1, 2-3, ... and the two of a pair must be in
+ * flight at once: an even -n and -c >= 2 (min_c 0: not known yet). Anything
+ * else fails every run after the first read's deadline, so the CLI asks this
+ * (wl_check) before any run. 0, or -1 with err set. */
+static int switch_check(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size_t errlen)
 {
 	if (wl_param(w, "mode") != MODE_PIPE)
 		return 0;
@@ -110,8 +114,23 @@ static int switch_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
 			 "switch:mode=pipe pairs tasks 0-1, 2-3, ...: give an even number of "
 			 "tasks (-n), not %zu",
 			 ntasks);
-		return EINVAL;
+		return -1;
 	}
+	if (min_c == 1) {
+		snprintf(err, errlen,
+			 "switch:mode=pipe needs both tasks of a pair in flight at once: "
+			 "give -c 2 or more, not 1");
+		return -1;
+	}
+	return 0;
+}
+
+static int switch_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
+{
+	if (wl_param(w, "mode") != MODE_PIPE)
+		return 0;
+	if (switch_check(w, ntasks, 0, err, errlen) < 0)
+		return EINVAL;
 	switch_pipes *p = malloc(sizeof *p + ntasks / 2 * sizeof p->fd[0]);
 	if (!p) {
 		snprintf(err, errlen, "switch:mode=pipe: out of memory for %zu pipes", ntasks);
@@ -263,6 +282,7 @@ const wl_kind wl_switch = {
 	.summary = "hand the CPU to a peer rounds times (yield or pipe): a switch's cost",
 	.cls = "cpu",
 	.params = switch_params,
+	.check = switch_check,
 	.begin = switch_begin,
 	.end = switch_end,
 	.run = switch_run,

@@ -52,16 +52,48 @@ const char *wl_param_text(const wl_spec *w, const char *name)
 	return find_def(w, name, &k) ? w->p[k].text : "";
 }
 
+/* Append to buf (of len, used so far *used) without overrunning it. */
+static void put(char *buf, size_t len, size_t *used, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void put(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	if (*used >= len)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *used, len - *used, fmt, ap);
+	va_end(ap);
+	*used += n > 0 ? (size_t)n : 0;
+}
+
 void wl_params_string(const wl_spec *w, char *buf, size_t len)
 {
 	size_t used = 0;
 	buf[0] = '\0';
-	for (int k = 0; k < w->nparams && used < len; k++) {
-		if (w->p[k].def->type == WL_STR && !w->p[k].text[0])
+	for (int k = 0; k < w->nparams; k++) {
+		const wl_param_def *d = w->p[k].def;
+		if (d->type == WL_STR && !w->p[k].text[0])
 			continue; /* an empty text means "not given": url= says nothing */
-		used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", used ? "," : "",
-					 w->p[k].def->name, w->p[k].text);
+		if (d->applies && !d->applies(w))
+			continue;
+		put(buf, len, &used, "%s%s=", used ? "," : "", d->name);
+		if (d->type == WL_STR || d->type == WL_ENUM) {
+			put(buf, len, &used, "%s", w->p[k].text);
+			continue;
+		}
+		/* numbers from their values, not as written: 4k and 4096 agree */
+		int nv = w->p[k].nvals > 1 ? w->p[k].nvals : 1;
+		for (int v = 0; v < nv; v++)
+			put(buf, len, &used, "%s%lld", v ? "|" : "",
+			    (long long)(nv > 1 ? w->p[k].vals[v] : w->p[k].num));
 	}
+	if (used >= len && len > 0)
+		buf[len - 1] = '\0';
+}
+
+int wl_check(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size_t errlen)
+{
+	return w->kind->check ? w->kind->check(w, ntasks, min_c, err, errlen) : 0;
 }
 
 int wl_prepare(wl_spec *w, char *err, size_t errlen)

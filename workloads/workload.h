@@ -26,6 +26,8 @@
 
 enum wl_ptype { WL_INT, WL_SIZE, WL_ENUM, WL_STR };
 
+typedef struct wl_spec wl_spec;
+
 /* One parameter a workload accepts; the parser checks names, types and ranges. */
 typedef struct {
 	const char *name;
@@ -37,6 +39,11 @@ typedef struct {
 	const char *help;
 	int per_task; /* WL_INT, WL_SIZE: may be a list "a|b|c" that tasks cycle
 		       * through (task i takes value i % count; see wl_param_at) */
+	/* Does it apply to this instance? NULL: always. One that does not
+	 * (scrypt's n on algo=sha256, the bundled target's delay_ms when a url
+	 * is given) is still accepted, but no run records it: it is left out of
+	 * wl_params_string, so results and chart names show only what mattered. */
+	int (*applies)(const wl_spec *w);
 } wl_param_def;
 
 /* Readiness, as wait_fd() and the resumable form speak of it. */
@@ -130,7 +137,7 @@ static inline wl_io *wl_offload_backend(void)
 typedef struct wl_kind wl_kind;
 
 /* A parsed workload: its kind, parameter values and prepared state. */
-typedef struct {
+struct wl_spec {
 	const wl_kind *kind;
 	int nparams;
 	struct {
@@ -145,7 +152,7 @@ typedef struct {
 	/* host:port of the bundled HTTP target when the harness started one
 	 * (an http workload that names no url); "" otherwise. Set before init. */
 	char target[64];
-} wl_spec;
+};
 
 /* Per-task outcome. err is 0 or a positive errno-like code with msg set. */
 typedef struct {
@@ -159,6 +166,12 @@ struct wl_kind {
 	const char *summary;
 	const char *cls;            /* "cpu" or "io": what dominates the task */
 	const wl_param_def *params; /* terminated by a zero entry */
+	/* Optional: refuse, before any run, parameters that cannot work with
+	 * ntasks tasks at most min_c in flight (switch:mode=pipe with an odd
+	 * -n) or at all (hash: n not a power of two), so that they are a usage
+	 * error and not a failure repeated by every run. 0, or -1 with err set
+	 * ("name: ..."). Call it through wl_check. */
+	int (*check)(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size_t errlen);
 	/* Prepare state (buffers, constants) before any run; may be NULL. */
 	int (*init)(wl_spec *w, char *err, size_t errlen);
 	void (*fini)(wl_spec *w);
@@ -192,8 +205,14 @@ int64_t wl_param(const wl_spec *w, const char *name); /* the first value */
 int64_t wl_param_at(const wl_spec *w, const char *name, size_t i);
 int wl_param_count(const wl_spec *w, const char *name); /* values in the list, >= 1 */
 const char *wl_param_text(const wl_spec *w, const char *name);
-void wl_params_string(const wl_spec *w, char *buf, size_t len); /* "n=32,..." */
-int wl_prepare(wl_spec *w, char *err, size_t errlen);           /* calls init */
+/* The parameters that apply (see wl_param_def.applies) in one canonical
+ * form, as results record them: "name=value,..." in the table's order;
+ * numbers as plain integers, sizes in bytes (bytes=65536, never 64k), a
+ * per-task list as "a|b"; an empty text parameter (url) is left out. */
+void wl_params_string(const wl_spec *w, char *buf, size_t len);
+/* The kind's check (0 when it has none), once N and the smallest C are known. */
+int wl_check(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size_t errlen);
+int wl_prepare(wl_spec *w, char *err, size_t errlen); /* calls init */
 void wl_release(wl_spec *w);
 /* Around one run: call begin (0 when the kind has none), then end. */
 int wl_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen);

@@ -164,6 +164,9 @@ static const struct rcol {
 	RC(digest, T_HEX),
 	RC(pace, T_DBL),
 	RC(rss_sum_kib, T_LONG),
+	RC(host, T_TEXT),
+	RC(concbench_version, T_TEXT),
+	RC(started_utc, T_TEXT),
 #undef RC
 };
 #define NRCOLS (sizeof rcols / sizeof rcols[0])

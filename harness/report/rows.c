@@ -39,6 +39,7 @@ static const struct column {
 	COL(cpu_user_s, C_SEC), COL(cpu_sys_s, C_SEC),
 	COL(ctx_voluntary, C_COUNT), COL(ctx_involuntary, C_COUNT), COL(max_rss_kib, C_COUNT),
 	COL(errors, C_SIZE), COL(digest, C_HEX), COL(pace, C_RATIO), COL(rss_sum_kib, C_COUNT),
+	COL(host, C_TEXT), COL(concbench_version, C_TEXT), COL(started_utc, C_TEXT),
 #undef COL
 	/* clang-format on */
 };
@@ -81,7 +82,11 @@ static const char *cell(const res_run *r, const struct column *c, char *buf, siz
 		n = *(const long *)p;
 		snprintf(buf, len, "%ld", n);
 		return n < 0 ? "" : buf;
-	case C_HEX: snprintf(buf, len, "%016" PRIx64, *(const uint64_t *)p); break;
+	case C_HEX: /* the digest: only a run that did its work has one */
+		if (strcmp(r->status, "ok") != 0 && !res_slowed(r))
+			return "";
+		snprintf(buf, len, "%016" PRIx64, *(const uint64_t *)p);
+		break;
 	case C_RATIO:
 		v = *(const double *)p;
 		snprintf(buf, len, "%.3f", v);
@@ -139,10 +144,10 @@ int rows_json_run(jw *w, const res_run *r)
 		jw_key(w, c->name);
 		if (c->type == C_TEXT)
 			jw_strn(w, s, strnlen(s, c->cap));
-		else if (c->type == C_HEX)
-			jw_str(w, s);
 		else if (!*s)
 			jw_null(w); /* as the CSV cell is empty */
+		else if (c->type == C_HEX)
+			jw_str(w, s);
 		else if (c->type == C_SEC || c->type == C_RATE)
 			jw_double(w, *(const double *)p);
 		else

@@ -8,12 +8,14 @@
  * doubled), LF line ends. Seconds are decimals with up to 9 places (ns) and
  * no exponent; throughput has 9 significant digits; a figure that does not
  * apply (NaN, or a negative rusage count) is an empty cell; the digest is 16
- * lowercase hex digits.
+ * lowercase hex digits for a run that did its work (status "ok" or
+ * "slowed: ..."), an empty cell for one that failed. The last columns say
+ * where the row came from: host, concbench_version, started_utc.
  *
  * results.json: {"schema": 1, "context": {...}, "runs": [...],
  * "aggregates": [...]}; each run has the CSV columns as keys, numbers as
  * numbers, null where the CSV is empty, and the digest as the same 16-digit
- * hex string (a JSON number cannot hold 64 bits exactly). Each aggregate is
+ * hex string (a JSON number cannot hold 64 bits exactly) or null. Each aggregate is
  * one (workload, params, model, concurrency) group in the order the groups
  * first ran: workload, params, model, concurrency, tasks, runs (all reps),
  * ok (reps with status ok), noisy (its makespan is, by stats_noisy), and

@@ -137,15 +137,32 @@ static char *file_field(const char *path, const char *key, char sep, char *buf, 
 	return found;
 }
 
+char *meta_tidy(char *s)
+{
+	char *out = s;
+	for (const char *p = s; *p; p++) {
+		int blank = *p == ' ' || *p == '\t';
+		if (blank && (out == s || out[-1] == ' '))
+			continue; /* leading, or one more in a run */
+		*out++ = blank ? ' ' : *p;
+	}
+	if (out > s && out[-1] == ' ')
+		out--;
+	*out = '\0';
+	return s;
+}
+
+/* Firmware pads the model string with blanks ("Oxide Virtual Turin-like
+ * Processor             "); they would reach every chart subtitle. */
 static const char *cpu_model(hwloc_topology_t t, char *buf, size_t len)
 {
 	hwloc_obj_t pkg = t ? hwloc_get_obj_by_type(t, HWLOC_OBJ_PACKAGE, 0) : NULL;
 	const char *m = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") : NULL;
-	if (m && *m) {
+	if (m && *m)
 		snprintf(buf, len, "%s", m);
-		return buf;
-	}
-	return file_field("/proc/cpuinfo", "model name", ':', buf, len);
+	else if (!file_field("/proc/cpuinfo", "model name", ':', buf, len))
+		return NULL;
+	return *meta_tidy(buf) ? buf : NULL;
 }
 
 const char *meta_cpu_model(char *buf, size_t len)
@@ -293,6 +310,19 @@ static void json_build(jw *w, hwloc_topology_t t)
 	else
 		jw_kv_null(w, "resolution_ns");
 	jw_obj_end(w);
+}
+
+void meta_stamp(res_run *r, time_t started)
+{
+	struct tm tm;
+
+	if (gethostname(r->host, sizeof r->host) < 0)
+		r->host[0] = '\0';
+	r->host[sizeof r->host - 1] = '\0'; /* gethostname may leave it unended */
+	snprintf(r->concbench_version, sizeof r->concbench_version, "%s", CB_VERSION);
+	if (!gmtime_r(&started, &tm) ||
+	    !strftime(r->started_utc, sizeof r->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		r->started_utc[0] = '\0';
 }
 
 char *meta_context_json(int argc, char **argv, const char *cpus)

@@ -13,6 +13,9 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
+
+#include "harness/run/result.h"
 
 #define CB_VERSION "0.1.0"
 
@@ -28,8 +31,14 @@ char *meta_context_json(int argc, char **argv, const char *cpus);
 int meta_topo_print(FILE *f);
 /* Physical cores (hwloc; else online CPUs; at least 1). */
 int meta_cores(void);
-/* The CPU model name into buf (hwloc's CPUModel, else /proc/cpuinfo);
- * returns buf, or NULL when unknown. */
+/* The CPU model name into buf (hwloc's CPUModel, else /proc/cpuinfo),
+ * tidied by meta_tidy; returns buf, or NULL when unknown. */
 const char *meta_cpu_model(char *buf, size_t len);
+/* s without leading or trailing blanks, each inner run of blanks (spaces,
+ * tabs) one space; in place, returns s. */
+char *meta_tidy(char *s);
+/* A row's provenance: r->host (the host name), r->concbench_version and
+ * r->started_utc (`started` as ISO 8601 UTC, "2026-11-30T06:12:27Z"). */
+void meta_stamp(res_run *r, time_t started);
 
 #endif

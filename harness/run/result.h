@@ -25,7 +25,7 @@ typedef struct {
 	unsigned concurrency;
 	int rep;                    /* 1-based */
 	char status[RES_STATUSLEN]; /* "ok", "error: ...", "limit: ...", "partial",
-				    * "slowed: ..." (run again) */
+				     * "slowed: ..." (run again) */
 	double makespan_s, throughput_per_s;
 	double lat_mean_s, lat_p50_s, lat_p90_s, lat_p99_s, lat_max_s;
 	double svc_mean_s, svc_p50_s, svc_p99_s;
@@ -33,9 +33,13 @@ typedef struct {
 	long ctx_voluntary, ctx_involuntary;
 	long max_rss_kib;
 	size_t errors;
-	uint64_t digest;
-	double pace; /* the slowest CPU's pace around the run (run/pace.h); NaN: not probed */
+	uint64_t digest; /* written only for "ok" and "slowed: ..." runs */
+	double pace;     /* the slowest CPU's pace around the run (run/pace.h); NaN: not probed */
 	long rss_sum_kib; /* every process of the run, sampled (run/memsample.h); -1: unknown */
+	/* Provenance, so that rows merged from several sweeps keep it: */
+	char host[64];              /* the host name */
+	char concbench_version[16]; /* CB_VERSION of the build that ran it */
+	char started_utc[24];       /* the sweep's start: "2026-11-30T06:12:27Z" */
 } res_run;
 
 /* A run the host slowed down and the sweep did again: kept, never counted. */

@@ -140,6 +140,13 @@ static int build_cfg(run_args *a, sweep_cfg *cfg, wl_spec *wls, char *err, size_
 	if (spec_counts(a->conc ? a->conc : cores, 1, MAX_CONC, &cfg->cs, &cfg->ncs, msg,
 			sizeof msg) < 0)
 		return fail(err, errlen, "-c", msg);
+	/* Values that no run could take, now that N and C are known. */
+	int64_t min_c = cfg->cs[0];
+	for (size_t k = 1; k < cfg->ncs; k++)
+		min_c = cfg->cs[k] < min_c ? cfg->cs[k] : min_c;
+	for (int k = 0; k < a->nwl; k++)
+		if (wl_check(&wls[k], cfg->n, (unsigned)min_c, msg, sizeof msg) < 0)
+			return fail(err, errlen, "-w", msg);
 	if (num_opt("--reps", a->reps, 3, 1, 100000, &v, err, errlen))
 		return 2;
 	cfg->reps = (int)v;

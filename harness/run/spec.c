@@ -228,6 +228,8 @@ static int model_pair(void *ctx, const char *key, const char *val, char *err, si
 	char msg[128];
 	if (spec_int(val, d->min, d->max, d->is_size, &m->o[k].num, msg, sizeof msg) < 0)
 		return ERR("model %s: %s: %s", m->kind->name, key, msg);
+	if (d->check && d->check(m->o[k].num, msg, sizeof msg) < 0)
+		return ERR("model %s: %s=%s: %s", m->kind->name, key, val, msg);
 	return 0;
 }
 

@@ -47,6 +47,7 @@ typedef struct {
 	size_t nruns;
 	size_t done, total; /* runs started, runs planned (warm-ups included) */
 	uint64_t t_start;
+	time_t started; /* the results directory's stamp, every row's started_utc */
 	int color, progress;
 	cpus_plan cpus; /* where the runs go */
 	model_table *table;
@@ -183,6 +184,7 @@ static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep, i
 		snprintf(r.model, sizeof r.model, "%s", m->text);
 		snprintf(r.workload, sizeof r.workload, "%s", w->kind->name);
 		wl_params_string(w, r.params, sizeof r.params);
+		meta_stamp(&r, s->started);
 		if (!again)
 			sweep_check_digest(&r, have_ref, ref);
 		if (rep <= 0)
@@ -374,7 +376,8 @@ int sweep_run(sweep_cfg *cfg, FILE *out, FILE *diag)
 		cleanup(&s);
 		return 1;
 	}
-	if (!(s.dir = rep_open(cfg->out_root, cfg->name, err, sizeof err))) {
+	s.started = time(NULL);
+	if (!(s.dir = rep_open_at(cfg->out_root, cfg->name, s.started, err, sizeof err))) {
 		fprintf(diag, "concbench: %s\n", err);
 		cleanup(&s);
 		return 1;

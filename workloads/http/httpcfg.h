@@ -12,14 +12,15 @@
 
 #include "workloads/workload.h"
 
-/* The parameters of every workload that fetches, first in its table. */
+/* The parameters of every workload that fetches, first in its table;
+ * delay_ms and size are the bundled target's, so they apply only without a url. */
 /* clang-format off */
 #define HTTPCFG_PARAMS                                                                         \
 	{ .name = "delay_ms", .type = WL_INT, .def = "100", .min = 0, .max = 600000,        \
-	  .per_task = 1,                                                                    \
+	  .per_task = 1, .applies = httpcfg_needs_target,                                   \
 	  .help = "how long the bundled target waits before it replies (not with url)" },   \
 	{ .name = "size", .type = WL_SIZE, .def = "1024", .min = 0, .max = 64 << 20,        \
-	  .per_task = 1,                                                                    \
+	  .per_task = 1, .applies = httpcfg_needs_target,                                   \
 	  .help = "body bytes the bundled target sends (4k, 1m; not with url)" },           \
 	{ .name = "url", .type = WL_STR, .def = "",                                         \
 	  .help = "http://host[:port]/path to GET instead of the bundled target" },         \
