@@ -117,6 +117,11 @@ static void test_interrupt(void **st)
 	assert_string_equal(statuses[0], "ok");
 	assert_string_equal(statuses[1], "ok");
 	assert_string_equal(statuses[rows - 1], "partial");
+	/* the partial run is kept, but not counted as finished */
+	char want[128];
+	snprintf(want, sizeof want, "interrupted: kept %d finished runs and the partial one in ",
+		 rows - 1);
+	assert_non_null(strstr(r.err, want));
 	/* nothing left behind: no child of ours remains */
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);

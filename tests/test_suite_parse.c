@@ -162,6 +162,61 @@ static void test_parse_bad(void **st)
 	assert_non_null(strstr(err, "no built-in suite or file 'no-such-suite'"));
 }
 
+/* What a hostile file holds: a NUL byte (which ended the text early, so the
+ * rest went unread), control bytes and stray bytes a terminal obeys, chart
+ * names no chart has, bounds that are no finite number. */
+static void test_parse_hostile(void **st)
+{
+	(void)st;
+	static const char tail[] = "expect makespan(pool) / delay in 1..2\n";
+	char text[1024], err[512];
+	suite s;
+	int n = snprintf(text, sizeof text, "%s%s@frobnicate 3\n", good_head, tail);
+	*strchr(text, '@') = '\0'; /* a good suite, a NUL, then garbage */
+	assert_int_equal(suite_parse_bytes(text, (size_t)n, "t", &s, err, sizeof err), -1);
+	assert_string_equal(err, "t:6: a NUL byte at column 1: a suite file is plain UTF-8 text");
+	assert_int_equal(suite_parse(text, "t", &s, err, sizeof err), 0); /* up to the NUL */
+	/* control bytes and bytes that are not UTF-8 text: named, escaped */
+	bad("\x1b[31mfoo bar\n", 5, "t:5: control byte \\x1b at column 1: a suite file is plain");
+	bad("claim \x9b"
+	    "31m\n",
+	    5, "byte \\x9b (not UTF-8 text) at column 7");
+	bad("# \xc2\x9b"
+	    "31m\n",
+	    5, "control character U+009B at column 3");
+	bad("book a\rb\n", 5, "control byte \\x0d at column 7");
+	/* UTF-8, tabs and CRLF line ends are text: this fails later */
+	assert_int_equal(suite_parse("name x\r\nclaim caf\xc3\xa9\tin \xc2\xb5s\r\n", "t", &s, err,
+				     sizeof err),
+			 -1);
+	assert_string_equal(err, "t:0: no 'full' line");
+	assert_string_equal(s.claim, "caf\xc3\xa9\tin \xc2\xb5s");
+	/* a file name is echoed escaped too */
+	assert_int_equal(suite_parse("frob 1\n", "\x1b[2Jx.suite", &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, "\\x1b[2Jx.suite:1: unknown keyword 'frob'"));
+	assert_null(strchr(err, '\x1b'));
+	/* charts: names plot draws, and nothing else */
+	bad("expect makespan(pool) / delay in 1..2\ncharts makespan bogus\n", 6,
+	    "charts: no chart 'bogus' (the charts: throughput, latency, speedup, memory, "
+	    "makespan, cpu, latency_cdf, timeline_MODEL)");
+	bad("expect makespan(pool) / delay in 1..2\ncharts timeline_\n", 6, "no chart 'timeline_'");
+	bad("expect makespan(pool) / delay in 1..2\ncharts ../makespan\n", 6, "no chart '../m");
+	snprintf(text, sizeof text,
+		 "%s%scharts latency_cdf cpu timeline_threads+gil timeline_coro\n", good_head,
+		 tail);
+	assert_int_equal(suite_parse(text, "t", &s, err, sizeof err), 0);
+	assert_int_equal(s.ncharts, 4);
+	assert_string_equal(s.charts[2], "timeline_threads-gil"); /* as plot names its file */
+	/* bounds that are no finite number */
+	bad("expect makespan(pool) / delay in 1e999999..2\n", 5,
+	    "expect: bound '1e999999' is not a finite number");
+	bad("expect makespan(pool) / delay in nan..1\n", 5, "bound 'nan' is not a finite number");
+	bad("expect makespan(pool) / delay in 0.5..inf\n", 5, "bound 'inf' is not a finite number");
+	bad("expect makespan(pool) / delay in 0.5..-1e400 : x\n", 5,
+	    "bound '-1e400' is not a finite number");
+	bad("expect makespan(pool) / delay in 1..2..3\n", 5, "want a range LO..HI");
+}
+
 static void test_words(void **st)
 {
 	(void)st;
@@ -179,9 +234,8 @@ static void test_words(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_good),
-		cmocka_unit_test(test_builtins_parse),
-		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_parse_good), cmocka_unit_test(test_builtins_parse),
+		cmocka_unit_test(test_parse_bad),  cmocka_unit_test(test_parse_hostile),
 		cmocka_unit_test(test_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

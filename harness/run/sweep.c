@@ -398,7 +398,14 @@ int sweep_run(sweep_cfg *cfg, FILE *out, FILE *diag)
 		if (strcmp(s.runs[i].status, "ok") != 0 && !res_slowed(&s.runs[i]))
 			rc = 1;
 	if (how == 1) {
-		fprintf(diag, "concbench: interrupted: kept %zu finished runs in %s\n", s.nruns,
+		size_t part = 0; /* the run the interrupt cut short is kept, but not finished */
+		for (size_t i = 0; i < s.nruns; i++)
+			part += strcmp(s.runs[i].status, "partial") == 0;
+		fprintf(diag, "concbench: interrupted: kept %zu finished run%s%s in %s\n",
+			s.nruns - part, s.nruns - part == 1 ? "" : "s",
+			part == 0   ? ""
+			: part == 1 ? " and the partial one"
+				    : " and the partial ones",
 			rep_path(s.dir));
 		rc = 130;
 	} else if (how < 0) {

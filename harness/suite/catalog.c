@@ -69,10 +69,11 @@ int catalog_load(const char *name_or_file, suite *s, char *err, size_t errlen)
 			 name_or_file);
 		return -1;
 	}
-	char *text = file_slurp(name_or_file, SUITE_MAX_FILE, NULL, err, errlen);
+	size_t len;
+	char *text = file_slurp(name_or_file, SUITE_MAX_FILE, &len, err, errlen);
 	if (!text)
 		return -1;
-	int rc = suite_parse(text, name_or_file, s, err, errlen);
+	int rc = suite_parse_bytes(text, len, name_or_file, s, err, errlen);
 	free(text);
 	return rc;
 }

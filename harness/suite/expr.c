@@ -151,6 +151,28 @@ static int split_why(const char *text, char *expr, size_t exprlen, char *why, si
 	return 0;
 }
 
+/* A bound of a range: the len bytes at text (blanks around allowed) as a
+ * finite number. 0; or -1, with err set when it is a number but not a finite
+ * one (1e999999 overflows, nan, inf) and "" when it is no number at all. */
+static int parse_bound(const char *text, size_t len, double *v, char *err, size_t errlen)
+{
+	char buf[64], *end;
+
+	err[0] = 0;
+	if (len >= sizeof buf)
+		return -1;
+	memcpy(buf, text, len);
+	buf[len] = 0;
+	*v = strtod(buf, &end);
+	if (end == buf || *skip_ws(end))
+		return -1;
+	if (!isfinite(*v)) {
+		snprintf(err, errlen, "bound '%s' is not a finite number", skip_ws(buf));
+		return -1;
+	}
+	return 0;
+}
+
 int expr_parse_expect(const char *text, expr_expect *e, char *err, size_t errlen)
 {
 	memset(e, 0, sizeof *e);
@@ -190,22 +212,12 @@ int expr_parse_expect(const char *text, expr_expect *e, char *err, size_t errlen
 		return -1;
 	}
 	p = skip_ws(p + 2);
-	char *end, lo[64];
 	const char *dots = strstr(p, "..");
-	size_t lolen = dots ? (size_t)(dots - p) : 0;
-	if (lolen < sizeof lo)
-		memcpy(lo, p, lolen);
-	lo[lolen < sizeof lo ? lolen : 0] = 0;
-	e->lo = strtod(lo, &end);
-	if (!dots || end == lo || *end) {
-		snprintf(err, errlen, "want a range LO..HI, found '%.20s'", p);
-		return -1;
-	}
-	p = dots + 2;
-	e->hi = strtod(p, &end);
-	if (end == p || *skip_ws(end) || !isfinite(e->lo) || !isfinite(e->hi) || e->lo > e->hi) {
-		snprintf(err, errlen, "want a range LO..HI with LO <= HI, found '%s'",
-			 skip_ws(strstr(e->text, " in ") + 4));
+	if (!dots || parse_bound(p, (size_t)(dots - p), &e->lo, err, errlen) < 0 ||
+	    parse_bound(dots + 2, strlen(dots + 2), &e->hi, err, errlen) < 0 || e->lo > e->hi) {
+		if (!dots || !*err)
+			snprintf(err, errlen, "want a range LO..HI with LO <= HI, found '%.40s'",
+				 p);
 		return -1;
 	}
 	return 0;

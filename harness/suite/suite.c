@@ -3,7 +3,8 @@
  * dispatched through a table, and one error helper. The expressions of
  * expect and matrix lines are parsed in expr.c.
  *
- * A suite file is line-oriented; a '#' at the start of a line or after a
+ * A suite file is line-oriented UTF-8 text (a NUL or control byte is an
+ * error naming its line: text.h); a '#' at the start of a line or after a
  * space starts a comment; blank lines are ignored; every other line is a
  * KEYWORD and its text, separated by spaces:
  *
@@ -30,8 +31,9 @@
  *                a suite with several sweeps is judged on all their results
  *                together (a claim whose classes need different sizes).
  *   charts       chart names (as `concbench plot` names them: makespan,
- *                speedup, latency, ...) that show the claim; the report
- *                links to them (to each workload's, when a sweep has several).
+ *                speedup, latency, ...; the list is harness/plot/charts.c's)
+ *                that show the claim; the report links to them (to each
+ *                workload's, when a sweep has several).
  *   expect       TERM / TERM in LO..HI [: why]
  *                TERM / delay in LO..HI [: why]
  *                TERM / CONST in LO..HI [: why]
@@ -71,8 +73,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/plot/charts.h"
 #include "harness/run/runopts.h"
 #include "harness/run/sweep.h"
+#include "harness/suite/text.h"
 
 int suite_words(const char *text, char *buf, size_t buflen, char **words, int max)
 {
@@ -173,16 +177,19 @@ typedef struct {
 } parser;
 
 /* The one error helper: "FILE:LINE: message" in err (LINE 0 for something
- * missing). Returns -1. */
+ * missing), with what is not printable text shown as \xNN, since messages
+ * echo the file. Returns -1. */
 static int fail(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(parser *p, const char *fmt, ...)
 {
-	char msg[400];
+	char msg[400], raw[700], shown[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	snprintf(p->err, p->errlen, "%s:%d: %s", p->file, p->line, msg);
+	snprintf(raw, sizeof raw, "%.256s:%d: %s", p->file, p->line, msg);
+	text_escape(shown, sizeof shown, raw);
+	snprintf(p->err, p->errlen, "%s", shown);
 	return -1;
 }
 
@@ -256,9 +263,10 @@ static int kw_charts(parser *p, const keyword *k, const char *val)
 	if (n < 0)
 		return fail(p, "charts: at most %d names", SUITE_MAX_CHARTS);
 	for (int i = 0; i < n; i++) {
-		if (strchr(w[i], '/') || strlen(w[i]) >= sizeof s->charts[i])
-			return fail(p, "charts: a chart name is a plain name");
-		snprintf(s->charts[i], sizeof s->charts[i], "%s", w[i]);
+		char list[200];
+		if (plot_chart_stem(w[i], s->charts[i], sizeof s->charts[i]) < 0)
+			return fail(p, "charts: no chart '%.40s' (the charts: %s)", w[i],
+				    plot_chart_list(list, sizeof list));
 	}
 	s->ncharts = n;
 	return 0;
@@ -354,14 +362,23 @@ static int parse_line(parser *p, char *ln)
 
 int suite_parse(const char *text, const char *file, suite *s, char *err, size_t errlen)
 {
+	return suite_parse_bytes(text, strlen(text), file, s, err, errlen);
+}
+
+int suite_parse_bytes(const char *text, size_t size, const char *file, suite *s, char *err,
+		      size_t errlen)
+{
 	parser p = { .s = s, .file = file, .err = err, .errlen = errlen };
 	memset(s, 0, sizeof *s);
 	snprintf(s->file, sizeof s->file, "%s", file);
-	for (const char *t = text; *t;) {
+	for (const char *t = text, *end = text + size; t < end;) {
 		p.line++;
-		const char *nl = strchr(t, '\n');
-		size_t len = nl ? (size_t)(nl - t) : strlen(t);
-		char ln[SUITE_MAX_LINE];
+		const char *nl = memchr(t, '\n', (size_t)(end - t));
+		size_t len = nl ? (size_t)(nl - t) : (size_t)(end - t), bad;
+		char ln[SUITE_MAX_LINE], why[64];
+		if ((bad = text_check(t, len, why, sizeof why)) < len)
+			return fail(&p, "%s at column %zu: a suite file is plain UTF-8 text", why,
+				    bad + 1);
 		if (len >= sizeof ln)
 			return fail(&p, "line too long");
 		memcpy(ln, t, len);

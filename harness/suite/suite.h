@@ -49,6 +49,10 @@ typedef struct {
  * "FILE:LINE: what is wrong" in err (LINE 0 for something missing).
  * The full and quick lines are checked with the run option parser. */
 int suite_parse(const char *text, const char *file, suite *s, char *err, size_t errlen);
+/* The same for size bytes read from a file, which may hold a NUL byte: an
+ * error naming its line, like any byte a suite file may not hold. */
+int suite_parse_bytes(const char *text, size_t size, const char *file, suite *s, char *err,
+		      size_t errlen);
 
 /* Split a line of run options into words (whitespace; '...' and "..." quote).
  * Returns the count, or -1 if more than max or a quote is left open. The

@@ -6,7 +6,10 @@
  * incremental parser until it says the reply is complete. Each phase does
  * all it can without blocking, then names the one event it waits for, always
  * with the task's deadline: a server that never answers costs a timeout, not
- * a stuck model. The socket is closed before the task reports done.
+ * a stuck model. The deadline is also checked on every step, whatever woke it,
+ * and after every recv that returned data: a server that keeps sending (so
+ * recv never says EAGAIN, or the fd is ready each time the loop looks) cannot
+ * hold a task past it either. The socket is closed before the task reports done.
  *
  * keepalive=1 takes an idle connection from the thread's pool (httppool.c)
  * and puts it back after a whole reply. A pooled connection may have been
@@ -92,6 +95,26 @@ static int task_connect(const struct httpcfg *c, struct httpclient_task *t, wl_r
 	if (errno == EINPROGRESS)
 		return WL_WRITE;
 	return task_fail(t, r, errno, "connect to %s: %s", c->authority, strerror(errno));
+}
+
+static const char *phase_name(const struct httpclient_task *t)
+{
+	return t->phase == T_CONNECTING ? "connect"
+	       : t->phase == T_SENDING  ? "sending"
+	       : t->parser.head_done    ? "reading the body"
+					: "waiting for the reply";
+}
+
+/* Past the deadline (set once the task has started)? */
+static int past_deadline(const struct httpclient_task *t)
+{
+	return t->phase != T_START && wl_now_ns() >= t->deadline_ns;
+}
+
+static int timed_out(const struct httpcfg *c, struct httpclient_task *t, wl_result *r)
+{
+	return task_fail(t, r, ETIMEDOUT, "timed out after %lld ms (%s)", (long long)c->timeout_ms,
+			 phase_name(t));
 }
 
 static int task_start(const struct httpcfg *c, struct httpclient_task *t, wl_result *r)
@@ -219,6 +242,8 @@ static int task_receive(const struct httpcfg *c, size_t i, struct httpclient_tas
 			int rc = task_feed(c, i, t, buf, (size_t)n, r);
 			if (rc != GO)
 				return rc;
+			if (past_deadline(t)) /* the server keeps sending */
+				return timed_out(c, t, r);
 		} else if (n == 0) {
 			if (stale(t, 0))
 				return retry_fresh(c, t, r);
@@ -235,24 +260,15 @@ static int task_receive(const struct httpcfg *c, size_t i, struct httpclient_tas
 	}
 }
 
-static const char *phase_name(int phase)
-{
-	return phase == T_CONNECTING ? "connect"
-	       : phase == T_SENDING  ? "sending"
-				     : "waiting for the reply";
-}
-
 int httpclient_step(const struct httpcfg *c, size_t i, struct httpclient_task *t, int ready,
 		    wl_wait *next, wl_result *r)
 {
 	int rc;
 
 	if (ready < 0)
-		rc = task_fail(t, r, -ready, "waiting (%s): %s", phase_name(t->phase),
-			       strerror(-ready));
-	else if ((ready & WL_TIMEOUT) && !(ready & (WL_READ | WL_WRITE)))
-		rc = task_fail(t, r, ETIMEDOUT, "timed out after %lld ms (%s)",
-			       (long long)c->timeout_ms, phase_name(t->phase));
+		rc = task_fail(t, r, -ready, "waiting (%s): %s", phase_name(t), strerror(-ready));
+	else if (((ready & WL_TIMEOUT) && !(ready & (WL_READ | WL_WRITE))) || past_deadline(t))
+		rc = timed_out(c, t, r);
 	else
 		rc = GO;
 	while (rc == GO) {
