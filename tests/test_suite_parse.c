@@ -198,7 +198,7 @@ static void test_parse_hostile(void **st)
 	/* charts: names plot draws, and nothing else */
 	bad("expect makespan(pool) / delay in 1..2\ncharts makespan bogus\n", 6,
 	    "charts: no chart 'bogus' (the charts: throughput, latency, speedup, memory, "
-	    "makespan, cpu, latency_cdf, timeline_MODEL)");
+	    "makespan, cpu, latency_cdf, switch, timeline_MODEL)");
 	bad("expect makespan(pool) / delay in 1..2\ncharts timeline_\n", 6, "no chart 'timeline_'");
 	bad("expect makespan(pool) / delay in 1..2\ncharts ../makespan\n", 6, "no chart '../m");
 	snprintf(text, sizeof text,
@@ -206,7 +206,7 @@ static void test_parse_hostile(void **st)
 		 tail);
 	assert_int_equal(suite_parse(text, "t", &s, err, sizeof err), 0);
 	assert_int_equal(s.ncharts, 4);
-	assert_string_equal(s.charts[2], "timeline_threads-gil"); /* as plot names its file */
+	assert_string_equal(s.charts[2], "timeline_threads+gil"); /* as plot names its file */
 	/* bounds that are no finite number */
 	bad("expect makespan(pool) / delay in 1e999999..2\n", 5,
 	    "expect: bound '1e999999' is not a finite number");

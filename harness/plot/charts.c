@@ -4,8 +4,7 @@
  * or "WORKLOAD-PARAMS_" when the results hold several workloads; a suite
  * names the chart without the prefix, and its report links each workload's.
  * The timeline is one chart per model: timeline_MODEL, with MODEL as
- * plot_file_part writes it into a file name (threads+gil: threads-gil), so
- * a suite may name the model either way.
+ * plot_name_part writes it into a file name (as tasks/ spells it).
  */
 #include "harness/plot/charts.h"
 
@@ -16,7 +15,7 @@
 
 /* Every chart drawn once per workload, in the order plot.c draws them. */
 static const char *const chart_names[] = {
-	"throughput", "latency", "speedup", "memory", "makespan", "cpu", "latency_cdf",
+	"throughput", "latency", "speedup", "memory", "makespan", "cpu", "latency_cdf", "switch",
 };
 #define NCHARTS (sizeof chart_names / sizeof *chart_names)
 
@@ -36,7 +35,7 @@ int plot_chart_stem(const char *name, char *stem, size_t len)
 		    strlen(name) >= len)
 			continue;
 		memcpy(stem, name, l);
-		plot_file_part(stem + l, len - l, model);
+		plot_name_part(stem + l, len - l, model, PLOT_MODEL_PART);
 		return 0;
 	}
 	return -1;
