@@ -103,12 +103,16 @@ memcheck: deps-memcheck
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
 	@MEMCHECK=1 LAYOUT_CC='$(LAYOUT_CC)' sh tests/run.sh $(BUILD) $(BIN)
 
+# The tour: every model, +gil variants included, on every workload, with
+# tasks sized to dwarf the models' own costs (a fork is ~1 ms here; fib(35)
+# is ~35 ms), then one timeline: fib on threads and on threads+gil.
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
-	./$(BIN) run --name demo -m all -n 8 -c 1,4 --reps 2 \
-		-w fib:n=27 -w hash:algo=sha256,bytes=65536,rounds=4 \
-		-w sleep:ms=20 -w spin:us=2000 -w null \
-		-w http:delay_ms=20,size=4k -w mixed:delay_ms=20,fib=20
+	./$(BIN) run --name demo -m all+gil -n 8 -c 4 --reps 2 \
+		-w fib:n=35 -w hash:algo=sha256,bytes=1m,rounds=8 -w spin:us=20000 \
+		-w sleep:ms=50 -w http:delay_ms=50,size=4k -w mixed:delay_ms=50,fib=30 -w null
+	./$(BIN) run --name demo-timeline -m threads,threads+gil -n 4 -c 4 --reps 1 \
+		--timeline -w fib:n=35
 
 reproduce: deps
 	@$(MAKE) --no-print-directory $(BIN)

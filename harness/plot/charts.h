@@ -11,7 +11,7 @@
 /* The file stem of the chart called name, as plot_dir names its files
  * without a workload prefix: the name itself ("makespan", "latency_cdf"),
  * or for a chart drawn per model, the model as file names write it
- * ("timeline_threads+gil": "timeline_threads-gil"). 0, or -1 when plot_dir
+ * ("timeline_hybrid:workers=8": "timeline_hybrid-workers-8"). 0, or -1 when plot_dir
  * draws no chart of that name (or stem is too small). */
 int plot_chart_stem(const char *name, char *stem, size_t len);
 
