@@ -104,15 +104,18 @@ memcheck: deps-memcheck
 	@MEMCHECK=1 LAYOUT_CC='$(LAYOUT_CC)' sh tests/run.sh $(BUILD) $(BIN)
 
 # The tour: every model, +gil variants included, on every workload, with
-# tasks sized to dwarf the models' own costs (a fork is ~1 ms here; fib(35)
-# is ~35 ms), then one timeline: fib on threads and on threads+gil.
+# tasks sized to dwarf the models' own costs (a fork is ~1 ms here; fib(36)
+# ~25 ms), then one timeline: fib one after another vs a pool of two
+# workers, each lane's tasks back to back (until timelines show who holds
+# the CPU, a timeline of threads sharing cores would draw their bars as if
+# they all ran at once).
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	./$(BIN) run --name demo -m all+gil -n 8 -c 4 --reps 2 \
-		-w fib:n=35 -w hash:algo=sha256,bytes=1m,rounds=8 -w spin:us=20000 \
+		-w fib:n=36 -w hash:algo=sha256,bytes=1m,rounds=8 -w spin:us=20000 \
 		-w sleep:ms=50 -w http:delay_ms=50,size=4k -w mixed:delay_ms=50,fib=30 -w null
-	./$(BIN) run --name demo-timeline -m threads,threads+gil -n 4 -c 4 --reps 1 \
-		--timeline -w fib:n=35
+	./$(BIN) run --name demo-timeline -m sequential,pool -n 8 -c 2 --reps 1 \
+		--timeline -w fib:n=36
 
 reproduce: deps
 	@$(MAKE) --no-print-directory $(BIN)
