@@ -198,10 +198,13 @@ static void test_dir_tasks(void **state)
 	listing(path, list, sizeof list);
 	assert_string_equal(list, name);
 
-	/* Long parameters are cut, with a hash to keep names apart. */
+	/* Long parameters and models are cut, with a hash to keep names apart,
+	 * and a name stays near 60 characters. */
 	memset(r.params, 'x', sizeof r.params - 1);
+	snprintf(r.model, sizeof r.model, "threads+gil:stack=65536,gil_interval_ms=5");
 	assert_int_equal(rows_tasks_name(&r, name, sizeof name), 0);
-	assert_true(strlen(name) < 200);
+	assert_true(strlen(name) <= 70);
+	assert_int_equal(strncmp(name, "threads+gil-sta-", 16), 0); /* cut, then a hash */
 	char other[320];
 	r.params[100] = 'y';
 	assert_int_equal(rows_tasks_name(&r, other, sizeof other), 0);

@@ -237,22 +237,30 @@ static void sanitize(char *dst, const char *s, size_t max)
 	dst[i] = '\0';
 }
 
+/* s (n bytes) as a file-name part of at most max bytes: sanitized, and when
+ * longer, its first max - 9 bytes and a hash of the whole ("-1a2b3c4d"), so
+ * that names stay short and distinct. */
+static void name_part(char *dst, const char *s, size_t n, size_t max)
+{
+	if (n <= max) {
+		sanitize(dst, s, n);
+		return;
+	}
+	sanitize(dst, s, max - 9);
+	snprintf(dst + max - 9, 10, "-%08" PRIx64, wl_digest_bytes(s, n) >> 32);
+}
+
+#define TASKS_PART 24 /* the most a model or the params take of a tasks/ name */
+
 int rows_tasks_name(const res_run *r, char *buf, size_t len)
 {
-	char model[sizeof r->model + 1], wl[sizeof r->workload + 1], params[64];
+	char model[TASKS_PART + 1], wl[sizeof r->workload + 1], params[TASKS_PART + 1];
 
-	sanitize(model, r->model, sizeof r->model);
+	/* Parameters tell fib:n=27 from fib:n=30; long parts are cut, with a
+	 * hash of the whole, so a name stays near 60 characters. */
+	name_part(model, r->model, strnlen(r->model, sizeof r->model), TASKS_PART);
 	sanitize(wl, r->workload, sizeof r->workload);
-	/* Parameters tell fib:n=27 from fib:n=30; long ones are cut, with a
-	 * hash of the whole so that names stay distinct and under NAME_MAX. */
-	size_t plen = strnlen(r->params, sizeof r->params);
-	if (plen < 48) {
-		sanitize(params, r->params, plen);
-	} else {
-		sanitize(params, r->params, 39);
-		snprintf(params + 39, sizeof params - 39, "-%08" PRIx64,
-			 wl_digest_bytes(r->params, plen) >> 32);
-	}
+	name_part(params, r->params, strnlen(r->params, sizeof r->params), TASKS_PART);
 	int n = snprintf(buf, len, "%s_%s%s%s_n%zu_c%u_r%d.csv", model, wl, *params ? "-" : "",
 			 params, r->tasks, r->concurrency, r->rep);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
