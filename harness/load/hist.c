@@ -172,6 +172,10 @@ static uint64_t value_of_rank(load_hist *h, uint64_t rank)
 		h->sorted = 1;
 		return h->sample[rank - 1];
 	}
+	if (rank == h->n) /* the extremes are known exactly */
+		return h->max;
+	if (rank == 1)
+		return h->min;
 	uint64_t seen = 0;
 	size_t i = 0;
 	for (; i < LOAD_HIST_BUCKETS - 1; i++)

@@ -7,7 +7,7 @@
  * 8 bytes a request and a sort at the end. HdrHistogram's idea keeps a fixed
  * table instead: values below 2^11 ns get a bucket each, and every power of
  * two above is cut into 1024 equal sub-buckets, so a bucket is never wider
- * than 1/1024 of the values in it (0.098 %). The table is 31,744 counters
+ * than 1/1024 of the values in it (0.098 %). The table is 31,745 counters
  * (248 KiB) for values up to 2^40 ns (18 minutes); longer ones count in the
  * top bucket, and min and max are kept exact. Two histograms merge by adding
  * counters, so each thread records into its own without locks.
@@ -26,8 +26,10 @@
 #define LOAD_HIST_LINEAR  11 /* values below 2^11 ns have a bucket each */
 #define LOAD_HIST_SUBBITS 10 /* 2^10 sub-buckets per power of two above */
 #define LOAD_HIST_TOPBIT  40 /* values from 2^40 ns share the top bucket */
+/* the linear buckets, 1024 per power of two, and one for 2^40 ns and over */
 #define LOAD_HIST_BUCKETS                                                                          \
-	((1u << LOAD_HIST_LINEAR) + (LOAD_HIST_TOPBIT - LOAD_HIST_LINEAR) * (1u << LOAD_HIST_SUBBITS))
+	((1u << LOAD_HIST_LINEAR) +                                                                \
+	 (LOAD_HIST_TOPBIT - LOAD_HIST_LINEAR) * (1u << LOAD_HIST_SUBBITS) + 1)
 
 typedef struct {
 	uint64_t *count; /* LOAD_HIST_BUCKETS counters */
