@@ -126,7 +126,7 @@ static void test_open_loop(void **st)
 	assert_int_equal(r->code, 0);
 	assert_non_null(strstr(r->out, "open loop, 2 connections on 2 threads"));
 	assert_non_null(strstr(r->out, ": 60 ok, 0 errors"));
-	assert_non_null(strstr(r->out, "achieved of 2000.0 requested"));
+	assert_non_null(strstr(r->out, "sent of 2000.0 requested"));
 	assert_non_null(strstr(r->out, "corrected  uncorrected"));
 	assert_non_null(strstr(r->out, "latency spectrum (corrected)"));
 	assert_non_null(strstr(r->out, "latency spectrum (uncorrected)"));

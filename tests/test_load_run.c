@@ -3,7 +3,8 @@
  * (tests/http_fixture.h): every reply counted once, as ok or as an error of
  * the right kind; keep-alive holds one socket per connection (--close
  * opens one per request); -n is exact over threads; -d sets the window;
- * the stop flag ends a run with what it measured; no fd is left open.
+ * the stop flag ends a run with what it measured; a stalled open loop
+ * counts what it could not send; no fd is left open.
  */
 #define _GNU_SOURCE
 #include "tests/testutil.h"
@@ -145,6 +146,25 @@ static void test_lengths(void **st)
 	srv_stop(&s);
 }
 
+/* An open loop against a server that never answers: the one request out
+ * is unfinished, and the 29 more the schedule meant to send in 300 ms at
+ * 100/s are counted as unsent, not forgotten. */
+static void test_stalled_open_loop(void **st)
+{
+	struct srv s = srv_start(SILENT);
+	load_cfg c = cfg(s.port, 0, 1, 1);
+	c.rate = 100;
+	c.duration_ns = 300000000;
+	c.http.timeout_ms = 5000;
+	load_result r = run_cfg(&c);
+	assert_int_equal(r.ok, 0);
+	assert_int_equal(load_result_errors(&r), 0);
+	assert_int_equal(r.unfinished, 1);
+	assert_int_equal(r.unsent, 29);
+	load_result_free(&r);
+	srv_stop(&s);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -152,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_error_kinds),
 		cmocka_unit_test(test_keepalive),
 		cmocka_unit_test(test_lengths),
+		cmocka_unit_test(test_stalled_open_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

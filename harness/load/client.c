@@ -24,6 +24,7 @@
 #include "harness/load/client.h"
 
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -251,9 +252,23 @@ static void drive(lconn *cn, int ready)
 	}
 }
 
+/* Open loop, at the end of the duration: how many of cn's requests were
+ * due before it, never sent (the connection was still behind). */
+static uint64_t unsent(const lconn *cn, uint64_t t_end)
+{
+	const load_sched *s = &cn->s;
+	double due = ((double)(t_end - s->t0) * s->rate / 1e9 - s->k) / s->nconn;
+	uint64_t n = due > 0 ? (uint64_t)ceil(due) : 0;
+	return n > s->j ? n - s->j : 0;
+}
+
 /* The end (of the duration, or Ctrl-C): requests out are unfinished. */
 static void end_all(lthread *th)
 {
+	for (unsigned i = 0; i < th->nconn && !th->ending && th->t_end && th->c->rate > 0 &&
+			     !th->res.interrupted;
+	     i++)
+		th->res.unsent += unsent(&th->conn[i], th->t_end);
 	th->ending = 1;
 	for (unsigned i = 0; i < th->nconn; i++) {
 		lconn *cn = &th->conn[i];

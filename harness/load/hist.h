@@ -14,7 +14,8 @@
  *
  * Percentiles use the nearest rank (stats.h's rule): the value of the
  * ceil(p/100 * n)-th smallest sample; from the buckets that is the middle of
- * its bucket (within 0.05 % of the sample), clamped to [min, max]. Exact
+ * its bucket (within 0.05 % of the sample), clamped to [min, max], and the
+ * first and last rank are min and max themselves. Exact
  * mode keeps the samples too and answers from them, for short -n runs.
  */
 #ifndef CB_LOAD_HIST_H

@@ -23,6 +23,7 @@ int load_result_merge(load_result *dst, const load_result *src)
 	dst->ok += src->ok;
 	dst->bytes += src->bytes;
 	dst->unfinished += src->unfinished;
+	dst->unsent += src->unsent;
 	dst->interrupted |= src->interrupted;
 	for (int k = 0; k < LOAD_ERR_KINDS; k++) {
 		if (!dst->errors[k] && src->errors[k])

@@ -20,6 +20,7 @@ typedef struct {
 	char first_error[LOAD_ERR_KINDS][160]; /* the first message of each kind */
 	uint64_t bytes;      /* reply bytes (head and body) of the ok replies */
 	uint64_t unfinished; /* measured requests still out when the run ended */
+	uint64_t unsent;     /* open loop: due before the end, never sent (server behind) */
 	double window_s;     /* the measured part's length */
 	int interrupted;     /* ended by *stop */
 } load_result;

@@ -79,7 +79,7 @@ void load_table(FILE *f, const char *url, const load_cfg *c, load_result *r, int
 	int open = c->rate > 0;
 	uint64_t err = load_result_errors(r), done = r->ok + err;
 	double w = r->window_s > 0 ? r->window_s : NAN;
-	char t[32], rate[32];
+	char t[32];
 
 	fprintf(f, "concbench load %s\n  %s loop, %u connection%s on %u thread%s, %s%s\n", url,
 		open ? "open" : "closed", c->conns, c->conns == 1 ? "" : "s", c->threads,
@@ -91,11 +91,13 @@ void load_table(FILE *f, const char *url, const load_cfg *c, load_result *r, int
 		fprintf(f, " after %s of warm-up", units_time((double)c->warmup_ns / 1e9, t, sizeof t));
 	fprintf(f, ": %llu ok, %llu errors; %.2f MiB read\n", (unsigned long long)r->ok,
 		(unsigned long long)err, (double)r->bytes / 1048576.0);
-	fprintf(f, "  rate       %.1f req/s", (double)done / w);
-	if (open)
-		fprintf(f, " achieved of %.1f requested (%.1f %%)", c->rate,
-			100.0 * (double)done / w / c->rate);
-	fprintf(f, "; %s ok replies\n", units_rate((double)r->ok / w, rate, sizeof rate));
+	fprintf(f, "  rate       %.1f req/s completed", (double)done / w);
+	if (open) {
+		double sent = (double)(done + r->unfinished) / w;
+		fprintf(f, "; %.1f sent of %.1f requested (%.1f %%)", sent, c->rate,
+			100.0 * sent / c->rate);
+	}
+	fprintf(f, "\n");
 	if (r->ok) {
 		fprintf(f, "  percentiles of the %llu ok replies, %s\n", (unsigned long long)r->ok,
 			r->corrected.exact ? "exact (every sample)"
@@ -106,6 +108,10 @@ void load_table(FILE *f, const char *url, const load_cfg *c, load_result *r, int
 	if (r->unfinished)
 		fprintf(f, "  unfinished %llu requests were still out at the end (not counted)\n",
 			(unsigned long long)r->unfinished);
+	if (r->unsent)
+		fprintf(f, "  unsent     %llu requests were due before the end but never sent: the\n"
+			   "             server was behind (their wait is not in the latencies)\n",
+			(unsigned long long)r->unsent);
 	if (spec && r->ok) {
 		spectrum(f, &r->corrected, open ? "corrected" : "closed loop");
 		if (open)
