@@ -94,7 +94,8 @@ static void test_merge(void **st)
 		assert_int_equal(load_hist_merge(&sum, &part[t]), 0);
 	assert_memory_equal(sum.count, all.count, LOAD_HIST_BUCKETS * sizeof *all.count);
 	assert_true(sum.n == all.n && sum.min == all.min && sum.max == all.max);
-	assert_true(fabs(load_hist_mean(&sum) - load_hist_mean(&all)) <= 1e-6 * load_hist_mean(&all));
+	assert_true(fabs(load_hist_mean(&sum) - load_hist_mean(&all)) <=
+		    1e-6 * load_hist_mean(&all));
 	assert_true(fabs(load_hist_stddev(&sum) - load_hist_stddev(&all)) <=
 		    1e-6 * load_hist_stddev(&all));
 	for (double p = 0; p <= 100; p += 0.1)
@@ -329,12 +330,9 @@ static void test_error_kinds(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_error_bound),
-		cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_percentiles),
-		cmocka_unit_test(test_spectrum),
-		cmocka_unit_test(test_schedule),
-		cmocka_unit_test(test_coordinated_omission),
+		cmocka_unit_test(test_error_bound), cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_percentiles), cmocka_unit_test(test_spectrum),
+		cmocka_unit_test(test_schedule),    cmocka_unit_test(test_coordinated_omission),
 		cmocka_unit_test(test_error_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

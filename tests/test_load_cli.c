@@ -48,10 +48,10 @@ static void test_help_and_usage(void **st)
 {
 	result *r = RUN("load", "--help");
 	assert_int_equal(r->code, 0);
-	for (const char *const *s = (const char *const[]){ "usage: concbench load URL", "--rate",
-							   "-c,", "-t,", "-d,", "-n,", "--warmup",
-							   "--timeout", "--close", "--latency",
-							   "examples:", NULL };
+	for (const char *const *s =
+		     (const char *const[]){ "usage: concbench load URL", "--rate", "-c,", "-t,",
+					    "-d,", "-n,", "--warmup", "--timeout", "--close",
+					    "--latency", "examples:", NULL };
 	     *s; s++)
 		assert_non_null(strstr(r->out, *s));
 	r = RUN("help", "load");
@@ -71,8 +71,8 @@ static void test_help_and_usage(void **st)
 	USAGE("--rate: 'fast'", "load", "http://127.0.0.1:1/", "-n", "5", "--rate", "fast");
 	USAGE("--timeout", "load", "http://127.0.0.1:1/", "-n", "5", "--timeout", "0");
 	USAGE("--warmup", "load", "http://127.0.0.1:1/", "-n", "5", "--warmup", "-1s");
-	USAGE("more threads than connections", "load", "http://127.0.0.1:1/", "-n", "5", "-c",
-	      "2", "-t", "3");
+	USAGE("more threads than connections", "load", "http://127.0.0.1:1/", "-n", "5", "-c", "2",
+	      "-t", "3");
 	USAGE("--bogus", "load", "http://127.0.0.1:1/", "-n", "5", "--bogus");
 	USAGE("-d", "load", "http://127.0.0.1:1/", "-d");
 }
@@ -99,10 +99,10 @@ static void test_closed_loop(void **st)
 	assert_non_null(strstr(r->out, "requests   200 in "));
 	assert_non_null(strstr(r->out, ": 200 ok, 0 errors"));
 	assert_non_null(strstr(r->out, "exact (every sample)"));
-	assert_non_null(strstr(r->out, "errors     connect 0, timeout 0, reset 0, status 0, body 0"));
-	for (const char *const *s = (const char *const[]){ "p50", "p90", "p99 ", "p99.9 ",
-							   "p99.99", "max", "mean", "stdev",
-							   NULL };
+	assert_non_null(
+		strstr(r->out, "errors     connect 0, timeout 0, reset 0, status 0, body 0"));
+	for (const char *const *s = (const char *const[]){ "p50", "p90", "p99 ", "p99.9 ", "p99.99",
+							   "max", "mean", "stdev", NULL };
 	     *s; s++)
 		assert_non_null(strstr(r->out, *s));
 	assert_null(strstr(r->out, "uncorrected"));
@@ -121,8 +121,8 @@ static void test_open_loop(void **st)
 {
 	char url[160];
 	snprintf(url, sizeof url, "%s/work?size=100", base);
-	result *r = RUN("load", url, "-n", "60", "-c", "2", "-t", "2", "--rate", "2000",
-			"--latency");
+	result *r =
+		RUN("load", url, "-n", "60", "-c", "2", "-t", "2", "--rate", "2000", "--latency");
 	assert_int_equal(r->code, 0);
 	assert_non_null(strstr(r->out, "open loop, 2 connections on 2 threads"));
 	assert_non_null(strstr(r->out, ": 60 ok, 0 errors"));
@@ -140,8 +140,8 @@ static void test_interrupt(void **st)
 	static result r;
 	int o, e;
 	snprintf(url, sizeof url, "%s/work?size=10&delay_ms=1", base);
-	pid_t pid = start((const char *const[]){ "load", url, "-d", "60s", "-c", "2", NULL }, &o,
-			  &e);
+	pid_t pid =
+		start((const char *const[]){ "load", url, "-d", "60s", "-c", "2", NULL }, &o, &e);
 	usleep(400000);
 	kill(pid, SIGINT);
 	memset(&r, 0, sizeof r);
@@ -155,10 +155,8 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_help_and_usage),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_closed_loop),
-		cmocka_unit_test(test_open_loop),
+		cmocka_unit_test(test_help_and_usage), cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_closed_loop),    cmocka_unit_test(test_open_loop),
 		cmocka_unit_test(test_interrupt),
 	};
 	return cmocka_run_group_tests(tests, serve_start, serve_stop);

@@ -85,7 +85,8 @@ static void test_keepalive(void **st)
 	assert_int_equal(r.ok, 12);
 	assert_int_equal(load_result_errors(&r), 0);
 	assert_int_equal(r.corrected.n, 12);
-	assert_int_equal(r.bytes, 12 * (strlen("HTTP/1.1 200 OK\r\nContent-Length: 27\r\n\r\n") + 27));
+	assert_int_equal(r.bytes,
+			 12 * (strlen("HTTP/1.1 200 OK\r\nContent-Length: 27\r\n\r\n") + 27));
 	srv_count(&s);
 	assert_int_equal(s.requests, 12);
 	assert_int_equal(s.accepts, 3); /* the probe's, and one per connection */

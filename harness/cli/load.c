@@ -54,8 +54,8 @@ static int64_t duration_ns(const char *s)
 	static const struct {
 		const char *unit;
 		double ns;
-	} u[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 },
-		  { "h", 3600e9 }, { "", 1e9 } };
+	} u[] = { { "ns", 1 },   { "us", 1e3 },   { "ms", 1e6 }, { "s", 1e9 },
+		  { "m", 60e9 }, { "h", 3600e9 }, { "", 1e9 } };
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
@@ -89,8 +89,9 @@ static int to_cfg(const load_args *a, load_cfg *c)
 	if (httpcfg_url(&c->http, a->url, "URL", err, sizeof err) < 0)
 		return cli_usage_error("load", "%s", err);
 	if (!a->duration == !a->requests)
-		return cli_usage_error("load", a->duration ? "-d and -n: give one, not both"
-							   : "how long? give -d DURATION or -n REQUESTS");
+		return cli_usage_error("load",
+				       a->duration ? "-d and -n: give one, not both"
+						   : "how long? give -d DURATION or -n REQUESTS");
 	if (a->duration && (d = duration_ns(a->duration)) <= 0)
 		return bad_value("-d", a->duration, "a duration (10s, 500ms, 2m)");
 	if (a->warmup && (w = duration_ns(a->warmup)) < 0)
@@ -123,25 +124,58 @@ int cli_load(int argc, char **argv, volatile sig_atomic_t *stop)
 {
 	load_args a = { .conns = 10, .threads = 1 };
 	const cli_opt opts[] = {
-		{ .name = "--connections", .alias = "-c", .type = CLI_INT, .dst = &a.conns,
-		  .value = "a number", .eq = 1, .min = 1, .max = 1000000 },
-		{ .name = "--threads", .alias = "-t", .type = CLI_INT, .dst = &a.threads,
-		  .value = "a number", .eq = 1, .min = 1, .max = 1024 },
-		{ .name = "--requests", .alias = "-n", .type = CLI_INT, .dst = &a.requests,
-		  .value = "a number", .eq = 1, .min = 1, .max = INT64_C(1000000000000) },
-		{ .name = "--duration", .alias = "-d", .type = CLI_TEXT, .dst = &a.duration,
-		  .value = "a duration", .eq = 1 },
-		{ .name = "--rate", .type = CLI_TEXT, .dst = &a.rate, .value = "requests/s", .eq = 1 },
-		{ .name = "--warmup", .type = CLI_TEXT, .dst = &a.warmup, .value = "a duration",
+		{ .name = "--connections",
+		  .alias = "-c",
+		  .type = CLI_INT,
+		  .dst = &a.conns,
+		  .value = "a number",
+		  .eq = 1,
+		  .min = 1,
+		  .max = 1000000 },
+		{ .name = "--threads",
+		  .alias = "-t",
+		  .type = CLI_INT,
+		  .dst = &a.threads,
+		  .value = "a number",
+		  .eq = 1,
+		  .min = 1,
+		  .max = 1024 },
+		{ .name = "--requests",
+		  .alias = "-n",
+		  .type = CLI_INT,
+		  .dst = &a.requests,
+		  .value = "a number",
+		  .eq = 1,
+		  .min = 1,
+		  .max = INT64_C(1000000000000) },
+		{ .name = "--duration",
+		  .alias = "-d",
+		  .type = CLI_TEXT,
+		  .dst = &a.duration,
+		  .value = "a duration",
 		  .eq = 1 },
-		{ .name = "--timeout", .type = CLI_TEXT, .dst = &a.timeout, .value = "a duration",
+		{ .name = "--rate",
+		  .type = CLI_TEXT,
+		  .dst = &a.rate,
+		  .value = "requests/s",
+		  .eq = 1 },
+		{ .name = "--warmup",
+		  .type = CLI_TEXT,
+		  .dst = &a.warmup,
+		  .value = "a duration",
+		  .eq = 1 },
+		{ .name = "--timeout",
+		  .type = CLI_TEXT,
+		  .dst = &a.timeout,
+		  .value = "a duration",
 		  .eq = 1 },
 		{ .name = "--close", .type = CLI_FLAG, .dst = &a.close },
 		{ .name = "--latency", .type = CLI_FLAG, .dst = &a.latency },
 		{ 0 },
 	};
-	const cli_parser p = { .cmd = "load", .opts = opts, .operand = &a.url,
-			       .usage = load_usage, .see_help = 1 };
+	const cli_parser p = {
+		.cmd = "load", .opts = opts, .operand = &a.url, .usage = load_usage, .see_help = 1
+	};
 	int rc = cli_parse(&p, argc, argv);
 	if (rc >= 0)
 		return rc;

@@ -47,12 +47,12 @@ typedef struct {
 	lthread *th;
 	load_sched s;
 	struct httpclient_task t;
-	int fd, events;  /* registered with the loop; fd -1: none */
-	int64_t timer;   /* the deadline of the request out, or the next send */
-	uint64_t armed;  /* the timer's time */
-	int busy;        /* a request is out */
-	int measured;    /* and it counts */
-	int done;        /* this connection sends no more */
+	int fd, events; /* registered with the loop; fd -1: none */
+	int64_t timer;  /* the deadline of the request out, or the next send */
+	uint64_t armed; /* the timer's time */
+	int busy;       /* a request is out */
+	int measured;   /* and it counts */
+	int done;       /* this connection sends no more */
 } lconn;
 
 struct lthread {
@@ -73,8 +73,6 @@ struct lthread {
 };
 
 static void drive(lconn *cn, int ready);
-
-static void set_timer(lconn *cn, uint64_t at);
 
 static void on_fd(loop *l, int fd, int ready, void *arg)
 {
@@ -114,15 +112,17 @@ static void set_timer(lconn *cn, uint64_t at)
 	cn->armed = at;
 }
 
-/* Forget the registration of an fd the HTTP client has closed. */
+/* A request is over: forget the registration of the fd the HTTP client
+ * closed (the loop would otherwise think a new socket that reuses the
+ * number is already watched); a held one stays watched for the next. */
 static void forget_fd(lconn *cn)
 {
-	if (cn->fd >= 0 && !(cn->t.held && cn->t.fd == cn->fd))
+	if (cn->t.held && cn->t.fd == cn->fd)
+		return;
+	if (cn->fd >= 0)
 		loop_watch(cn->th->l, cn->fd, 0, NULL, NULL);
-	if (!(cn->t.held && cn->t.fd == cn->fd)) {
-		cn->fd = -1;
-		cn->events = 0;
-	}
+	cn->fd = -1;
+	cn->events = 0;
 }
 
 /* Register what the request waits for next. 0 or -errno. */
@@ -181,7 +181,8 @@ static void record(lconn *cn, const wl_result *r, uint64_t now)
 		const httpresp *p = &cn->t.parser;
 		int kind = load_err_kind(r->err, p->head_done ? p->status : 0, p->seen);
 		if (!res->errors[kind]++)
-			snprintf(res->first_error[kind], sizeof res->first_error[kind], "%s", r->msg);
+			snprintf(res->first_error[kind], sizeof res->first_error[kind], "%s",
+				 r->msg);
 		return;
 	}
 	uint64_t corrected, uncorrected;
@@ -237,8 +238,8 @@ static void drive(lconn *cn, int ready)
 			if (rc == 0)
 				return;
 			httpclient_step(&th->c->http, 0, &cn->t, WL_TIMEOUT, &w, &r);
-			wl_fail(&r, -rc, "loop: %s", *loop_error(th->l) ? loop_error(th->l)
-									 : strerror(-rc));
+			wl_fail(&r, -rc, "loop: %s",
+				*loop_error(th->l) ? loop_error(th->l) : strerror(-rc));
 		}
 		cn->busy = 0;
 		record(cn, &r, wl_now_ns());
@@ -265,8 +266,8 @@ static uint64_t unsent(const lconn *cn, uint64_t t_end)
 /* The end (of the duration, or Ctrl-C): requests out are unfinished. */
 static void end_all(lthread *th)
 {
-	for (unsigned i = 0; i < th->nconn && !th->ending && th->t_end && th->c->rate > 0 &&
-			     !th->res.interrupted;
+	for (unsigned i = 0;
+	     i < th->nconn && !th->ending && th->t_end && th->c->rate > 0 && !th->res.interrupted;
 	     i++)
 		th->res.unsent += unsent(&th->conn[i], th->t_end);
 	th->ending = 1;
@@ -371,8 +372,10 @@ static int enough_fds(unsigned conns, char *err, size_t errlen)
 	setrlimit(RLIMIT_NOFILE, &rl);
 	if (rl.rlim_cur >= need)
 		return 0;
-	snprintf(err, errlen, "%u connections need %llu file descriptors; the limit is %llu "
-		 "(ulimit -n)", conns, (unsigned long long)need, (unsigned long long)rl.rlim_max);
+	snprintf(err, errlen,
+		 "%u connections need %llu file descriptors; the limit is %llu "
+		 "(ulimit -n)",
+		 conns, (unsigned long long)need, (unsigned long long)rl.rlim_max);
 	return -1;
 }
 
@@ -394,8 +397,13 @@ int load_run(const load_cfg *c, load_result *r, char *err, size_t errlen)
 	uint64_t t0 = wl_now_ns() + 20000000ull, t_measure = t0 + c->warmup_ns;
 	for (unsigned i = 0, first = 0; rc == 0 && i < nt; i++) {
 		unsigned n = c->conns / nt + (i < c->conns % nt);
-		th[i] = (lthread){ .c = c, .conn = conns + first, .nconn = n, .first = first,
-				   .t0 = t0, .t_measure = t_measure, .tickets = &tickets };
+		th[i] = (lthread){ .c = c,
+				   .conn = conns + first,
+				   .nconn = n,
+				   .first = first,
+				   .t0 = t0,
+				   .t_measure = t_measure,
+				   .tickets = &tickets };
 		th[i].t_end = c->duration_ns ? t_measure + c->duration_ns : 0;
 		first += n;
 		if (load_result_init(&th[i].res, c->exact) < 0) {
@@ -425,8 +433,9 @@ int load_run(const load_cfg *c, load_result *r, char *err, size_t errlen)
 	}
 	uint64_t end = last, now = wl_now_ns();
 	if (c->duration_ns)
-		end = r->interrupted && now < t_measure + c->duration_ns ? now
-									 : t_measure + c->duration_ns;
+		end = r->interrupted && now < t_measure + c->duration_ns
+			      ? now
+			      : t_measure + c->duration_ns;
 	r->window_s = end > t_measure ? (double)(end - t_measure) / 1e9 : 0;
 	free(th);
 	free(conns);

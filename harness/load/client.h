@@ -16,14 +16,14 @@
 
 /* What to run. */
 typedef struct {
-	struct httpcfg http;  /* where and what (httpcfg_url), keepalive, timeout_ms */
-	unsigned conns;       /* connections, over all threads */
-	unsigned threads;     /* each its own loop; 1 .. conns */
-	double rate;          /* requests/s over all connections; 0: closed loop */
-	uint64_t duration_ns; /* the measured part's length; 0: run until `requests` */
-	uint64_t requests;    /* measured requests (-n); 0: run for duration_ns */
-	uint64_t warmup_ns;   /* run this long first, measuring nothing */
-	int exact;            /* keep every latency (exact percentiles) */
+	struct httpcfg http;         /* where and what (httpcfg_url), keepalive, timeout_ms */
+	unsigned conns;              /* connections, over all threads */
+	unsigned threads;            /* each its own loop; 1 .. conns */
+	double rate;                 /* requests/s over all connections; 0: closed loop */
+	uint64_t duration_ns;        /* the measured part's length; 0: run until `requests` */
+	uint64_t requests;           /* measured requests (-n); 0: run for duration_ns */
+	uint64_t warmup_ns;          /* run this long first, measuring nothing */
+	int exact;                   /* keep every latency (exact percentiles) */
 	volatile sig_atomic_t *stop; /* set (Ctrl-C): end now, keep what was measured */
 } load_cfg;
 

@@ -30,7 +30,7 @@ int load_err_kind(int err, int status, uint64_t seen)
 
 const char *load_err_name(int kind)
 {
-	static const char *const names[LOAD_ERR_KINDS] = { "connect", "timeout", "reset",
-							   "status", "body" };
+	static const char *const names[LOAD_ERR_KINDS] = { "connect", "timeout", "reset", "status",
+							   "body" };
 	return kind >= 0 && kind < LOAD_ERR_KINDS ? names[kind] : "?";
 }

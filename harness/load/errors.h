@@ -17,8 +17,14 @@
 
 #include <stdint.h>
 
-enum { LOAD_ERR_CONNECT, LOAD_ERR_TIMEOUT, LOAD_ERR_RESET, LOAD_ERR_STATUS, LOAD_ERR_BODY,
-       LOAD_ERR_KINDS };
+enum {
+	LOAD_ERR_CONNECT,
+	LOAD_ERR_TIMEOUT,
+	LOAD_ERR_RESET,
+	LOAD_ERR_STATUS,
+	LOAD_ERR_BODY,
+	LOAD_ERR_KINDS
+};
 
 /* The kind of a failure with err (> 0), a reply status (0: no status line
  * parsed) and the reply bytes seen. */

@@ -6,7 +6,8 @@
 int load_result_init(load_result *r, int exact)
 {
 	memset(r, 0, sizeof *r);
-	if (load_hist_init(&r->corrected, exact) == 0 && load_hist_init(&r->uncorrected, exact) == 0)
+	if (load_hist_init(&r->corrected, exact) == 0 &&
+	    load_hist_init(&r->uncorrected, exact) == 0)
 		return 0;
 	load_result_free(r);
 	return -1;
@@ -27,7 +28,8 @@ int load_result_merge(load_result *dst, const load_result *src)
 	dst->interrupted |= src->interrupted;
 	for (int k = 0; k < LOAD_ERR_KINDS; k++) {
 		if (!dst->errors[k] && src->errors[k])
-			memcpy(dst->first_error[k], src->first_error[k], sizeof dst->first_error[k]);
+			memcpy(dst->first_error[k], src->first_error[k],
+			       sizeof dst->first_error[k]);
 		dst->errors[k] += src->errors[k];
 	}
 	int a = load_hist_merge(&dst->corrected, &src->corrected);

@@ -18,11 +18,11 @@ typedef struct {
 	uint64_t ok;
 	uint64_t errors[LOAD_ERR_KINDS];
 	char first_error[LOAD_ERR_KINDS][160]; /* the first message of each kind */
-	uint64_t bytes;      /* reply bytes (head and body) of the ok replies */
-	uint64_t unfinished; /* measured requests still out when the run ended */
-	uint64_t unsent;     /* open loop: due before the end, never sent (server behind) */
-	double window_s;     /* the measured part's length */
-	int interrupted;     /* ended by *stop */
+	uint64_t bytes;                        /* reply bytes (head and body) of the ok replies */
+	uint64_t unfinished;                   /* measured requests still out when the run ended */
+	uint64_t unsent; /* open loop: due before the end, never sent (server behind) */
+	double window_s; /* the measured part's length */
+	int interrupted; /* ended by *stop */
 } load_result;
 
 int load_result_init(load_result *r, int exact); /* 0, or -1 out of memory */

@@ -31,8 +31,7 @@ void load_sched_send(load_sched *s, uint64_t now)
 	s->j++;
 }
 
-void load_sched_done(const load_sched *s, uint64_t now, uint64_t *corrected,
-		     uint64_t *uncorrected)
+void load_sched_done(const load_sched *s, uint64_t now, uint64_t *corrected, uint64_t *uncorrected)
 {
 	*corrected = now > s->intended ? now - s->intended : 0;
 	*uncorrected = now > s->sent ? now - s->sent : 0;

@@ -50,7 +50,6 @@ uint64_t load_sched_due(const load_sched *s, uint64_t now);
 void load_sched_send(load_sched *s, uint64_t now);
 /* Its response came in at now: the latency from the intended send
  * (corrected) and from the actual one (uncorrected). */
-void load_sched_done(const load_sched *s, uint64_t now, uint64_t *corrected,
-		     uint64_t *uncorrected);
+void load_sched_done(const load_sched *s, uint64_t now, uint64_t *corrected, uint64_t *uncorrected);
 
 #endif

@@ -83,12 +83,14 @@ void load_table(FILE *f, const char *url, const load_cfg *c, load_result *r, int
 
 	fprintf(f, "concbench load %s\n  %s loop, %u connection%s on %u thread%s, %s%s\n", url,
 		open ? "open" : "closed", c->conns, c->conns == 1 ? "" : "s", c->threads,
-		c->threads == 1 ? "" : "s", c->http.keepalive ? "keep-alive" : "a connection per request",
+		c->threads == 1 ? "" : "s",
+		c->http.keepalive ? "keep-alive" : "a connection per request",
 		r->interrupted ? " (interrupted: what was measured until Ctrl-C)" : "");
 	fprintf(f, "  requests   %llu in %s", (unsigned long long)done,
 		units_time(r->window_s, t, sizeof t));
 	if (c->warmup_ns)
-		fprintf(f, " after %s of warm-up", units_time((double)c->warmup_ns / 1e9, t, sizeof t));
+		fprintf(f, " after %s of warm-up",
+			units_time((double)c->warmup_ns / 1e9, t, sizeof t));
 	fprintf(f, ": %llu ok, %llu errors; %.2f MiB read\n", (unsigned long long)r->ok,
 		(unsigned long long)err, (double)r->bytes / 1048576.0);
 	fprintf(f, "  rate       %.1f req/s completed", (double)done / w);
@@ -109,8 +111,9 @@ void load_table(FILE *f, const char *url, const load_cfg *c, load_result *r, int
 		fprintf(f, "  unfinished %llu requests were still out at the end (not counted)\n",
 			(unsigned long long)r->unfinished);
 	if (r->unsent)
-		fprintf(f, "  unsent     %llu requests were due before the end but never sent: the\n"
-			   "             server was behind (their wait is not in the latencies)\n",
+		fprintf(f,
+			"  unsent     %llu requests were due before the end but never sent: the\n"
+			"             server was behind (their wait is not in the latencies)\n",
 			(unsigned long long)r->unsent);
 	if (spec && r->ok) {
 		spectrum(f, &r->corrected, open ? "corrected" : "closed loop");
