@@ -12,6 +12,7 @@
 #include "tests/http_fixture.h"
 
 #include "harness/load/client.h"
+#include "harness/load/probe.h"
 
 /* A config for `load http://127.0.0.1:port/x -n n -c conns -t threads`. */
 static load_cfg cfg(int port, uint64_t n, unsigned conns, unsigned threads)

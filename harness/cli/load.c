@@ -13,6 +13,7 @@
 
 #include "harness/cli/cli.h"
 #include "harness/load/client.h"
+#include "harness/load/probe.h"
 #include "harness/load/table.h"
 
 #define EXACT_MAX 1000000 /* -n up to this keeps every sample */

@@ -27,10 +27,6 @@ typedef struct {
 	volatile sig_atomic_t *stop; /* set (Ctrl-C): end now, keep what was measured */
 } load_cfg;
 
-/* Can a connection be made at all? One blocking connect, within the
- * timeout. 0, or -1 with "cannot connect to HOST:PORT: why" in err. */
-int load_probe(const struct httpcfg *h, char *err, size_t errlen);
-
 /* Run the load. 0 when it ran (request errors are counted in r), -1 with a
  * message when it could not start (no threads, no loop, too few fds). */
 int load_run(const load_cfg *c, load_result *r, char *err, size_t errlen);
