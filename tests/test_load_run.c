@@ -3,8 +3,9 @@
  * (tests/http_fixture.h): every reply counted once, as ok or as an error of
  * the right kind; keep-alive holds one socket per connection (--close
  * opens one per request); -n is exact over threads; -d sets the window;
- * the stop flag ends a run with what it measured; a stalled open loop
- * counts what it could not send; no fd is left open.
+ * a warm-up is run and not counted; the stop flag ends a run with what it
+ * measured; a stalled open loop counts what it could not send; no fd is
+ * left open.
  */
 #define _GNU_SOURCE
 #include "tests/testutil.h"
@@ -136,6 +137,18 @@ static void test_lengths(void **st)
 	assert_true(r.ok > 0);
 	assert_true(r.window_s == 0.2);
 	assert_false(r.interrupted);
+	load_result_free(&r);
+
+	/* a warm-up's requests are made and not counted */
+	c = cfg(s.port, 5, 1, 1);
+	c.warmup_ns = 100000000;
+	srv_count(&s);
+	int before = s.requests;
+	r = run_cfg(&c);
+	assert_int_equal(r.ok, 5);
+	assert_int_equal(r.corrected.n, 5);
+	srv_count(&s);
+	assert_true(s.requests - before > 5);
 	load_result_free(&r);
 
 	volatile sig_atomic_t stop = 1;

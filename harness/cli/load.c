@@ -28,7 +28,7 @@ static void load_usage(FILE *f)
 		"  -t, --threads N      threads, each its own event loop; connections are\n"
 		"                       split between them (default 1, at most -c)\n"
 		"  -d, --duration D     measure for D (10s, 500ms, 2m, 1.5s)\n"
-		"  -n, --requests N     measure N requests (up to %d: exact percentiles)\n"
+		"  -n, --requests N     measure N requests (percentiles exact up to %d)\n"
 		"      --rate R         open loop: R requests/s over all connections, each\n"
 		"                       connection at fixed intervals; latency counts from\n"
 		"                       the intended send (coordinated omission corrected),\n"

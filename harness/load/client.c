@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -308,6 +309,10 @@ static void *thread_main(void *arg)
 	lthread *th = arg;
 	char err[256] = "";
 
+	/* Wake for an intended send time as close to it as the kernel can:
+	 * the default 50 us of timer slack would land in every corrected
+	 * latency. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	th->l = loop_new(&loop_backend_epoll, th->nconn * 2 + 8, th->nconn * 2 + 8, err,
 			 sizeof err);
 	if (!th->l) {
