@@ -14,7 +14,9 @@
  * keepalive=1 takes an idle connection from the thread's pool (httppool.c)
  * and puts it back after a whole reply. A pooled connection may have been
  * closed by the server meanwhile: one that dies before any reply byte is
- * replaced by a fresh connection once (a GET may be repeated).
+ * replaced by a fresh connection once (a GET may be repeated). With hold
+ * (concbench load's connections) the task keeps its own socket instead of
+ * the pool's, and the same state sends the next GET on it.
  */
 #define _GNU_SOURCE
 #include "workloads/http/httpclient.h"
