@@ -1,7 +1,8 @@
 /*
  * test_load.c - the load generator's arithmetic, without a network: the
  * histogram's error bound, merge and percentiles; the open loop's schedule
- * and the coordinated-omission correction on a fake clock; error kinds.
+ * and the coordinated-omission correction on a fake clock; error kinds;
+ * --check-body's reference digest.
  * (test_load_run.c: the client against canned servers; test_load_cli.c:
  * the command.)
  */
@@ -9,8 +10,10 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
+#include "harness/load/body.h"
 #include "harness/load/errors.h"
 #include "harness/load/hist.h"
 #include "harness/load/sched.h"
@@ -327,13 +330,46 @@ static void test_error_kinds(void **st)
 	assert_string_equal(load_err_name(99), "?");
 }
 
+/* --check-body's reference: the first digest sets it, the same passes, a
+ * different one fails and names the reference; threads racing to set it
+ * agree on one. */
+static load_body race;
+static void *racer(void *arg)
+{
+	uint64_t ref;
+	load_body_check(&race, (uint64_t)(uintptr_t)arg, &ref);
+	return (void *)(uintptr_t)ref;
+}
+
+static void test_body_check(void **st)
+{
+	load_body b = { 0 };
+	uint64_t ref = 0;
+	assert_int_equal(load_body_check(&b, 42, &ref), 1);
+	assert_int_equal(ref, 42);
+	assert_int_equal(load_body_check(&b, 42, &ref), 1);
+	assert_int_equal(load_body_check(&b, 43, &ref), 0);
+	assert_int_equal(ref, 42);
+	assert_int_equal(load_body_check(&b, 0, &ref), 0);
+
+	pthread_t t[4];
+	void *got[4];
+	for (uintptr_t k = 0; k < 4; k++)
+		assert_int_equal(pthread_create(&t[k], NULL, racer, (void *)(k + 100)), 0);
+	for (int k = 0; k < 4; k++)
+		assert_int_equal(pthread_join(t[k], &got[k]), 0);
+	for (int k = 1; k < 4; k++)
+		assert_ptr_equal(got[k], got[0]);
+	assert_int_equal((uint64_t)(uintptr_t)got[0], race.digest);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_error_bound), cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_percentiles), cmocka_unit_test(test_spectrum),
 		cmocka_unit_test(test_schedule),    cmocka_unit_test(test_coordinated_omission),
-		cmocka_unit_test(test_error_kinds),
+		cmocka_unit_test(test_error_kinds), cmocka_unit_test(test_body_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

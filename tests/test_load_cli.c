@@ -15,6 +15,8 @@
 
 #include "tests/http_fixture.h"
 
+#include "workloads/http/httpbody.h"
+
 static pid_t server;
 static int server_out, server_err;
 static char base[96]; /* http://127.0.0.1:PORT */
@@ -51,7 +53,7 @@ static void test_help_and_usage(void **st)
 	for (const char *const *s =
 		     (const char *const[]){ "usage: concbench load URL", "--rate", "-c,", "-t,",
 					    "-d,", "-n,", "--warmup", "--timeout", "--close",
-					    "--latency", "examples:", NULL };
+					    "--latency", "--check-body", "examples:", NULL };
 	     *s; s++)
 		assert_non_null(strstr(r->out, *s));
 	r = RUN("help", "load");
@@ -107,6 +109,18 @@ static void test_closed_loop(void **st)
 		assert_non_null(strstr(r->out, *s));
 	assert_null(strstr(r->out, "uncorrected"));
 	assert_string_equal(r->err, "");
+
+	/* --check-body against the bundled target: the digest every reply had
+	 * is the one of the body /work?size=2048&seed=1 must be */
+	unsigned char body[2048];
+	char want[80];
+	httpbody_fill(1, 0, body, sizeof body);
+	snprintf(want, sizeof want, "every ok reply the same bytes: digest %016llx",
+		 (unsigned long long)wl_digest_bytes(body, sizeof body));
+	r = RUN("load", url, "-n", "100", "-c", "3", "-t", "3", "--check-body");
+	assert_int_equal(r->code, 0);
+	assert_non_null(strstr(r->out, ": 100 ok, 0 errors"));
+	assert_non_null(strstr(r->out, want));
 
 	/* a 404 is counted, not fatal; nothing ok is exit 1 */
 	snprintf(url, sizeof url, "%s/nothing-here", base);

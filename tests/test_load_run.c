@@ -100,6 +100,14 @@ static void test_keepalive(void **st)
 	srv_count(&s);
 	assert_int_equal(s.accepts, 3 + 12);
 	load_result_free(&r);
+
+	/* --check-body: every body the same bytes, and the digest names them */
+	c.check_body = 1;
+	r = run_cfg(&c);
+	assert_int_equal(r.ok, 12);
+	assert_true(r.body_checked);
+	assert_int_equal(r.body_digest, body_digest());
+	load_result_free(&r);
 	srv_stop(&s);
 
 	s = srv_start(OK_CLOSE);

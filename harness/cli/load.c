@@ -37,7 +37,10 @@ static void load_usage(FILE *f)
 		"      --warmup D       run D first and discard it (default 0)\n"
 		"      --timeout D      per request: connect, send and whole reply (default 10s)\n"
 		"      --close          a new connection per request (default keep-alive)\n"
-		"      --latency        print the whole percentile spectrum too\n\n"
+		"      --latency        print the whole percentile spectrum too\n"
+		"      --check-body     every body must be the same bytes as the first (a static\n"
+		"                       file, the bundled target's /work): others count as\n"
+		"                       body errors; the table prints the body's digest\n\n"
 		"A reply counts as ok when it is 200 with a whole body; other replies and\n"
 		"failures are counted by kind: connect, timeout, reset, status, body.\n"
 		"exit status: 0 it ran (errors are counted), 1 nothing could be measured,\n"
@@ -71,7 +74,7 @@ static int64_t duration_ns(const char *s)
 typedef struct {
 	const char *url, *duration, *rate, *warmup, *timeout;
 	int64_t conns, threads, requests;
-	int close, latency;
+	int close, latency, check_body;
 } load_args;
 
 static int bad_value(const char *opt, const char *value, const char *what)
@@ -115,6 +118,7 @@ static int to_cfg(const load_args *a, load_cfg *c)
 	c->warmup_ns = (uint64_t)w;
 	c->requests = (uint64_t)a->requests;
 	c->exact = a->requests && a->requests <= EXACT_MAX;
+	c->check_body = a->check_body;
 	c->http.keepalive = !a->close;
 	c->http.hold = 1;
 	c->http.timeout_ms = t / 1000000;
@@ -172,6 +176,7 @@ int cli_load(int argc, char **argv, volatile sig_atomic_t *stop)
 		  .eq = 1 },
 		{ .name = "--close", .type = CLI_FLAG, .dst = &a.close },
 		{ .name = "--latency", .type = CLI_FLAG, .dst = &a.latency },
+		{ .name = "--check-body", .type = CLI_FLAG, .dst = &a.check_body },
 		{ 0 },
 	};
 	const cli_parser p = {

@@ -35,6 +35,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "harness/load/body.h"
 #include "harness/load/sched.h"
 #include "models/epoll.h"
 #include "workloads/http/httpclient.h"
@@ -63,6 +64,7 @@ struct lthread {
 	uint64_t t0, t_measure, t_end; /* t_end 0: no end time (-n) */
 	uint64_t last_done;            /* the last measured completion */
 	_Atomic uint64_t *tickets;
+	load_body *body; /* check_body's reference, shared */
 	int64_t tick, end_timer;
 	unsigned active; /* connections not done */
 	int ending;
@@ -174,6 +176,16 @@ static void record(lconn *cn, const wl_result *r, uint64_t now)
 {
 	lthread *th = cn->th;
 	load_result *res = &th->res;
+	uint64_t ref;
+	wl_result differs;
+	if (!r->err && th->c->check_body && !load_body_check(th->body, r->digest, &ref)) {
+		differs = *r;
+		wl_fail(&differs, EPROTO,
+			"body differs from the first reply's (digest %016llx, "
+			"first %016llx)",
+			(unsigned long long)r->digest, (unsigned long long)ref);
+		r = &differs;
+	}
 	if (!cn->measured)
 		return;
 	th->last_done = now > th->last_done ? now : th->last_done;
@@ -366,6 +378,7 @@ int load_run(const load_cfg *c, load_result *r, char *err, size_t errlen)
 	lthread *th = calloc(nt, sizeof *th);
 	lconn *conns = calloc(c->conns, sizeof *conns);
 	_Atomic uint64_t tickets = 0;
+	load_body body = { 0 };
 	int rc = 0;
 
 	if (enough_fds(c->conns, err, errlen) < 0)
@@ -384,7 +397,8 @@ int load_run(const load_cfg *c, load_result *r, char *err, size_t errlen)
 				   .first = first,
 				   .t0 = t0,
 				   .t_measure = t_measure,
-				   .tickets = &tickets };
+				   .tickets = &tickets,
+				   .body = &body };
 		th[i].t_end = c->duration_ns ? t_measure + c->duration_ns : 0;
 		first += n;
 		if (load_result_init(&th[i].res, c->exact) < 0) {
@@ -417,6 +431,8 @@ int load_run(const load_cfg *c, load_result *r, char *err, size_t errlen)
 		end = r->interrupted && now < t_measure + c->duration_ns
 			      ? now
 			      : t_measure + c->duration_ns;
+	r->body_checked = c->check_body && atomic_load(&body.state) == 2;
+	r->body_digest = body.digest;
 	r->window_s = end > t_measure ? (double)(end - t_measure) / 1e9 : 0;
 	free(th);
 	free(conns);

@@ -24,6 +24,7 @@ typedef struct {
 	uint64_t requests;           /* measured requests (-n); 0: run for duration_ns */
 	uint64_t warmup_ns;          /* run this long first, measuring nothing */
 	int exact;                   /* keep every latency (exact percentiles) */
+	int check_body;              /* every body the same bytes as the first (body.h) */
 	volatile sig_atomic_t *stop; /* set (Ctrl-C): end now, keep what was measured */
 } load_cfg;
 

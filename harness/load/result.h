@@ -20,9 +20,11 @@ typedef struct {
 	char first_error[LOAD_ERR_KINDS][160]; /* the first message of each kind */
 	uint64_t bytes;                        /* reply bytes (head and body) of the ok replies */
 	uint64_t unfinished;                   /* measured requests still out when the run ended */
-	uint64_t unsent; /* open loop: due before the end, never sent (server behind) */
-	double window_s; /* the measured part's length */
-	int interrupted; /* ended by *stop */
+	uint64_t unsent;      /* open loop: due before the end, never sent (server behind) */
+	double window_s;      /* the measured part's length */
+	int interrupted;      /* ended by *stop */
+	int body_checked;     /* check_body, and a reply came: */
+	uint64_t body_digest; /* the digest every ok reply's body had */
 } load_result;
 
 int load_result_init(load_result *r, int exact); /* 0, or -1 out of memory */

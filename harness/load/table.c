@@ -106,6 +106,9 @@ void load_table(FILE *f, const char *url, const load_cfg *c, load_result *r, int
 					   : "from a log-linear histogram (within 0.1 %)");
 		latencies(f, r, open);
 	}
+	if (r->body_checked)
+		fprintf(f, "  body       every ok reply the same bytes: digest %016llx\n",
+			(unsigned long long)r->body_digest);
 	errors(f, r);
 	if (r->unfinished)
 		fprintf(f, "  unfinished %llu requests were still out at the end (not counted)\n",
