@@ -109,6 +109,12 @@ int httpcfg_init(struct httpcfg *c, const wl_spec *w, const char *name, char *er
 	return authority(c, name, w->target, strlen(w->target), err, errlen);
 }
 
+int httpcfg_url(struct httpcfg *c, const char *url, const char *name, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	return parse_url(c, name, url, err, errlen);
+}
+
 int httpcfg_needs_target(const wl_spec *w)
 {
 	return *wl_param_text(w, "url") == '\0';

@@ -42,6 +42,7 @@ struct httpcfg {
 	char path[192];      /* the request target; the query follows if seeded */
 	int seeded;          /* bundled target: ?delay_ms=D&size=S&seed=i follows */
 	int keepalive;
+	int hold;     /* keepalive on the task's own connection (httpclient.h) */
 	int blocking; /* the pitfall: wait past the model's backend */
 	int64_t timeout_ms;
 	int ndelay, nsize; /* per-task lists: task i asks for entry i % count */
@@ -51,6 +52,11 @@ struct httpcfg {
 /* Fill c from w's parameters (url, or w->target), resolving the host once.
  * 0, or -1 with "name: ..." in err. */
 int httpcfg_init(struct httpcfg *c, const wl_spec *w, const char *name, char *err, size_t errlen);
+
+/* Fill c from a url alone ("http://host[:port]/path"), as `concbench
+ * load` takes it; the other fields are the caller's. 0, or -1 with
+ * "name: ..." in err. */
+int httpcfg_url(struct httpcfg *c, const char *url, const char *name, char *err, size_t errlen);
 
 /* wl_kind.needs_target: the bundled target, unless a url is given. */
 int httpcfg_needs_target(const wl_spec *w);

@@ -14,7 +14,9 @@
  * keepalive=1 takes an idle connection from the thread's pool (httppool.c)
  * and puts it back after a whole reply. A pooled connection may have been
  * closed by the server meanwhile: one that dies before any reply byte is
- * replaced by a fresh connection once (a GET may be repeated).
+ * replaced by a fresh connection once (a GET may be repeated). With hold
+ * (concbench load's connections) the task keeps its own socket instead of
+ * the pool's, and the same state sends the next GET on it.
  */
 #define _GNU_SOURCE
 #include "workloads/http/httpclient.h"
@@ -120,6 +122,11 @@ static int timed_out(const struct httpcfg *c, struct httpclient_task *t, wl_resu
 static int task_start(const struct httpcfg *c, struct httpclient_task *t, wl_result *r)
 {
 	t->deadline_ns = wl_now_ns() + (uint64_t)c->timeout_ms * 1000000u;
+	if (t->held) {
+		t->held = 0;
+		t->reused = 1;
+		return begin_exchange(t);
+	}
 	t->fd = c->keepalive ? httppool_get(c->pool_key) : -1;
 	if (t->fd < 0)
 		return task_connect(c, t, r);
@@ -204,6 +211,11 @@ static int task_send(const struct httpcfg *c, size_t i, struct httpclient_task *
 static int task_succeed(const struct httpcfg *c, struct httpclient_task *t, wl_result *r)
 {
 	r->digest = XXH3_64bits_digest(body_hash(t));
+	if (c->keepalive && !t->parser.close && c->hold) {
+		t->held = 1;
+		t->phase = T_START;
+		return DONE;
+	}
 	if (c->keepalive && !t->parser.close) {
 		httppool_put(c->pool_key, t->fd);
 		t->fd = -1;

@@ -30,7 +30,8 @@
 struct httpclient_task {
 	int phase;
 	int fd;
-	int reused;    /* fd came from the keep-alive pool */
+	int reused;    /* fd came from the keep-alive pool, or was held */
+	int held;      /* c->hold: fd stays open here for the next GET */
 	int offloaded; /* httpclient_step_blocking: WL_STEP_OFFLOAD returned */
 	uint64_t deadline_ns;
 	size_t sent;
@@ -39,6 +40,11 @@ struct httpclient_task {
 	unsigned char xxh_mem[sizeof(XXH3_state_t) + 64];
 };
 
+/* With c->hold (a load generator's connection, which sends request after
+ * request on one socket), a task done with a reusable connection keeps it in
+ * t->fd with t->held set, instead of the thread's pool; the same struct,
+ * stepped again from ready == 0, sends the next GET on it. The caller closes
+ * a held fd it no longer wants (and clears held). */
 /* One step of task i's GET (the contract of wl_kind.step). On success
  * r->digest is the body's wl_digest_bytes. Besides WL_READ, WL_WRITE and
  * WL_TIMEOUT, ready may be -errno: the waiting itself failed, and the task
