@@ -36,13 +36,49 @@ static ssize_t slurp(const char *path, char *buf, size_t len)
 	return n;
 }
 
+/* A /proc file whole, however long (a fork run's children list can hold
+ * thousands of pids); NULL when it cannot be read. free() it. */
+static char *slurp_all(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0, cap = 4096;
+	char *buf = fd < 0 ? NULL : malloc(cap);
+	while (buf) {
+		if (len + 1 == cap) {
+			char *b = cap < ((size_t)1 << 24) ? realloc(buf, cap * 2) : NULL;
+			if (!b) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = b;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0) {
+			free(buf);
+			buf = NULL;
+		} else if (n == 0) {
+			buf[len] = '\0';
+			break;
+		} else {
+			len += (size_t)n;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
 /* Append pid's children to the list; the list grows as needed. */
 static int add_children(pid_t pid, pid_t **list, size_t *n, size_t *cap)
 {
-	char path[64], buf[8192];
+	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
-	if (slurp(path, buf, sizeof buf) <= 0)
+	char *buf = slurp_all(path);
+	if (!buf)
 		return 0;
+	int rc = 0;
 	for (char *s = buf, *end; *s; s = end) {
 		long c = strtol(s, &end, 10);
 		if (end == s)
@@ -50,14 +86,17 @@ static int add_children(pid_t pid, pid_t **list, size_t *n, size_t *cap)
 		if (*n == *cap) {
 			size_t ncap = *cap * 2;
 			pid_t *l = ncap <= MEMSAMPLE_MAXPROCS ? realloc(*list, ncap * sizeof *l) : NULL;
-			if (!l)
-				return -1;
+			if (!l) {
+				rc = -1;
+				break;
+			}
 			*list = l;
 			*cap = ncap;
 		}
 		(*list)[(*n)++] = (pid_t)c;
 	}
-	return 0;
+	free(buf);
+	return rc;
 }
 
 long memsample_tree_kib(pid_t root)

@@ -111,7 +111,8 @@ static int child_ended(pid_t pid)
 
 /* Wait for the child; 1 if a stop signal came, 2 on timeout, 0 when it ended.
  * Meanwhile sample the memory of its process tree into *peak_kib: after 1,
- * 2, 4 and 8 ms, then every 10 ms (run/memsample.h). Without a pidfd (an old
+ * 2, 4 and 8 ms, then every 10 ms, or ten times as long as a sample took
+ * (run/memsample.h). Without a pidfd (an old
  * kernel, or valgrind) it looks whether the child ended at each sample. */
 static int wait_child(const run_job *job, pid_t pid, const sigset_t *open_mask, long *peak_kib)
 {
@@ -124,7 +125,13 @@ static int wait_child(const run_job *job, pid_t pid, const sigset_t *open_mask, 
 			long kib = memsample_tree_kib(pid);
 			if (kib > *peak_kib)
 				*peak_kib = kib;
+			/* A tree of thousands of processes takes a while to read:
+			 * never spend more than a tenth of a CPU on it. */
+			uint64_t took = wl_now_ns() - now;
 			gap = gap < 8000000 ? gap * 2 : 10000000;
+			if (gap < 10 * took)
+				gap = 10 * took;
+			now += took;
 			next = now + gap;
 		}
 		uint64_t until = deadline && deadline < next ? deadline : next;
