@@ -295,10 +295,10 @@ static void print_row(FILE *out, FILE *csv, const cmp_row *r, const cmp_row *wrk
 	}
 	snprintf(runs, sizeof runs, "%d ok, %d failed", r->n, r->failed);
 	if (!r->n)
-		fprintf(out, "  %-16s %-15s %10s %9s %9s %7s %7s  %s\n", r->server, r->tool, "-",
+		fprintf(out, "  %-16s %-15s %10s %9s %9s %8s %7s  %s\n", r->server, r->tool, "-",
 			"-", "-", "-", "-", runs);
 	else
-		fprintf(out, "  %-16s %-15s %10.0f %9.3f %9.3f %7s %7s  %s\n", r->server, r->tool,
+		fprintf(out, "  %-16s %-15s %10.0f %9.3f %9.3f %8s %7s  %s\n", r->server, r->tool,
 			rps, p50 * 1e3, p99 * 1e3, xr, xp, runs);
 	fprintf(csv, "%s,%s,%d,%d,%.1f,%.6f,%.6f,%s,%s\n", r->server, r->tool, r->n, r->failed,
 		rps, p50, p99, wrk ? xr : "", wrk ? xp : "");
@@ -361,7 +361,7 @@ int bench_loadcmp(FILE *out, FILE *csv, const char *self, int reps, volatile sig
 		done[1] = 1;
 	}
 	cpus_free(&pl);
-	fprintf(out, "  %-16s %-15s %10s %9s %9s %7s %7s  %s\n", "server", "tool", "req/s",
+	fprintf(out, "  %-16s %-15s %10s %9s %9s %8s %7s  %s\n", "server", "tool", "req/s",
 		"p50 ms", "p99 ms", "req/s x", "p50 x", "runs");
 	for (int i = 0; i < 4; i++)
 		if (done[i / 2])
