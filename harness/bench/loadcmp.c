@@ -304,6 +304,16 @@ static void print_row(FILE *out, FILE *csv, const cmp_row *r, const cmp_row *wrk
 		rps, p50, p99, wrk ? xr : "", wrk ? xp : "");
 }
 
+/* nginx on PATH, or where Debian puts it: /usr/sbin, which an ordinary
+ * user's PATH leaves out. */
+static int find_nginx(char *buf, size_t len)
+{
+	if (loadparse_which("nginx", buf, len) == 0)
+		return 0;
+	snprintf(buf, len, "/usr/sbin/nginx");
+	return access(buf, X_OK);
+}
+
 int bench_loadcmp(FILE *out, FILE *csv, const char *self, int reps, volatile sig_atomic_t *stop)
 {
 	char wrk[512], nginx[512], err[512], url[128], dir[] = "/tmp/concbench-nginx-XXXXXX";
@@ -312,10 +322,13 @@ int bench_loadcmp(FILE *out, FILE *csv, const char *self, int reps, volatile sig
 		     "rps_ratio_to_wrk,p50_ratio_to_wrk\n");
 	fprintf(out, "\nload generators side by side: wrk and concbench load, -c 100 -t 1 -d 3s,\n"
 		     "taking turns against the same server (4 KiB replies)\n");
-	if (loadparse_which("wrk", wrk, sizeof wrk) < 0 ||
-	    loadparse_which("nginx", nginx, sizeof nginx) < 0) {
-		fprintf(out, "  skipped: %s is not on PATH (make bench installs wrk and nginx-light)\n",
-			loadparse_which("wrk", wrk, sizeof wrk) < 0 ? "wrk" : "nginx");
+	if (loadparse_which("wrk", wrk, sizeof wrk) < 0) {
+		fprintf(out, "  skipped: wrk is not on PATH (make bench installs wrk and nginx-light)\n");
+		return 0;
+	}
+	if (find_nginx(nginx, sizeof nginx) < 0) {
+		fprintf(out, "  skipped: nginx is not on PATH nor in /usr/sbin (make bench installs "
+			     "wrk and nginx-light)\n");
 		return 0;
 	}
 	two_cpus(cpu);

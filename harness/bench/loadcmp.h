@@ -7,9 +7,9 @@
 #include <stdio.h>
 
 /* For each server, wrk and `self load` (self: the concbench binary) taking
- * turns, reps times each; a table on out, CSV on csv. Without wrk or nginx
- * on PATH, or when a server does not start, one line says which rows are
- * skipped and why. Always 0: the rows report speed, they never fail the
+ * turns, reps times each; a table on out, CSV on csv. Without wrk on PATH,
+ * without nginx (on PATH or in /usr/sbin), or when a server does not start,
+ * one line says which rows are skipped and why. Always 0: the rows report speed, they never fail the
  * bench. */
 int bench_loadcmp(FILE *out, FILE *csv, const char *self, int reps, volatile sig_atomic_t *stop);
 
