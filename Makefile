@@ -33,7 +33,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN      := $(if $(SAN),$(BUILD)/concbench,concbench)
 
-.PHONY: all deps deps-memcheck test memcheck demo bench reproduce fuzz install clean format FORCE
+.PHONY: all deps deps-memcheck deps-bench test memcheck demo bench reproduce fuzz install clean format FORCE
 all: $(BIN)
 
 deps:
@@ -41,6 +41,10 @@ deps:
 		libxxhash-dev libcmocka-dev gnuplot-nox
 deps-memcheck: deps
 	@sh harness/build/deps.sh valgrind
+# bench's load rows: wrk beside concbench load, against nginx (started by the
+# bench itself from a temp dir, never the system service)
+deps-bench: deps-bench
+	@sh harness/build/deps.sh wrk nginx-light
 
 $(BUILD)/buildinfo.h: FORCE
 	@mkdir -p $(@D)
@@ -121,7 +125,7 @@ reproduce: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	./$(BIN) reproduce
 
-bench: deps
+bench: deps-bench
 	@$(MAKE) --no-print-directory $(BIN)
 	./$(BIN) bench
 

@@ -10,7 +10,7 @@
 /* The whole of `concbench bench` (cli/bench.c parses its options): per-task
  * cost of every model beside the raw primitives, median of reps (1..
  * BENCH_MAX_REPS) runs of n_tasks tasks, then bench_scale() and
- * bench_switch(); tables on stdout, CSVs and the machine's context (with the
+ * bench_switch(), then bench_loadcmp(); tables on stdout, CSVs and the machine's context (with the
  * command line argv[0..argc)) in results/bench/<stamp>/. Returns 0, 1 when a
  * row failed or the results could not be saved, 130 when *stop was set. */
 int bench_run(int reps, size_t n_tasks, int argc, char **argv, volatile sig_atomic_t *stop);
