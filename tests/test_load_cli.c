@@ -15,6 +15,9 @@
 
 #include "tests/http_fixture.h"
 
+#include "harness/plot/plot.h"
+#include "harness/report/file.h"
+#include "harness/report/json.h"
 #include "workloads/http/httpbody.h"
 
 static pid_t server;
@@ -77,6 +80,13 @@ static void test_help_and_usage(void **st)
 	      "-t", "3");
 	USAGE("--bogus", "load", "http://127.0.0.1:1/", "-n", "5", "--bogus");
 	USAGE("-d", "load", "http://127.0.0.1:1/", "-d");
+	USAGE("-c: '1..x'", "load", "http://127.0.0.1:1/", "-n", "5", "-c", "1..x");
+	USAGE("-c: '4..2'", "load", "http://127.0.0.1:1/", "-n", "5", "-c", "4..2");
+	USAGE("--rate: '10..5'", "load", "http://127.0.0.1:1/", "-n", "5", "--rate", "10..5");
+	USAGE("--rate: '1e9'", "load", "http://127.0.0.1:1/", "-n", "5", "--rate", "1e9");
+	USAGE("at most 256", "load", "http://127.0.0.1:1/", "-n", "5", "-c", "1..20",
+	      "--rate", "1..20");
+	USAGE("--out", "load", "http://127.0.0.1:1/", "-n", "5", "--out");
 }
 
 /* Nothing listening: exit 1, a message that says so, no table. */
@@ -147,6 +157,140 @@ static void test_open_loop(void **st)
 	assert_non_null(strstr(r->out, "1.000000"));
 }
 
+/* The line of results.csv (1: the header) into buf; 0 if there is none. */
+static int csv_line(const char *path, int k, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int i = 0;
+	if (!f)
+		return 0;
+	while (fgets(buf, (int)len, f))
+		if (++i == k)
+			break;
+	fclose(f);
+	return i == k;
+}
+
+/* The value of column `name` of data line k of a CSV, as text. */
+static void csv_cell(const char *path, int k, const char *name, char *out, size_t len)
+{
+	char head[2048], line[2048];
+	assert_true(csv_line(path, 1, head, sizeof head));
+	assert_true(csv_line(path, k + 1, line, sizeof line));
+	int col = 1;
+	for (const char *h = head; (h = strstr(h, name)); h++)
+		if ((h == head || h[-1] == ',') && strchr(",\n", h[strlen(name)])) {
+			for (const char *c = head; c < h; c++)
+				col += *c == ',';
+			const char *v = csv_field(line, col);
+			assert_non_null(v);
+			snprintf(out, len, "%.*s", (int)strcspn(v, ",\n"), v);
+			return;
+		}
+	fail_msg("no column %s in %s", name, path);
+}
+
+/* A sweep: every rate at every connection count, a step each, a table of
+ * the steps, and a results directory holding a row per step, each step's
+ * spectrum and (with gnuplot) the two charts. */
+static void test_sweep(void **st)
+{
+	char url[160], out[96], path[256], v[64];
+	snprintf(url, sizeof url, "%s/work?size=512&seed=3", base);
+	snprintf(out, sizeof out, "%s", tmpdir);
+	result *r = RUN("load", url, "-n", "40", "-c", "1,2", "--rate", "400,800", "-o", out,
+			"--name", "sw", "--check-body");
+	assert_int_equal(r->code, 0);
+	assert_non_null(strstr(r->out, "step 1 of 4: 1 connection, --rate 400"));
+	assert_non_null(strstr(r->out, "step 4 of 4: 2 connections, --rate 800"));
+	assert_non_null(strstr(r->out, "steps (latency from the intended send: corrected)"));
+	assert_non_null(strstr(r->out, "results: "));
+
+	path_in(path, sizeof path, "sw", "results.csv");
+	char line[2048];
+	assert_true(csv_line(path, 5, line, sizeof line)); /* header and four rows */
+	assert_false(csv_line(path, 6, line, sizeof line));
+	static const char *const want[4][3] = {
+		{ "1", "400.000", "1" }, { "2", "800.000", "1" },
+		{ "3", "400.000", "2" }, { "4", "800.000", "2" } };
+	unsigned char body[512];
+	char digest[24];
+	httpbody_fill(3, 0, body, sizeof body);
+	snprintf(digest, sizeof digest, "%016llx",
+		 (unsigned long long)wl_digest_bytes(body, sizeof body));
+	for (int k = 1; k <= 4; k++) {
+		csv_cell(path, k, "step", v, sizeof v);
+		assert_string_equal(v, want[k - 1][0]);
+		csv_cell(path, k, "rate_requested", v, sizeof v);
+		assert_string_equal(v, want[k - 1][1]);
+		csv_cell(path, k, "connections", v, sizeof v);
+		assert_string_equal(v, want[k - 1][2]);
+		csv_cell(path, k, "ok", v, sizeof v);
+		assert_string_equal(v, "40");
+		csv_cell(path, k, "loop", v, sizeof v);
+		assert_string_equal(v, "open");
+		csv_cell(path, k, "digest", v, sizeof v);
+		assert_string_equal(v, digest); /* the body every reply had */
+		csv_cell(path, k, "status", v, sizeof v);
+		assert_string_equal(v, "ok");
+		csv_cell(path, k, "exact", v, sizeof v);
+		assert_string_equal(v, "1");
+	}
+	/* the spectrum of each step, corrected and uncorrected, ends at 100 % */
+	path_in(path, sizeof path, "sw", "spectrum.csv");
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	int ends[5][2] = { { 0 } };
+	while (fgets(line, sizeof line, f)) {
+		unsigned step;
+		char kind[16];
+		double pct;
+		if (sscanf(line, "%u,%15[a-z],%lf", &step, kind, &pct) == 3 && pct == 100 && step <= 4)
+			ends[step][!strcmp(kind, "uncorrected")]++;
+	}
+	fclose(f);
+	for (int k = 1; k <= 4; k++)
+		assert_true(ends[k][0] == 1 && ends[k][1] == 1);
+	path_in(path, sizeof path, "sw", "results.json");
+	size_t len;
+	char err[256], *json = file_slurp(path, 1 << 24, &len, err, sizeof err);
+	assert_non_null(json);
+	assert_int_equal(json_check(json, len, err, sizeof err), 0);
+	assert_non_null(strstr(json, "\"kind\": \"load\""));
+	free(json);
+	path_in(path, sizeof path, "sw", "latency_throughput.gp");
+	assert_int_equal(access(path, R_OK), 0);
+	if (plot_available(NULL)) {
+		path_in(path, sizeof path, "sw", "spectrum.png");
+		assert_int_equal(access(path, R_OK), 0);
+		path_in(path, sizeof path, "sw", "latency_throughput.png");
+		assert_int_equal(access(path, R_OK), 0);
+	}
+
+	/* a closed loop: no requested rate, no uncorrected figures, and
+	 * `concbench plot DIR` redraws the spectrum */
+	r = RUN("load", url, "-n", "30", "-c", "2", "-o", out, "--name", "closed", "--no-plot");
+	assert_int_equal(r->code, 0);
+	path_in(path, sizeof path, "closed", "results.csv");
+	csv_cell(path, 1, "loop", v, sizeof v);
+	assert_string_equal(v, "closed");
+	csv_cell(path, 1, "rate_requested", v, sizeof v);
+	assert_string_equal(v, "");
+	csv_cell(path, 1, "unc_p50_ms", v, sizeof v);
+	assert_string_equal(v, "");
+	csv_cell(path, 1, "digest", v, sizeof v);
+	assert_string_equal(v, ""); /* not checked */
+	path_in(path, sizeof path, "closed", "spectrum.gp");
+	assert_int_equal(access(path, R_OK), -1);
+	snprintf(path, sizeof path, "%s/closed/latest", tmpdir);
+	r = RUN("plot", path);
+	assert_int_equal(r->code, 0);
+	path_in(path, sizeof path, "closed", "spectrum.gp");
+	assert_int_equal(access(path, R_OK), 0);
+	path_in(path, sizeof path, "closed", "latency_throughput.gp");
+	assert_int_equal(access(path, R_OK), -1); /* one step: no curve */
+}
+
 /* Ctrl-C: the table of what was measured, then exit 130. */
 static void test_interrupt(void **st)
 {
@@ -171,7 +315,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help_and_usage), cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_closed_loop),    cmocka_unit_test(test_open_loop),
-		cmocka_unit_test(test_interrupt),
+		cmocka_unit_test(test_interrupt),      cmocka_unit_test(test_sweep),
 	};
 	return cmocka_run_group_tests(tests, serve_start, serve_stop);
 }

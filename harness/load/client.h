@@ -25,6 +25,9 @@ typedef struct {
 	uint64_t warmup_ns;          /* run this long first, measuring nothing */
 	int exact;                   /* keep every latency (exact percentiles) */
 	int check_body;              /* every body the same bytes as the first (body.h) */
+	int expect_set;              /* and the same as expect (the bundled target's, known) */
+	uint64_t expect;             /* the digest the body must have, when expect_set */
+	int post;                    /* http carries a request body: POST (for the rows) */
 	volatile sig_atomic_t *stop; /* set (Ctrl-C): end now, keep what was measured */
 } load_cfg;
 

@@ -7,7 +7,7 @@ int load_result_init(load_result *r, int exact)
 {
 	memset(r, 0, sizeof *r);
 	if (load_hist_init(&r->corrected, exact) == 0 &&
-	    load_hist_init(&r->uncorrected, exact) == 0)
+	    load_hist_init(&r->uncorrected, exact) == 0 && load_hist_init(&r->send_delay, 0) == 0)
 		return 0;
 	load_result_free(r);
 	return -1;
@@ -17,6 +17,7 @@ void load_result_free(load_result *r)
 {
 	load_hist_free(&r->corrected);
 	load_hist_free(&r->uncorrected);
+	load_hist_free(&r->send_delay);
 }
 
 int load_result_merge(load_result *dst, const load_result *src)
@@ -34,7 +35,8 @@ int load_result_merge(load_result *dst, const load_result *src)
 	}
 	int a = load_hist_merge(&dst->corrected, &src->corrected);
 	int b = load_hist_merge(&dst->uncorrected, &src->uncorrected);
-	return a || b ? -1 : 0;
+	int c = load_hist_merge(&dst->send_delay, &src->send_delay);
+	return a || b || c ? -1 : 0;
 }
 
 uint64_t load_result_errors(const load_result *r)

@@ -15,6 +15,12 @@
 typedef struct {
 	load_hist corrected;   /* from the intended send (== uncorrected in a closed loop) */
 	load_hist uncorrected; /* from the actual send */
+	/* open loop: how long after its intended time each measured request
+	 * went out. At a light load that is the generator's own lateness (a
+	 * timer wakes some tens of us late on a VM), which the corrected
+	 * latency includes; when the server falls behind, the wait for the
+	 * connection to come free. Empty in a closed loop. */
+	load_hist send_delay;
 	uint64_t ok;
 	uint64_t errors[LOAD_ERR_KINDS];
 	char first_error[LOAD_ERR_KINDS][160]; /* the first message of each kind */

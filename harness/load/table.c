@@ -106,6 +106,17 @@ void load_table(FILE *f, const char *url, const load_cfg *c, load_result *r, int
 					   : "from a log-linear histogram (within 0.1 %)");
 		latencies(f, r, open);
 	}
+	if (open && r->send_delay.n) {
+		load_hist *d = &r->send_delay;
+		char a[32], b[32], m[32];
+		fprintf(f,
+			"  send delay p50 %s, p99 %s, max %s after the intended time (in the\n"
+			"             corrected latency: the generator's own lateness, or waits for\n"
+			"             a connection still busy with the last reply)\n",
+			units_time((double)load_hist_value_at(d, 50) / 1e9, a, sizeof a),
+			units_time((double)load_hist_value_at(d, 99) / 1e9, b, sizeof b),
+			units_time((double)d->max / 1e9, m, sizeof m));
+	}
 	if (r->body_checked)
 		fprintf(f, "  body       every ok reply the same bytes: digest %016llx\n",
 			(unsigned long long)r->body_digest);
@@ -122,5 +133,34 @@ void load_table(FILE *f, const char *url, const load_cfg *c, load_result *r, int
 		spectrum(f, &r->corrected, open ? "corrected" : "closed loop");
 		if (open)
 			spectrum(f, &r->uncorrected, "uncorrected");
+	}
+}
+
+/* A latency in ms as a cell; "-" when none was measured (NaN). */
+static const char *cell_ms(double ms, char *buf, size_t len)
+{
+	return units_time(ms / 1e3, buf, len);
+}
+
+void load_table_steps(FILE *f, const load_step *s, size_t n)
+{
+	char a[5][32], rate[24];
+
+	fprintf(f, "\nsteps (latency %s)\n  %4s %7s %10s %10s %8s %9s %9s %9s %9s %9s  %s\n",
+		n && s[0].rate > 0 ? "from the intended send: corrected" : "of the closed loop",
+		"step", "conns", "rate", "achieved", "errors", "p50", "p90", "p99", "p99.9",
+		"max", "status");
+	for (size_t i = 0; i < n; i++) {
+		const load_step *x = &s[i];
+		if (x->rate > 0)
+			snprintf(rate, sizeof rate, "%.0f/s", x->rate);
+		else
+			snprintf(rate, sizeof rate, "closed");
+		fprintf(f, "  %4u %7u %10s %8.0f/s %8llu %9s %9s %9s %9s %9s  %s\n", x->step,
+			x->conns, rate, isfinite(x->achieved_rps) ? x->achieved_rps : 0,
+			(unsigned long long)x->errors, cell_ms(x->corrected.p[0], a[0], 32),
+			cell_ms(x->corrected.p[1], a[1], 32), cell_ms(x->corrected.p[2], a[2], 32),
+			cell_ms(x->corrected.p[3], a[3], 32), cell_ms(x->corrected.max, a[4], 32),
+			x->status);
 	}
 }

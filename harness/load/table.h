@@ -10,8 +10,12 @@
 #include <stdio.h>
 
 #include "harness/load/client.h"
+#include "harness/load/step.h"
 
 /* Print r; url as the user wrote it; spectrum: the --latency listing too. */
 void load_table(FILE *f, const char *url, const load_cfg *c, load_result *r, int spectrum);
+/* A sweep's steps side by side: connections, rate asked and achieved,
+ * errors and the corrected percentiles (step.h). */
+void load_table_steps(FILE *f, const load_step *s, size_t n);
 
 #endif

@@ -37,6 +37,7 @@
 #include "harness/report/csvread.h"
 #include "harness/report/file.h"
 #include "harness/plot/bars.h"
+#include "harness/plot/loadplot.h"
 #include "harness/plot/sweep.h"
 #include "harness/plot/switchcost.h"
 #include "harness/plot/tasks.h"
@@ -110,8 +111,7 @@ static int draw_set(plot_set *s)
 	return 0;
 }
 
-/* Run gnuplot on the set's scripts; the number that drew without a word. */
-static int run_set(const plot_set *s, const char *gnuplot, FILE *diag)
+int plot_scripts(const plot_set *s, const char *gnuplot, FILE *diag)
 {
 	int drawn = 0;
 	char out[4096], gp[PLOT_NAMELEN + 4];
@@ -182,6 +182,8 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 
 	if (!diag)
 		diag = stderr;
+	if (plot_is_load_dir(dir)) /* `concbench load`'s: its own charts */
+		return plot_load_dir(dir, gnuplot, diag, err, errlen);
 	snprintf(path, sizeof path, "%s/results.csv", dir);
 	if (csv_read_results(path, &all, &n, err, errlen) < 0)
 		return -1;
@@ -239,7 +241,7 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 			goto out;
 		}
 		if (have)
-			drawn += run_set(s, gnuplot, diag);
+			drawn += plot_scripts(s, gnuplot, diag);
 	}
 	if (!have)
 		fprintf(diag,

@@ -96,7 +96,7 @@ static const char *cell(const res_run *r, const struct column *c, char *buf, siz
 }
 
 /* A text field of at most cap bytes, quoted only when RFC 4180 needs it. */
-static void csv_text(FILE *f, const char *s, size_t cap)
+void rows_csv_text(FILE *f, const char *s, size_t cap)
 {
 	size_t n = strnlen(s, cap), plain = 0;
 	while (plain < n && !strchr(",\"\r\n", s[plain]))
@@ -126,7 +126,7 @@ int rows_csv_row(FILE *f, const res_run *r)
 	char buf[48];
 	for (size_t i = 0; i < NCOLS; i++) {
 		const char *s = cell(r, &cols[i], buf, sizeof buf);
-		csv_text(f, s, cols[i].type == C_TEXT ? cols[i].cap : sizeof buf);
+		rows_csv_text(f, s, cols[i].type == C_TEXT ? cols[i].cap : sizeof buf);
 		putc(i + 1 < NCOLS ? ',' : '\n', f);
 	}
 	return ferror(f) ? -1 : 0;

@@ -38,6 +38,9 @@
 
 /* One results.csv row as text columns; 0, or -1 on a write error. */
 int rows_csv_header(FILE *f);
+/* A text cell of at most cap bytes, quoted only when RFC 4180 needs it
+ * (for other CSVs in the project's form: load's results.csv). */
+void rows_csv_text(FILE *f, const char *s, size_t cap);
 int rows_csv_row(FILE *f, const res_run *r);
 /* One run as a JSON object, at wherever w is. */
 int rows_json_run(jw *w, const res_run *r);
