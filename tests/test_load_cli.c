@@ -307,6 +307,25 @@ static void test_interrupt(void **st)
 	assert_int_equal(finish(pid), 130);
 	assert_non_null(strstr(r.out, "interrupted"));
 	assert_non_null(strstr(r.out, "requests   "));
+
+	/* a sweep: the step running is kept as interrupted, in the files too,
+	 * and no later step starts */
+	char out[96], path[256], line[2048];
+	snprintf(out, sizeof out, "%s", tmpdir);
+	pid = start((const char *const[]){ "load", url, "-d", "60s", "-c", "1,2,3", "-o", out,
+					   "--name", "cut", "--no-plot", NULL },
+		    &o, &e);
+	usleep(400000);
+	kill(pid, SIGINT);
+	memset(&r, 0, sizeof r);
+	drain(o, e, &r, NULL);
+	assert_int_equal(finish(pid), 130);
+	assert_non_null(strstr(r.out, "step 1 of 3"));
+	assert_null(strstr(r.out, "step 2 of 3"));
+	path_in(path, sizeof path, "cut", "results.csv");
+	assert_true(csv_line(path, 2, line, sizeof line));
+	assert_false(csv_line(path, 3, line, sizeof line));
+	assert_non_null(strstr(line, ",interrupted,"));
 }
 
 int main(void)
