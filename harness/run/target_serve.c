@@ -63,6 +63,34 @@ struct conn {
 static void on_conn(loop *l, int fd, int ready, void *arg);
 static void on_deadline(loop *l, void *arg);
 
+/* The stall, if one is due: the one thread sleeps (in slices, so a stop is
+ * still seen within a tick); the next is due one period after this one was.
+ * The loop hands out a turn's ready fds before its due timers, so the fd
+ * callbacks ask too: nothing is answered once a stall is due. */
+static void stall_if_due(srv *s)
+{
+	uint64_t now = wl_now_ns(), until = now + s->stall.stall_ns;
+	if (!s->stall.every_ns || now < s->stall_at)
+		return;
+	while (!*s->stop && (now = wl_now_ns()) < until) {
+		uint64_t d = until - now < TICK_NS ? until - now : TICK_NS;
+		struct timespec ts = { (time_t)(d / 1000000000u), (long)(d % 1000000000u) };
+		nanosleep(&ts, NULL);
+	}
+	do /* past ones, had the loop been late by a period, are skipped */
+		s->stall_at += s->stall.every_ns;
+	while (s->stall_at <= wl_now_ns());
+}
+
+/* The stall's timer: at its time, unless an fd callback began it already. */
+static void on_stall(loop *l, void *arg)
+{
+	srv *s = arg;
+	stall_if_due(s);
+	if (loop_timer(l, s->stall_at, on_stall, s) < 0)
+		loop_stop(l);
+}
+
 static void conn_free(conn *c)
 {
 	srv *s = c->s;
@@ -106,6 +134,7 @@ static void on_conn(loop *l, int fd, int ready, void *arg)
 	conn *c = arg;
 	wl_wait w;
 	int r = (ready & (WL_READ | WL_WRITE)) | (ready & LOOP_HUP ? HTTPSERVER_HUP : 0);
+	stall_if_due(c->s);
 	follow(c, httpserver_step(&c->s->hs, &c->hc, r, &w), &w);
 }
 
@@ -148,6 +177,7 @@ static void on_listen(loop *l, int lfd, int ready, void *arg)
 {
 	static const int one = 1;
 	srv *s = arg;
+	stall_if_due(s);
 	for (int k = 0; k < 64; k++) { /* then let the others have a turn */
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -181,24 +211,6 @@ static void on_tick(loop *l, void *arg)
 {
 	srv *s = arg;
 	if (*s->stop || loop_timer(l, wl_now_ns() + TICK_NS, on_tick, s) < 0)
-		loop_stop(l);
-}
-
-/* The stall: the one thread sleeps (in slices, so a stop is still seen
- * within a tick), then the next is due one period after this one was. */
-static void on_stall(loop *l, void *arg)
-{
-	srv *s = arg;
-	uint64_t until = wl_now_ns() + s->stall.stall_ns;
-	for (uint64_t now; !*s->stop && (now = wl_now_ns()) < until;) {
-		uint64_t d = until - now < TICK_NS ? until - now : TICK_NS;
-		struct timespec ts = { (time_t)(d / 1000000000u), (long)(d % 1000000000u) };
-		nanosleep(&ts, NULL);
-	}
-	do /* past ones, had the loop been late by a period, are skipped */
-		s->stall_at += s->stall.every_ns;
-	while (s->stall_at <= wl_now_ns());
-	if (loop_timer(l, s->stall_at, on_stall, s) < 0)
 		loop_stop(l);
 }
 
