@@ -74,6 +74,24 @@ static void test_parse(void **st)
 	assert_true(req.head_only);
 	assert_true(req.delay_ms == 5 && req.size == 6 && req.seed == 7);
 	assert_int_equal(httpreq_head_end("GET / HTTP/1.1\r\nHost: x\r\n", 25, 0), 0);
+
+	/* Expect: 100-continue counts for HTTP/1.1 with a body to read */
+	static const struct {
+		const char *head;
+		int expect;
+	} expects[] = {
+		{ "POST /work HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n", 1 },
+		{ "POST /work HTTP/1.1\r\nExpect: 100-continue\r\n\r\n", 0 },
+		{ "POST /work HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n", 0 },
+		{ "POST /work HTTP/1.1\r\nExpect: other\r\nContent-Length: 3\r\n\r\n", 0 },
+		{ "POST /work?size=x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n",
+		  0 },
+	};
+	for (size_t k = 0; k < N_ELEMS(expects); k++) {
+		httpreq_parse(expects[k].head, strlen(expects[k].head), &req);
+		if (req.expect_continue != expects[k].expect)
+			fail_msg("expect case %zu: %d", k, req.expect_continue);
+	}
 }
 
 int main(void)

@@ -194,6 +194,41 @@ static void test_post_body(void **st)
 	free(s);
 }
 
+/* Expect: 100-continue: the 100 goes out before the body is read, then the
+ * answer once it is in; a body already sent with the head needs none. */
+static void test_continue(void **st)
+{
+	httpserver *s = calloc(1, sizeof *s);
+	httpserver_conn c;
+	wl_wait w;
+	int sv[2];
+	char buf[512];
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	assert_non_null(s);
+	pair(sv, "POST /work?size=2 HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n",
+	     0);
+	httpserver_open(s, &c, sv[0], &w);
+	assert_int_equal(httpserver_step(s, &c, WL_READ, &w), WL_STEP_WAIT);
+	assert_int_equal(w.events, WL_READ); /* the body, the 100 being out */
+	ssize_t got = recv(sv[1], buf, sizeof buf - 1, MSG_DONTWAIT);
+	assert_int_equal(got, (ssize_t)sizeof cont - 1);
+	assert_memory_equal(buf, cont, sizeof cont - 1);
+	assert_int_equal(send(sv[1], "body", 4, 0), 4);
+	assert_int_equal(httpserver_step(s, &c, WL_READ, &w), WL_STEP_WAIT);
+	got = recv(sv[1], buf, sizeof buf - 1, MSG_DONTWAIT);
+	assert_true(got > 17);
+	assert_int_equal(strncmp(buf, "HTTP/1.1 200 OK\r\n", 17), 0);
+	httpserver_close(s, &c);
+	close(sv[0]);
+	close(sv[1]);
+
+	bytes b = driven("POST /work?size=2 HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n"
+			 "\r\nbody");
+	assert_int_equal(strncmp(b.buf, "HTTP/1.1 200 OK\r\n", 17), 0);
+	free(b.buf);
+	free(s);
+}
+
 /* A delay waits for its deadline, watching only for a hang-up. */
 static void test_delay(void **st)
 {
@@ -271,6 +306,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_step_and_drive_agree),
 		cmocka_unit_test(test_post_body),
+		cmocka_unit_test(test_continue),
 		cmocka_unit_test(test_delay),
 		cmocka_unit_test(test_idle),
 	};

@@ -183,7 +183,7 @@ static void connection_tokens(const char *v, size_t len, int *close, int *keep_a
 
 /* What the headers said, beyond the request line. */
 typedef struct {
-	int close, keep_alive, has_length;
+	int close, keep_alive, has_length, expect_continue;
 	uint64_t length;
 } headers;
 
@@ -210,6 +210,8 @@ static int parse_header(const char *s, size_t len, headers *h)
 			return 400;
 		h->has_length = 1;
 		h->length = n;
+	} else if (same(s, nlen, "Expect") && same(v, vlen, "100-continue")) {
+		h->expect_continue = 1;
 	} else if (same(s, nlen, "Transfer-Encoding"))
 		return 411; /* with or without a Content-Length: ask for one */
 	return 200;
@@ -238,4 +240,6 @@ void httpreq_parse(const char *head, size_t len, httpreq *req)
 	req->minor = minor;
 	req->keep = (st == 200 || st == 404) && !h.close && (minor >= 1 || h.keep_alive);
 	req->body_len = st == 200 || st == 404 ? h.length : 0;
+	/* HTTP/1.0 clients know no 100 Continue (RFC 9110 10.1.1) */
+	req->expect_continue = h.expect_continue && minor >= 1 && req->body_len > 0;
 }

@@ -112,6 +112,7 @@ static int start_answer(httpserver *s, httpserver_conn *c, const httpreq *req)
 	c->keep = (unsigned char)req->keep;
 	c->body_len = c->body_off = 0;
 	c->delay_ms = 0;
+	c->cont = 0;
 	if (req->status != 200) {
 		snprintf(text, sizeof text, "%d %s\n", req->status, reason(req->status));
 		rc = put_head(c, req, "text/plain", strlen(text), text);
@@ -127,6 +128,18 @@ static int start_answer(httpserver *s, httpserver_conn *c, const httpreq *req)
 	}
 	if (rc < 0)
 		return -1;
+	/* A client that asked may be waiting for leave to send the body: put
+	 * a 100 Continue before the answer, sent before the body is read
+	 * (unless some of the body came anyway). */
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	if (req->expect_continue && c->skip == req->body_len) {
+		if (c->outlen + sizeof cont - 1 > sizeof c->out)
+			return -1;
+		memmove(c->out + sizeof cont - 1, c->out, c->outlen);
+		memcpy(c->out, cont, sizeof cont - 1);
+		c->cont = sizeof cont - 1;
+		c->outlen = (uint16_t)(c->outlen + c->cont);
+	}
 	if (c->skip) {
 		c->state = HTTPSERVER_BODY;
 		c->deadline = wl_now_ns() + HTTPSERVER_IDLE_NS;
@@ -206,6 +219,18 @@ static int take_request(httpserver *s, httpserver_conn *c)
  * state moved on), 0 to wait for more, -1 to close. */
 static int skip_body(httpserver *s, httpserver_conn *c)
 {
+	while (c->outoff < c->cont) { /* the 100 Continue first */
+		ssize_t w = send(c->fd, c->out + c->outoff, c->cont - c->outoff, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			c->deadline = wl_now_ns() + HTTPSERVER_IDLE_NS;
+			return 0; /* waits for WL_WRITE (httpserver_step) */
+		}
+		if (w < 0)
+			return -1;
+		c->outoff = (uint16_t)(c->outoff + w);
+	}
 	for (int k = 0; k < 16 && c->skip > 0; k++) { /* 1 MiB, then the others' turn */
 		size_t want = c->skip < sizeof s->wbuf ? (size_t)c->skip : sizeof s->wbuf;
 		ssize_t got = recv(c->fd, s->wbuf, want, 0);
@@ -329,7 +354,10 @@ int httpserver_step(httpserver *s, httpserver_conn *c, int ready, wl_wait *next)
 	}
 	if (advance(s, c) < 0)
 		goto over;
-	*next = (wl_wait){ .fd = c->fd, .events = wants[c->state], .deadline_ns = c->deadline };
+	int events = wants[c->state];
+	if (c->state == HTTPSERVER_BODY && c->outoff < c->cont)
+		events = WL_WRITE; /* the 100 Continue has to go first */
+	*next = (wl_wait){ .fd = c->fd, .events = events, .deadline_ns = c->deadline };
 	return WL_STEP_WAIT;
 over:
 	httpserver_close(s, c);

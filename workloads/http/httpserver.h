@@ -60,6 +60,7 @@ typedef struct {
 	char *in;            /* bytes read but not yet parsed (pipelining) */
 	size_t inlen;
 	uint64_t skip;     /* request body bytes still to read and drop */
+	uint16_t cont;     /* out[0..cont): a "100 Continue" to send before the body */
 	uint32_t delay_ms; /* the answer's delay, which runs once the body is in */
 	/* The answer: a small head (with the whole body when it is text), then
 	 * body_len bytes of httpbody_fill(seed), made as the socket takes them. */
