@@ -265,15 +265,16 @@ static void test_post_bundled(void **st)
 	pid_t server;
 	char body[1000];
 	memset(body, 'x', sizeof body);
-	assert_int_equal(target_spawn(NULL, NULL, &server, hostport, sizeof hostport, err, sizeof err),
-			 0);
+	assert_int_equal(
+		target_spawn(NULL, NULL, &server, hostport, sizeof hostport, err, sizeof err), 0);
 	int port = atoi(strrchr(hostport, ':') + 1);
 	struct httpclient_task t = { 0 };
 	for (size_t k = 0; k < N_ELEMS(cases); k++)
 		for (int post = 0; post < 2; post++) {
 			struct httpcfg c;
 			snprintf(path, sizeof path, "/work?size=%llu&seed=%llu",
-				 (unsigned long long)cases[k].size, (unsigned long long)cases[k].seed);
+				 (unsigned long long)cases[k].size,
+				 (unsigned long long)cases[k].seed);
 			cfg(&c, port, path, post ? body : NULL, post ? sizeof body : 0);
 			wl_result r = fetch(&c, &t);
 			if (r.err)

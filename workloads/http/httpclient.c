@@ -4,7 +4,7 @@
  * The phases: connect a non-blocking socket (EINPROGRESS, then wait until it
  * is writable and read SO_ERROR), send the request (the head, then a POST's
  * body straight from the caller's memory, as much as the socket takes each
- * time, up to 64 MiB and more without a copy), read the reply into the
+ * time, whatever its size, never copied), read the reply into the
  * incremental parser until it says the reply is complete. Each phase does
  * all it can without blocking, then names the one event it waits for, always
  * with the task's deadline: a server that never answers costs a timeout, not
