@@ -2,13 +2,15 @@
  * test_httpserver.c - one connection of the bundled target as a state
  * machine on a socketpair: no loop, no listening socket. Stepped by hand
  * and driven straight-line it sends the same bytes; a delay waits for its
- * deadline and a hang-up ends it; an idle connection times out. The whole
+ * deadline and a hang-up ends it; a POST's body is read past, however long;
+ * an idle connection times out. The whole
  * server from the outside: test_httptarget.c.
  */
 #define _GNU_SOURCE
 #include "tests/testutil.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -112,6 +114,16 @@ static void test_step_and_drive_agree(void **st)
 		{ "BAD\r\n\r\n", 1 },
 		{ "GET /work?size=1 HTTP/1.1\r\n\r\n", 1 },
 		{ "GET /work?size=1 HTTP/1.1\r\n", 0 }, /* the peer left mid-head */
+		/* a POST's body is read and dropped, never taken for a request */
+		{ "POST /work?size=2 HTTP/1.1\r\nContent-Length: 26\r\n\r\n"
+		  "GET /stats HTTP/1.1\r\n\r\nGET /work?size=3 HTTP/1.1\r\n\r\n",
+		  2 },
+		{ "POST /work HTTP/1.1\r\nContent-Length: 5\r\n\r\nab", 0 }, /* left mid-body */
+		{ "POST /work HTTP/1.1\r\nContent-Length: 67108865\r\n\r\nGET /work HTTP/1.1\r\n\r\n",
+		  1 }, /* 413, then closed */
+		{ "POST /work HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		  "1a\r\nGET /stats HTTP/1.1\r\n\r\n\r\n0\r\n\r\n",
+		  1 }, /* 411, then closed */
 	};
 	for (size_t k = 0; k < N_ELEMS(cases); k++) {
 		bytes a = stepped(cases[k].request), b = driven(cases[k].request);
@@ -124,6 +136,97 @@ static void test_step_and_drive_agree(void **st)
 		free(a.buf);
 		free(b.buf);
 	}
+}
+
+/* A POST's body may be the server's whole answer, then the body comes;
+ * more than a socket holds, so a thread writes it while the server reads. */
+#define BIG_BODY (3u << 20)
+static void *write_post(void *arg)
+{
+	int fd = *(int *)arg;
+	char head[128];
+	int n = snprintf(head, sizeof head,
+			 "POST /work?size=7&seed=3&delay_ms=1 HTTP/1.1\r\nContent-Length: %u\r\n\r\n",
+			 BIG_BODY);
+	char *body = malloc(BIG_BODY);
+	assert_non_null(body);
+	memset(body, 'G', BIG_BODY); /* not a request, whatever it looks like */
+	assert_int_equal(send(fd, head, (size_t)n, MSG_NOSIGNAL), n);
+	for (size_t off = 0; off < BIG_BODY;) {
+		ssize_t w = send(fd, body + off, BIG_BODY - off, MSG_NOSIGNAL);
+		assert_true(w > 0);
+		off += (size_t)w;
+	}
+	const char *next = "GET /work?size=4&seed=5 HTTP/1.1\r\nConnection: close\r\n\r\n";
+	assert_int_equal(send(fd, next, strlen(next), MSG_NOSIGNAL), (ssize_t)strlen(next));
+	free(body);
+	return NULL;
+}
+
+static void test_post_body(void **st)
+{
+	httpserver *s = calloc(1, sizeof *s);
+	int sv[2];
+	pthread_t t;
+	unsigned char want[7];
+	assert_non_null(s);
+	pair(sv, "", 0);
+	assert_int_equal(pthread_create(&t, NULL, write_post, &sv[1]), 0);
+	httpserver_drive(s, sv[0]);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(s->requests, 2);
+	assert_int_equal(s->connections, 0);
+	close(sv[0]);
+	bytes b = collect(sv[1]);
+	/* the answers' bodies are binary: memmem, not strstr */
+	char *first = memmem(b.buf, b.len, "\r\n\r\n", 4);
+	assert_non_null(first);
+	assert_int_equal(strncmp(b.buf, "HTTP/1.1 200 OK\r\n", 17), 0);
+	assert_int_equal(strncmp(first + 11, "HTTP/1.1 200 OK\r\n", 17), 0);
+	char *second = memmem(first + 11, b.len - (size_t)(first + 11 - b.buf), "\r\n\r\n", 4);
+	assert_non_null(second);
+	httpbody_fill(3, 0, want, 7);
+	assert_memory_equal(first + 4, want, 7);
+	assert_int_equal(b.len - (size_t)(second + 4 - b.buf), 4);
+	httpbody_fill(5, 0, want, 4);
+	assert_memory_equal(second + 4, want, 4);
+	free(b.buf);
+	free(s);
+}
+
+/* Expect: 100-continue: the 100 goes out before the body is read, then the
+ * answer once it is in; a body already sent with the head needs none. */
+static void test_continue(void **st)
+{
+	httpserver *s = calloc(1, sizeof *s);
+	httpserver_conn c;
+	wl_wait w;
+	int sv[2];
+	char buf[512];
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	assert_non_null(s);
+	pair(sv, "POST /work?size=2 HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n",
+	     0);
+	httpserver_open(s, &c, sv[0], &w);
+	assert_int_equal(httpserver_step(s, &c, WL_READ, &w), WL_STEP_WAIT);
+	assert_int_equal(w.events, WL_READ); /* the body, the 100 being out */
+	ssize_t got = recv(sv[1], buf, sizeof buf - 1, MSG_DONTWAIT);
+	assert_int_equal(got, (ssize_t)sizeof cont - 1);
+	assert_memory_equal(buf, cont, sizeof cont - 1);
+	assert_int_equal(send(sv[1], "body", 4, 0), 4);
+	assert_int_equal(httpserver_step(s, &c, WL_READ, &w), WL_STEP_WAIT);
+	got = recv(sv[1], buf, sizeof buf - 1, MSG_DONTWAIT);
+	assert_true(got > 17);
+	assert_int_equal(strncmp(buf, "HTTP/1.1 200 OK\r\n", 17), 0);
+	httpserver_close(s, &c);
+	close(sv[0]);
+	close(sv[1]);
+
+	bytes b = driven("POST /work?size=2 HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n"
+			 "\r\nbody");
+	assert_int_equal(strncmp(b.buf, "HTTP/1.1 200 OK\r\n", 17), 0);
+	free(b.buf);
+	free(s);
 }
 
 /* A delay waits for its deadline, watching only for a hang-up. */
@@ -202,6 +305,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_step_and_drive_agree),
+		cmocka_unit_test(test_post_body),
+		cmocka_unit_test(test_continue),
 		cmocka_unit_test(test_delay),
 		cmocka_unit_test(test_idle),
 	};

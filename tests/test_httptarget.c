@@ -258,7 +258,7 @@ static void expect_error(const char *req, int status)
 	receive(c, &r, 0);
 	assert_int_equal(r.status, status);
 	if (status == 405)
-		assert_string_equal(r.allow, "GET, HEAD");
+		assert_string_equal(r.allow, "GET, HEAD, POST");
 	free(r.body);
 	if (status == 404) {
 		assert_false(r.close);
@@ -276,7 +276,9 @@ static void test_errors(void **st)
 	expect_error("HELLO\r\n\r\n", 400);
 	expect_error("GET /work?delay_ms=abc HTTP/1.1\r\n\r\n", 400);
 	expect_error("GET /work?size=67108865 HTTP/1.1\r\n\r\n", 400);
-	expect_error("POST /work HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405);
+	expect_error("PUT /work HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405);
+	expect_error("POST /work HTTP/1.1\r\nContent-Length: 67108865\r\n\r\n", 413);
+	expect_error("POST /work HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 411);
 	char big[9 * 1024 + 64];
 	int n = snprintf(big, sizeof big, "GET /work HTTP/1.1\r\nX-Big: ");
 	memset(big + n, 'a', 9 * 1024);

@@ -15,6 +15,10 @@
  * timer is re-armed only when its deadline moves earlier; a later deadline
  * (the next idle timeout) is looked at when the timer fires. A periodic tick
  * looks at the stop flag, so a signal is seen within 100 ms.
+ *
+ * A stall (--stall) is a timer on a fixed grid whose callback simply sleeps:
+ * the whole loop stops, as it does when a handler blocks it, and requests
+ * pile up in the kernel's queues until it wakes.
  */
 #define _GNU_SOURCE
 #include "harness/run/target_serve.h"
@@ -27,6 +31,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "models/epoll.h"
@@ -41,6 +46,8 @@ typedef struct srv {
 	int lfd, paused;
 	volatile sig_atomic_t *stop;
 	conn *live; /* every open connection, for the end */
+	target_stall stall;
+	uint64_t stall_at; /* when the next stall is due */
 	httpserver hs;
 } srv;
 
@@ -55,6 +62,34 @@ struct conn {
 
 static void on_conn(loop *l, int fd, int ready, void *arg);
 static void on_deadline(loop *l, void *arg);
+
+/* The stall, if one is due: the one thread sleeps (in slices, so a stop is
+ * still seen within a tick); the next is due one period after this one was.
+ * The loop hands out a turn's ready fds before its due timers, so the fd
+ * callbacks ask too: nothing is answered once a stall is due. */
+static void stall_if_due(srv *s)
+{
+	uint64_t now = wl_now_ns(), until = now + s->stall.stall_ns;
+	if (!s->stall.every_ns || now < s->stall_at)
+		return;
+	while (!*s->stop && (now = wl_now_ns()) < until) {
+		uint64_t d = until - now < TICK_NS ? until - now : TICK_NS;
+		struct timespec ts = { (time_t)(d / 1000000000u), (long)(d % 1000000000u) };
+		nanosleep(&ts, NULL);
+	}
+	do /* past ones, had the loop been late by a period, are skipped */
+		s->stall_at += s->stall.every_ns;
+	while (s->stall_at <= wl_now_ns());
+}
+
+/* The stall's timer: at its time, unless an fd callback began it already. */
+static void on_stall(loop *l, void *arg)
+{
+	srv *s = arg;
+	stall_if_due(s);
+	if (loop_timer(l, s->stall_at, on_stall, s) < 0)
+		loop_stop(l);
+}
 
 static void conn_free(conn *c)
 {
@@ -99,6 +134,7 @@ static void on_conn(loop *l, int fd, int ready, void *arg)
 	conn *c = arg;
 	wl_wait w;
 	int r = (ready & (WL_READ | WL_WRITE)) | (ready & LOOP_HUP ? HTTPSERVER_HUP : 0);
+	stall_if_due(c->s);
 	follow(c, httpserver_step(&c->s->hs, &c->hc, r, &w), &w);
 }
 
@@ -141,6 +177,7 @@ static void on_listen(loop *l, int lfd, int ready, void *arg)
 {
 	static const int one = 1;
 	srv *s = arg;
+	stall_if_due(s);
 	for (int k = 0; k < 64; k++) { /* then let the others have a turn */
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -283,6 +320,12 @@ static void srv_free(srv *s)
 int target_serve(const char *listen, volatile sig_atomic_t *stop, FILE *announce, char *err,
 		 size_t errlen)
 {
+	return target_serve_stalling(listen, NULL, stop, announce, err, errlen);
+}
+
+int target_serve_stalling(const char *listen, const target_stall *stall,
+			  volatile sig_atomic_t *stop, FILE *announce, char *err, size_t errlen)
+{
 	static volatile sig_atomic_t never;
 	srv *s = calloc(1, sizeof *s);
 	if (!s) {
@@ -291,6 +334,8 @@ int target_serve(const char *listen, volatile sig_atomic_t *stop, FILE *announce
 	}
 	s->stop = stop ? stop : &never;
 	s->lfd = -1;
+	if (stall && stall->stall_ns > 0 && stall->stall_ns < stall->every_ns)
+		s->stall = *stall;
 	raise_nofile();
 	if (open_listener(s, listen, err, errlen) < 0 ||
 	    !(s->l = loop_new(&loop_backend_epoll, 1024, 1024, err, errlen))) {
@@ -299,6 +344,10 @@ int target_serve(const char *listen, volatile sig_atomic_t *stop, FILE *announce
 	}
 	int rc = loop_watch(s->l, s->lfd, WL_READ, on_listen, s);
 	int64_t tick = rc < 0 ? rc : loop_timer(s->l, wl_now_ns(), on_tick, s);
+	if (tick >= 0 && s->stall.every_ns) { /* listening began with the loop */
+		s->stall_at = wl_now_ns() + s->stall.every_ns;
+		tick = loop_timer(s->l, s->stall_at, on_stall, s);
+	}
 	if (tick < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror((int)-tick));
 		srv_free(s);

@@ -5,13 +5,18 @@
  * Both ends can make any slice of a body on their own: the server makes it
  * 64 KiB at a time as the socket takes it (never holding a 64 MiB answer in
  * memory), and a test or a client checks what it got without being sent a
- * copy. Each 8-byte word is SplitMix64's finaliser applied to a counter keyed
- * by the seed: two multiplies a word, some 9 GB/s, so the server spends its
- * time on sockets, not on making bytes.
+ * copy, or knows a whole body's digest beforehand (httpbody_digest, which
+ * a load generator can check every reply against). Each 8-byte word is
+ * SplitMix64's finaliser applied to a counter keyed by the seed: two
+ * multiplies a word, some 9 GB/s, so the server spends its time on sockets,
+ * not on making bytes.
  */
 #include "workloads/http/httpbody.h"
 
 #include <string.h>
+
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
 
 static uint64_t mix(uint64_t z)
 {
@@ -46,4 +51,18 @@ void httpbody_fill(uint64_t seed, uint64_t offset, unsigned char *buf, size_t le
 			*buf++ = (unsigned char)(w >> (8 * b));
 		skip = 0;
 	}
+}
+
+uint64_t httpbody_digest(uint64_t seed, uint64_t size)
+{
+	unsigned char buf[16384]; /* any slicing gives the same digest */
+	XXH3_state_t st;
+
+	XXH3_64bits_reset(&st);
+	for (uint64_t off = 0; off < size; off += sizeof buf) {
+		size_t len = size - off < sizeof buf ? (size_t)(size - off) : sizeof buf;
+		httpbody_fill(seed, off, buf, len);
+		XXH3_64bits_update(&st, buf, len);
+	}
+	return XXH3_64bits_digest(&st);
 }

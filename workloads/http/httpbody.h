@@ -14,4 +14,10 @@
  * mix being SplitMix64's finaliser: any slice can be made on its own. */
 void httpbody_fill(uint64_t seed, uint64_t offset, unsigned char *buf, size_t len);
 
+/* The digest of the whole body of /work?size=size&seed=seed: XXH3-64 (seed
+ * 0) over its bytes, the value workloads/http/httpclient.c reports for that
+ * reply (it digests a body the same way as it streams in), made here
+ * without the network and without holding the body: a few KiB at a time. */
+uint64_t httpbody_digest(uint64_t seed, uint64_t size);
+
 #endif

@@ -47,6 +47,12 @@ struct httpcfg {
 	int64_t timeout_ms;
 	int ndelay, nsize; /* per-task lists: task i asks for entry i % count */
 	int64_t delay_ms[WL_MAX_VALUES], size[WL_MAX_VALUES];
+	/* Not NULL: send POST with these body_len bytes (and a Content-Length)
+	 * instead of GET. The caller's memory, read-only, sent as it is from
+	 * there by every request; set it after httpcfg_url/httpcfg_init, which
+	 * clear it (the http workloads never set it: they GET). */
+	const char *body;
+	size_t body_len;
 };
 
 /* Fill c from w's parameters (url, or w->target), resolving the host once.

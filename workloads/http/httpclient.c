@@ -1,20 +1,24 @@
 /*
- * httpclient.c - one HTTP GET as a resumable task (see httpclient.h).
+ * httpclient.c - one HTTP GET (or POST) as a resumable task (see httpclient.h).
  *
  * The phases: connect a non-blocking socket (EINPROGRESS, then wait until it
- * is writable and read SO_ERROR), send the request, read the reply into the
+ * is writable and read SO_ERROR), send the request (the head, then a POST's
+ * body straight from the caller's memory, as much as the socket takes each
+ * time, whatever its size, never copied), read the reply into the
  * incremental parser until it says the reply is complete. Each phase does
  * all it can without blocking, then names the one event it waits for, always
  * with the task's deadline: a server that never answers costs a timeout, not
  * a stuck model. The deadline is also checked on every step, whatever woke it,
  * and after every recv that returned data: a server that keeps sending (so
  * recv never says EAGAIN, or the fd is ready each time the loop looks) cannot
- * hold a task past it either. The socket is closed before the task reports done.
+ * hold a task past it either; the same goes for a long body that the server
+ * keeps taking. The socket is closed before the task reports done.
  *
  * keepalive=1 takes an idle connection from the thread's pool (httppool.c)
  * and puts it back after a whole reply. A pooled connection may have been
  * closed by the server meanwhile: one that dies before any reply byte is
- * replaced by a fresh connection once (a GET may be repeated). With hold
+ * replaced by a fresh connection once (a GET may be repeated; a POST only if
+ * not one byte of it was written, see stale()). With hold
  * (concbench load's connections) the task keeps its own socket instead of
  * the pool's, and the same state sends the next GET on it.
  */
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "workloads/http/httppool.h"
@@ -150,10 +155,16 @@ static int task_connected(const struct httpcfg *c, struct httpclient_task *t, in
 }
 
 /* A reused connection the server dropped before answering: start over on a
- * fresh one (once: a fresh connection is never reused). */
-static int stale(struct httpclient_task *t, int err)
+ * fresh one (once: a fresh connection is never reused). A GET is safe to
+ * repeat (RFC 9110 9.2.2). A POST is not: once any byte of it is written we
+ * cannot know whether the server read it and acted on it before the close
+ * (a write into the kernel's buffer succeeds on a connection the server has
+ * already dropped). So a POST is repeated only when the failure came before
+ * its first byte was written; otherwise it fails, and the caller counts it. */
+static int stale(const struct httpcfg *c, struct httpclient_task *t, int err)
 {
-	return t->reused && t->parser.seen == 0 && (err == 0 || err == ECONNRESET || err == EPIPE);
+	return t->reused && t->parser.seen == 0 && (!c->body || t->sent == 0) &&
+	       (err == 0 || err == ECONNRESET || err == EPIPE);
 }
 
 static int retry_fresh(const struct httpcfg *c, struct httpclient_task *t, wl_result *r)
@@ -176,31 +187,57 @@ static const char *seed_text(const struct httpcfg *c, size_t i, char seed[QUERY_
 	return seed;
 }
 
-static int request_text(const struct httpcfg *c, size_t i, char *buf, size_t len)
+/* The request head: a GET, or a POST of c->body. */
+static size_t request_text(const struct httpcfg *c, size_t i, char *buf, size_t len)
 {
-	char seed[QUERY_LEN];
+	char seed[QUERY_LEN], length[96] = "";
 
-	return snprintf(buf, len,
-			"GET %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: concbench\r\n"
-			"Accept: */*\r\nAccept-Encoding: identity\r\n%s\r\n",
-			c->path, seed_text(c, i, seed), c->authority,
-			c->keepalive ? "" : "Connection: close\r\n");
+	if (c->body)
+		snprintf(length, sizeof length,
+			 "Content-Type: application/octet-stream\r\nContent-Length: %zu\r\n",
+			 c->body_len);
+	return (size_t)snprintf(buf, len,
+				"%s %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: concbench\r\n"
+				"Accept: */*\r\nAccept-Encoding: identity\r\n%s%s\r\n",
+				c->body ? "POST" : "GET", c->path, seed_text(c, i, seed),
+				c->authority, c->keepalive ? "" : "Connection: close\r\n", length);
 }
 
+/* Send the head, then the body (a POST's), as the socket takes them: t->sent
+ * counts both, so a step resumes where the last one stopped. The head is
+ * made again each step (it is small); the body goes from c->body itself. */
 static int task_send(const struct httpcfg *c, size_t i, struct httpclient_task *t, wl_result *r)
 {
-	char req[768];
-	size_t len = (size_t)request_text(c, i, req, sizeof req);
+	char head[768];
+	size_t hlen = request_text(c, i, head, sizeof head);
+	size_t len = hlen + (c->body ? c->body_len : 0);
 
 	while (t->sent < len) {
-		ssize_t n = send(t->fd, req + t->sent, len - t->sent, MSG_NOSIGNAL);
+		struct iovec iov[2];
+		size_t k = 0;
+		if (t->sent < hlen)
+			iov[k++] = (struct iovec){ head + t->sent, hlen - t->sent };
+		if (c->body && c->body_len > 0) {
+			size_t off = t->sent < hlen ? 0 : t->sent - hlen;
+			iov[k++] = (struct iovec){ (char *)c->body + off, c->body_len - off };
+		}
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = k };
+		ssize_t n = sendmsg(t->fd, &m, MSG_NOSIGNAL);
 		if (n >= 0) {
 			t->sent += (size_t)n;
+			if (t->sent < len && past_deadline(t)) /* the server keeps taking */
+				return timed_out(c, t, r);
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			return WL_WRITE;
 		} else if (errno != EINTR) {
-			if (stale(t, errno))
+			if (stale(c, t, errno))
 				return retry_fresh(c, t, r);
+			if (c->body && t->sent >= hlen && (errno == EPIPE || errno == ECONNRESET)) {
+				/* The server stopped reading the body: it may have
+				 * answered first (a 413); read what it said. */
+				t->phase = T_RECEIVING;
+				return GO;
+			}
 			return task_fail(t, r, errno, "send: %s", strerror(errno));
 		}
 	}
@@ -257,7 +294,7 @@ static int task_receive(const struct httpcfg *c, size_t i, struct httpclient_tas
 			if (past_deadline(t)) /* the server keeps sending */
 				return timed_out(c, t, r);
 		} else if (n == 0) {
-			if (stale(t, 0))
+			if (stale(c, t, 0))
 				return retry_fresh(c, t, r);
 			if (httpresp_eof(&t->parser) == HTTPRESP_DONE)
 				return task_succeed(c, t, r);
@@ -265,7 +302,7 @@ static int task_receive(const struct httpcfg *c, size_t i, struct httpclient_tas
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			return WL_READ;
 		} else if (errno != EINTR) {
-			if (stale(t, errno))
+			if (stale(c, t, errno))
 				return retry_fresh(c, t, r);
 			return task_fail(t, r, errno, "recv: %s", strerror(errno));
 		}

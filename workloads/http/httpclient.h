@@ -1,7 +1,9 @@
 /*
- * httpclient.h - one HTTP GET as a task, shared by the http and mixed workloads.
+ * httpclient.h - one HTTP GET as a task, shared by the http and mixed workloads
+ * (and concbench load's connections, which may POST a fixed body instead:
+ * httpcfg.body).
  *
- * The GET is written once, as a state machine (connect, send, receive) that
+ * The request is written once, as a state machine (connect, send, receive) that
  * says which fd and event it waits for next: that is the resumable form an
  * event loop drives. The straight-line form is the same machine driven by a
  * loop that waits through the model's wl_io (httpclient_drive), so the two forms

@@ -6,8 +6,14 @@
  *                                        bytes (0..64 MiB) of httpbody(K)
  *   GET /stats                           the server's live counters
  *
- * HEAD works on both; other paths are 404, other methods 405, bad numbers or
- * a malformed request 400, HTTP/2+ 505.
+ * HEAD works on both, and POST as GET: a request of any of the three may
+ * carry a body with a Content-Length (up to 64 MiB, more is 413), which the
+ * server reads and drops before it answers. A Transfer-Encoding (a chunked
+ * body) is 411 Length Required: finding a chunked body's end takes a chunk
+ * parser the target does without, so it asks for a Content-Length and
+ * closes. "Expect: 100-continue" is noted (the connection answers it).
+ * Other paths are 404, other methods 405, bad numbers or a
+ * malformed request 400, HTTP/2+ 505.
  */
 #ifndef CB_HTTPREQ_H
 #define CB_HTTPREQ_H
@@ -26,6 +32,13 @@ typedef struct {
 	int head_only, keep;
 	int minor; /* HTTP/1.minor */
 	uint64_t delay_ms, size, seed;
+	/* Body bytes after the head to read (and drop) before answering: the
+	 * Content-Length of a request that is answered 200 or 404; 0 for the
+	 * error answers, which close the connection without reading it. */
+	uint64_t body_len;
+	/* "Expect: 100-continue" from HTTP/1.1 with a body to read: the client
+	 * may wait for a "100 Continue" before it sends the body. */
+	int expect_continue;
 } httpreq;
 
 /* Find the end of a request head in buf[0..len): the offset just past the

@@ -2,17 +2,21 @@
  * httpserver.c - one connection of the bundled HTTP target, as a small state
  * machine; the loop that waits for it is someone else's:
  *
- *   READ ---> DELAY ---> WRITE ---> READ (keep-alive) ... or LINGER -> over
- *     \___________________^
+ *   READ -+-> BODY -+-> DELAY -+-> WRITE ---> READ (keep-alive) ...
+ *         \_________\__________^         \--> LINGER ---> over
  *
  * READ gathers a request head (pipelined bytes beyond it stay buffered for
- * the next round); DELAY waits for its deadline while only the peer hanging
- * up may wake it, so a client that leaves mid-delay is freed at once; WRITE
- * sends as much as the socket takes and waits for WL_WRITE for the rest. The
- * body is never held in memory: it is a pure function of (seed, offset),
- * made 64 KiB at a time into one buffer shared by all connections, and
- * whatever the socket did not take is simply made again. So a slow reader of
- * a 64 MiB answer costs a few hundred bytes, not 64 MiB.
+ * the next round); BODY reads a request's body (a POST's, by its
+ * Content-Length) and drops it, never reading past its end, so the next
+ * request's bytes stay where READ finds them; DELAY waits for its deadline
+ * while only the peer hanging up may wake it, so a client that leaves
+ * mid-delay is freed at once; WRITE sends as much as the socket takes and
+ * waits for WL_WRITE for the rest. The answer's body is never held in
+ * memory: it is a pure function of (seed, offset), made 64 KiB at a time
+ * into one buffer shared by all connections, and whatever the socket did
+ * not take is simply made again. So a slow reader of a 64 MiB answer costs
+ * a few hundred bytes, not 64 MiB; a 64 MiB request body is read into that
+ * same buffer and dropped.
  *
  * A step never allocates but to keep pipelined bytes, and makes no system
  * call beyond the reads and writes the answer needs: a keep-alive request is
@@ -60,6 +64,8 @@ static const char *reason(int status)
 	case 400: return "Bad Request";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
 	case 431: return "Request Header Fields Too Large";
 	case 505: return "HTTP Version Not Supported";
 	}
@@ -76,41 +82,70 @@ static int put_head(httpserver_conn *c, const httpreq *req, const char *type, ui
 	int n = snprintf(c->out, sizeof c->out,
 			 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %llu\r\n%s%s\r\n%s",
 			 req->status, reason(req->status), type, (unsigned long long)length,
-			 req->status == 405 ? "Allow: GET, HEAD\r\n" : "", conn,
+			 req->status == 405 ? "Allow: GET, HEAD, POST\r\n" : "", conn,
 			 req->head_only ? "" : text);
 	c->outlen = (uint16_t)n;
 	c->outoff = 0;
 	return n > 0 && (size_t)n < sizeof c->out ? 0 : -1;
 }
 
-/* Begin the answer to req: at once, or after its delay. 0, or -1 to close. */
-static int start_answer(httpserver *s, httpserver_conn *c, const httpreq *req)
+/* The request is whole (its body too): answer at once, or after its delay. */
+static void request_done(httpserver *s, httpserver_conn *c)
 {
-	char text[128];
-	s->requests++;
-	c->keep = (unsigned char)req->keep;
-	c->body_len = c->body_off = 0;
 	c->state = HTTPSERVER_WRITE;
-	if (req->status != 200) {
-		snprintf(text, sizeof text, "%d %s\n", req->status, reason(req->status));
-		return put_head(c, req, "text/plain", strlen(text), text);
-	}
-	if (req->route == HTTPREQ_STATS) {
-		snprintf(text, sizeof text, "connections %zu\ndelayed %zu\nrequests %llu\n",
-			 s->connections, s->delayed, (unsigned long long)s->requests);
-		return put_head(c, req, "text/plain", strlen(text), text);
-	}
-	c->body_len = req->head_only ? 0 : req->size;
-	c->seed = req->seed;
-	if (put_head(c, req, "application/octet-stream", req->size, "") < 0)
-		return -1;
-	if (req->delay_ms == 0)
-		return 0;
+	if (c->delay_ms == 0)
+		return;
 	/* Only a hang-up wakes a waiting connection; pipelined requests stay
 	 * in the kernel's buffer until this one is answered. */
 	c->state = HTTPSERVER_DELAY;
 	s->delayed++;
-	c->deadline = wl_now_ns() + req->delay_ms * 1000000u;
+	c->deadline = wl_now_ns() + (uint64_t)c->delay_ms * 1000000u;
+}
+
+/* Make the answer to req, to send once its body (c->skip bytes still to
+ * come) is read: then at once, or after its delay. 0, or -1 to close. */
+static int start_answer(httpserver *s, httpserver_conn *c, const httpreq *req)
+{
+	char text[128];
+	int rc;
+	s->requests++;
+	c->keep = (unsigned char)req->keep;
+	c->body_len = c->body_off = 0;
+	c->delay_ms = 0;
+	c->cont = 0;
+	if (req->status != 200) {
+		snprintf(text, sizeof text, "%d %s\n", req->status, reason(req->status));
+		rc = put_head(c, req, "text/plain", strlen(text), text);
+	} else if (req->route == HTTPREQ_STATS) {
+		snprintf(text, sizeof text, "connections %zu\ndelayed %zu\nrequests %llu\n",
+			 s->connections, s->delayed, (unsigned long long)s->requests);
+		rc = put_head(c, req, "text/plain", strlen(text), text);
+	} else {
+		c->body_len = req->head_only ? 0 : req->size;
+		c->seed = req->seed;
+		c->delay_ms = (uint32_t)req->delay_ms;
+		rc = put_head(c, req, "application/octet-stream", req->size, "");
+	}
+	if (rc < 0)
+		return -1;
+	/* A client that asked may be waiting for leave to send the body: put
+	 * a 100 Continue before the answer, sent before the body is read
+	 * (unless some of the body came anyway). */
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	if (req->expect_continue && c->skip == req->body_len) {
+		if (c->outlen + sizeof cont - 1 > sizeof c->out)
+			return -1;
+		memmove(c->out + sizeof cont - 1, c->out, c->outlen);
+		memcpy(c->out, cont, sizeof cont - 1);
+		c->cont = sizeof cont - 1;
+		c->outlen = (uint16_t)(c->outlen + c->cont);
+	}
+	if (c->skip) {
+		c->state = HTTPSERVER_BODY;
+		c->deadline = wl_now_ns() + HTTPSERVER_IDLE_NS;
+	} else {
+		request_done(s, c);
+	}
 	return 0;
 }
 
@@ -163,9 +198,12 @@ static int take_request(httpserver *s, httpserver_conn *c)
 	}
 	httpreq req;
 	if (end) {
-		if (keep_input(c, b + end, n - end) < 0)
-			return -1;
+		/* the body's first bytes may have come with the head: drop them */
 		httpreq_parse(b, end, &req);
+		size_t rest = n - end, drop = req.body_len < rest ? (size_t)req.body_len : rest;
+		c->skip = req.body_len - drop;
+		if (keep_input(c, b + end + drop, rest - drop) < 0)
+			return -1;
 	} else if (n == HTTPSERVER_MAX_HEAD) {
 		req = (httpreq){ .status = 431, .minor = 1 };
 	} else if (eof) {
@@ -174,6 +212,43 @@ static int take_request(httpserver *s, httpserver_conn *c)
 		return keep_input(c, b, n) < 0 ? -1 : 0;
 	}
 	return start_answer(s, c, &req) < 0 ? -1 : 1;
+}
+
+/* BODY: read and drop the rest of the request's body, never past its end:
+ * what follows is the next request's, for READ. 1 when the body is in (the
+ * state moved on), 0 to wait for more, -1 to close. */
+static int skip_body(httpserver *s, httpserver_conn *c)
+{
+	while (c->outoff < c->cont) { /* the 100 Continue first */
+		ssize_t w = send(c->fd, c->out + c->outoff, c->cont - c->outoff, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			c->deadline = wl_now_ns() + HTTPSERVER_IDLE_NS;
+			return 0; /* waits for WL_WRITE (httpserver_step) */
+		}
+		if (w < 0)
+			return -1;
+		c->outoff = (uint16_t)(c->outoff + w);
+	}
+	for (int k = 0; k < 16 && c->skip > 0; k++) { /* 1 MiB, then the others' turn */
+		size_t want = c->skip < sizeof s->wbuf ? (size_t)c->skip : sizeof s->wbuf;
+		ssize_t got = recv(c->fd, s->wbuf, want, 0);
+		if (got > 0)
+			c->skip -= (uint64_t)got;
+		else if (got < 0 && errno == EINTR)
+			continue;
+		else if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		else
+			return -1; /* the peer left mid-body */
+	}
+	if (c->skip > 0) {
+		c->deadline = wl_now_ns() + HTTPSERVER_IDLE_NS;
+		return 0;
+	}
+	request_done(s, c);
+	return 1;
 }
 
 /* WRITE: send what the socket takes. 1 when the answer is out (the state
@@ -245,6 +320,8 @@ static int advance(httpserver *s, httpserver_conn *c)
 		int rc;
 		if (c->state == HTTPSERVER_READ)
 			rc = take_request(s, c);
+		else if (c->state == HTTPSERVER_BODY)
+			rc = skip_body(s, c);
 		else if (c->state == HTTPSERVER_WRITE)
 			rc = send_answer(s, c);
 		else if (c->state == HTTPSERVER_LINGER)
@@ -260,6 +337,7 @@ int httpserver_step(httpserver *s, httpserver_conn *c, int ready, wl_wait *next)
 {
 	static const int wants[] = {
 		[HTTPSERVER_READ] = WL_READ,
+		[HTTPSERVER_BODY] = WL_READ,
 		[HTTPSERVER_DELAY] = HTTPSERVER_HUP,
 		[HTTPSERVER_WRITE] = WL_WRITE,
 		[HTTPSERVER_LINGER] = WL_READ,
@@ -276,7 +354,10 @@ int httpserver_step(httpserver *s, httpserver_conn *c, int ready, wl_wait *next)
 	}
 	if (advance(s, c) < 0)
 		goto over;
-	*next = (wl_wait){ .fd = c->fd, .events = wants[c->state], .deadline_ns = c->deadline };
+	int events = wants[c->state];
+	if (c->state == HTTPSERVER_BODY && c->outoff < c->cont)
+		events = WL_WRITE; /* the 100 Continue has to go first */
+	*next = (wl_wait){ .fd = c->fd, .events = events, .deadline_ns = c->deadline };
 	return WL_STEP_WAIT;
 over:
 	httpserver_close(s, c);

@@ -10,7 +10,8 @@
  * machine driven straight-line with poll(), so the two forms cannot drift.
  *
  * Keep-alive is the HTTP/1.1 default, pipelined requests are answered in
- * order, an idle connection is closed after 60 s, and a request head over
+ * order (a request's body, read and dropped, is never taken for the next
+ * request), an idle connection is closed after 60 s, and a request head over
  * 8 KiB is a 431.
  */
 #ifndef CB_HTTPSERVER_H
@@ -42,6 +43,7 @@ typedef struct {
 
 enum httpserver_state {
 	HTTPSERVER_READ,   /* waiting for (the rest of) a request head */
+	HTTPSERVER_BODY,   /* reading and dropping the request's body */
 	HTTPSERVER_DELAY,  /* request taken; its delay runs */
 	HTTPSERVER_WRITE,  /* sending the answer as the socket takes it */
 	HTTPSERVER_LINGER, /* answered and shut for writing; reading to EOF so
@@ -57,6 +59,9 @@ typedef struct {
 	uint64_t deadline;   /* CLOCK_MONOTONIC ns: delay end, idle or linger */
 	char *in;            /* bytes read but not yet parsed (pipelining) */
 	size_t inlen;
+	uint64_t skip;     /* request body bytes still to read and drop */
+	uint16_t cont;     /* out[0..cont): a "100 Continue" to send before the body */
+	uint32_t delay_ms; /* the answer's delay, which runs once the body is in */
 	/* The answer: a small head (with the whole body when it is text), then
 	 * body_len bytes of httpbody_fill(seed), made as the socket takes them. */
 	uint64_t body_len, body_off, seed;
