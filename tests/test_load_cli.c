@@ -291,6 +291,66 @@ static void test_sweep(void **st)
 	assert_int_equal(access(path, R_OK), -1); /* one step: no curve */
 }
 
+/* --body FILE: every request a POST of its bytes, answered as a GET; a
+ * missing file is a usage error. */
+static void test_post(void **st)
+{
+	char url[160], out[96], path[256], v[64], file[128];
+	snprintf(url, sizeof url, "%s/work?size=64&seed=2", base);
+	snprintf(out, sizeof out, "%s", tmpdir);
+	snprintf(file, sizeof file, "%s/body.bin", tmpdir);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 100000; i++)
+		fputc('a' + i % 26, f);
+	fclose(f);
+	result *r = RUN("load", url, "-n", "20", "-c", "2", "--body", file, "--check-body", "-o",
+			out, "--name", "post", "--no-plot");
+	assert_int_equal(r->code, 0);
+	assert_non_null(strstr(r->out, ": 20 ok, 0 errors"));
+	assert_non_null(strstr(r->out, "the body the bundled target's /work must send"));
+	path_in(path, sizeof path, "post", "results.csv");
+	csv_cell(path, 1, "method", v, sizeof v);
+	assert_string_equal(v, "POST");
+	csv_cell(path, 1, "digest", v, sizeof v);
+	char want[24];
+	snprintf(want, sizeof want, "%016llx", (unsigned long long)httpbody_digest(2, 64));
+	assert_string_equal(v, want);
+	USAGE("--body", "load", url, "-n", "5", "--body", "/nonexistent/body");
+}
+
+/* A server that stops for 300 ms every second, under an open loop for 3 s:
+ * at least two stalls fall inside the window, and every request meant to
+ * go during one cannot be answered before it ends, so the corrected p99
+ * (a fifth of the requests wait 0..300 ms) is at least 100 ms. A lower
+ * bound the stall forces, never a speed. */
+static void test_stall(void **st)
+{
+	static result sr;
+	int so, se, port = 0;
+	char url[160], out[96], path[256], v[64];
+	pid_t srv = start((const char *const[]){ "serve", "--listen", "127.0.0.1:0", "--stall",
+						 "300ms/1s", NULL },
+			  &so, &se);
+	memset(&sr, 0, sizeof sr);
+	drain(so, se, &sr, "\n");
+	const char *at = strstr(sr.out, "127.0.0.1:");
+	assert_true(at && sscanf(at, "127.0.0.1:%d", &port) == 1);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/work?size=100", port);
+	snprintf(out, sizeof out, "%s", tmpdir);
+	result *r = RUN("load", url, "-d", "3s", "-c", "2", "--rate", "200", "-o", out, "--name",
+			"stall", "--no-plot");
+	kill(srv, SIGINT);
+	drain(so, se, &sr, NULL);
+	finish(srv);
+	assert_int_equal(r->code, 0);
+	path_in(path, sizeof path, "stall", "results.csv");
+	csv_cell(path, 1, "p99_ms", v, sizeof v);
+	assert_true(strtod(v, NULL) >= 100);
+	csv_cell(path, 1, "max_ms", v, sizeof v);
+	assert_true(strtod(v, NULL) >= 200);
+}
+
 /* Ctrl-C: the table of what was measured, then exit 130. */
 static void test_interrupt(void **st)
 {
@@ -335,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_help_and_usage), cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_closed_loop),    cmocka_unit_test(test_open_loop),
 		cmocka_unit_test(test_interrupt),      cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_post),           cmocka_unit_test(test_stall),
 	};
 	return cmocka_run_group_tests(tests, serve_start, serve_stop);
 }

@@ -188,6 +188,31 @@ static void test_stalled_open_loop(void **st)
 	srv_stop(&s);
 }
 
+/* --check-body with the body known beforehand (the bundled target's
+ * /work): the right bytes are ok, other bytes are body errors every time,
+ * even the first reply. */
+static void test_expected_body(void **st)
+{
+	struct srv s = srv_start(OK);
+	load_cfg c = cfg(s.port, 8, 2, 2);
+	c.check_body = c.expect_set = 1;
+	c.expect = wl_digest_bytes(BODY, strlen(BODY));
+	load_result r = run_cfg(&c);
+	assert_int_equal(r.ok, 8);
+	assert_int_equal(load_result_errors(&r), 0);
+	assert_true(r.body_checked);
+	assert_true(r.body_digest == c.expect);
+	load_result_free(&r);
+
+	c.expect ^= 1;
+	r = run_cfg(&c);
+	assert_int_equal(r.ok, 0);
+	assert_int_equal(r.errors[LOAD_ERR_BODY], 8);
+	assert_non_null(strstr(r.first_error[LOAD_ERR_BODY], "the one the target must send"));
+	load_result_free(&r);
+	srv_stop(&s);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -196,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_keepalive),
 		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_stalled_open_loop),
+		cmocka_unit_test(test_expected_body),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

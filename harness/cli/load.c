@@ -15,7 +15,10 @@
 #include "harness/load/probe.h"
 #include "harness/load/sweep.h"
 #include "harness/plot/plot.h"
+#include "harness/report/file.h"
 #include "harness/run/spec.h"
+#include "workloads/http/httpbody.h"
+#include "workloads/http/httpreq.h"
 
 #define EXACT_MAX 1000000 /* -n up to this keeps every sample */
 
@@ -24,7 +27,8 @@ static void load_usage(FILE *f)
 	fprintf(f,
 		"usage: concbench load URL (-d DURATION | -n REQUESTS) [options]\n\n"
 		"Drive an HTTP/1.1 server at URL (http://host[:port]/path: the host you name,\n"
-		"or loopback) with GET requests and report throughput and latency.\n\n"
+		"or loopback) with GET (or --body's POST) requests and report throughput and\n"
+		"latency.\n\n"
 		"  -c, --connections L  connections (default 10); a list runs a step each:\n"
 		"                       1,10,100 or 1..1000x10\n"
 		"  -t, --threads N      threads, each its own event loop; connections are\n"
@@ -38,13 +42,16 @@ static void load_usage(FILE *f)
 		"                       the intended send (coordinated omission corrected),\n"
 		"                       the uncorrected figure beside it. Without --rate:\n"
 		"                       closed loop, the next request when the last is in\n"
+		"      --body FILE      POST FILE's bytes (up to 64 MiB) as every request's body,\n"
+		"                       with Content-Length; default GET\n"
 		"      --warmup D       run D first and discard it (default 0)\n"
 		"      --timeout D      per request: connect, send and whole reply (default 10s)\n"
 		"      --close          a new connection per request (default keep-alive)\n"
 		"      --latency        print the whole percentile spectrum too\n"
 		"      --check-body     every body must be the same bytes as the first (a static\n"
-		"                       file, the bundled target's /work): others count as\n"
-		"                       body errors; the table prints the body's digest\n"
+		"                       file); for the bundled target's /work?size=S&seed=K, the\n"
+		"                       bytes it must send. Others count as body errors; the\n"
+		"                       table prints the body's digest\n"
 		"  -o, --out DIR        write a results directory under DIR: results.csv and\n"
 		"                       results.json (a row per step), spectrum.csv, charts\n"
 		"      --name NAME      DIR/NAME/<UTC stamp>/ (default DIR results, NAME load);\n"
@@ -63,27 +70,8 @@ static void load_usage(FILE *f)
 		EXACT_MAX);
 }
 
-/* "1.5s", "500ms", "250us", "2m", "10" (seconds) into ns; -1 if bad. */
-static int64_t duration_ns(const char *s)
-{
-	static const struct {
-		const char *unit;
-		double ns;
-	} u[] = { { "ns", 1 },   { "us", 1e3 },   { "ms", 1e6 }, { "s", 1e9 },
-		  { "m", 60e9 }, { "h", 3600e9 }, { "", 1e9 } };
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || !(v >= 0) || isinf(v))
-		return -1;
-	for (size_t i = 0; i < sizeof u / sizeof *u; i++)
-		if (!strcmp(end, u[i].unit))
-			return v * u[i].ns < 1e18 ? (int64_t)(v * u[i].ns) : -1;
-	return -1;
-}
-
 typedef struct {
-	const char *url, *duration, *rate, *warmup, *timeout, *conns, *out, *name;
+	const char *url, *duration, *rate, *warmup, *timeout, *conns, *out, *name, *body;
 	int64_t threads, requests;
 	int close, latency, check_body, no_plot;
 } load_args;
@@ -99,6 +87,7 @@ typedef struct {
 	load_sweep_cfg sw;
 	int64_t *conns;
 	double *rates;
+	char *body; /* --body's bytes */
 } load_plan;
 
 /* --rate: one rate (0.5 is fine), or a list of whole ones. */
@@ -131,6 +120,25 @@ static int parse_rates(const char *text, load_plan *p)
 	return 0;
 }
 
+/* --check-body against the bundled target's /work?size=S&seed=K: the body
+ * it must send is known (httpbody_digest), so every reply is checked
+ * against that, not only against the first. Another path (or another
+ * server's page) is checked against the first reply. */
+static void expect_target_body(load_cfg *c)
+{
+	char head[320];
+	httpreq q;
+	int n = snprintf(head, sizeof head, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", c->http.path);
+	if (strncmp(c->http.path, "/work", 5) || (c->http.path[5] && c->http.path[5] != '?') ||
+	    n <= 0 || (size_t)n >= sizeof head)
+		return;
+	httpreq_parse(head, (size_t)n, &q);
+	if (q.status != 200 || q.route != HTTPREQ_WORK)
+		return;
+	c->expect_set = 1;
+	c->expect = httpbody_digest(q.seed, q.size);
+}
+
 static int to_cfg(const load_args *a, load_plan *p)
 {
 	char err[256];
@@ -146,11 +154,11 @@ static int to_cfg(const load_args *a, load_plan *p)
 		return cli_usage_error("load",
 				       a->duration ? "-d and -n: give one, not both"
 						   : "how long? give -d DURATION or -n REQUESTS");
-	if (a->duration && (d = duration_ns(a->duration)) <= 0)
+	if (a->duration && (d = cli_duration_ns(a->duration)) <= 0)
 		return bad_value("-d", a->duration, "a duration (10s, 500ms, 2m)");
-	if (a->warmup && (w = duration_ns(a->warmup)) < 0)
+	if (a->warmup && (w = cli_duration_ns(a->warmup)) < 0)
 		return bad_value("--warmup", a->warmup, "a duration (2s, 500ms)");
-	if (a->timeout && ((t = duration_ns(a->timeout)) < 1000000 || t > 3600000000000))
+	if (a->timeout && ((t = cli_duration_ns(a->timeout)) < 1000000 || t > 3600000000000))
 		return bad_value("--timeout", a->timeout, "a duration from 1ms to 1h");
 	if (spec_counts(a->conns, 1, 1000000, &p->conns, &nc, err, sizeof err) < 0)
 		return cli_usage_error("load", "-c: '%s' is not a number or a list of them: %s",
@@ -176,6 +184,16 @@ static int to_cfg(const load_args *a, load_plan *p)
 	c->http.keepalive = !a->close;
 	c->http.hold = 1;
 	c->http.timeout_ms = t / 1000000;
+	if (a->body) {
+		size_t len;
+		if (!(p->body = file_slurp(a->body, HTTPREQ_MAX_SIZE, &len, err, sizeof err)))
+			return cli_usage_error("load", "--body: %s", err);
+		c->http.body = p->body;
+		c->http.body_len = len;
+		c->post = 1;
+	}
+	if (a->check_body)
+		expect_target_body(c);
 	return 0;
 }
 
@@ -259,6 +277,7 @@ int cli_load(int argc, char **argv, volatile sig_atomic_t *stop)
 		  .eq = 1 },
 		{ .name = "--out", .alias = "-o", .type = CLI_TEXT, .dst = &a.out, .value = "DIR", .eq = 1 },
 		{ .name = "--name", .type = CLI_TEXT, .dst = &a.name, .value = "NAME", .eq = 1 },
+		{ .name = "--body", .type = CLI_TEXT, .dst = &a.body, .value = "FILE", .eq = 1 },
 		{ .name = "--close", .type = CLI_FLAG, .dst = &a.close },
 		{ .name = "--latency", .type = CLI_FLAG, .dst = &a.latency },
 		{ .name = "--check-body", .type = CLI_FLAG, .dst = &a.check_body },
@@ -276,5 +295,6 @@ int cli_load(int argc, char **argv, volatile sig_atomic_t *stop)
 		rc = run_plan(&a, &plan, argc, argv);
 	free(plan.conns);
 	free(plan.rates);
+	free(plan.body);
 	return rc;
 }

@@ -117,9 +117,10 @@ void load_table(FILE *f, const char *url, const load_cfg *c, load_result *r, int
 			units_time((double)load_hist_value_at(d, 99) / 1e9, b, sizeof b),
 			units_time((double)d->max / 1e9, m, sizeof m));
 	}
-	if (r->body_checked)
-		fprintf(f, "  body       every ok reply the same bytes: digest %016llx\n",
-			(unsigned long long)r->body_digest);
+	if (r->body_checked && r->ok)
+		fprintf(f, "  body       every ok reply the same bytes: digest %016llx%s\n",
+			(unsigned long long)r->body_digest,
+			c->expect_set ? ",\n             the body the bundled target's /work must send" : "");
 	errors(f, r);
 	if (r->unfinished)
 		fprintf(f, "  unfinished %llu requests were still out at the end (not counted)\n",
