@@ -18,6 +18,7 @@
 #include "harness/report/file.h"
 #include "harness/run/spec.h"
 #include "workloads/http/httpbody.h"
+#include "workloads/http/httpclient.h"
 #include "workloads/http/httpreq.h"
 
 #define EXACT_MAX 1000000 /* -n up to this keeps every sample */
@@ -87,7 +88,8 @@ typedef struct {
 	load_sweep_cfg sw;
 	int64_t *conns;
 	double *rates;
-	char *body; /* --body's bytes */
+	char *body;      /* --body's bytes */
+	char head[1024]; /* the request head, made once */
 } load_plan;
 
 /* --rate: one rate (0.5 is fine), or a list of whole ones. */
@@ -194,6 +196,12 @@ static int to_cfg(const load_args *a, load_plan *p)
 	}
 	if (a->check_body)
 		expect_target_body(c);
+	c->http.nodigest = !a->check_body; /* no digest nobody reads */
+	size_t hl = httpclient_head(&c->http, 0, p->head, sizeof p->head);
+	if (hl < sizeof p->head) { /* a URL of ~900 characters is formatted each time */
+		c->http.head = p->head;
+		c->http.head_len = hl;
+	}
 	return 0;
 }
 

@@ -53,6 +53,14 @@ struct httpcfg {
 	 * clear it (the http workloads never set it: they GET). */
 	const char *body;
 	size_t body_len;
+	/* For a caller that sends one request over and over (concbench load):
+	 * head, when not NULL, is the whole request head, made once
+	 * (httpclient_head) instead of formatted per request; nodigest skips
+	 * hashing bodies nobody will look at (r->digest is then that of no
+	 * bytes). */
+	const char *head;
+	size_t head_len;
+	int nodigest;
 };
 
 /* Fill c from w's parameters (url, or w->target), resolving the host once.

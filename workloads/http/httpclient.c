@@ -187,8 +187,7 @@ static const char *seed_text(const struct httpcfg *c, size_t i, char seed[QUERY_
 	return seed;
 }
 
-/* The request head: a GET, or a POST of c->body. */
-static size_t request_text(const struct httpcfg *c, size_t i, char *buf, size_t len)
+size_t httpclient_head(const struct httpcfg *c, size_t i, char *buf, size_t len)
 {
 	char seed[QUERY_LEN], length[96] = "";
 
@@ -203,20 +202,34 @@ static size_t request_text(const struct httpcfg *c, size_t i, char *buf, size_t 
 				c->authority, c->keepalive ? "" : "Connection: close\r\n", length);
 }
 
+/* The head to send: the one made once (c->head), or made now. */
+static const char *request_head(const struct httpcfg *c, size_t i, char *buf, size_t len,
+				size_t *hlen)
+{
+	if (c->head) {
+		*hlen = c->head_len;
+		return c->head;
+	}
+	size_t n = httpclient_head(c, i, buf, len);
+	*hlen = n < len ? n : len - 1;
+	return buf;
+}
+
 /* Send the head, then the body (a POST's), as the socket takes them: t->sent
  * counts both, so a step resumes where the last one stopped. The head is
  * made again each step (it is small); the body goes from c->body itself. */
 static int task_send(const struct httpcfg *c, size_t i, struct httpclient_task *t, wl_result *r)
 {
-	char head[768];
-	size_t hlen = request_text(c, i, head, sizeof head);
+	char buf[768];
+	size_t hlen;
+	const char *head = request_head(c, i, buf, sizeof buf, &hlen);
 	size_t len = hlen + (c->body ? c->body_len : 0);
 
 	while (t->sent < len) {
 		struct iovec iov[2];
 		size_t k = 0;
 		if (t->sent < hlen)
-			iov[k++] = (struct iovec){ head + t->sent, hlen - t->sent };
+			iov[k++] = (struct iovec){ (char *)head + t->sent, hlen - t->sent };
 		if (c->body && c->body_len > 0) {
 			size_t off = t->sent < hlen ? 0 : t->sent - hlen;
 			iov[k++] = (struct iovec){ (char *)c->body + off, c->body_len - off };
@@ -270,7 +283,8 @@ static int task_feed(const struct httpcfg *c, size_t i, struct httpclient_task *
 	int rc;
 
 	while ((rc = httpresp_parse(&t->parser, &buf, &len, &span, &n)) == HTTPRESP_BODY)
-		XXH3_64bits_update(body_hash(t), span, n);
+		if (!c->nodigest)
+			XXH3_64bits_update(body_hash(t), span, n);
 	if (t->parser.head_done && t->parser.status != 200) {
 		char seed[QUERY_LEN];
 		return task_fail(t, r, EPROTO, "HTTP %d %s from http://%s%s%s", t->parser.status,

@@ -67,4 +67,8 @@ void httpclient_drive(const struct httpcfg *c, const wl_spec *w, size_t i, wl_io
 int httpclient_step_blocking(const struct httpcfg *c, const wl_spec *w, size_t i, void *state,
 			     httpclient_step_fn *step, int ready, wl_result *r);
 
+/* The request head task i sends under c (a GET, or a POST of c->body) into
+ * buf[0..len), as snprintf: the length it needs. For c->head, made once. */
+size_t httpclient_head(const struct httpcfg *c, size_t i, char *buf, size_t len);
+
 #endif
