@@ -43,7 +43,7 @@ deps-memcheck: deps
 	@sh harness/build/deps.sh valgrind
 # bench's load rows: wrk beside concbench load, against nginx (started by the
 # bench itself from a temp dir, never the system service)
-deps-bench: deps-bench
+deps-bench: deps
 	@sh harness/build/deps.sh wrk nginx-light
 
 $(BUILD)/buildinfo.h: FORCE

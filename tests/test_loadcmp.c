@@ -107,6 +107,23 @@ static void test_parse_ours_printed(void **state)
 	assert_true(fabs(g.rps - 100.0) < 1e-9);
 	assert_true(fabs(g.p50_s - 2e-3) < 1e-12);
 	assert_true(fabs(g.p99_s - 50e-3) < 1e-12);
+	assert_true(g.digest == 0); /* no --check-body */
+	free(text);
+
+	/* with the body checked, its digest; a run with any error is no figure */
+	r.body_checked = 1;
+	r.body_digest = 0x24f7e319011d2517ull;
+	f = open_memstream(&text, &len);
+	load_table(f, "http://127.0.0.1:1/", &c, &r, 0);
+	fclose(f);
+	assert_int_equal(loadparse_ours(text, &g), 0);
+	assert_true(g.digest == 0x24f7e319011d2517ull);
+	free(text);
+	r.errors[LOAD_ERR_BODY] = 1;
+	f = open_memstream(&text, &len);
+	load_table(f, "http://127.0.0.1:1/", &c, &r, 0);
+	fclose(f);
+	assert_int_equal(loadparse_ours(text, &g), -1);
 	free(text);
 	load_result_free(&r);
 }

@@ -47,6 +47,7 @@ typedef struct {
 	const char *server, *tool;
 	double rps[BENCH_MAX_REPS], p50[BENCH_MAX_REPS], p99[BENCH_MAX_REPS];
 	int n, failed;
+	unsigned long long digest; /* ours: of every body of every rep */
 } cmp_row;
 
 static double now_s(void)
@@ -246,10 +247,16 @@ static int nginx_start(const char *nginx, char *dir, int cpu, pid_t *pid, char *
 
 static void add(cmp_row *r, int ok, const loadparse_fig *f)
 {
+	/* ours checks every body: a rep whose bodies differ from the last
+	 * rep's (another file served) is not the same test */
+	if (ok && f->digest && r->digest && f->digest != r->digest)
+		ok = 0;
 	if (!ok) {
 		r->failed++;
 		return;
 	}
+	if (f->digest)
+		r->digest = f->digest;
 	r->rps[r->n] = f->rps;
 	r->p50[r->n] = f->p50_s;
 	r->p99[r->n++] = f->p99_s;
@@ -261,8 +268,8 @@ static void measure(cmp_row r[2], const char *wrk, const char *self, const char 
 {
 	static char out[65536];
 	char *wargv[] = { (char *)wrk, "-t1", "-c100", "-d3s", "--latency", (char *)url, NULL };
-	char *oargv[] = { (char *)self, "load", (char *)url, "-c", "100", "-t", "1", "-d", "3s",
-			  NULL };
+	char *oargv[] = { (char *)self, "load", (char *)url, "-c",	     "100", "-t",
+			  "1",		"-d",	"3s",	     "--check-body", NULL };
 	for (int k = 0; k < reps && !*stop; k++) {
 		loadparse_fig f;
 		add(&r[0], run_tool(wargv, cpu, out, sizeof out, stop) == 0 &&
@@ -288,20 +295,26 @@ static double med(const cmp_row *r, const double *what)
 static void print_row(FILE *out, FILE *csv, const cmp_row *r, const cmp_row *wrk)
 {
 	double rps = med(r, r->rps), p50 = med(r, r->p50), p99 = med(r, r->p99);
-	char xr[16] = "-", xp[16] = "-", runs[32];
+	char xr[16] = "-", xp[16] = "-", runs[64];
 	if (wrk && r->n && wrk->n) {
 		snprintf(xr, sizeof xr, "%.2f", rps / med(wrk, wrk->rps));
 		snprintf(xp, sizeof xp, "%.2f", p50 / med(wrk, wrk->p50));
 	}
 	snprintf(runs, sizeof runs, "%d ok, %d failed", r->n, r->failed);
+	if (r->digest) /* every body of every rep: one digest */
+		snprintf(runs + strlen(runs), sizeof runs - strlen(runs), ", body %016llx",
+			 r->digest);
 	if (!r->n)
 		fprintf(out, "  %-16s %-15s %10s %9s %9s %8s %7s  %s\n", r->server, r->tool, "-",
 			"-", "-", "-", "-", runs);
 	else
 		fprintf(out, "  %-16s %-15s %10.0f %9.3f %9.3f %8s %7s  %s\n", r->server, r->tool,
 			rps, p50 * 1e3, p99 * 1e3, xr, xp, runs);
-	fprintf(csv, "%s,%s,%d,%d,%.1f,%.6f,%.6f,%s,%s\n", r->server, r->tool, r->n, r->failed,
-		rps, p50, p99, wrk ? xr : "", wrk ? xp : "");
+	char digest[24] = "";
+	if (r->digest)
+		snprintf(digest, sizeof digest, "%016llx", r->digest);
+	fprintf(csv, "%s,%s,%d,%d,%.1f,%.6f,%.6f,%s,%s,%s\n", r->server, r->tool, r->n, r->failed,
+		rps, p50, p99, wrk ? xr : "", wrk ? xp : "", digest);
 }
 
 /* nginx on PATH, or where Debian puts it: /usr/sbin, which an ordinary
@@ -319,7 +332,7 @@ int bench_loadcmp(FILE *out, FILE *csv, const char *self, int reps, volatile sig
 	char wrk[512], nginx[512], err[512], url[128], dir[] = "/tmp/concbench-nginx-XXXXXX";
 	int cpu[2], done[2] = { 0, 0 };
 	fprintf(csv, "server,tool,runs_ok,runs_failed,rps_median,p50_s_median,p99_s_median,"
-		     "rps_ratio_to_wrk,p50_ratio_to_wrk\n");
+		     "rps_ratio_to_wrk,p50_ratio_to_wrk,body_digest\n");
 	fprintf(out, "\nload generators side by side: wrk and concbench load, -c 100 -t 1 -d 3s,\n"
 		     "taking turns against the same server (4 KiB replies)\n");
 	if (loadparse_which("wrk", wrk, sizeof wrk) < 0) {

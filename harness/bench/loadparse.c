@@ -80,6 +80,7 @@ static int check(const loadparse_fig *f)
 
 int loadparse_wrk(const char *text, loadparse_fig *f)
 {
+	f->digest = 0;
 	f->rps = number_after(text, "Requests/sec:");
 	f->p50_s = time_after(text, "50% ");
 	f->p99_s = time_after(text, "99% ");
@@ -88,9 +89,19 @@ int loadparse_wrk(const char *text, loadparse_fig *f)
 
 int loadparse_ours(const char *text, loadparse_fig *f)
 {
+	unsigned long long e[5];
+	const char *errs = strstr(text, "\n  errors ");
+	const char *dig = strstr(text, "same bytes: digest ");
+
 	f->rps = number_after(text, "rate ");
 	f->p50_s = time_after(text, "p50 ");
 	f->p99_s = time_after(text, "p99 ");
+	f->digest = dig ? strtoull(dig + 19, NULL, 16) : 0;
+	if (!errs || sscanf(errs, "\n  errors connect %llu, timeout %llu, reset %llu, status %llu, "
+				  "body %llu",
+			    &e[0], &e[1], &e[2], &e[3], &e[4]) != 5 ||
+	    e[0] + e[1] + e[2] + e[3] + e[4])
+		return -1;
 	return check(f);
 }
 
