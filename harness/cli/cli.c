@@ -47,24 +47,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return 2;
 }
 
-int64_t cli_duration_ns(const char *s)
-{
-	static const struct {
-		const char *unit;
-		double ns;
-	} u[] = { { "ns", 1 },   { "us", 1e3 },   { "ms", 1e6 }, { "s", 1e9 },
-		  { "m", 60e9 }, { "h", 3600e9 }, { "", 1e9 } };
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || !(v >= 0) || isinf(v))
-		return -1;
-	for (size_t i = 0; i < sizeof u / sizeof *u; i++)
-		if (!strcmp(end, u[i].unit))
-			return v * u[i].ns < 1e18 ? (int64_t)(v * u[i].ns) : -1;
-	return -1;
-}
-
 /* A usage error of p's command: with or without the pointer to --help. */
 static int bad(const cli_parser *p, const char *arg, const char *why)
 {

@@ -50,10 +50,6 @@ typedef struct {
 	int see_help;          /* usage errors end with "(see: concbench CMD --help)" */
 } cli_parser;
 
-/* A duration as options take it: "1.5s", "500ms", "250us", "100ns", "2m",
- * "1h", or a bare number of seconds; its nanoseconds, or -1 if it is not one
- * (or is 1e18 ns or more). */
-int64_t cli_duration_ns(const char *s);
 
 /* Parse argv[1..argc) (argv[0] is the command's name) in order. Returns -1
  * to go on, 0 when help was printed, 2 after a usage error (printed). */

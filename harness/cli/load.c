@@ -156,11 +156,11 @@ static int to_cfg(const load_args *a, load_plan *p)
 		return cli_usage_error("load",
 				       a->duration ? "-d and -n: give one, not both"
 						   : "how long? give -d DURATION or -n REQUESTS");
-	if (a->duration && (d = cli_duration_ns(a->duration)) <= 0)
+	if (a->duration && (d = spec_duration_ns(a->duration)) <= 0)
 		return bad_value("-d", a->duration, "a duration (10s, 500ms, 2m)");
-	if (a->warmup && (w = cli_duration_ns(a->warmup)) < 0)
+	if (a->warmup && (w = spec_duration_ns(a->warmup)) < 0)
 		return bad_value("--warmup", a->warmup, "a duration (2s, 500ms)");
-	if (a->timeout && ((t = cli_duration_ns(a->timeout)) < 1000000 || t > 3600000000000))
+	if (a->timeout && ((t = spec_duration_ns(a->timeout)) < 1000000 || t > 3600000000000))
 		return bad_value("--timeout", a->timeout, "a duration from 1ms to 1h");
 	if (spec_counts(a->conns, 1, 1000000, &p->conns, &nc, err, sizeof err) < 0)
 		return cli_usage_error("load", "-c: '%s' is not a number or a list of them: %s",

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "harness/cli/cli.h"
+#include "harness/run/spec.h"
 #include "harness/run/target_serve.h"
 
 static void serve_usage(FILE *f)
@@ -38,8 +39,8 @@ static int parse_stall(const char *spec, target_stall *st)
 	int64_t stall = -1, every = -1;
 	if (slash && (size_t)(slash - spec) < sizeof s) {
 		snprintf(s, sizeof s, "%.*s", (int)(slash - spec), spec);
-		stall = cli_duration_ns(s);
-		every = cli_duration_ns(slash + 1);
+		stall = spec_duration_ns(s);
+		every = spec_duration_ns(slash + 1);
 	}
 	if (stall < 0 || every < 0)
 		return cli_usage_error("serve",
