@@ -16,7 +16,8 @@
 	"suite,model,workload,params,tasks,concurrency,rep,status,makespan_s,throughput_per_s,"    \
 	"lat_mean_s,lat_p50_s,lat_p90_s,lat_p99_s,lat_max_s,svc_mean_s,svc_p50_s,svc_p99_s,"       \
 	"cpu_user_s,cpu_sys_s,ctx_voluntary,ctx_involuntary,max_rss_kib,errors,digest,pace,rss_sum_kib,"       \
-	"host,concbench_version,started_utc\n"
+	"host,concbench_version,started_utc,rate_requested,client_requests,client_errors,"        \
+	"client_rps,client_p50_s,client_p90_s,client_p99_s,client_max_s,body_digest\n"
 
 static inline int is_valid_json(const char *s)
 {
@@ -30,7 +31,7 @@ static inline int is_valid_json(const char *s)
 static inline res_run sample_run(void)
 {
 	res_run r;
-	memset(&r, 0, sizeof r);
+	res_init(&r);
 	strcpy(r.suite, "book");
 	strcpy(r.model, "threads:stack=64k");
 	strcpy(r.workload, "hash");

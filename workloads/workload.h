@@ -152,6 +152,12 @@ struct wl_spec {
 	/* host:port of the bundled HTTP target when the harness started one
 	 * (an http workload that names no url); "" otherwise. Set before init. */
 	char target[64];
+	/* A listening socket the harness opened for a server workload (serve):
+	 * open before the run child is forked, so every process of the run
+	 * inherits it; shut down by the harness once its load is done, so a
+	 * task still waiting to accept ends. listen_set 0: none. */
+	int listen_set;
+	int listen_fd;
 };
 
 /* Per-task outcome. err is 0 or a positive errno-like code with msg set. */
@@ -197,6 +203,10 @@ struct wl_kind {
 	size_t state_size;
 	/* Does this workload want the bundled HTTP target? (no url given) */
 	int (*needs_target)(const wl_spec *w);
+	/* 1: a server (serve): each task serves one connection accepted on the
+	 * run's listening socket, so the harness opens one (wl_spec.listen_fd)
+	 * and drives a load against it during the run. */
+	int server;
 };
 
 /* workload.c */

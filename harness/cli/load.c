@@ -16,6 +16,7 @@
 #include "harness/load/sweep.h"
 #include "harness/plot/plot.h"
 #include "harness/report/file.h"
+#include "harness/run/duration.h"
 #include "harness/run/spec.h"
 #include "workloads/http/httpbody.h"
 #include "workloads/http/httpclient.h"

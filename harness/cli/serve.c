@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "harness/cli/cli.h"
+#include "harness/run/duration.h"
 #include "harness/run/spec.h"
 #include "harness/run/target_serve.h"
 

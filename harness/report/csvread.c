@@ -167,6 +167,15 @@ static const struct rcol {
 	RC(host, T_TEXT),
 	RC(concbench_version, T_TEXT),
 	RC(started_utc, T_TEXT),
+	RC(rate_requested, T_DBL),
+	RC(client_requests, T_LONG),
+	RC(client_errors, T_LONG),
+	RC(client_rps, T_DBL),
+	RC(client_p50_s, T_DBL),
+	RC(client_p90_s, T_DBL),
+	RC(client_p99_s, T_DBL),
+	RC(client_max_s, T_DBL),
+	RC(body_digest, T_TEXT),
 #undef RC
 };
 #define NRCOLS (sizeof rcols / sizeof rcols[0])

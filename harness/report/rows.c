@@ -40,6 +40,9 @@ static const struct column {
 	COL(ctx_voluntary, C_COUNT), COL(ctx_involuntary, C_COUNT), COL(max_rss_kib, C_COUNT),
 	COL(errors, C_SIZE), COL(digest, C_HEX), COL(pace, C_RATIO), COL(rss_sum_kib, C_COUNT),
 	COL(host, C_TEXT), COL(concbench_version, C_TEXT), COL(started_utc, C_TEXT),
+	COL(rate_requested, C_RATE), COL(client_requests, C_COUNT), COL(client_errors, C_COUNT),
+	COL(client_rps, C_RATE), COL(client_p50_s, C_SEC), COL(client_p90_s, C_SEC),
+	COL(client_p99_s, C_SEC), COL(client_max_s, C_SEC), COL(body_digest, C_TEXT),
 #undef COL
 	/* clang-format on */
 };

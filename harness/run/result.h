@@ -40,7 +40,25 @@ typedef struct {
 	char host[64];              /* the host name */
 	char concbench_version[16]; /* CB_VERSION of the build that ran it */
 	char started_utc[24];       /* the sweep's start: "2026-11-30T06:12:27Z" */
+	/* A server run (serve): what the load generator driving it measured,
+	 * client side. NaN / -1 / "" for every other run. tasks is then the
+	 * connections it opened. */
+	double rate_requested;       /* open loop: requests/s asked for; NaN: closed loop */
+	long client_requests;        /* requests answered or failed in the window */
+	long client_errors;          /* of them, failed (any kind) */
+	double client_rps;           /* requests completed per second */
+	double client_p50_s, client_p90_s, client_p99_s, client_max_s; /* corrected */
+	char body_digest[20];        /* every reply's body, 16 hex digits; "" if unchecked */
 } res_run;
+
+/* A row before any figure: NaN and -1 where nothing was measured. */
+static inline void res_init(res_run *r)
+{
+	memset(r, 0, sizeof *r);
+	r->pace = r->rate_requested = r->client_rps = __builtin_nan("");
+	r->client_p50_s = r->client_p90_s = r->client_p99_s = r->client_max_s = r->pace;
+	r->rss_sum_kib = r->client_requests = r->client_errors = -1;
+}
 
 /* A run the host slowed down and the sweep did again: kept, never counted. */
 static inline int res_slowed(const res_run *r)

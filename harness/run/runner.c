@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "harness/run/cpus.h"
@@ -180,6 +181,25 @@ int run_one(const run_job *job, res_run *out)
 	sigset_t old;
 	int wst = 0, how;
 
+	/* A server run: its listening socket before the fork, so every
+	 * process of the run has it, and its load from the other CPUs. */
+	run_job served;
+	wl_spec wserved;
+	int lfd = -1, port = 0;
+	peerload *pl = NULL;
+	char why[256] = "";
+	if (job->peer) {
+		if ((lfd = peerload_listen(job->n, &port, why, sizeof why)) < 0) {
+			snprintf(out->status, sizeof out->status, "error: %s", why);
+			return -1;
+		}
+		wserved = *job->wl;
+		wserved.listen_set = 1;
+		wserved.listen_fd = lfd;
+		served = *job;
+		served.wl = &wserved;
+		job = &served;
+	}
 	model_table_reset(job->table);
 	out->tasks = job->n;
 	out->pace = NAN; /* the sweep's to measure */
@@ -189,6 +209,8 @@ int run_one(const run_job *job, res_run *out)
 	pid_t pid = fork();
 	if (pid < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (lfd >= 0)
+			close(lfd);
 		snprintf(out->status, sizeof out->status, "error: cannot fork the run: %s",
 			 strerror(errno));
 		return -1;
@@ -196,8 +218,13 @@ int run_one(const run_job *job, res_run *out)
 	if (pid == 0)
 		child_main(job, &old);
 	setpgid(pid, pid);
+	if (lfd >= 0 && !(pl = peerload_start(job->peer, job->n, lfd, port, job->topology,
+					     job->cpuset, why, sizeof why)))
+		shutdown(lfd, SHUT_RDWR); /* no clients: the tasks end at once */
 	long peak = -1;
 	how = wait_child(job, pid, &old, &peak);
+	if (pl)
+		peerload_stop(pl); /* the run is over (or stopped): so is its load */
 	if (how)
 		kill(-pid, SIGKILL);
 	while (wait4(pid, &wst, 0, &ru) < 0 && errno == EINTR)
@@ -221,5 +248,11 @@ int run_one(const run_job *job, res_run *out)
 			 job->timeout_s);
 	else
 		status_from_child(out, job, wst);
+	if (pl)
+		peerload_finish(pl, out, why, sizeof why);
+	if (lfd >= 0)
+		close(lfd);
+	if (*why && !strcmp(out->status, "ok"))
+		snprintf(out->status, sizeof out->status, "error: load: %s", why);
 	return how == 1;
 }

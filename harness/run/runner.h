@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "models/model.h"
+#include "harness/run/peerload.h"
 #include "harness/run/result.h"
 
 typedef struct {
@@ -19,6 +20,7 @@ typedef struct {
 	const void *topology;        /* hwloc_topology_t the cpuset belongs to */
 	double timeout_s;            /* 0: none */
 	volatile sig_atomic_t *stop; /* set by a signal handler: kill the run */
+	const run_peer *peer;        /* a server workload's load (peerload.h); n connections */
 } run_job;
 
 /* Call once per process before any run: become the reaper of orphaned

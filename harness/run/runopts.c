@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "harness/run/runopts.h"
 
+#include "harness/run/duration.h"
+
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,13 @@ void runopts_usage(FILE *f)
 		"      --timeout SEC     kill a run after SEC seconds (default: none)\n"
 		"      --force           allow parameters past their soft limits (fib n > 45)\n"
 		"      --no-plot         do not draw charts at the end (concbench plot DIR does)\n"
+		"A server workload (serve:work=SPEC) runs under a load on the other CPUs:\n"
+		"      --connections L   connections the load opens, a step each (1,10,100;\n"
+		"                        default: -n); N of the row is this value\n"
+		"      --rate L          open loop at each rate (requests/s), a step each;\n"
+		"                        default: closed loop\n"
+		"      --duration D      each run's load lasts D (default 2s), or\n"
+		"      --requests R      it sends R requests\n"
 		"  -h, --help            this text\n");
 }
 
@@ -50,6 +59,7 @@ typedef struct {
 	const char *wl_text[RUNOPTS_MAX_WL];
 	int nwl;
 	const char *models, *tasks, *conc, *reps, *warmup, *timeout;
+	const char *conns, *rates, *duration, *requests; /* a server workload's load */
 	int force;
 } run_args;
 
@@ -69,6 +79,10 @@ static int parse_args(int argc, char **argv, run_args *a, sweep_cfg *cfg, char *
 		{ "timeout", required_argument, 0, 't' },
 		{ "force", no_argument, 0, 'F' },
 		{ "no-plot", no_argument, 0, 'P' },
+		{ "connections", required_argument, 0, 'K' },
+		{ "rate", required_argument, 0, 'R' },
+		{ "duration", required_argument, 0, 'D' },
+		{ "requests", required_argument, 0, 'Q' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -94,6 +108,10 @@ static int parse_args(int argc, char **argv, run_args *a, sweep_cfg *cfg, char *
 		case 't': a->timeout = optarg; break;
 		case 'F': a->force = 1; break;
 		case 'P': cfg->no_plot = 1; break;
+		case 'K': a->conns = optarg; break;
+		case 'R': a->rates = optarg; break;
+		case 'D': a->duration = optarg; break;
+		case 'Q': a->requests = optarg; break;
 		case 'h': return 1;
 		case ':': return fail(err, errlen, argv[optind - 1], "needs a value");
 		default: return fail(err, errlen, argv[optind - 1], "unknown option");
@@ -117,6 +135,47 @@ static int num_opt(const char *name, const char *text, int64_t def, int64_t min,
 	}
 	if (spec_int(text, min, max, 0, out, msg, sizeof msg) < 0)
 		return fail(err, errlen, name, msg);
+	return 0;
+}
+
+/* A server workload's load: connections (default -n), rates (none: a
+ * closed loop), its length (default 2 s); refused for other workloads. */
+static int load_cfg_of(const run_args *a, sweep_cfg *cfg, wl_spec *wls, char *err, size_t errlen)
+{
+	char msg[256];
+	int server = 0;
+	for (size_t k = 0; k < cfg->nwl; k++)
+		server |= wls[k].kind->server;
+	const char *given = a->conns	  ? "--connections"
+			    : a->rates	  ? "--rate"
+			    : a->duration ? "--duration"
+			    : a->requests ? "--requests"
+					  : NULL;
+	if (!server) {
+		if (given)
+			return fail(err, errlen, given,
+				    "drives a server workload (serve:work=...); no workload here "
+				    "is one");
+		return 0;
+	}
+	if (a->duration && a->requests)
+		return fail(err, errlen, "--duration", "give --duration or --requests, not both");
+	char n[32];
+	snprintf(n, sizeof n, "%zu", cfg->n);
+	if (spec_counts(a->conns ? a->conns : n, 1, MAX_TASKS, &cfg->conns, &cfg->nconns, msg,
+			sizeof msg) < 0)
+		return fail(err, errlen, "--connections", msg);
+	if (a->rates && spec_counts(a->rates, 1, 100000000, &cfg->rates, &cfg->nrates, msg,
+				    sizeof msg) < 0)
+		return fail(err, errlen, "--rate", msg);
+	int64_t d = a->duration ? spec_duration_ns(a->duration) : 2000000000;
+	if (d <= 0 || d > 3600000000000)
+		return fail(err, errlen, "--duration", "not a duration from 1ns to 1h (3s, 500ms)");
+	cfg->load_duration_ns = a->requests ? 0 : (uint64_t)d;
+	int64_t q = 0;
+	if (num_opt("--requests", a->requests, 0, 1, INT64_C(1000000000000), &q, err, errlen))
+		return 2;
+	cfg->load_requests = (uint64_t)q;
 	return 0;
 }
 
@@ -158,7 +217,7 @@ static int build_cfg(run_args *a, sweep_cfg *cfg, wl_spec *wls, char *err, size_
 	cfg->timeout_s = (double)v;
 	if (!cfg->name)
 		cfg->name = wls[0].kind->name;
-	return 0;
+	return load_cfg_of(a, cfg, wls, err, errlen);
 }
 
 int runopts_parse(int argc, char **argv, sweep_cfg *cfg, wl_spec *wls, char *err, size_t errlen)
@@ -176,6 +235,10 @@ void runopts_free(sweep_cfg *cfg)
 {
 	free(cfg->models);
 	free(cfg->cs);
+	free(cfg->conns);
+	free(cfg->rates);
+	cfg->conns = cfg->rates = NULL;
+	cfg->nconns = cfg->nrates = 0;
 	cfg->models = NULL;
 	cfg->cs = NULL;
 	cfg->nmodels = cfg->ncs = 0;

@@ -28,9 +28,4 @@ int spec_int(const char *text, int64_t min, int64_t max, int with_units, int64_t
 int spec_counts(const char *text, int64_t min, int64_t max, int64_t **out, size_t *n, char *err,
 		size_t errlen);
 
-/* A duration as options take it: "1.5s", "500ms", "250us", "100ns", "2m",
- * "1h", or a bare number of seconds; its nanoseconds, or -1 if it is not one
- * (or is 1e18 ns or more). */
-int64_t spec_duration_ns(const char *s);
-
 #endif

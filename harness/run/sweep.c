@@ -157,13 +157,14 @@ static int paced(sweep *s, res_run *r, int attempt)
 
 /* One (workload, model, C, rep) run, again while the host slowed it (up to
  * PACE_REDO times). 1 when a signal stopped it. */
-static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep, int *have_ref,
-	       uint64_t *ref)
+static int one(sweep *s, wl_spec *w, const model_spec *m, size_t n, const run_peer *peer,
+	       unsigned c, int rep, int *have_ref, uint64_t *ref)
 {
 	const sweep_cfg *cfg = s->cfg;
 	run_job job = { .wl = w,
 			.model = m,
-			.n = cfg->n,
+			.n = n,
+			.peer = peer,
 			.c = c,
 			.table = s->table,
 			.cpuset = s->cpus.run,
@@ -172,7 +173,7 @@ static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep, i
 			.stop = cfg->stop };
 	for (int attempt = 0;; attempt++) {
 		res_run r;
-		memset(&r, 0, sizeof r);
+		res_init(&r);
 		progress(s, w->kind->name, m, c, rep);
 		int rc = run_one(&job, &r);
 		s->done++;
@@ -198,23 +199,45 @@ static int one(sweep *s, wl_spec *w, const model_spec *m, unsigned c, int rep, i
 	}
 }
 
+/* Every rep x C x model of workload w at n tasks (under peer, for a server). */
+static int sweep_step(sweep *s, wl_spec *w, size_t n, const run_peer *peer)
+{
+	const sweep_cfg *cfg = s->cfg;
+	int have_ref = 0; /* a reference digest per step: N changes it */
+	uint64_t ref = 0;
+	for (int rep = 1 - cfg->warmup; rep <= cfg->reps; rep++)
+		for (size_t ci = 0; ci < cfg->ncs; ci++)
+			for (size_t k = 0; k < cfg->nmodels; k++) {
+				size_t rot = rep > 0 ? (size_t)(rep - 1) : 0;
+				const model_spec *m = &cfg->models[(k + rot) % cfg->nmodels];
+				int rc = one(s, w, m, n, peer, (unsigned)cfg->cs[ci], rep, &have_ref,
+					     &ref);
+				if (rc)
+					return rc;
+			}
+	return 0;
+}
+
 static int sweep_all(sweep *s)
 {
 	const sweep_cfg *cfg = s->cfg;
 	for (size_t wi = 0; wi < cfg->nwl; wi++) {
-		int have_ref = 0;
-		uint64_t ref = 0;
-		for (int rep = 1 - cfg->warmup; rep <= cfg->reps; rep++)
-			for (size_t ci = 0; ci < cfg->ncs; ci++)
-				for (size_t k = 0; k < cfg->nmodels; k++) {
-					size_t rot = rep > 0 ? (size_t)(rep - 1) : 0;
-					const model_spec *m =
-						&cfg->models[(k + rot) % cfg->nmodels];
-					int rc = one(s, &cfg->wls[wi], m, (unsigned)cfg->cs[ci],
-						     rep, &have_ref, &ref);
-					if (rc)
-						return rc;
-				}
+		wl_spec *w = &cfg->wls[wi];
+		int rc = 0;
+		if (!w->kind->server) {
+			rc = sweep_step(s, w, cfg->n, NULL);
+		} else { /* a step per connections value and rate */
+			size_t nr = cfg->nrates ? cfg->nrates : 1;
+			for (size_t i = 0; i < cfg->nconns * nr && !rc; i++) {
+				run_peer peer = { .rate = cfg->nrates ? (double)cfg->rates[i % nr] : 0,
+						  .duration_ns = cfg->load_duration_ns,
+						  .requests = cfg->load_requests,
+						  .path = "/work?seed=0" };
+				rc = sweep_step(s, w, (size_t)cfg->conns[i / nr], &peer);
+			}
+		}
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -351,7 +374,12 @@ int sweep_run(sweep_cfg *cfg, FILE *out, FILE *diag)
 	char err[256];
 	int rc = 0;
 
-	s.total = cfg->nwl * cfg->nmodels * cfg->ncs * (size_t)(cfg->reps + cfg->warmup);
+	size_t steps = 0; /* a server workload has a step per connections value and rate */
+	for (size_t k = 0; k < cfg->nwl; k++)
+		steps += cfg->wls[k].kind->server
+				 ? cfg->nconns * (cfg->nrates ? cfg->nrates : 1)
+				 : 1;
+	s.total = steps * cfg->nmodels * cfg->ncs * (size_t)(cfg->reps + cfg->warmup);
 	s.color = isatty(fileno(out)) && !getenv("NO_COLOR");
 	s.progress = isatty(fileno(diag));
 	cfg->eff_cores = NAN;
@@ -368,7 +396,10 @@ int sweep_run(sweep_cfg *cfg, FILE *out, FILE *diag)
 	}
 	s.runs = calloc(s.total * (1 + PACE_REDO), sizeof *s.runs);
 	s.cores = calloc(s.total, sizeof *s.cores);
-	s.table = model_table_new(cfg->n);
+	size_t most = cfg->n; /* tasks of the largest run: a server's connections */
+	for (size_t k = 0; k < cfg->nconns; k++)
+		most = (size_t)cfg->conns[k] > most ? (size_t)cfg->conns[k] : most;
+	s.table = model_table_new(most);
 	s.meta = meta_context_json(cfg->argc, cfg->argv, cfg->cpus);
 	s.context = s.meta ? context_now(&s, 0) : NULL;
 	if (!s.runs || !s.cores || !s.table || !s.context) {

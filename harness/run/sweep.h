@@ -26,6 +26,15 @@ typedef struct {
 	double timeout_s;
 	int timeline; /* keep tasks/ */
 	int no_plot;  /* skip drawing charts at the end */
+	/* A server workload (serve) runs under a load (run/peerload.h): a step
+	 * per connections value (N = the value; cfg->n is then the largest)
+	 * and rate (none: a closed loop), for load_duration_ns or
+	 * load_requests. Other workloads ignore these. */
+	int64_t *conns;
+	size_t nconns;
+	int64_t *rates;
+	size_t nrates;
+	uint64_t load_duration_ns, load_requests;
 	int argc;
 	char **argv;
 	volatile sig_atomic_t *stop;
