@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -38,6 +39,7 @@
 #include "harness/report/file.h"
 #include "harness/plot/bars.h"
 #include "harness/plot/loadplot.h"
+#include "harness/plot/server.h"
 #include "harness/plot/sweep.h"
 #include "harness/plot/switchcost.h"
 #include "harness/plot/tasks.h"
@@ -102,6 +104,9 @@ int plot_available(const char *gnuplot)
 /* Every chart for the ok runs of one workload. */
 static int draw_set(plot_set *s)
 {
+	for (size_t i = 0; i < s->n; i++) /* a server sweep: its own charts only */
+		if (isfinite(s->runs[i].client_rps))
+			return plot_server(s);
 	int (*chart[])(
 		plot_set *) = { plot_throughput, plot_latency, plot_speedup, plot_memory,
 				plot_makespan,   plot_cpu,     plot_cdf,     plot_timelines };
