@@ -104,9 +104,8 @@ int plot_available(const char *gnuplot)
 /* Every chart for the ok runs of one workload. */
 static int draw_set(plot_set *s)
 {
-	for (size_t i = 0; i < s->n; i++) /* a server sweep: its own charts only */
-		if (isfinite(s->runs[i].client_rps))
-			return plot_server(s);
+	if (plot_server_rows(s)) /* a server sweep: its own charts only */
+		return plot_server(s);
 	int (*chart[])(
 		plot_set *) = { plot_throughput, plot_latency, plot_speedup, plot_memory,
 				plot_makespan,   plot_cpu,     plot_cdf,     plot_timelines };

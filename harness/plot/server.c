@@ -13,6 +13,7 @@
 #include "harness/plot/gp.h"
 #include "harness/plot/style.h"
 #include "harness/run/stats.h"
+#include "workloads/registry.h"
 
 #define MAXX 64
 
@@ -173,12 +174,20 @@ static int draw(plot_set *s, const chart *c)
 	return plot_gp_end(s, name, f, &gbuf, &glen);
 }
 
+int plot_server_rows(const plot_set *s)
+{
+	const wl_kind *k = s->n ? wl_find(s->runs[0].workload) : NULL;
+	if (k && k->server)
+		return 1;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->runs[i].client_rps > 0)
+			return 1;
+	return 0;
+}
+
 int plot_server(plot_set *s)
 {
-	int server = 0;
-	for (size_t i = 0; i < s->n; i++)
-		server |= isfinite(s->runs[i].client_rps);
-	if (!server)
+	if (!plot_server_rows(s))
 		return 0;
 	snprintf(s->what, sizeof s->what, "%s %s, N = the connections", s->runs[0].workload,
 		 s->runs[0].params);

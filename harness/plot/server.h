@@ -19,6 +19,9 @@
 
 #include "harness/plot/data.h"
 
+/* Are the set's rows a server sweep's (a server workload, or client
+ * figures)? 1 or 0. */
+int plot_server_rows(const plot_set *s);
 /* Draw what the set's rows support (nothing when they carry no client
  * figures). 0, or -1 with s->err set. */
 int plot_server(plot_set *s);
