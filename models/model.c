@@ -37,7 +37,7 @@ model_table *model_table_new(size_t n)
 	if (p == MAP_FAILED)
 		return NULL;
 	model_table *t = p; /* fresh anonymous pages are zero */
-	t->n = n;
+	t->n = t->cap = n;
 	model_table_reset(t);
 	return t;
 }
@@ -45,18 +45,25 @@ model_table *model_table_new(size_t n)
 void model_table_free(model_table *t)
 {
 	if (t)
-		munmap(t, table_bytes(t->n));
+		munmap(t, table_bytes(t->cap));
 }
 
 void model_table_reset(model_table *t)
 {
-	size_t n = t->n;
+	size_t n = t->n, cap = t->cap;
 	memset(t, 0, table_bytes(n));
 	t->n = n;
+	t->cap = cap;
 	atomic_flag_clear(&t->msg_taken);
 	atomic_flag_clear(&t->why_taken);
 	for (size_t i = 0; i < n; i++)
 		t->task[i].worker = t->task[i].cpu = -1;
+}
+
+void model_table_use(model_table *t, size_t n)
+{
+	t->n = n < t->cap ? n : t->cap;
+	model_table_reset(t);
 }
 
 int64_t model_opt(const model_spec *m, const char *name)

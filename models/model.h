@@ -42,7 +42,8 @@ typedef struct {
 
 /* The shared task table. One per run; the harness reads it after the run. */
 typedef struct {
-	size_t n;
+	size_t n;           /* tasks of this run (model_table_use) */
+	size_t cap;         /* tasks it has room for */
 	uint64_t t0_ns;     /* submission of every task */
 	atomic_size_t next; /* shared queue head for models that want one */
 	atomic_int status;  /* MODEL_* as reported by the run */
@@ -111,6 +112,9 @@ struct model_kind {
 model_table *model_table_new(size_t n); /* shared mapping; NULL on error */
 void model_table_free(model_table *t);
 void model_table_reset(model_table *t); /* before each run */
+/* Before a run of n tasks (<= the room it was made with; a server sweep's
+ * runs differ in N): reset, with n tasks. */
+void model_table_use(model_table *t, size_t n);
 int64_t model_opt(const model_spec *m, const char *name);
 /* Was +flag given? */
 int model_flag(const model_spec *m, const char *flag);

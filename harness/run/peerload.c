@@ -7,6 +7,7 @@
 #include <hwloc.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,16 @@ static void *load_main(void *arg)
 	if (pl->cpus)
 		hwloc_set_cpubind(pl->topo, pl->cpus, HWLOC_CPUBIND_THREAD);
 	pl->rc = load_run(&pl->c, &pl->res, pl->err, sizeof pl->err);
-	/* done: a task still waiting to accept gets EINVAL and ends */
+	/* Connections the server has not accepted yet (a model with fewer
+	 * workers than connections) wait in the accept queue, their client
+	 * gone: let the run take them first (each ends at once), then shut the
+	 * socket, so a task still waiting to accept gets EINVAL and ends. A
+	 * listening socket's tcpi_unacked is its accept queue's length. */
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+	while (!pl->stop && getsockopt(pl->listen_fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+	       ti.tcpi_unacked > 0)
+		usleep(2000);
 	shutdown(pl->listen_fd, SHUT_RDWR);
 	return NULL;
 }

@@ -200,7 +200,7 @@ int run_one(const run_job *job, res_run *out)
 		served.wl = &wserved;
 		job = &served;
 	}
-	model_table_reset(job->table);
+	model_table_use(job->table, job->n);
 	out->tasks = job->n;
 	out->pace = NAN; /* the sweep's to measure */
 	out->concurrency = job->c;
