@@ -28,6 +28,12 @@ typedef struct {
 	int expect_set;              /* and the same as expect (the bundled target's, known) */
 	uint64_t expect;             /* the digest the body must have, when expect_set */
 	int post;                    /* http carries a request body: POST (for the rows) */
+	/* A request still out at the end of the duration counts in the
+	 * latencies with the time it has waited so far (a lower bound), as
+	 * well as in `unfinished`: a server that never answered a connection
+	 * (it waits in the backlog of an iterative server) then shows in the
+	 * percentiles instead of vanishing from them. Server sweeps set it. */
+	int count_unfinished;
 	volatile sig_atomic_t *stop; /* set (Ctrl-C): end now, keep what was measured */
 } load_cfg;
 

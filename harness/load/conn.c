@@ -256,6 +256,12 @@ static void end_all(lthread *th)
 			wl_wait w;
 			wl_result r = { 0 };
 			th->res.unfinished += cn->measured;
+			if (cn->measured && th->c->count_unfinished) {
+				uint64_t now = wl_now_ns(), corr, unc;
+				load_sched_done(&cn->s, now, &corr, &unc);
+				load_hist_record(&th->res.corrected, corr);
+				load_hist_record(&th->res.uncorrected, unc);
+			}
 			httpclient_step(&th->c->http, 0, &cn->t, WL_TIMEOUT, &w, &r);
 			cn->busy = 0;
 			forget_fd(cn);

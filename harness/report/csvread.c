@@ -176,6 +176,7 @@ static const struct rcol {
 	RC(client_p99_s, T_DBL),
 	RC(client_max_s, T_DBL),
 	RC(body_digest, T_TEXT),
+	RC(client_unfinished, T_LONG),
 #undef RC
 };
 #define NRCOLS (sizeof rcols / sizeof rcols[0])

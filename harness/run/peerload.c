@@ -89,7 +89,8 @@ peerload *peerload_start(const run_peer *p, size_t conns, int listen_fd, int por
 	pl->c.duration_ns = p->duration_ns;
 	pl->c.requests = p->requests;
 	pl->c.exact = p->requests && p->requests <= 1000000;
-	pl->c.check_body = 1; /* every answer the same work's digest */
+	pl->c.check_body = 1;       /* every answer the same work's digest */
+	pl->c.count_unfinished = 1; /* a connection never served shows in the tail */
 	pl->c.stop = &pl->stop;
 	pl->listen_fd = listen_fd;
 	pl->topo = (hwloc_topology_t)topology;
@@ -119,11 +120,13 @@ void peerload_finish(peerload *pl, res_run *r, char *why, size_t whylen)
 	r->rate_requested = pl->c.rate > 0 ? pl->c.rate : NAN;
 	r->client_errors = (long)load_result_errors(x);
 	r->client_requests = (long)x->ok + r->client_errors;
+	r->client_unfinished = (long)x->unfinished;
 	r->client_rps = x->window_s > 0 ? (double)r->client_requests / x->window_s : NAN;
-	r->client_p50_s = x->ok ? (double)load_hist_value_at(&x->corrected, 50) / 1e9 : NAN;
-	r->client_p90_s = x->ok ? (double)load_hist_value_at(&x->corrected, 90) / 1e9 : NAN;
-	r->client_p99_s = x->ok ? (double)load_hist_value_at(&x->corrected, 99) / 1e9 : NAN;
-	r->client_max_s = x->ok ? (double)x->corrected.max / 1e9 : NAN;
+	int any = x->corrected.n > 0; /* ok replies, and the unfinished' waits */
+	r->client_p50_s = any ? (double)load_hist_value_at(&x->corrected, 50) / 1e9 : NAN;
+	r->client_p90_s = any ? (double)load_hist_value_at(&x->corrected, 90) / 1e9 : NAN;
+	r->client_p99_s = any ? (double)load_hist_value_at(&x->corrected, 99) / 1e9 : NAN;
+	r->client_max_s = any ? (double)x->corrected.max / 1e9 : NAN;
 	if (x->body_checked && x->ok)
 		snprintf(r->body_digest, sizeof r->body_digest, "%016llx",
 			 (unsigned long long)x->body_digest);

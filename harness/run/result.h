@@ -49,6 +49,8 @@ typedef struct {
 	double client_rps;           /* requests completed per second */
 	double client_p50_s, client_p90_s, client_p99_s, client_max_s; /* corrected */
 	char body_digest[20];        /* every reply's body, 16 hex digits; "" if unchecked */
+	long client_unfinished;      /* still out at the end; their waits so far are in
+				      * the percentiles (a lower bound) */
 } res_run;
 
 /* A row before any figure: NaN and -1 where nothing was measured. */
@@ -57,7 +59,7 @@ static inline void res_init(res_run *r)
 	memset(r, 0, sizeof *r);
 	r->pace = r->rate_requested = r->client_rps = __builtin_nan("");
 	r->client_p50_s = r->client_p90_s = r->client_p99_s = r->client_max_s = r->pace;
-	r->rss_sum_kib = r->client_requests = r->client_errors = -1;
+	r->rss_sum_kib = r->client_requests = r->client_errors = r->client_unfinished = -1;
 }
 
 /* A run the host slowed down and the sweep did again: kept, never counted. */
