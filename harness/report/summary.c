@@ -20,9 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/report/units.h"
 #include "harness/run/metric.h"
 #include "harness/run/pace.h"
 #include "harness/run/stats.h"
+#include "workloads/registry.h"
 
 #define FIG_W 12 /* display columns of a figure: "2.42 ms ±40%" */
 
@@ -164,6 +166,99 @@ static void print_table(FILE *out, const res_run *runs, size_t n, const size_t *
 			STATS_NOISY_CV * 100);
 }
 
+/* A server workload's rows: measured under a load, client figures set. */
+static int server_row(const res_run *r)
+{
+	const wl_kind *k = wl_find(r->workload);
+	return (k && k->server) || r->client_requests > 0;
+}
+
+void summary_line(FILE *out, const res_run *r, int color)
+{
+	char a[24], b[24], c[24], d[24];
+	int ok = strcmp(r->status, "ok") == 0;
+	const char *on = !color ? "" : ok ? "\033[32m" : "\033[31m";
+	if (server_row(r)) /* the client's figures: the server's own are per connection */
+		fprintf(out, "%-6s %-18s c=%-5u n=%-6zu rep %-2d %10s/s p50 %-9s p99 %-9s %s%s%s\n",
+			r->workload, r->model, r->concurrency, r->tasks, r->rep,
+			units_rate(r->client_rps, a, sizeof a),
+			units_time(r->client_p50_s, b, sizeof b),
+			units_time(r->client_p99_s, c, sizeof c), on, r->status, color ? "\033[0m" : "");
+	else
+		fprintf(out,
+			"%-6s %-18s c=%-5u rep %-2d makespan %-9s thr %-10s p50 %-9s p99 %-9s "
+			"%s%s%s\n",
+			r->workload, r->model, r->concurrency, r->rep,
+			units_time(r->makespan_s, a, sizeof a),
+			units_rate(r->throughput_per_s, b, sizeof b),
+			units_time(r->lat_p50_s, c, sizeof c), units_time(r->lat_p99_s, d, sizeof d),
+			on, r->status, color ? "\033[0m" : "");
+}
+
+/* Median of the finite values of v[0..n); NaN if none. */
+static double median_of(double *v, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(v[i]))
+			v[k++] = v[i];
+	return k ? stats_median(v, k) : NAN;
+}
+
+/* A server sweep's table: a line per (model, C, connections, rate), the
+ * client's figures (median over the reps) and what failed or never came. */
+static void print_server(FILE *out, const res_run *runs, size_t n, const res_run *w)
+{
+	char *done = calloc(n ? n : 1, 1);
+	if (!done)
+		return;
+	fprintf(out,
+		"\nsummary: %s:%s under a load (median over reps; latency from the client, "
+		"corrected)\n  %-16s %5s %6s %9s %5s %12s %10s %10s %8s %10s  %s\n",
+		w->workload, w->params, "model", "C", "conns", "rate", "ok", "req/s", "p50", "p99",
+		"errors", "unanswered", "status");
+	for (size_t i = 0; i < n; i++) {
+		const res_run *k = &runs[i];
+		if (done[i] || !same_workload(k, w))
+			continue;
+		double rps[64], p50[64], p99[64];
+		size_t m = 0, ok = 0;
+		long errs = 0, unans = 0;
+		const char *status = "ok";
+		for (size_t j = i; j < n; j++) {
+			const res_run *r = &runs[j];
+			if (done[j] || !same_workload(r, w) || strcmp(r->model, k->model) ||
+			    r->concurrency != k->concurrency || r->tasks != k->tasks ||
+			    !(r->rate_requested == k->rate_requested ||
+			      (isnan(r->rate_requested) && isnan(k->rate_requested))))
+				continue;
+			done[j] = 1;
+			if (strcmp(r->status, "ok")) {
+				status = r->status;
+				continue;
+			}
+			ok++;
+			errs += r->client_errors > 0 ? r->client_errors : 0;
+			unans += r->client_unfinished > 0 ? r->client_unfinished : 0;
+			if (m < 64) {
+				rps[m] = r->client_rps;
+				p50[m] = r->client_p50_s;
+				p99[m++] = r->client_p99_s;
+			}
+		}
+		char rate[24] = "closed", a[32], b[32], c[32], okt[16];
+		if (isfinite(k->rate_requested))
+			snprintf(rate, sizeof rate, "%.0f/s", k->rate_requested);
+		snprintf(okt, sizeof okt, "%zu/%zu", ok, ok + (strcmp(status, "ok") != 0));
+		units_rate(median_of(rps, m), a, sizeof a);
+		fprintf(out, "  %-16s %5u %6zu %9s %5s %10s/s %10s %10s %8ld %10ld  %.60s\n", k->model,
+			k->concurrency, k->tasks, rate, okt, a,
+			units_time(median_of(p50, m), b, sizeof b),
+			units_time(median_of(p99, m), c, sizeof c), errs, unans, status);
+	}
+	free(done);
+}
+
 /* The runs the sweep did again because the host slowed them are left out of
  * the table and counted under it. */
 void summary_print(FILE *out, const res_run *all, size_t nall)
@@ -187,7 +282,11 @@ void summary_print(FILE *out, const res_run *all, size_t nall)
 		size_t h = 0;
 		while (h < g && !same_workload(&runs[order[start[h]]], &runs[order[start[g]]]))
 			h++;
-		if (h == g) /* the workload's first group: its table */
+		if (h != g) /* not the workload's first group: its table is out */
+			continue;
+		if (server_row(&runs[order[start[g]]]))
+			print_server(out, runs, n, &runs[order[start[g]]]);
+		else
 			print_table(out, runs, n, order, start, ng, g);
 	}
 	if (slowed)

@@ -90,19 +90,9 @@ static void progress(sweep *s, const char *wl, const model_spec *m, unsigned c, 
 
 static void print_line(sweep *s, const res_run *r)
 {
-	char mk[24], th[24], p50[24], p99[24];
 	if (s->progress)
 		fprintf(s->diag, "\r\033[K");
-	int ok = strcmp(r->status, "ok") == 0;
-	const char *on = !s->color ? "" : ok ? "\033[32m" : "\033[31m";
-	fprintf(s->out,
-		"%-6s %-18s c=%-5u rep %-2d makespan %-9s thr %-10s p50 %-9s p99 %-9s %s%s%s\n",
-		r->workload, r->model, r->concurrency, r->rep,
-		units_time(r->makespan_s, mk, sizeof mk),
-		units_rate(r->throughput_per_s, th, sizeof th),
-		units_time(r->lat_p50_s, p50, sizeof p50),
-		units_time(r->lat_p99_s, p99, sizeof p99), on, r->status,
-		s->color ? "\033[0m" : "");
+	summary_line(s->out, r, s->color);
 	fflush(s->out);
 }
 
