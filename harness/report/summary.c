@@ -216,7 +216,7 @@ static void print_server(FILE *out, const res_run *runs, size_t n, const res_run
 		"\nsummary: %s:%s under a load (median over reps; latency from the client, "
 		"corrected)\n  %-16s %5s %6s %9s %5s %12s %10s %10s %8s %10s  %s\n",
 		w->workload, w->params, "model", "C", "conns", "rate", "ok", "req/s", "p50", "p99",
-		"errors", "unanswered", "status");
+		"errors", "cut at end", "status");
 	for (size_t i = 0; i < n; i++) {
 		const res_run *k = &runs[i];
 		if (done[i] || !same_workload(k, w))
@@ -251,7 +251,7 @@ static void print_server(FILE *out, const res_run *runs, size_t n, const res_run
 			snprintf(rate, sizeof rate, "%.0f/s", k->rate_requested);
 		snprintf(okt, sizeof okt, "%zu/%zu", ok, ok + (strcmp(status, "ok") != 0));
 		units_rate(median_of(rps, m), a, sizeof a);
-		fprintf(out, "  %-16s %5u %6zu %9s %5s %10s/s %10s %10s %8ld %10ld  %.60s\n", k->model,
+		fprintf(out, "  %-16s %5u %6zu %9s %5s %12s %10s %10s %8ld %10ld  %.60s\n", k->model,
 			k->concurrency, k->tasks, rate, okt, a,
 			units_time(median_of(p50, m), b, sizeof b),
 			units_time(median_of(p99, m), c, sizeof c), errs, unans, status);
