@@ -44,6 +44,12 @@ typedef struct {
 	 * is given) is still accepted, but no run records it: it is left out of
 	 * wl_params_string, so results and chart names show only what mattered. */
 	int (*applies)(const wl_spec *w);
+	/* WL_STR: take the rest of the spec's text, commas included (so it is
+	 * written last): serve's work=hash:algo=sha256,bytes=64k. */
+	int rest;
+	/* Optional, WL_STR: refuse a value at parse time (a usage error): 0, or
+	 * -1 with err set ("name: ..."). force is --force, passed on. */
+	int (*check)(const char *text, int force, char *err, size_t errlen);
 } wl_param_def;
 
 /* Readiness, as wait_fd() and the resumable form speak of it. */
@@ -152,6 +158,13 @@ struct wl_spec {
 	/* host:port of the bundled HTTP target when the harness started one
 	 * (an http workload that names no url); "" otherwise. Set before init. */
 	char target[64];
+	/* A listening TCP socket the harness opened before the run (loopback,
+	 * non-blocking), for a server workload (wl_kind.server): used when
+	 * listen_set is 1. Fork and prefork children inherit it; the harness
+	 * ends the run with shutdown(listen_fd, SHUT_RDWR) once its load is
+	 * done, and a task still waiting to accept then fails, never hangs. */
+	int listen_set;
+	int listen_fd;
 };
 
 /* Per-task outcome. err is 0 or a positive errno-like code with msg set. */
@@ -197,6 +210,12 @@ struct wl_kind {
 	size_t state_size;
 	/* Does this workload want the bundled HTTP target? (no url given) */
 	int (*needs_target)(const wl_spec *w);
+	/* 1 for serve: each task serves one connection accepted on the run's
+	 * listening socket; the harness must open the socket (listen_set) and
+	 * drive a load against it. */
+	int server;
+	/* Optional: a longer text for `concbench list workloads`. */
+	const char *help;
 };
 
 /* workload.c */
