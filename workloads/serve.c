@@ -19,6 +19,7 @@
  * so hybrid runs it on a worker while a plain loop runs it inline, holding
  * up every other connection: the lesson of CPU work on an event loop.
  */
+#define _GNU_SOURCE
 #include "workloads/serve.h"
 #include "workloads/http/httpclient.h"
 #include "workloads/serveconn.h"
@@ -26,9 +27,11 @@
 #include "workloads/wlparse.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,8 +45,11 @@ typedef struct {
 	uint64_t timeout_ns; /* per request, per answer */
 } serve_state;
 
+/* One run's shared part, mapped before t0 so that fork and prefork
+ * children share it: the socket begin() opened, and the accept mutex. */
 typedef struct {
-	int fd; /* the listening socket begin() opened */
+	int fd; /* the listening socket begin() opened, or -1 */
+	pthread_mutex_t accept_mu;
 } serve_sock;
 
 /* One task's step state: the connection, then the work's. */
@@ -158,22 +164,32 @@ static int serve_needs_target(const wl_spec *w)
 	return work.kind->needs_target && work.kind->needs_target(&work);
 }
 
-/* Without the harness's socket: open our own, before t0. */
+/* Before t0: the shared part, and our own socket unless the harness gave
+ * one. The mutex is robust: a process that dies holding it (a fork child
+ * killed) hands it on instead of stopping every other acceptor. */
 static int serve_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
 {
-	serve_sock *s;
-	int fd;
+	serve_sock *s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pthread_mutexattr_t a;
 
-	if (w->listen_set)
-		return 0;
-	if ((fd = servesock_listen(wl_param_text(w, "listen"), err, errlen)) < 0)
-		return -fd;
-	if (!(s = malloc(sizeof *s))) {
-		close(fd);
-		snprintf(err, errlen, "serve: out of memory");
+	if (s == MAP_FAILED) {
+		snprintf(err, errlen, "serve: mmap: %s", strerror(errno));
 		return ENOMEM;
 	}
-	s->fd = fd;
+	s->fd = -1;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&s->accept_mu, &a);
+	pthread_mutexattr_destroy(&a);
+	if (!w->listen_set &&
+	    (s->fd = servesock_listen(wl_param_text(w, "listen"), err, errlen)) < 0) {
+		int e = -s->fd;
+		pthread_mutex_destroy(&s->accept_mu);
+		munmap(s, sizeof *s);
+		return e;
+	}
 	w->run = s;
 	return 0;
 }
@@ -182,15 +198,35 @@ static void serve_end(wl_spec *w)
 {
 	serve_sock *s = w->run;
 
-	if (s)
+	if (!s)
+		return;
+	if (s->fd >= 0)
 		close(s->fd);
-	free(s);
+	pthread_mutex_destroy(&s->accept_mu);
+	munmap(s, sizeof *s);
 }
 
 static int listen_fd(const wl_spec *w)
 {
 	const serve_sock *s = w->run;
 	return w->listen_set ? w->listen_fd : s ? s->fd : -1;
+}
+
+/* Blocking models wait to accept one task at a time, as Apache's
+ * AcceptMutex has them: every thread polling the socket would be woken by
+ * each new connection (the thundering herd), a cost of C per connection.
+ * Taken without the GIL, under +gil: the holder may need it to go on. */
+static pthread_mutex_t *accept_lock(const wl_spec *w, wl_io *io)
+{
+	serve_sock *s = w->run;
+
+	if (!s || !io->blocking)
+		return NULL; /* coroutines: a mutex would stop their one thread */
+	wl_nogil_begin(io);
+	if (pthread_mutex_lock(&s->accept_mu) == EOWNERDEAD)
+		pthread_mutex_consistent(&s->accept_mu);
+	wl_nogil_end(io);
+	return &s->accept_mu;
 }
 
 int serve_port(const wl_spec *w)
@@ -205,11 +241,21 @@ static void serve_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 	serveconn c;
 	wl_wait next;
 	int ready = 0, rc;
+	pthread_mutex_t *mu;
 
+	if (!s) {
+		wl_fail(r, EINVAL, "serve: not prepared");
+		return;
+	}
 	memset(&c, 0, sizeof c);
 	c.straight = 1;
+	mu = accept_lock(w, io);
 	while ((rc = serveconn_step(&c, listen_fd(w), s->timeout_ns, ready, &next, r)) !=
 	       WL_STEP_DONE) {
+		if (mu && (rc != WL_STEP_WAIT || next.fd != c.lfd)) {
+			pthread_mutex_unlock(mu); /* accepted: the next may wait */
+			mu = NULL;
+		}
 		if (rc == SERVECONN_WORK) {
 			wl_result res = { 0 };
 			s->work.kind->run(&s->work, (size_t)c.seed, io, &res);
@@ -223,6 +269,8 @@ static void serve_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 			ready = ready < 0 ? ready : WL_TIMEOUT;
 		}
 	}
+	if (mu)
+		pthread_mutex_unlock(mu);
 }
 
 /* The resumable form: the machine's waits go to the loop; a request's work

@@ -1,17 +1,21 @@
 /*
- * serve_client.h - the client test_serve.c drives a serve run with, from a
- * process of its own (as the harness's load generator is): what it does
- * (mode) and what it found, in memory shared with the test. It asserts
- * nothing itself: the first thing that went wrong goes to why, and the
- * listening socket is shut so that the run ends rather than hangs.
+ * serve_fixture.h - what test_serve.c and test_serve_http.c share: a serve
+ * spec over a fresh listening socket, one run of a model on it, and the
+ * client that drives the run from a process of its own (as the harness's
+ * load generator is: a client thread's sockets would live on in the fork
+ * model's children). The client asserts nothing itself: the first thing
+ * that went wrong goes to why, and the listening socket is shut so that the
+ * run ends rather than hangs. Include it after model_fixture.h and
+ * wl_fixture.h.
  */
-#ifndef CB_SERVE_CLIENT_H
-#define CB_SERVE_CLIENT_H
+#ifndef CB_SERVE_FIXTURE_H
+#define CB_SERVE_FIXTURE_H
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { KEEP, CLOSE, SILENT, VANISH, SHUT, HOLDUP };
+#include "workloads/serve.h"
+#include "workloads/servesock.h"
+
+enum { CL_KEEP, CL_CLOSE, CL_SILENT, CL_VANISH, CL_SHUT, CL_HOLDUP };
 
 /* What the client does, and what it found. */
 typedef struct {
@@ -28,7 +35,7 @@ typedef struct {
 	int nconn, nreq;
 	const uint64_t *want; /* the work's digest per seed */
 	uint64_t first[8];    /* each connection's first seed's digest */
-	int answered_before;  /* HOLDUP: the long answer was in when the short one came */
+	int answered_before;  /* CL_HOLDUP: the long answer was in when the short one came */
 	char why[256];        /* "" or the first thing that went wrong */
 } client;
 
@@ -117,12 +124,12 @@ static inline void cl_keep_or_close(client *c)
 	for (int j = 0; j < c->nconn && !c->why[0]; j++) {
 		c->first[j] = c->want[j * c->nreq];
 		for (int k = 0; k < c->nreq; k++) {
-			int last = c->mode == CLOSE && k == c->nreq - 1;
+			int last = c->mode == CL_CLOSE && k == c->nreq - 1;
 			cl_ask(c, fd[j], (uint64_t)(j * c->nreq + k), last);
 			if (cl_answer(c, fd[j], (uint64_t)(j * c->nreq + k)) != last)
 				bad(c, "Connection: close %s", last ? "missing" : "unasked");
 		}
-		if (c->mode == CLOSE)
+		if (c->mode == CL_CLOSE)
 			cl_closed(c, fd[j]);
 		close(fd[j]); /* an iterative server takes the next one then */
 		fd[j] = -1;
@@ -161,14 +168,14 @@ static inline void client_main(client *c)
 	int fd;
 
 	switch (c->mode) {
-	case KEEP:
-	case CLOSE: cl_keep_or_close(c); break;
-	case HOLDUP: cl_holdup(c); break;
-	case SILENT: /* connect and close without a request */
+	case CL_KEEP:
+	case CL_CLOSE: cl_keep_or_close(c); break;
+	case CL_HOLDUP: cl_holdup(c); break;
+	case CL_SILENT: /* connect and close without a request */
 		if ((fd = cl_connect(c)) >= 0)
 			close(fd);
 		break;
-	case VANISH: /* one request, then half of one, then gone */
+	case CL_VANISH: /* one request, then half of one, then gone */
 		if ((fd = cl_connect(c)) < 0)
 			break;
 		c->first[0] = c->want[2];
@@ -177,7 +184,7 @@ static inline void client_main(client *c)
 		cl_send(c, fd, "GET /?seed=1 HTTP/1.1\r\nHo");
 		close(fd);
 		break;
-	case SHUT: /* one connection served; then the harness's end of the run */
+	case CL_SHUT: /* one connection served; then the harness's end of the run */
 		if ((fd = cl_connect(c)) < 0)
 			break;
 		c->first[0] = c->want[0];
@@ -188,6 +195,94 @@ static inline void client_main(client *c)
 		shutdown(c->lfd, SHUT_RDWR);
 		break;
 	}
+}
+
+/* The serve spec over a fresh listening socket, and its work's digests for
+ * seeds 0..nwant-1 run directly. */
+static inline void serve_make(wl_spec *w, const char *work, uint64_t *want, size_t nwant)
+{
+	char text[200], err[256];
+	wl_spec inner;
+
+	snprintf(text, sizeof text, "serve:work=%s", work);
+	if (spec_workload(text, 0, w, err, sizeof err) < 0)
+		fail_msg("%s: %s", text, err);
+	w->listen_set = 1;
+	w->listen_fd = servesock_listen("127.0.0.1:0", err, sizeof err);
+	assert_true(w->listen_fd >= 0);
+	spec_prepare(w);
+	if (spec_workload(work, 0, &inner, err, sizeof err) < 0)
+		fail_msg("%s: %s", work, err);
+	spec_prepare(&inner);
+	for (size_t k = 0; k < nwant; k++)
+		want[k] = task_digest(&inner, k);
+	wl_release(&inner);
+}
+
+static inline void serve_free(wl_spec *w)
+{
+	close(w->listen_fd);
+	wl_release(w);
+}
+
+/* One run of model on w, n connections at c, with the client doing cl. */
+static inline model_table *serve_run(const char *model, wl_spec *w, size_t n, unsigned c, client *cl,
+			      int *rc)
+{
+	model_spec m;
+	model_table *t = model_table_new(n);
+	wl_spec run = *w;
+	char err[WL_ERRLEN] = "";
+	pid_t pid;
+
+	model_make(&m, model, 0);
+	assert_non_null(t);
+	if (wl_begin(&run, n, err, sizeof err) != 0)
+		fail_msg("begin: %s", err);
+	cl->port = serve_port(&run);
+	cl->lfd = w->listen_set ? w->listen_fd : -1;
+	assert_true(cl->port > 0);
+	/* A process, as the harness's load is: a client thread's sockets would
+	 * live on in the fork model's children, and no connection would end. */
+	client *shared = mmap(NULL, sizeof *cl, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(shared != MAP_FAILED);
+	*shared = *cl;
+	if ((pid = fork()) == 0) {
+		client_main(shared);
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	model_run r = { .model = &m, .wl = &run, .n = n, .c = c, .table = t };
+	t->t0_ns = wl_now_ns();
+	*rc = m.kind->run(&r);
+	waitpid(pid, NULL, 0); /* or the fork model reaped it: it has exited */
+	*cl = *shared;
+	munmap(shared, sizeof *cl);
+	wl_end(&run);
+	return t;
+}
+
+static inline int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Each task's digest is one connection's first answer, each once. */
+static inline void check_digests(const model_table *t, const client *cl, const char *model)
+{
+	uint64_t got[8], want[8];
+
+	for (size_t i = 0; i < t->n; i++) {
+		got[i] = t->task[i].digest;
+		want[i] = cl->first[i];
+	}
+	qsort(got, t->n, sizeof got[0], cmp_u64);
+	qsort(want, t->n, sizeof want[0], cmp_u64);
+	for (size_t i = 0; i < t->n; i++)
+		if (got[i] != want[i])
+			fail_msg("%s: task digests are not the connections' first answers", model);
 }
 
 #endif
