@@ -27,7 +27,7 @@
 #include "workloads/serve.h"
 #include "workloads/servesock.h"
 
-enum { CL_KEEP, CL_CLOSE, CL_SILENT, CL_VANISH, CL_SHUT, CL_HOLDUP };
+enum { CL_KEEP, CL_CLOSE, CL_SILENT, CL_VANISH, CL_SHUT, CL_HOLDUP, CL_SLOW, CL_PIPELINE };
 
 /* What the client does, and what it found. */
 typedef struct {
@@ -82,16 +82,17 @@ static inline void cl_ask(client *c, int fd, uint64_t seed, int close_it)
 	cl_send(c, fd, req);
 }
 
-/* Read one answer and check it is 200 with the digest of seed; 1 if it
- * says Connection: close. */
+/* Read one answer, exactly (answers may come pipelined), and check it is
+ * 200 with the digest of seed; 1 if it says Connection: close. */
 static inline int cl_answer(client *c, int fd, uint64_t seed)
 {
 	char buf[1024], want[32];
-	size_t len = 0;
-	char *end = NULL, *cl;
+	size_t len = 0, body = 0;
+	char *end = NULL;
 
-	while (!(end = strstr(buf, "\r\n\r\n")) || len < (size_t)(end - buf) + 4 + 17) {
-		ssize_t n = recv(fd, buf + len, sizeof buf - 1 - len, 0);
+	while (!end || len < (size_t)(end - buf) + 4 + body) {
+		size_t ask = end ? (size_t)(end - buf) + 4 + body - len : 1;
+		ssize_t n = len + ask < sizeof buf ? recv(fd, buf + len, ask, 0) : -1;
 		if (n <= 0) {
 			bad(c, "seed %llu: no whole answer (%zd: %s)", (unsigned long long)seed, n,
 			    n < 0 ? strerror(errno) : "closed");
@@ -99,10 +100,11 @@ static inline int cl_answer(client *c, int fd, uint64_t seed)
 		}
 		len += (size_t)n;
 		buf[len] = '\0';
+		if (!end && (end = strstr(buf, "\r\n\r\n")))
+			body = strstr(buf, "Content-Length: 17") ? 17 : 0;
 	}
 	snprintf(want, sizeof want, "%016llx\n", (unsigned long long)c->want[seed]);
-	if (strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) != 0 || !(cl = strstr(buf, "Content-Length: 17")) ||
-	    strcmp(end + 4, want) != 0)
+	if (strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) != 0 || body != 17 || strcmp(end + 4, want) != 0)
 		bad(c, "seed %llu: answer '%s', want body %s", (unsigned long long)seed, buf, want);
 	return strstr(buf, "Connection: close") != NULL;
 }
@@ -184,6 +186,33 @@ static inline void client_main(client *c)
 		cl_send(c, fd, "GET /?seed=1 HTTP/1.1\r\nHo");
 		close(fd);
 		break;
+	case CL_SLOW: /* a byte every 20 ms: the head's deadline still holds */
+		if ((fd = cl_connect(c)) < 0)
+			break;
+		for (int k = 0; k < 150; k++) {
+			struct timespec tick = { 0, 20000000 };
+			char ch;
+			if (send(fd, "G", 1, MSG_NOSIGNAL) != 1 || recv(fd, &ch, 1, MSG_DONTWAIT) == 0)
+				break;
+			if (k == 149)
+				bad(c, "a trickling client was kept past timeout_ms");
+			nanosleep(&tick, NULL);
+		}
+		close(fd);
+		break;
+	case CL_PIPELINE: /* three requests in one send, a POST's body among them */
+		if ((fd = cl_connect(c)) < 0)
+			break;
+		c->first[0] = c->want[0];
+		cl_send(c, fd,
+			"GET /?seed=0 HTTP/1.1\r\n\r\nPOST /p?seed=1 HTTP/1.1\r\nContent-Length: "
+			"5\r\n\r\nhelloGET /?seed=2 HTTP/1.1\r\nConnection: close\r\n\r\n");
+		for (int k = 0; k < 3; k++)
+			if (cl_answer(c, fd, (uint64_t)k) != (k == 2))
+				bad(c, "pipelined answer %d: Connection: close misplaced", k);
+		cl_closed(c, fd);
+		close(fd);
+		break;
 	case CL_SHUT: /* one connection served; then the harness's end of the run */
 		if ((fd = cl_connect(c)) < 0)
 			break;
@@ -198,15 +227,17 @@ static inline void client_main(client *c)
 }
 
 /* The serve spec over a fresh listening socket, and its work's digests for
- * seeds 0..nwant-1 run directly. */
+ * seeds 0..nwant-1 run directly. work: the work's spec, or all of serve's
+ * ("serve:timeout_ms=200,work=..."). */
 static inline void serve_make(wl_spec *w, const char *work, uint64_t *want, size_t nwant)
 {
 	char text[200], err[256];
 	wl_spec inner;
 
-	snprintf(text, sizeof text, "serve:work=%s", work);
+	snprintf(text, sizeof text, "%s%s", strncmp(work, "serve:", 6) ? "serve:work=" : "", work);
 	if (spec_workload(text, 0, w, err, sizeof err) < 0)
 		fail_msg("%s: %s", text, err);
+	work = strstr(text, "work=") + 5;
 	w->listen_set = 1;
 	w->listen_fd = servesock_listen("127.0.0.1:0", err, sizeof err);
 	assert_true(w->listen_fd >= 0);

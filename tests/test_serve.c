@@ -103,7 +103,7 @@ static model_table *one_client(const char *model, int mode, size_t n, client *cl
 	wl_spec w;
 
 	*cl = (client){ .mode = mode, .want = want };
-	serve_make(&w, "hash:bytes=64", want, N_ELEMS(want));
+	serve_make(&w, "serve:timeout_ms=200,work=hash:bytes=64", want, N_ELEMS(want));
 	model_table *t = serve_run(model, &w, n, (unsigned)n, cl, rc);
 	serve_free(&w);
 	if (cl->why[0])
@@ -130,6 +130,20 @@ static void test_clients_that_leave(void **state)
 
 		/* gone mid-request after one answer: ends quietly with that one */
 		t = one_client(some[m], CL_VANISH, 1, &cl, &rc);
+		check_all_once(t, some[m], 1, 1, rc);
+		check_digests(t, &cl, some[m]);
+		model_table_free(t);
+
+		/* a head that trickles in: cut at its deadline all the same */
+		t = one_client(some[m], CL_SLOW, 1, &cl, &rc);
+		assert_int_equal(atomic_load(&t->nerr), 1);
+		assert_int_equal(t->task[0].err, ETIMEDOUT);
+		if (!strstr(t->msg, "no whole request within timeout_ms (200 ms)"))
+			fail_msg("%s: %s", some[m], t->msg);
+		model_table_free(t);
+
+		/* pipelined requests, a POST's body read and dropped between */
+		t = one_client(some[m], CL_PIPELINE, 1, &cl, &rc);
 		check_all_once(t, some[m], 1, 1, rc);
 		check_digests(t, &cl, some[m]);
 		model_table_free(t);
