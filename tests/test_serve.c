@@ -225,15 +225,24 @@ static void test_spec(void **state)
 	assert_int_equal(spec_workload("serve:timeout_ms=500,work=hash:algo=sha256,bytes=64k", 0,
 				       &w, err, sizeof err),
 			 0);
-	assert_string_equal(wl_param_text(&w, "work"), "hash:algo=sha256,bytes=64k");
+	/* the work as results record it: sizes in bytes, every parameter */
+	assert_string_equal(wl_param_text(&w, "work"), "hash:algo=sha256,bytes=65536,rounds=1");
 	assert_int_equal(wl_param(&w, "timeout_ms"), 500);
 	assert_true(w.kind->server);
 	assert_string_equal(w.kind->cls, "io");
 	wl_params_string(&w, buf, sizeof buf);
-	assert_string_equal(buf, "listen=127.0.0.1:0,timeout_ms=500,work=hash:algo=sha256,bytes=64k");
+	assert_string_equal(buf, "listen=127.0.0.1:0,timeout_ms=500,work=hash:algo=sha256,bytes="
+				 "65536,rounds=1");
 	w.listen_set = 1; /* the harness's socket: listen= says nothing */
 	wl_params_string(&w, buf, sizeof buf);
-	assert_string_equal(buf, "timeout_ms=500,work=hash:algo=sha256,bytes=64k");
+	assert_string_equal(buf, "timeout_ms=500,work=hash:algo=sha256,bytes=65536,rounds=1");
+	/* which parses back to itself */
+	assert_int_equal(spec_workload("serve:work=hash:algo=sha256,bytes=65536,rounds=1", 0, &w,
+				       err, sizeof err),
+			 0);
+	assert_string_equal(wl_param_text(&w, "work"), "hash:algo=sha256,bytes=65536,rounds=1");
+	assert_int_equal(spec_workload("serve:work=fib:n=36|10", 0, &w, err, sizeof err), 0);
+	assert_string_equal(wl_param_text(&w, "work"), "fib:n=36|10");
 	/* the defaults: null work */
 	assert_int_equal(spec_workload("serve", 0, &w, err, sizeof err), 0);
 	assert_string_equal(wl_param_text(&w, "work"), "null");

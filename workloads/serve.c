@@ -65,7 +65,8 @@ static int serve_own_socket(const wl_spec *w)
 	return !w->listen_set;
 }
 
-static int listen_check(const char *text, int force, char *err, size_t errlen)
+static int listen_check(const char *text, int force, char *canon, size_t canonlen, char *err,
+			size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -76,11 +77,15 @@ static int listen_check(const char *text, int force, char *err, size_t errlen)
 	return 0;
 }
 
-/* A work is any workload that needs no per-run set-up of its own. */
-static int work_check(const char *text, int force, char *err, size_t errlen)
+/* A work is any workload that needs no per-run set-up of its own. Its
+ * canonical form is its name and wl_params_string, so that 64k and 65536
+ * make one set of results. */
+static int work_check(const char *text, int force, char *canon, size_t canonlen, char *err,
+		      size_t errlen)
 {
 	wl_spec w;
-	char msg[WL_ERRLEN];
+	char msg[WL_ERRLEN], params[160];
+	int n;
 
 	if (wl_parse(text, force, &w, msg, sizeof msg) < 0)
 		return ERR("serve: work=%s: %s", text, msg);
@@ -95,6 +100,10 @@ static int work_check(const char *text, int force, char *err, size_t errlen)
 			   (size_t)SERVE_WORK_STATE);
 	if (wl_check(&w, 1, 1, msg, sizeof msg) < 0)
 		return ERR("serve: work=%s: %s", text, msg);
+	wl_params_string(&w, params, sizeof params);
+	n = snprintf(canon, canonlen, "%s%s%s", w.kind->name, params[0] ? ":" : "", params);
+	if (n < 0 || (size_t)n >= canonlen)
+		canon[0] = '\0'; /* too long: as written */
 	return 0;
 }
 

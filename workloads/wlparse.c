@@ -125,9 +125,12 @@ static int set_param(wl_spec *w, int k, const char *val, int force, char *err, s
 		return ERR("%s: %s='%s': %s takes one value (lists a|b are for per-task numbers)",
 			   wn, d->name, val, d->name);
 	if (d->type == WL_STR) {
+		char canon[sizeof w->p[k].text] = "";
 		w->p[k].num = 0;
-		if (d->check && d->check(val, force, err, errlen) < 0)
+		if (d->check && d->check(val, force, canon, sizeof canon, err, errlen) < 0)
 			return -1;
+		strcpy(w->p[k].text, canon[0] ? canon : val);
+		return 0;
 	} else if (d->type == WL_ENUM) {
 		int idx = choice_index(d->choices, val);
 		if (idx < 0)

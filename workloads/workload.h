@@ -48,8 +48,12 @@ typedef struct {
 	 * written last): serve's work=hash:algo=sha256,bytes=64k. */
 	int rest;
 	/* Optional, WL_STR: refuse a value at parse time (a usage error): 0, or
-	 * -1 with err set ("name: ..."). force is --force, passed on. */
-	int (*check)(const char *text, int force, char *err, size_t errlen);
+	 * -1 with err set ("name: ..."). force is --force, passed on. It may
+	 * write the value's canonical form to canon, as results record it
+	 * (serve's work=hash:bytes=64k: hash:algo=sha256,bytes=65536,rounds=1);
+	 * left empty, the value stays as written. */
+	int (*check)(const char *text, int force, char *canon, size_t canonlen, char *err,
+		     size_t errlen);
 } wl_param_def;
 
 /* Readiness, as wait_fd() and the resumable form speak of it. */
