@@ -104,7 +104,8 @@ static inline int cl_answer(client *c, int fd, uint64_t seed)
 			body = strstr(buf, "Content-Length: 17") ? 17 : 0;
 	}
 	snprintf(want, sizeof want, "%016llx\n", (unsigned long long)c->want[seed]);
-	if (strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) != 0 || body != 17 || strcmp(end + 4, want) != 0)
+	if (strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) != 0 || body != 17 ||
+	    strcmp(end + 4, want) != 0)
 		bad(c, "seed %llu: answer '%s', want body %s", (unsigned long long)seed, buf, want);
 	return strstr(buf, "Connection: close") != NULL;
 }
@@ -192,7 +193,8 @@ static inline void client_main(client *c)
 		for (int k = 0; k < 150; k++) {
 			struct timespec tick = { 0, 20000000 };
 			char ch;
-			if (send(fd, "G", 1, MSG_NOSIGNAL) != 1 || recv(fd, &ch, 1, MSG_DONTWAIT) == 0)
+			if (send(fd, "G", 1, MSG_NOSIGNAL) != 1 ||
+			    recv(fd, &ch, 1, MSG_DONTWAIT) == 0)
 				break;
 			if (k == 149)
 				bad(c, "a trickling client was kept past timeout_ms");
@@ -257,8 +259,8 @@ static inline void serve_free(wl_spec *w)
 }
 
 /* One run of model on w, n connections at c, with the client doing cl. */
-static inline model_table *serve_run(const char *model, wl_spec *w, size_t n, unsigned c, client *cl,
-			      int *rc)
+static inline model_table *serve_run(const char *model, wl_spec *w, size_t n, unsigned c,
+				     client *cl, int *rc)
 {
 	model_spec m;
 	model_table *t = model_table_new(n);
@@ -275,8 +277,8 @@ static inline model_table *serve_run(const char *model, wl_spec *w, size_t n, un
 	assert_true(cl->port > 0);
 	/* A process, as the harness's load is: a client thread's sockets would
 	 * live on in the fork model's children, and no connection would end. */
-	client *shared = mmap(NULL, sizeof *cl, PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	client *shared =
+		mmap(NULL, sizeof *cl, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	assert_true(shared != MAP_FAILED);
 	*shared = *cl;
 	if ((pid = fork()) == 0) {

@@ -1,4 +1,4 @@
-/* test_serve.c - serve:work=SPEC: every model serves each connection once, with the right bodies. */
+/* test_serve.c - serve:work=SPEC: each model serves every connection once, bodies right. */
 /* A client process drives the run's listening socket while the model runs here, as the harness's
  * run child would: keep-alive and close, a CPU handler that holds up an event loop but not hybrid,
  * clients that leave early, a listening socket shut under a waiting task, the spec's parsing. */
@@ -23,8 +23,8 @@
 
 #include "tests/serve_fixture.h"
 
-static const char *const models[] = { "sequential", "threads", "pool",  "fork",
-				      "prefork",    "select",  "poll",  "epoll",
+static const char *const models[] = { "sequential", "threads", "pool",        "fork",
+				      "prefork",    "select",  "poll",        "epoll",
 				      "coro",       "hybrid",  "threads+gil", "epoll:et=1" };
 
 static void every_model(const char *work, int mode, int nreq)

@@ -40,7 +40,7 @@ static void gateway(const char *extra, const char *const *models, size_t nmodels
 
 static void test_gateway(void **state)
 {
-	static const char *const models[] = { "sequential", "threads", "fork",  "poll",
+	static const char *const models[] = { "sequential", "threads", "fork",   "poll",
 					      "epoll",      "coro",    "hybrid", "threads+gil" };
 	gateway("", models, N_ELEMS(models));
 }

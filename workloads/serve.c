@@ -178,8 +178,8 @@ static int serve_needs_target(const wl_spec *w)
  * killed) hands it on instead of stopping every other acceptor. */
 static int serve_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
 {
-	serve_sock *s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE,
-			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	serve_sock *s =
+		mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pthread_mutexattr_t a;
 
 	if (s == MAP_FAILED) {
@@ -298,7 +298,8 @@ static int serve_step(const wl_spec *w, size_t i, void *state, int ready, wl_wai
 			if (ready & WL_TIMEOUT)
 				wl_fail(&res, ECANCELED, "cancelled before the work ran");
 			else
-				work->kind->run(work, (size_t)t->c.seed, wl_offload_backend(), &res);
+				work->kind->run(work, (size_t)t->c.seed, wl_offload_backend(),
+						&res);
 			t->working = 0;
 			serveconn_answer(&t->c, &res);
 			ready = 0;

@@ -137,7 +137,7 @@ void serveconn_answer(serveconn *c, const wl_result *res)
 	}
 	if (!c->nreq++)
 		c->digest = res->digest;
-	const char *conn = !c->keep ? "Connection: close\r\n"
+	const char *conn = !c->keep        ? "Connection: close\r\n"
 			   : c->minor == 0 ? "Connection: keep-alive\r\n"
 					   : "";
 	int n = snprintf(c->out, sizeof c->out,
@@ -231,12 +231,12 @@ static int do_read(serveconn *c, int ready, wl_wait *next, wl_result *r)
 		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
 			return left(c, next, r, "closed");
 		if (ready & WL_TIMEOUT)
-			return c->nreq && !c->inlen ? done(c, next, r)
-						    : end_err(c, next, r, ETIMEDOUT,
-							      "serve: no whole request within "
-							      "timeout_ms (%llu ms)",
-							      (unsigned long long)(c->timeout_ns /
-										   1000000));
+			return c->nreq && !c->inlen
+				       ? done(c, next, r)
+				       : end_err(c, next, r, ETIMEDOUT,
+						 "serve: no whole request within "
+						 "timeout_ms (%llu ms)",
+						 (unsigned long long)(c->timeout_ns / 1000000));
 		return wait_on(c, next, c->fd, WL_READ, c->deadline);
 	}
 	return take_request(c, h);

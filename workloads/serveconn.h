@@ -24,16 +24,16 @@ enum { SERVECONN_WORK = 3 };
 
 typedef struct {
 	int phase;
-	int straight; /* driven by serve's run: no loop holds a registration */
-	int lfd;      /* this task's own dup of the listening socket, or -1 */
-	int lreg;     /* a loop may still watch lfd: close it only later */
-	int fd;       /* the connection, or -1 */
+	int straight;               /* driven by serve's run: no loop holds a registration */
+	int lfd;                    /* this task's own dup of the listening socket, or -1 */
+	int lreg;                   /* a loop may still watch lfd: close it only later */
+	int fd;                     /* the connection, or -1 */
 	int keep, head_only, minor; /* of the request being answered */
-	uint64_t deadline; /* of the request being read or the answer written */
+	uint64_t deadline;          /* of the request being read or the answer written */
 	uint64_t timeout_ns;
-	uint64_t seed; /* the request's ?seed=K: the work's task index */
-	uint64_t skip; /* request body bytes still to read and drop */
-	uint64_t nreq; /* answers whose work was done */
+	uint64_t seed;   /* the request's ?seed=K: the work's task index */
+	uint64_t skip;   /* request body bytes still to read and drop */
+	uint64_t nreq;   /* answers whose work was done */
 	uint64_t digest; /* the first request's work digest: the task's */
 	wl_result fail;  /* why the task ends with an error, if it does */
 	uint32_t inlen, outlen, outoff;
