@@ -27,7 +27,17 @@
 #include "workloads/serve.h"
 #include "workloads/servesock.h"
 
-enum { CL_KEEP, CL_CLOSE, CL_SILENT, CL_VANISH, CL_SHUT, CL_HOLDUP, CL_SLOW, CL_PIPELINE };
+enum {
+	CL_KEEP,
+	CL_CLOSE,
+	CL_SILENT,
+	CL_VANISH,
+	CL_SHUT,
+	CL_HOLDUP,
+	CL_SLOW,
+	CL_PIPELINE,
+	CL_CONTINUE
+};
 
 /* What the client does, and what it found. */
 typedef struct {
@@ -213,6 +223,21 @@ static inline void client_main(client *c)
 			if (cl_answer(c, fd, (uint64_t)k) != (k == 2))
 				bad(c, "pipelined answer %d: Connection: close misplaced", k);
 		cl_closed(c, fd);
+		close(fd);
+		break;
+	case CL_CONTINUE: /* a POST whose body waits for "100 Continue" */
+		if ((fd = cl_connect(c)) < 0)
+			break;
+		c->first[0] = c->want[3];
+		cl_send(c, fd,
+			"POST /?seed=3 HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: "
+			"5\r\n\r\n");
+		char cont[26] = "";
+		if (recv(fd, cont, 25, MSG_WAITALL) != 25 ||
+		    strcmp(cont, "HTTP/1.1 100 Continue\r\n\r\n") != 0)
+			bad(c, "no 100 Continue: '%s'", cont);
+		cl_send(c, fd, "hello");
+		cl_answer(c, fd, 3);
 		close(fd);
 		break;
 	case CL_SHUT: /* one connection served; then the harness's end of the run */

@@ -148,6 +148,12 @@ static void test_clients_that_leave(void **state)
 		check_digests(t, &cl, some[m]);
 		model_table_free(t);
 
+		/* Expect: 100-continue is answered before the body is read */
+		t = one_client(some[m], CL_CONTINUE, 1, &cl, &rc);
+		check_all_once(t, some[m], 1, 1, rc);
+		check_digests(t, &cl, some[m]);
+		model_table_free(t);
+
 		/* the listening socket shut under tasks waiting to accept (the
 		 * blocking models' in turn, through their accept mutex) */
 		t = one_client(some[m], CL_SHUT, 3, &cl, &rc);
