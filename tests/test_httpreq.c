@@ -94,10 +94,40 @@ static void test_parse(void **st)
 	}
 }
 
+/* The serve workload's parse: every path is /work, its seed read from any. */
+static void test_parse_any(void **st)
+{
+	static const struct {
+		const char *head;
+		int status;
+		uint64_t seed;
+	} cases[] = {
+		{ "GET / HTTP/1.1\r\n\r\n", 200, 0 },
+		{ "GET /a/b?seed=42 HTTP/1.1\r\n\r\n", 200, 42 },
+		{ "GET /stats?seed=3 HTTP/1.1\r\n\r\n", 200, 3 },
+		{ "GET http://h:1/x?y=z&seed=7 HTTP/1.1\r\n\r\n", 200, 7 },
+		{ "GET /x?seed=y HTTP/1.1\r\n\r\n", 400, 0 },
+		{ "DELETE /x HTTP/1.1\r\n\r\n", 405, 0 },
+	};
+	httpreq req;
+
+	for (size_t k = 0; k < N_ELEMS(cases); k++) {
+		httpreq_parse_any(cases[k].head, strlen(cases[k].head), &req);
+		if (req.status != cases[k].status || req.seed != cases[k].seed)
+			fail_msg("case %zu: %d seed %llu for %s", k, req.status,
+				 (unsigned long long)req.seed, cases[k].head);
+		assert_true(req.status != 200 || req.route == HTTPREQ_WORK);
+	}
+	/* the target's own parse still routes */
+	httpreq_parse(cases[1].head, strlen(cases[1].head), &req);
+	assert_int_equal(req.status, 404);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_any),
 	};
 	return cmocka_run_group_tests_name("httpreq", tests, NULL, NULL);
 }

@@ -123,9 +123,12 @@ static void test_open_sweep_and_batch(void **st)
 	free(dir);
 	cleanup(root);
 
-	/* batch rows have no client figures: no server chart */
-	for (size_t i = 0; i < n; i++)
+	/* batch rows (another workload, no client figures): no server chart */
+	for (size_t i = 0; i < n; i++) {
 		rows[i].client_rps = __builtin_nan("");
+		rows[i].client_requests = -1;
+		snprintf(rows[i].workload, sizeof rows[i].workload, "fib");
+	}
 	dir = dir_with(rows, n, root);
 	assert_true(plot_dir(dir, NULL, diag, err, sizeof err) >= 0);
 	fclose(diag);

@@ -3,10 +3,11 @@
 
 #include "workloads/registry.h"
 
-extern const wl_kind wl_fib, wl_hash, wl_sleep, wl_spin, wl_null, wl_http, wl_mixed, wl_switch;
+extern const wl_kind wl_fib, wl_hash, wl_sleep, wl_spin, wl_null, wl_http, wl_mixed, wl_switch,
+	wl_serve;
 
 static const wl_kind *const all[] = {
-	&wl_fib, &wl_hash, &wl_sleep, &wl_spin, &wl_null, &wl_http, &wl_mixed, &wl_switch, NULL,
+	&wl_fib, &wl_hash, &wl_sleep, &wl_spin, &wl_null, &wl_http, &wl_mixed, &wl_switch, &wl_serve, NULL,
 };
 
 const wl_kind *const *wl_all(void)

@@ -44,6 +44,16 @@ typedef struct {
 	 * is given) is still accepted, but no run records it: it is left out of
 	 * wl_params_string, so results and chart names show only what mattered. */
 	int (*applies)(const wl_spec *w);
+	/* WL_STR: take the rest of the spec's text, commas included (so it is
+	 * written last): serve's work=hash:algo=sha256,bytes=64k. */
+	int rest;
+	/* Optional, WL_STR: refuse a value at parse time (a usage error): 0, or
+	 * -1 with err set ("name: ..."). force is --force, passed on. It may
+	 * write the value's canonical form to canon, as results record it
+	 * (serve's work=hash:bytes=64k: hash:algo=sha256,bytes=65536,rounds=1);
+	 * left empty, the value stays as written. */
+	int (*check)(const char *text, int force, char *canon, size_t canonlen, char *err,
+		     size_t errlen);
 } wl_param_def;
 
 /* Readiness, as wait_fd() and the resumable form speak of it. */
@@ -152,10 +162,11 @@ struct wl_spec {
 	/* host:port of the bundled HTTP target when the harness started one
 	 * (an http workload that names no url); "" otherwise. Set before init. */
 	char target[64];
-	/* A listening socket the harness opened for a server workload (serve):
-	 * open before the run child is forked, so every process of the run
-	 * inherits it; shut down by the harness once its load is done, so a
-	 * task still waiting to accept ends. listen_set 0: none. */
+	/* A listening TCP socket the harness opened before the run (loopback,
+	 * non-blocking), for a server workload (wl_kind.server): used when
+	 * listen_set is 1. Fork and prefork children inherit it; the harness
+	 * ends the run with shutdown(listen_fd, SHUT_RDWR) once its load is
+	 * done, and a task still waiting to accept then fails, never hangs. */
 	int listen_set;
 	int listen_fd;
 };
@@ -203,10 +214,12 @@ struct wl_kind {
 	size_t state_size;
 	/* Does this workload want the bundled HTTP target? (no url given) */
 	int (*needs_target)(const wl_spec *w);
-	/* 1: a server (serve): each task serves one connection accepted on the
-	 * run's listening socket, so the harness opens one (wl_spec.listen_fd)
-	 * and drives a load against it during the run. */
+	/* 1 for serve: each task serves one connection accepted on the run's
+	 * listening socket; the harness must open the socket (listen_set) and
+	 * drive a load against it. */
 	int server;
+	/* Optional: a longer text for `concbench list workloads`. */
+	const char *help;
 };
 
 /* workload.c */

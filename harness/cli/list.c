@@ -19,6 +19,9 @@ static void list_workloads(FILE *f)
 	fprintf(f, "workloads (NAME:key=value,...):\n");
 	for (const wl_kind *const *w = wl_all(); *w; w++) {
 		fprintf(f, "  %-8s %-3s  %s\n", (*w)->name, (*w)->cls, (*w)->summary);
+		for (const char *h = (*w)->help; h && *h;
+		     h += strcspn(h, "\n") + !!h[strcspn(h, "\n")])
+			fprintf(f, "      %.*s\n", (int)strcspn(h, "\n"), h);
 		for (const wl_param_def *d = (*w)->params; d && d->name; d++) {
 			char range[80];
 			if (d->type == WL_ENUM)

@@ -174,7 +174,9 @@ static int one(sweep *s, wl_spec *w, const model_spec *m, size_t n, const run_pe
 		snprintf(r.suite, sizeof r.suite, "%s", cfg->suite ? cfg->suite : "");
 		snprintf(r.model, sizeof r.model, "%s", m->text);
 		snprintf(r.workload, sizeof r.workload, "%s", w->kind->name);
-		wl_params_string(w, r.params, sizeof r.params);
+		wl_spec shown = *w; /* a server's listen= is the runner's choice: not shown */
+		shown.listen_set = w->kind->server;
+		wl_params_string(&shown, r.params, sizeof r.params);
 		meta_stamp(&r, s->started);
 		if (!again)
 			sweep_check_digest(&r, have_ref, ref);

@@ -36,6 +36,7 @@
 
 #include "models/epoll.h"
 #include "workloads/http/httpserver.h"
+#include "workloads/servesock.h"
 
 #define TICK_NS         100000000ull /* how soon *stop is seen */
 #define ACCEPT_PAUSE_NS 100000000ull /* out of fds: wait before accepting again */
@@ -214,48 +215,6 @@ static void on_tick(loop *l, void *arg)
 		loop_stop(l);
 }
 
-/* "HOST:PORT", "[V6]:PORT" or "PORT" into an address. */
-static int parse_listen(const char *spec, struct sockaddr_storage *ss, char *err, size_t errlen)
-{
-	char host[64] = "127.0.0.1";
-	const char *port = spec, *colon = strrchr(spec, ':');
-	if (spec[0] == '[' && colon && colon > spec && colon[-1] == ']') {
-		snprintf(host, sizeof host, "%.*s", (int)(colon - spec - 2), spec + 1);
-		port = colon + 1;
-	} else if (colon) {
-		if (colon > spec)
-			snprintf(host, sizeof host, "%.*s", (int)(colon - spec), spec);
-		port = colon + 1;
-	}
-	size_t plen = strlen(port);
-	if (plen == 0 || plen > 5 || strspn(port, "0123456789") != plen) {
-		snprintf(err, errlen, "bad listen address '%s': expected HOST:PORT", spec);
-		return -1;
-	}
-	if (atoi(port) > 65535) {
-		snprintf(err, errlen, "bad listen address '%s': port must be 0..65535", spec);
-		return -1;
-	}
-	if (!strcmp(host, "localhost"))
-		strcpy(host, "127.0.0.1");
-	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-	memset(ss, 0, sizeof *ss);
-	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)atoi(port));
-	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)atoi(port));
-	} else {
-		snprintf(err, errlen,
-			 "bad listen address '%s': HOST must be a numeric IP address or localhost",
-			 spec);
-		return -1;
-	}
-	return 0;
-}
-
 /* "127.0.0.1:8080" or "[::1]:8080" for a bound socket. */
 static void address_text(int fd, char *buf, size_t len)
 {
@@ -274,25 +233,11 @@ static void address_text(int fd, char *buf, size_t len)
 	}
 }
 
+/* The listening socket, as the serve workload opens its own. */
 static int open_listener(srv *s, const char *spec, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss;
-	static const int one = 1;
-	if (parse_listen(spec, &ss, err, errlen) < 0)
-		return -1;
-	s->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->lfd < 0) {
-		snprintf(err, errlen, "cannot listen on %s: socket: %s", spec, strerror(errno));
-		return -1;
-	}
-	setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	socklen_t sl =
-		ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	if (bind(s->lfd, (struct sockaddr *)&ss, sl) < 0 || listen(s->lfd, 65535) < 0) {
-		snprintf(err, errlen, "cannot bind %s: %s", spec, strerror(errno));
-		return -1;
-	}
-	return 0;
+	s->lfd = servesock_listen(spec, err, errlen);
+	return s->lfd < 0 ? -1 : 0;
 }
 
 /* Many connections want many fds: take all the process may have. */

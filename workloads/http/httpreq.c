@@ -110,8 +110,9 @@ static int parse_query(const char *q, size_t len, httpreq *req)
 }
 
 /* Route the target: origin-form "/path?query", or absolute-form
- * "http://host/path?query" (RFC 9112 3.2.2 asks servers to accept it). */
-static int parse_target(const char *t, size_t len, httpreq *req)
+ * "http://host/path?query" (RFC 9112 3.2.2 asks servers to accept it).
+ * any: every path is /work (the serve workload's). */
+static int parse_target(const char *t, size_t len, int any, httpreq *req)
 {
 	static const char *const schemes[] = { "http://", "https://" };
 	const char *end = t + len, *q;
@@ -126,7 +127,7 @@ static int parse_target(const char *t, size_t len, httpreq *req)
 	}
 	q = memchr(t, '?', (size_t)(end - t));
 	size_t plen = (size_t)((q ? q : end) - t);
-	if (plen == 5 && !memcmp(t, "/work", 5))
+	if (any || (plen == 5 && !memcmp(t, "/work", 5)))
 		req->route = HTTPREQ_WORK;
 	else if (plen == 6 && !memcmp(t, "/stats", 6))
 		req->route = HTTPREQ_STATS;
@@ -217,7 +218,7 @@ static int parse_header(const char *s, size_t len, headers *h)
 	return 200;
 }
 
-void httpreq_parse(const char *head, size_t len, httpreq *req)
+static void parse(const char *head, size_t len, int any, httpreq *req)
 {
 	const char *p = head, *end = head + len, *line, *target = NULL;
 	size_t llen, tlen = 0;
@@ -235,11 +236,21 @@ void httpreq_parse(const char *head, size_t len, httpreq *req)
 	if (st == 200 && h.length > HTTPREQ_MAX_SIZE)
 		st = 413;
 	if (st == 200)
-		st = parse_target(target, tlen, req);
+		st = parse_target(target, tlen, any, req);
 	req->status = st;
 	req->minor = minor;
 	req->keep = (st == 200 || st == 404) && !h.close && (minor >= 1 || h.keep_alive);
 	req->body_len = st == 200 || st == 404 ? h.length : 0;
 	/* HTTP/1.0 clients know no 100 Continue (RFC 9110 10.1.1) */
 	req->expect_continue = h.expect_continue && minor >= 1 && req->body_len > 0;
+}
+
+void httpreq_parse(const char *head, size_t len, httpreq *req)
+{
+	parse(head, len, 0, req);
+}
+
+void httpreq_parse_any(const char *head, size_t len, httpreq *req)
+{
+	parse(head, len, 1, req);
 }

@@ -1,0 +1,85 @@
+/*
+ * test_cli_serve.c - `concbench run` of a server workload end to end: the
+ * listening socket, the load on the other CPUs and the row's client
+ * figures. Every model answers with the work's digest (one body digest for
+ * every row, the one null's task 0 gives), every step has one run digest,
+ * an iterative server's queued connections show as requests cut at the end
+ * that waited the whole window, and the load options are usage errors
+ * without a server workload.
+ */
+#define _GNU_SOURCE
+#include "tests/clirun.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/report/csvread.h"
+#include "harness/run/spec.h"
+#include "workloads/workload.h"
+
+/* The digest of the body serve answers for work=null, seed 0. */
+static void expected_body(char out[20])
+{
+	wl_spec w;
+	char err[256], body[32];
+	wl_result r = { 0 };
+	assert_int_equal(spec_workload("null", 0, &w, err, sizeof err), 0);
+	assert_int_equal(wl_prepare(&w, err, sizeof err), 0);
+	w.kind->run(&w, 0, &wl_io_blocking, &r);
+	wl_release(&w);
+	int n = snprintf(body, sizeof body, "%016llx\n", (unsigned long long)r.digest);
+	snprintf(out, 20, "%016llx", (unsigned long long)wl_digest_bytes(body, (size_t)n));
+}
+
+static void test_server_sweep(void **st)
+{
+	result *r = RUN("run", "-w", "serve:work=null", "-m", "sequential,threads,fork,epoll", "-c",
+			"2", "--connections", "1,3", "--duration", "300ms", "--reps", "1", "-o",
+			tmpdir, "--name", "srv", "--no-plot");
+	assert_int_equal(r->code, 0);
+	assert_non_null(strstr(r->out, "under a load"));
+	char p[256], err[256], want[20];
+	path_in(p, sizeof p, "srv", "results.csv");
+	res_run *rows;
+	size_t n;
+	assert_int_equal(csv_read_results(p, &rows, &n, err, sizeof err), 0);
+	assert_int_equal(n, 8); /* 2 connection counts x 4 models */
+	expected_body(want);
+	for (size_t i = 0; i < n; i++) {
+		const res_run *x = &rows[i];
+		assert_string_equal(x->status, "ok");
+		assert_true(x->tasks == 1 || x->tasks == 3);
+		assert_true(x->digest == rows[i < 4 ? 0 : 4].digest); /* one per step */
+		assert_string_equal(x->body_digest, want);
+		assert_true(x->client_requests > 0);
+		assert_int_equal(x->client_errors, 0);
+		assert_true(x->client_rps > 0 && x->client_p50_s > 0);
+		assert_true(x->client_p99_s >= x->client_p50_s);
+		if (x->tasks == 3 && !strcmp(x->model, "sequential")) {
+			/* two connections wait behind the first all window long */
+			assert_true(x->client_unfinished >= 2);
+			assert_true(x->client_max_s >= 0.25);
+		}
+	}
+	assert_true(rows[0].digest != rows[4].digest); /* N differs */
+	free(rows);
+}
+
+static void test_usage(void **st)
+{
+	USAGE("--connections", "run", "-w", "null", "--connections", "4");
+	USAGE("--rate", "run", "-w", "fib:n=10", "--rate", "100");
+	USAGE("not both", "run", "-w", "serve:work=null", "--duration", "1s", "--requests", "5");
+	USAGE("--duration", "run", "-w", "serve:work=null", "--duration", "soon");
+	USAGE("--connections", "run", "-w", "serve:work=null", "--connections", "0");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_server_sweep),
+		cmocka_unit_test(test_usage),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,353 @@
+/*
+ * serve.c - serve:work=SPEC, the workload that makes every model a server.
+ *
+ * A task is one connection: accept it on the run's listening socket, then
+ * answer its HTTP/1.1 requests (keep-alive) until the client closes. Each
+ * request runs one task of the `work` workload - task K for ?seed=K - and
+ * is answered 200 with the work's digest as 16 hex digits and a newline,
+ * so a load generator can check every body; the task's own digest is its
+ * first request's. The socket is opened before t0 (by the harness, which
+ * then drives a load against it, or by begin() from listen=), so fork and
+ * prefork children inherit it. With no change to the model interface,
+ * each model becomes a classic server design (see serve_help below).
+ *
+ * The two forms share one connection machine (serveconn.c): run() drives
+ * it straight-line, waiting through the model's wl_io and running the work
+ * with that same io (so +gil's checkpoints and waits work); step() returns
+ * its waits to an event loop and runs the work through the work's own step
+ * when it has one (sleep, http), else - fib, hash: CPU - says OFFLOAD first,
+ * so hybrid runs it on a worker while a plain loop runs it inline, holding
+ * up every other connection: the lesson of CPU work on an event loop.
+ */
+#define _GNU_SOURCE
+#include "workloads/serve.h"
+#include "workloads/http/httpclient.h"
+#include "workloads/serveconn.h"
+#include "workloads/servesock.h"
+#include "workloads/wlparse.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+/* The largest step state a work may have (http's and mixed's fit). */
+#define SERVE_WORK_STATE (sizeof(struct httpclient_task) + 64)
+
+typedef struct {
+	wl_spec work;        /* the parsed, prepared work */
+	uint64_t timeout_ns; /* per request, per answer */
+} serve_state;
+
+/* One run's shared part, mapped before t0 so that fork and prefork
+ * children share it: the socket begin() opened, and the accept mutex. */
+typedef struct {
+	int fd; /* the listening socket begin() opened, or -1 */
+	pthread_mutex_t accept_mu;
+} serve_sock;
+
+/* One task's step state: the connection, then the work's. */
+typedef struct {
+	serveconn c;
+	int working; /* 1: the work's step runs; 2: OFFLOAD said, work next */
+	_Alignas(16) unsigned char work[SERVE_WORK_STATE];
+} serve_task;
+
+/* The listen address applies only when the harness gives no socket. */
+static int serve_own_socket(const wl_spec *w)
+{
+	return !w->listen_set;
+}
+
+static int listen_check(const char *text, int force, char *canon, size_t canonlen, char *err,
+			size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char msg[160];
+
+	if (servesock_addr(text, &ss, &len, msg, sizeof msg) < 0)
+		return ERR("serve: listen: %s", msg);
+	return 0;
+}
+
+/* A work is any workload that needs no per-run set-up of its own. Its
+ * canonical form is its name and wl_params_string, so that 64k and 65536
+ * make one set of results. */
+static int work_check(const char *text, int force, char *canon, size_t canonlen, char *err,
+		      size_t errlen)
+{
+	wl_spec w;
+	char msg[WL_ERRLEN], params[160];
+	int n;
+
+	if (wl_parse(text, force, &w, msg, sizeof msg) < 0)
+		return ERR("serve: work=%s: %s", text, msg);
+	if (w.kind->server)
+		return ERR("serve: work=%s: a server cannot be the work of a server", text);
+	if (w.kind->begin)
+		return ERR("serve: work=%s: %s needs a set-up per run, which a request cannot "
+			   "have",
+			   text, w.kind->name);
+	if (w.kind->step && w.kind->state_size > SERVE_WORK_STATE)
+		return ERR("serve: work=%s: its step state is over %zu bytes", text,
+			   (size_t)SERVE_WORK_STATE);
+	if (wl_check(&w, 1, 1, msg, sizeof msg) < 0)
+		return ERR("serve: work=%s: %s", text, msg);
+	wl_params_string(&w, params, sizeof params);
+	n = snprintf(canon, canonlen, "%s%s%s", w.kind->name, params[0] ? ":" : "", params);
+	if (n < 0 || (size_t)n >= canonlen)
+		canon[0] = '\0'; /* too long: as written */
+	return 0;
+}
+
+static const wl_param_def serve_params[] = {
+	{ .name = "listen",
+	  .type = WL_STR,
+	  .def = "127.0.0.1:0",
+	  .help = "HOST:PORT to listen on when the harness gives no socket (port 0: any "
+		  "free one)",
+	  .applies = serve_own_socket,
+	  .check = listen_check },
+	{ .name = "timeout_ms",
+	  .type = WL_INT,
+	  .def = "60000",
+	  .min = 1,
+	  .max = 3600000,
+	  .help = "a request head must arrive, and an answer leave, within this; an idle "
+		  "keep-alive connection is closed after it" },
+	{ .name = "work",
+	  .type = WL_STR,
+	  .def = "null",
+	  .rest = 1,
+	  .help = "the workload run per request, task K for ?seed=K; written last, it takes "
+		  "the rest of the text: serve:work=hash:algo=sha256,bytes=64k",
+	  .check = work_check },
+	{ 0 },
+};
+
+static int serve_init(wl_spec *w, char *err, size_t errlen)
+{
+	serve_state *s = calloc(1, sizeof *s);
+	char msg[WL_ERRLEN];
+
+	if (!s)
+		return ERR("serve: out of memory");
+	/* checked at parse time, with --force if it was given */
+	if (wl_parse(wl_param_text(w, "work"), 1, &s->work, msg, sizeof msg) < 0) {
+		free(s);
+		return ERR("serve: work: %s", msg);
+	}
+	memcpy(s->work.target, w->target, sizeof w->target);
+	if (wl_prepare(&s->work, msg, sizeof msg) < 0) {
+		free(s);
+		return ERR("serve: work: %s", msg);
+	}
+	s->timeout_ns = (uint64_t)wl_param(w, "timeout_ms") * 1000000u;
+	w->state = s;
+	return 0;
+}
+
+static void serve_fini(wl_spec *w)
+{
+	serve_state *s = w->state;
+
+	if (s)
+		wl_release(&s->work);
+	free(s);
+}
+
+static int serve_needs_target(const wl_spec *w)
+{
+	wl_spec work;
+	char msg[WL_ERRLEN];
+
+	if (wl_parse(wl_param_text(w, "work"), 1, &work, msg, sizeof msg) < 0)
+		return 0;
+	return work.kind->needs_target && work.kind->needs_target(&work);
+}
+
+/* Before t0: the shared part, and our own socket unless the harness gave
+ * one. The mutex is robust: a process that dies holding it (a fork child
+ * killed) hands it on instead of stopping every other acceptor. */
+static int serve_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
+{
+	serve_sock *s =
+		mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pthread_mutexattr_t a;
+
+	if (s == MAP_FAILED) {
+		snprintf(err, errlen, "serve: mmap: %s", strerror(errno));
+		return ENOMEM;
+	}
+	s->fd = -1;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&s->accept_mu, &a);
+	pthread_mutexattr_destroy(&a);
+	if (!w->listen_set &&
+	    (s->fd = servesock_listen(wl_param_text(w, "listen"), err, errlen)) < 0) {
+		int e = -s->fd;
+		pthread_mutex_destroy(&s->accept_mu);
+		munmap(s, sizeof *s);
+		return e;
+	}
+	w->run = s;
+	return 0;
+}
+
+static void serve_end(wl_spec *w)
+{
+	serve_sock *s = w->run;
+
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	pthread_mutex_destroy(&s->accept_mu);
+	munmap(s, sizeof *s);
+}
+
+static int listen_fd(const wl_spec *w)
+{
+	const serve_sock *s = w->run;
+	return w->listen_set ? w->listen_fd : s ? s->fd : -1;
+}
+
+/* Blocking models wait to accept one task at a time, as Apache's
+ * AcceptMutex has them: every thread polling the socket would be woken by
+ * each new connection (the thundering herd), a cost of C per connection.
+ * Taken without the GIL, under +gil: the holder may need it to go on. */
+static pthread_mutex_t *accept_lock(const wl_spec *w, wl_io *io)
+{
+	serve_sock *s = w->run;
+
+	if (!s || !io->blocking)
+		return NULL; /* coroutines: a mutex would stop their one thread */
+	wl_nogil_begin(io);
+	if (pthread_mutex_lock(&s->accept_mu) == EOWNERDEAD)
+		pthread_mutex_consistent(&s->accept_mu);
+	wl_nogil_end(io);
+	return &s->accept_mu;
+}
+
+int serve_port(const wl_spec *w)
+{
+	return servesock_port(listen_fd(w));
+}
+
+/* The straight-line form: the machine, waiting through io. */
+static void serve_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
+{
+	const serve_state *s = w->state;
+	serveconn c;
+	wl_wait next;
+	int ready = 0, rc;
+	pthread_mutex_t *mu;
+
+	if (!s) {
+		wl_fail(r, EINVAL, "serve: not prepared");
+		return;
+	}
+	memset(&c, 0, sizeof c);
+	c.straight = 1;
+	mu = accept_lock(w, io);
+	while ((rc = serveconn_step(&c, listen_fd(w), s->timeout_ns, ready, &next, r)) !=
+	       WL_STEP_DONE) {
+		if (mu && (rc != WL_STEP_WAIT || next.fd != c.lfd)) {
+			pthread_mutex_unlock(mu); /* accepted: the next may wait */
+			mu = NULL;
+		}
+		if (rc == SERVECONN_WORK) {
+			wl_result res = { 0 };
+			s->work.kind->run(&s->work, (size_t)c.seed, io, &res);
+			serveconn_answer(&c, &res);
+			ready = 0;
+		} else if (next.fd >= 0) {
+			ready = io->wait_fd(io, next.fd, next.events, next.deadline_ns);
+			ready = ready == -ETIMEDOUT ? WL_TIMEOUT : ready;
+		} else {
+			ready = io->sleep_until(io, next.deadline_ns);
+			ready = ready < 0 ? ready : WL_TIMEOUT;
+		}
+	}
+	if (mu)
+		pthread_mutex_unlock(mu);
+}
+
+/* The resumable form: the machine's waits go to the loop; a request's work
+ * runs through its step, or after an OFFLOAD when it has none. */
+static int serve_step(const wl_spec *w, size_t i, void *state, int ready, wl_wait *next,
+		      wl_result *r)
+{
+	const serve_state *s = w->state;
+	const wl_spec *work = &s->work;
+	serve_task *t = state;
+	wl_result res = { 0 };
+	int rc;
+
+	for (;;) {
+		if (t->working == 2) { /* the call after OFFLOAD: on a worker, in hybrid */
+			if (ready & WL_TIMEOUT)
+				wl_fail(&res, ECANCELED, "cancelled before the work ran");
+			else
+				work->kind->run(work, (size_t)t->c.seed, wl_offload_backend(),
+						&res);
+			t->working = 0;
+			serveconn_answer(&t->c, &res);
+			ready = 0;
+		} else if (t->working == 1) {
+			rc = work->kind->step(work, (size_t)t->c.seed, t->work, ready, next, &res);
+			if (rc != WL_STEP_DONE)
+				return serveconn_returned(&t->c, rc, next);
+			t->working = 0;
+			serveconn_answer(&t->c, &res);
+			ready = 0;
+		}
+		rc = serveconn_step(&t->c, listen_fd(w), s->timeout_ns, ready, next, r);
+		if (rc != SERVECONN_WORK)
+			return rc;
+		ready = 0;
+		if (!work->kind->step) {
+			t->working = 2;
+			return serveconn_returned(&t->c, WL_STEP_OFFLOAD, next);
+		}
+		memset(t->work, 0, work->kind->state_size);
+		t->working = 1;
+	}
+}
+
+static const char serve_help[] =
+	"Each task accepts one connection and serves it; N is the connections, C the\n"
+	"connections served at once. So each model is a classic server: sequential an\n"
+	"iterative server (one client at a time), threads a thread per connection, pool\n"
+	"a prethreaded server, fork a process per connection (inetd, CGI), prefork\n"
+	"Apache's prefork, select/poll/epoll a single-threaded event loop (nginx, Redis;\n"
+	"a CPU-bound work holds up every connection), coro a coroutine per connection\n"
+	"(gevent, Go), hybrid a loop handing each request's work to worker threads\n"
+	"(waitress, run_in_executor), +gil a Python threaded server\n"
+	"(socketserver.ThreadingMixIn). Answers: 200, body = the work's digest in hex.";
+
+const wl_kind wl_serve = {
+	.name = "serve",
+	.summary = "an HTTP server: each task serves one connection, work per request",
+	.cls = "io",
+	.params = serve_params,
+	.init = serve_init,
+	.fini = serve_fini,
+	.begin = serve_begin,
+	.end = serve_end,
+	.run = serve_run,
+	.step = serve_step,
+	.state_size = sizeof(serve_task),
+	.needs_target = serve_needs_target,
+	.server = 1,
+	.help = serve_help,
+};
