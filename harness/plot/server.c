@@ -38,12 +38,14 @@ static double q_mem(const res_run *r) /* KiB per connection, every process */
 	return k > 0 && r->tasks ? (double)k / (double)r->tasks : NAN;
 }
 
-/* The largest C model m ran at. */
-static unsigned top_c(const plot_set *s, size_t m)
+/* The largest C model m ran at where xq is x (x NaN: anywhere). Without
+ * -c a server step runs at C = its connections, so C follows x. */
+static unsigned top_c(const plot_set *s, size_t m, qty_fn xq, double x)
 {
 	unsigned c = 0;
 	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->runs[i].model, s->models[m]) && s->runs[i].concurrency > c)
+		if (!strcmp(s->runs[i].model, s->models[m]) && s->runs[i].concurrency > c &&
+		    (isnan(x) || xq(&s->runs[i]) == x))
 			c = s->runs[i].concurrency;
 	return c;
 }
@@ -73,7 +75,7 @@ static double med_at(const plot_set *s, size_t m, qty_fn xq, double x, qty_fn q)
 {
 	double v[256];
 	size_t n = 0;
-	unsigned c = top_c(s, m);
+	unsigned c = top_c(s, m, xq, x);
 	for (size_t i = 0; i < s->n && n < 256; i++) {
 		const res_run *r = &s->runs[i];
 		if (!strcmp(r->model, s->models[m]) && r->concurrency == c && xq(r) == x &&
@@ -106,7 +108,7 @@ static int draw(plot_set *s, const chart *c)
 	FILE *f = plot_dat_begin(&buf, &len);
 	if (!f)
 		return -1;
-	fprintf(f, "# %s.dat - %s\n# %s | %s\n# a block per model, at its largest C; "
+	fprintf(f, "# %s.dat - %s\n# %s | %s\n# a block per model, at its largest C at each x; "
 		   "Columns: 1 %s",
 		name, c->what, s->what, s->machine, c->xlabel);
 	for (int q = 0; q < c->nq; q++)
@@ -128,8 +130,8 @@ static int draw(plot_set *s, const chart *c)
 			if (!any)
 				continue;
 			if (!rows)
-				fprintf(f, "%s# %s (C = %u)\n", nb ? "\n\n" : "", s->models[m],
-					top_c(s, m));
+				fprintf(f, "%s# %s (largest C: %u)\n", nb ? "\n\n" : "",
+					s->models[m], top_c(s, m, c->xq, NAN));
 			fprintf(f, "%.6g", xs[k]);
 			for (int q = 0; q < c->nq; q++)
 				fprintf(f, " %.6g", v[q]);
@@ -150,7 +152,11 @@ static int draw(plot_set *s, const chart *c)
 	fprintf(f, "\nset tmargin at screen %.4f\n", plot_gp_top(lines));
 	for (int q = 0; q < c->nq; q++) {
 		fprintf(f, "\nset xlabel \"%s\"\nset ylabel \"%s\"\n", c->xlabel, c->ylabel[q]);
-		fprintf(f, "set logscale x 2\nset xrange [%g:%g]\n", xs[0] / 1.25, xs[nx - 1] * 1.25);
+		fprintf(f, "set logscale x 2\nset xrange [%g:%g]\nset xtics (", xs[0] / 1.25,
+			xs[nx - 1] * 1.25);
+		for (size_t k = 0; k < nx; k++) /* a tic at every value run */
+			fprintf(f, "%s\"%g\" %g", k ? ", " : "", xs[k], xs[k]);
+		fputs(")\n", f);
 		if (c->panel[q])
 			fprintf(f, "set title \"%s\"\n", c->panel[q]);
 		plot_gp_axis(f, 'y', lo[q], hi[q], hi[q] / lo[q] > 20);

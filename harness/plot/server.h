@@ -12,7 +12,7 @@
  *	                    vs connections, two panels
  *
  * x is the connections the load opened (the rows' N), log2; each point is
- * the median over reps at the largest C the model ran.
+ * the median over reps at the largest C the model ran there.
  */
 #ifndef CB_PLOT_SERVER_H
 #define CB_PLOT_SERVER_H

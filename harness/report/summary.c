@@ -179,7 +179,7 @@ void summary_line(FILE *out, const res_run *r, int color)
 	int ok = strcmp(r->status, "ok") == 0;
 	const char *on = !color ? "" : ok ? "\033[32m" : "\033[31m";
 	if (server_row(r)) /* the client's figures: the server's own are per connection */
-		fprintf(out, "%-6s %-18s c=%-5u n=%-6zu rep %-2d %10s/s p50 %-9s p99 %-9s %s%s%s\n",
+		fprintf(out, "%-6s %-18s c=%-5u n=%-6zu rep %-2d %10s p50 %-9s p99 %-9s %s%s%s\n",
 			r->workload, r->model, r->concurrency, r->tasks, r->rep,
 			units_rate(r->client_rps, a, sizeof a),
 			units_time(r->client_p50_s, b, sizeof b),

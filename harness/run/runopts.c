@@ -41,7 +41,8 @@ void runopts_usage(FILE *f)
 		"      --no-plot         do not draw charts at the end (concbench plot DIR does)\n"
 		"A server workload (serve:work=SPEC) runs under a load on the other CPUs:\n"
 		"      --connections L   connections the load opens, a step each (1,10,100;\n"
-		"                        default: -n); N of the row is this value\n"
+		"                        default: -n); N of the row is this value, and C\n"
+		"                        too unless -c is given (every connection at once)\n"
 		"      --rate L          open loop at each rate (requests/s), a step each;\n"
 		"                        default: closed loop\n"
 		"      --duration D      each run's load lasts D (default 2s), or\n"
@@ -176,6 +177,7 @@ static int load_cfg_of(const run_args *a, sweep_cfg *cfg, wl_spec *wls, char *er
 	if (num_opt("--requests", a->requests, 0, 1, INT64_C(1000000000000), &q, err, errlen))
 		return 2;
 	cfg->load_requests = (uint64_t)q;
+	cfg->c_auto = !a->conc;
 	return 0;
 }
 

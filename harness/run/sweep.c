@@ -197,13 +197,16 @@ static int sweep_step(sweep *s, wl_spec *w, size_t n, const run_peer *peer)
 	const sweep_cfg *cfg = s->cfg;
 	int have_ref = 0; /* a reference digest per step: N changes it */
 	uint64_t ref = 0;
+	/* a server without -c: every connection served at once (C = N) */
+	int64_t own_c = (int64_t)n;
+	const int64_t *cs = peer && cfg->c_auto ? &own_c : cfg->cs;
+	size_t ncs = peer && cfg->c_auto ? 1 : cfg->ncs;
 	for (int rep = 1 - cfg->warmup; rep <= cfg->reps; rep++)
-		for (size_t ci = 0; ci < cfg->ncs; ci++)
+		for (size_t ci = 0; ci < ncs; ci++)
 			for (size_t k = 0; k < cfg->nmodels; k++) {
 				size_t rot = rep > 0 ? (size_t)(rep - 1) : 0;
 				const model_spec *m = &cfg->models[(k + rot) % cfg->nmodels];
-				int rc = one(s, w, m, n, peer, (unsigned)cfg->cs[ci], rep, &have_ref,
-					     &ref);
+				int rc = one(s, w, m, n, peer, (unsigned)cs[ci], rep, &have_ref, &ref);
 				if (rc)
 					return rc;
 			}
@@ -369,9 +372,10 @@ int sweep_run(sweep_cfg *cfg, FILE *out, FILE *diag)
 	size_t steps = 0; /* a server workload has a step per connections value and rate */
 	for (size_t k = 0; k < cfg->nwl; k++)
 		steps += cfg->wls[k].kind->server
-				 ? cfg->nconns * (cfg->nrates ? cfg->nrates : 1)
-				 : 1;
-	s.total = steps * cfg->nmodels * cfg->ncs * (size_t)(cfg->reps + cfg->warmup);
+				 ? cfg->nconns * (cfg->nrates ? cfg->nrates : 1) *
+					   (cfg->c_auto ? 1 : cfg->ncs)
+				 : cfg->ncs;
+	s.total = steps * cfg->nmodels * (size_t)(cfg->reps + cfg->warmup);
 	s.color = isatty(fileno(out)) && !getenv("NO_COLOR");
 	s.progress = isatty(fileno(diag));
 	cfg->eff_cores = NAN;

@@ -35,6 +35,7 @@ typedef struct {
 	int64_t *rates;
 	size_t nrates;
 	uint64_t load_duration_ns, load_requests;
+	int c_auto; /* no -c given: a server step runs at C = its connections */
 	int argc;
 	char **argv;
 	volatile sig_atomic_t *stop;
