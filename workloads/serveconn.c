@@ -97,27 +97,12 @@ static int left(serveconn *c, wl_wait *next, wl_result *r, const char *how)
 		       c->inlen ? " mid-request, before any answer" : " without a request");
 }
 
-static const char *reason(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 411: return "Length Required";
-	case 413: return "Content Too Large";
-	case 431: return "Request Header Fields Too Large";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Internal Server Error";
-	}
-}
-
 /* Queue an answer with no body and close after it. */
 static void answer_empty(serveconn *c, int status)
 {
 	int n = snprintf(c->out, sizeof c->out,
 			 "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status,
-			 reason(status));
+			 httpreq_reason(status));
 	c->outlen = (uint32_t)n;
 	c->outoff = 0;
 	c->keep = 0;

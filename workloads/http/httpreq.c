@@ -254,3 +254,19 @@ void httpreq_parse_any(const char *head, size_t len, httpreq *req)
 {
 	parse(head, len, 1, req);
 }
+
+const char *httpreq_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 505: return "HTTP Version Not Supported";
+	}
+	return "Error";
+}

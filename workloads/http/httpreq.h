@@ -50,4 +50,7 @@ void httpreq_parse(const char *head, size_t len, httpreq *req);
  * any path, and reads only ?seed=K from its query. */
 void httpreq_parse_any(const char *head, size_t len, httpreq *req);
 
+/* The reason phrase of a status the servers answer with ("Not Found"). */
+const char *httpreq_reason(int status);
+
 #endif

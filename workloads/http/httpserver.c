@@ -57,21 +57,6 @@ void httpserver_close(httpserver *s, httpserver_conn *c)
 	s->connections--;
 }
 
-static const char *reason(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 411: return "Length Required";
-	case 413: return "Content Too Large";
-	case 431: return "Request Header Fields Too Large";
-	case 505: return "HTTP Version Not Supported";
-	}
-	return "Error";
-}
-
 /* Put the head (and a small text body) of the answer in c->out. */
 static int put_head(httpserver_conn *c, const httpreq *req, const char *type, uint64_t length,
 		    const char *text)
@@ -81,7 +66,7 @@ static int put_head(httpserver_conn *c, const httpreq *req, const char *type, ui
 					     : "";
 	int n = snprintf(c->out, sizeof c->out,
 			 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %llu\r\n%s%s\r\n%s",
-			 req->status, reason(req->status), type, (unsigned long long)length,
+			 req->status, httpreq_reason(req->status), type, (unsigned long long)length,
 			 req->status == 405 ? "Allow: GET, HEAD, POST\r\n" : "", conn,
 			 req->head_only ? "" : text);
 	c->outlen = (uint16_t)n;
@@ -114,7 +99,7 @@ static int start_answer(httpserver *s, httpserver_conn *c, const httpreq *req)
 	c->delay_ms = 0;
 	c->cont = 0;
 	if (req->status != 200) {
-		snprintf(text, sizeof text, "%d %s\n", req->status, reason(req->status));
+		snprintf(text, sizeof text, "%d %s\n", req->status, httpreq_reason(req->status));
 		rc = put_head(c, req, "text/plain", strlen(text), text);
 	} else if (req->route == HTTPREQ_STATS) {
 		snprintf(text, sizeof text, "connections %zu\ndelayed %zu\nrequests %llu\n",
