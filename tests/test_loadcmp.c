@@ -168,26 +168,33 @@ static void test_which(void **state)
 	free(save);
 }
 
+/* bench_loadcmp with PATH set to dir alone: its table and CSV (caller frees). */
+static void loadcmp_in(const char *dir, int reps, char **text, char **csv, size_t *clen)
+{
+	const char *old = getenv("PATH");
+	char *save = old ? strdup(old) : NULL;
+	size_t len = 0;
+	setenv("PATH", dir, 1);
+	FILE *f = open_memstream(text, &len), *c = open_memstream(csv, clen);
+	assert_true(f && c);
+	volatile sig_atomic_t stop = 0;
+	assert_int_equal(bench_loadcmp(f, c, "/nonexistent-cb/concbench", reps, &stop), 0);
+	fclose(f);
+	fclose(c);
+	if (save)
+		setenv("PATH", save, 1);
+	free(save);
+}
+
 /* PATH an empty dir: one line says the rows are skipped, nothing runs, 0. */
 static void test_skipped_without_wrk(void **state)
 {
 	(void)state;
 	char dir[] = "/tmp/cb-loadcmp-XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	const char *old = getenv("PATH");
-	char *save = old ? strdup(old) : NULL;
-	setenv("PATH", dir, 1);
 	char *text = NULL, *csv = NULL;
-	size_t len = 0, clen = 0;
-	FILE *f = open_memstream(&text, &len), *c = open_memstream(&csv, &clen);
-	assert_true(f && c);
-	volatile sig_atomic_t stop = 0;
-	assert_int_equal(bench_loadcmp(f, c, "/nonexistent-cb/concbench", 3, &stop), 0);
-	fclose(f);
-	fclose(c);
-	if (save)
-		setenv("PATH", save, 1);
-	free(save);
+	size_t clen = 0;
+	loadcmp_in(dir, 3, &text, &csv, &clen);
 	rmdir(dir);
 	if (!strstr(text, "  skipped: wrk is not on PATH"))
 		fail_msg("no skip line in:\n%s", text);
@@ -218,20 +225,9 @@ static void test_nginx_fails(void **state)
 	assert_non_null(mkdtemp(dir));
 	write_script(dir, "nginx", "echo 'nginx: [emerg] no' >&2; exit 1");
 	write_script(dir, "wrk", "echo 'unable to connect'; exit 1");
-	const char *old = getenv("PATH");
-	char *save = old ? strdup(old) : NULL;
-	setenv("PATH", dir, 1);
 	char *text = NULL, *csv = NULL;
-	size_t len = 0, clen = 0;
-	FILE *f = open_memstream(&text, &len), *c = open_memstream(&csv, &clen);
-	assert_true(f && c);
-	volatile sig_atomic_t stop = 0;
-	assert_int_equal(bench_loadcmp(f, c, "/nonexistent-cb/concbench", 1, &stop), 0);
-	fclose(f);
-	fclose(c);
-	if (save)
-		setenv("PATH", save, 1);
-	free(save);
+	size_t clen = 0;
+	loadcmp_in(dir, 1, &text, &csv, &clen);
 	snprintf(path, sizeof path, "%s/nginx", dir);
 	unlink(path);
 	snprintf(path, sizeof path, "%s/wrk", dir);
