@@ -95,7 +95,9 @@ static void test_unknown_chart(void **st)
 	write_suite(path, sizeof path, "chart.suite", text, (size_t)n);
 	expect_rejected(path,
 			":6: charts: no chart 'latency_pdf' (the charts: throughput, "
-			"latency, speedup, memory, makespan, cpu, latency_cdf, switch, timeline_MODEL)");
+			"latency, speedup, memory, makespan, cpu, latency_cdf, switch, "
+			"server_throughput, server_latency, server_rate, server_cost, "
+			"timeline_MODEL)");
 }
 
 static void test_non_finite_bound(void **st)

@@ -213,6 +213,43 @@ static void test_expected_body(void **st)
 	srv_stop(&s);
 }
 
+/* Idle connections: each opens its socket, sends its one request, which
+ * is not measured, and holds it to the end; the busy ones carry the load.
+ * An idle count needs busy connections and a duration. */
+static void test_idle(void **st)
+{
+	struct srv s = srv_start(OK);
+	load_cfg c = cfg(s.port, 0, 5, 2);
+	c.idle = 3;
+	c.duration_ns = 200000000;
+	c.exact = 0;
+	srv_count(&s);
+	int requests = s.requests, accepts = s.accepts;
+	load_result r = run_cfg(&c);
+	srv_count(&s);
+	assert_int_equal(load_result_errors(&r), 0);
+	assert_true(r.ok > 10);
+	assert_int_equal(s.accepts - accepts, 5); /* one socket each, held */
+	/* the server answered the measured ones, the 3 idle ones' first, and
+	 * perhaps the busy ones' last, cut at the end */
+	assert_true((uint64_t)(s.requests - requests) >= r.ok + 3);
+	assert_true((uint64_t)(s.requests - requests) <= r.ok + 3 + r.unfinished);
+	load_result_free(&r);
+
+	char err[256];
+	assert_int_equal(load_result_init(&r, 0), 0);
+	c.idle = 5;
+	assert_int_equal(load_run(&c, &r, err, sizeof err), -1);
+	assert_non_null(strstr(err, "5 idle connections need more connections"));
+	c.idle = 1;
+	c.duration_ns = 0;
+	c.requests = 10;
+	assert_int_equal(load_run(&c, &r, err, sizeof err), -1);
+	assert_non_null(strstr(err, "and a duration"));
+	load_result_free(&r);
+	srv_stop(&s);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -222,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_stalled_open_loop),
 		cmocka_unit_test(test_expected_body),
+		cmocka_unit_test(test_idle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

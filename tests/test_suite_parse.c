@@ -145,7 +145,7 @@ static void test_parse_bad(void **st)
 	/* a workload in a term; '*' only in matrix rows */
 	bad("expect makespan(pool on) / delay in 1..2\n", 5, "give a workload");
 	bad("expect makespan(pool on a b) / delay in 1..2\n", 5, "give a workload");
-	bad("expect makespan(pool in fib) / delay in 1..2\n", 5, "want METRIC(MODEL[@C] [on");
+	bad("expect makespan(pool in fib) / delay in 1..2\n", 5, "want METRIC(MODEL[@C] [n=N] [rate=R] [on");
 	bad("expect makespan(* on fib) / delay in 1..2\n", 5, "'*' (every model) is for matrix");
 	bad("matrix makespan(pool on fib) best pool : cpu\n", 5, "matrix: a matrix row measures");
 	bad("matrix makespan(* on fib) best pool\n", 5, "end the row with ': CLASS'");
@@ -198,7 +198,8 @@ static void test_parse_hostile(void **st)
 	/* charts: names plot draws, and nothing else */
 	bad("expect makespan(pool) / delay in 1..2\ncharts makespan bogus\n", 6,
 	    "charts: no chart 'bogus' (the charts: throughput, latency, speedup, memory, "
-	    "makespan, cpu, latency_cdf, switch, timeline_MODEL)");
+	    "makespan, cpu, latency_cdf, switch, server_throughput, server_latency, "
+	    "server_rate, server_cost, timeline_MODEL)");
 	bad("expect makespan(pool) / delay in 1..2\ncharts timeline_\n", 6, "no chart 'timeline_'");
 	bad("expect makespan(pool) / delay in 1..2\ncharts ../makespan\n", 6, "no chart '../m");
 	snprintf(text, sizeof text,

@@ -30,8 +30,9 @@ static int enough_fds(unsigned conns, char *err, size_t errlen)
 		return 0;
 	snprintf(err, errlen,
 		 "%u connections need %llu file descriptors; the limit is %llu "
-		 "(ulimit -n)",
-		 conns, (unsigned long long)need, (unsigned long long)rl.rlim_max);
+		 "(raise it: ulimit -n %llu, or LimitNOFILE= for a service)",
+		 conns, (unsigned long long)need, (unsigned long long)rl.rlim_max,
+		 (unsigned long long)need);
 	return -1;
 }
 
@@ -49,8 +50,12 @@ int load_run(const load_cfg *c, load_result *r, char *err, size_t errlen)
 		atomic_store(&body.state, 2);
 	}
 
-	if (enough_fds(c->conns, err, errlen) < 0)
+	if (c->idle && (c->idle >= c->conns || !c->duration_ns)) {
+		snprintf(err, errlen, "%u idle connections need more connections than that (%u) "
+			 "and a duration", c->idle, c->conns);
 		rc = -1;
+	} else if (enough_fds(c->conns, err, errlen) < 0)
+		rc = -2;
 	else if (!th || !conns) {
 		snprintf(err, errlen, "out of memory for %u connections", c->conns);
 		rc = -1;

@@ -34,11 +34,18 @@ typedef struct {
 	 * (it waits in the backlog of an iterative server) then shows in the
 	 * percentiles instead of vanishing from them. Server sweeps set it. */
 	int count_unfinished;
+	/* Of conns, how many are mostly idle (a chat's many quiet users): each
+	 * sends one request at the start, unmeasured (a failure still counts
+	 * as an error), then holds its socket open until the end. The others
+	 * carry the load (and the rate) and are the ones measured. Only with
+	 * duration_ns; less than conns. */
+	unsigned idle;
 	volatile sig_atomic_t *stop; /* set (Ctrl-C): end now, keep what was measured */
 } load_cfg;
 
 /* Run the load. 0 when it ran (request errors are counted in r), -1 with a
- * message when it could not start (no threads, no loop, too few fds). */
+ * message when it could not start (no threads, no loop), -2 when a system
+ * limit stops it (too few fds; the message says how to raise it). */
 int load_run(const load_cfg *c, load_result *r, char *err, size_t errlen);
 
 #endif

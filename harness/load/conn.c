@@ -151,8 +151,8 @@ static void record(lconn *cn, const wl_result *r, uint64_t now)
 			(unsigned long long)r->digest, (unsigned long long)ref);
 		r = &differs;
 	}
-	if (!cn->measured)
-		return;
+	if (!cn->measured && !(cn->idle && r->err))
+		return; /* an idle connection's request is measured only if it failed */
 	th->last_done = now > th->last_done ? now : th->last_done;
 	if (r->err) {
 		const httpresp *p = &cn->t.parser;
@@ -162,6 +162,8 @@ static void record(lconn *cn, const wl_result *r, uint64_t now)
 				 r->msg);
 		return;
 	}
+	if (!cn->measured)
+		return;
 	uint64_t corrected, uncorrected;
 	load_sched_done(&cn->s, now, &corrected, &uncorrected);
 	res->ok++;
@@ -179,6 +181,13 @@ static int next_request(lconn *cn)
 	uint64_t now = wl_now_ns();
 	uint64_t due = load_sched_due(&cn->s, now);
 
+	if (cn->idle) { /* one request at once, then quiet until the end */
+		if (cn->spoke || th->ending)
+			return 0;
+		cn->spoke = cn->busy = 1;
+		cn->measured = 0;
+		return 1;
+	}
 	if (th->ending || (th->t_end && due >= th->t_end)) {
 		conn_end(cn);
 		return 0;
@@ -248,7 +257,8 @@ static void end_all(lthread *th)
 	for (unsigned i = 0;
 	     i < th->nconn && !th->ending && th->t_end && th->c->rate > 0 && !th->res.interrupted;
 	     i++)
-		th->res.unsent += unsent(&th->conn[i], th->t_end);
+		if (!th->conn[i].idle)
+			th->res.unsent += unsent(&th->conn[i], th->t_end);
 	th->ending = 1;
 	for (unsigned i = 0; i < th->nconn; i++) {
 		lconn *cn = &th->conn[i];
@@ -308,9 +318,10 @@ void *load_conn_thread(void *arg)
 	th->active = th->nconn;
 	for (unsigned i = 0; i < th->nconn; i++) {
 		lconn *cn = &th->conn[i];
-		*cn = (lconn){ .th = th, .fd = -1 };
+		unsigned k = th->first + i, busy = th->c->conns - th->c->idle;
+		*cn = (lconn){ .th = th, .fd = -1, .idle = k >= busy };
 		cn->t.fd = -1;
-		load_sched_init(&cn->s, th->t0, th->c->rate, th->first + i, th->c->conns);
+		load_sched_init(&cn->s, th->t0, th->c->rate, cn->idle ? 0 : k, busy);
 		set_timer(cn, th->t0);
 	}
 	th->tick = loop_timer(th->l, wl_now_ns() + TICK_NS, on_tick, th);

@@ -29,6 +29,8 @@ typedef struct {
 	int busy;       /* a request is out */
 	int measured;   /* and it counts */
 	int done;       /* this connection sends no more */
+	int idle;       /* one unmeasured request at the start, then quiet (idle) */
+	int spoke;      /* an idle connection's request went out */
 } lconn;
 
 /* One thread: its loop, its connections, what they measured. */

@@ -16,6 +16,8 @@
 /* Every chart drawn once per workload, in the order plot.c draws them. */
 static const char *const chart_names[] = {
 	"throughput", "latency", "speedup", "memory", "makespan", "cpu", "latency_cdf", "switch",
+	/* a server sweep's (server.c), drawn instead of the others */
+	"server_throughput", "server_latency", "server_rate", "server_cost",
 };
 #define NCHARTS (sizeof chart_names / sizeof *chart_names)
 

@@ -177,6 +177,7 @@ static const struct rcol {
 	RC(client_max_s, T_DBL),
 	RC(body_digest, T_TEXT),
 	RC(client_unfinished, T_LONG),
+	RC(client_idle, T_LONG),
 #undef RC
 };
 #define NRCOLS (sizeof rcols / sizeof rcols[0])

@@ -43,7 +43,7 @@ static const struct column {
 	COL(rate_requested, C_RATE), COL(client_requests, C_COUNT), COL(client_errors, C_COUNT),
 	COL(client_rps, C_RATE), COL(client_p50_s, C_SEC), COL(client_p90_s, C_SEC),
 	COL(client_p99_s, C_SEC), COL(client_max_s, C_SEC), COL(body_digest, C_TEXT),
-	COL(client_unfinished, C_COUNT),
+	COL(client_unfinished, C_COUNT), COL(client_idle, C_COUNT),
 #undef COL
 	/* clang-format on */
 };

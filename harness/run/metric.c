@@ -68,6 +68,31 @@ static double invol_task(const res_run *r)
 	return r->ctx_involuntary >= 0 ? (double)r->ctx_involuntary / (double)r->tasks : NAN;
 }
 
+static double req_s(const res_run *r)
+{
+	return r->client_rps;
+}
+static double cp50(const res_run *r)
+{
+	return r->client_p50_s;
+}
+static double cp99(const res_run *r)
+{
+	return r->client_p99_s;
+}
+static double cerrors(const res_run *r)
+{
+	return r->client_errors < 0 ? NAN : (double)r->client_errors;
+}
+static double rss_conn(const res_run *r)
+{
+	return rss(r) / (double)r->tasks; /* a server's N is its connections */
+}
+static double cpu_req(const res_run *r)
+{
+	return r->client_requests > 0 ? cpu(r) / (double)r->client_requests : NAN;
+}
+
 const metric_info metric_table[METRIC_N] = {
 	[METRIC_MAKESPAN] = { "makespan", "s", makespan, 1 },
 	[METRIC_THROUGHPUT] = { "throughput", "/s", throughput, 0 },
@@ -82,6 +107,12 @@ const metric_info metric_table[METRIC_N] = {
 	[METRIC_SYS_TASK] = { "sys_per_task", "s", sys_task, 1 },
 	[METRIC_VOL_TASK] = { "vol_per_task", "", vol_task, 1 },
 	[METRIC_INVOL_TASK] = { "invol_per_task", "", invol_task, 1 },
+	[METRIC_REQ_S] = { "req_per_s", "/s", req_s, 0 },
+	[METRIC_CP50] = { "client_p50", "s", cp50, 1 },
+	[METRIC_CP99] = { "client_p99", "s", cp99, 1 },
+	[METRIC_CERRORS] = { "client_errors", "", cerrors, 1 },
+	[METRIC_RSS_CONN] = { "rss_per_conn", "KiB", rss_conn, 1 },
+	[METRIC_CPU_REQ] = { "cpu_per_req", "s", cpu_req, 1 },
 };
 
 const char *metric_name(metric_id m)
@@ -102,7 +133,7 @@ const char *metric_format(metric_id m, double v, char *buf, size_t len)
 	if (!strcmp(unit, "/s"))
 		return units_rate(v, buf, len);
 	if (*unit)
-		snprintf(buf, len, "%.0f %s", v, unit); /* "2048 KiB" */
+		snprintf(buf, len, v < 100 ? "%.1f %s" : "%.0f %s", v, unit); /* "2048 KiB" */
 	else
 		snprintf(buf, len, "%.0f", v); /* a count */
 	return buf;

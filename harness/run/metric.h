@@ -24,6 +24,13 @@ typedef enum {
 	METRIC_SYS_TASK,
 	METRIC_VOL_TASK, /* voluntary context switches per task */
 	METRIC_INVOL_TASK,
+	/* a server run's client side (the load generator) */
+	METRIC_REQ_S,      /* requests answered per second */
+	METRIC_CP50,       /* request latency, corrected for coordinated omission */
+	METRIC_CP99,
+	METRIC_CERRORS,    /* requests that failed */
+	METRIC_RSS_CONN,   /* the server's memory per connection (rss / N) */
+	METRIC_CPU_REQ,    /* the server's CPU per request answered */
 	METRIC_N
 } metric_id;
 

@@ -88,6 +88,9 @@ peerload *peerload_start(const run_peer *p, size_t conns, int listen_fd, int por
 	pl->c.rate = p->rate;
 	pl->c.duration_ns = p->duration_ns;
 	pl->c.requests = p->requests;
+	pl->c.idle = (unsigned)p->idle;
+	/* the idle connections open and speak during a first second not measured */
+	pl->c.warmup_ns = p->idle ? 1000000000u : 0;
 	pl->c.exact = p->requests && p->requests <= 1000000;
 	pl->c.check_body = 1;       /* every answer the same work's digest */
 	pl->c.count_unfinished = 1; /* a connection never served shows in the tail */
@@ -112,15 +115,17 @@ void peerload_stop(peerload *pl)
 	pl->stop = 1;
 }
 
-void peerload_finish(peerload *pl, res_run *r, char *why, size_t whylen)
+int peerload_finish(peerload *pl, res_run *r, char *why, size_t whylen)
 {
 	load_result *x = &pl->res;
+	int limit;
 	pthread_join(pl->tid, NULL);
 	snprintf(why, whylen, "%s", pl->rc < 0 ? pl->err : "");
 	r->rate_requested = pl->c.rate > 0 ? pl->c.rate : NAN;
 	r->client_errors = (long)load_result_errors(x);
 	r->client_requests = (long)x->ok + r->client_errors;
 	r->client_unfinished = (long)x->unfinished;
+	r->client_idle = (long)pl->c.idle;
 	r->client_rps = x->window_s > 0 ? (double)r->client_requests / x->window_s : NAN;
 	int any = x->corrected.n > 0; /* ok replies, and the unfinished' waits */
 	r->client_p50_s = any ? (double)load_hist_value_at(&x->corrected, 50) / 1e9 : NAN;
@@ -133,5 +138,7 @@ void peerload_finish(peerload *pl, res_run *r, char *why, size_t whylen)
 	load_result_free(x);
 	if (pl->cpus)
 		hwloc_bitmap_free(pl->cpus);
+	limit = pl->rc == -2;
 	free(pl);
+	return limit;
 }

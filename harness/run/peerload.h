@@ -27,6 +27,7 @@ typedef struct {
 	uint64_t duration_ns; /* the measured window; 0: until `requests` */
 	uint64_t requests;    /* measured requests; 0: for duration_ns */
 	const char *path;     /* the request target, "/work?seed=0" */
+	size_t idle;          /* of the connections, mostly idle ones (load_cfg.idle) */
 } run_peer;
 
 typedef struct peerload peerload;
@@ -45,7 +46,7 @@ peerload *peerload_start(const run_peer *p, size_t conns, int listen_fd, int por
 void peerload_stop(peerload *pl);
 /* Wait for the load to end, put its figures in r (rate_requested, client_*,
  * body_digest), free it. A load that could not run says why in *why (""
- * when it ran). */
-void peerload_finish(peerload *pl, res_run *r, char *why, size_t whylen);
+ * when it ran). 1 when that was a system limit (too few fds), else 0. */
+int peerload_finish(peerload *pl, res_run *r, char *why, size_t whylen);
 
 #endif

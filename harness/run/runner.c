@@ -248,11 +248,13 @@ int run_one(const run_job *job, res_run *out)
 			 job->timeout_s);
 	else
 		status_from_child(out, job, wst);
-	if (pl)
-		peerload_finish(pl, out, why, sizeof why);
+	int peer_limit = pl ? peerload_finish(pl, out, why, sizeof why) : 0;
 	if (lfd >= 0)
 		close(lfd);
-	if (*why && !strcmp(out->status, "ok"))
-		snprintf(out->status, sizeof out->status, "error: load: %s", why);
+	/* a load that could not run explains the server's failure too (no
+	 * client ever connected), so its reason comes first */
+	if (*why && (!strcmp(out->status, "ok") || !strncmp(out->status, "error:", 6)))
+		snprintf(out->status, sizeof out->status, "%s: load: %s",
+			 peer_limit ? "limit" : "error", why);
 	return how == 1;
 }

@@ -44,9 +44,13 @@ void runopts_usage(FILE *f)
 		"                        default: -n); N of the row is this value, and C\n"
 		"                        too unless -c is given (every connection at once)\n"
 		"      --rate L          open loop at each rate (requests/s), a step each;\n"
-		"                        default: closed loop\n"
+		"                        0 is a closed loop (--rate 0,1000: both); default: 0\n"
 		"      --duration D      each run's load lasts D (default 2s), or\n"
 		"      --requests R      it sends R requests\n"
+		"      --idle K          of the connections, K are mostly idle (a chat's quiet\n"
+		"                        users): each sends one request in a first second\n"
+		"                        that is not measured, then holds its socket open;\n"
+		"                        the rest carry the load and are measured\n"
 		"  -h, --help            this text\n");
 }
 
@@ -60,7 +64,7 @@ typedef struct {
 	const char *wl_text[RUNOPTS_MAX_WL];
 	int nwl;
 	const char *models, *tasks, *conc, *reps, *warmup, *timeout;
-	const char *conns, *rates, *duration, *requests; /* a server workload's load */
+	const char *conns, *rates, *duration, *requests, *idle; /* a server workload's load */
 	int force;
 } run_args;
 
@@ -84,6 +88,7 @@ static int parse_args(int argc, char **argv, run_args *a, sweep_cfg *cfg, char *
 		{ "rate", required_argument, 0, 'R' },
 		{ "duration", required_argument, 0, 'D' },
 		{ "requests", required_argument, 0, 'Q' },
+		{ "idle", required_argument, 0, 'I' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -113,6 +118,7 @@ static int parse_args(int argc, char **argv, run_args *a, sweep_cfg *cfg, char *
 		case 'R': a->rates = optarg; break;
 		case 'D': a->duration = optarg; break;
 		case 'Q': a->requests = optarg; break;
+		case 'I': a->idle = optarg; break;
 		case 'h': return 1;
 		case ':': return fail(err, errlen, argv[optind - 1], "needs a value");
 		default: return fail(err, errlen, argv[optind - 1], "unknown option");
@@ -151,6 +157,7 @@ static int load_cfg_of(const run_args *a, sweep_cfg *cfg, wl_spec *wls, char *er
 			    : a->rates	  ? "--rate"
 			    : a->duration ? "--duration"
 			    : a->requests ? "--requests"
+			    : a->idle	  ? "--idle"
 					  : NULL;
 	if (!server) {
 		if (given)
@@ -166,7 +173,7 @@ static int load_cfg_of(const run_args *a, sweep_cfg *cfg, wl_spec *wls, char *er
 	if (spec_counts(a->conns ? a->conns : n, 1, MAX_TASKS, &cfg->conns, &cfg->nconns, msg,
 			sizeof msg) < 0)
 		return fail(err, errlen, "--connections", msg);
-	if (a->rates && spec_counts(a->rates, 1, 100000000, &cfg->rates, &cfg->nrates, msg,
+	if (a->rates && spec_counts(a->rates, 0, 100000000, &cfg->rates, &cfg->nrates, msg,
 				    sizeof msg) < 0)
 		return fail(err, errlen, "--rate", msg);
 	int64_t d = a->duration ? spec_duration_ns(a->duration) : 2000000000;
@@ -177,6 +184,15 @@ static int load_cfg_of(const run_args *a, sweep_cfg *cfg, wl_spec *wls, char *er
 	if (num_opt("--requests", a->requests, 0, 1, INT64_C(1000000000000), &q, err, errlen))
 		return 2;
 	cfg->load_requests = (uint64_t)q;
+	if (num_opt("--idle", a->idle, 0, 0, MAX_TASKS, &q, err, errlen))
+		return 2;
+	cfg->load_idle = (size_t)q;
+	for (size_t k = 0; q && k < cfg->nconns; k++)
+		if (cfg->conns[k] <= q)
+			return fail(err, errlen, "--idle",
+				    "some connections must stay busy: give --connections above it");
+	if (q && a->requests)
+		return fail(err, errlen, "--idle", "idle connections need --duration, not --requests");
 	cfg->c_auto = !a->conc;
 	return 0;
 }

@@ -227,7 +227,8 @@ static int sweep_all(sweep *s)
 				run_peer peer = { .rate = cfg->nrates ? (double)cfg->rates[i % nr] : 0,
 						  .duration_ns = cfg->load_duration_ns,
 						  .requests = cfg->load_requests,
-						  .path = "/work?seed=0" };
+						  .path = "/work?seed=0",
+						  .idle = cfg->load_idle };
 				rc = sweep_step(s, w, (size_t)cfg->conns[i / nr], &peer);
 			}
 		}

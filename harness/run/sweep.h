@@ -35,6 +35,7 @@ typedef struct {
 	int64_t *rates;
 	size_t nrates;
 	uint64_t load_duration_ns, load_requests;
+	size_t load_idle; /* of each step's connections, mostly idle (--idle) */
 	int c_auto; /* no -c given: a server step runs at C = its connections */
 	int argc;
 	char **argv;

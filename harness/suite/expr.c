@@ -17,7 +17,9 @@
 /* The metrics a suite may name, in the order the messages list them. */
 static const metric_id expr_metrics[] = { METRIC_MAKESPAN, METRIC_THROUGHPUT, METRIC_P50,
 					  METRIC_P99,      METRIC_CPU,        METRIC_RSS,
-					  METRIC_CTX };
+					  METRIC_CTX,      METRIC_REQ_S,      METRIC_CP50,
+					  METRIC_CP99,     METRIC_CERRORS,    METRIC_RSS_CONN,
+					  METRIC_CPU_REQ };
 #define NMETRICS (sizeof expr_metrics / sizeof *expr_metrics)
 
 /* "makespan, throughput, ..." */
@@ -38,7 +40,54 @@ static const char *skip_ws(const char *p)
 	return p;
 }
 
-/* METRIC(MODEL[@C] [on WORKLOAD]) at *pp; advances it. MODEL may be "*"
+/* A number ending at a blank or ')': 0, or -1. */
+static int step_number(const char *p, double max, double *v, const char **end)
+{
+	char *e;
+	errno = 0;
+	*v = strtod(p, &e);
+	if (e == p || errno || !(*v >= 0 && *v <= max) || (*e != ')' && *e != ' ' && *e != '\t'))
+		return -1;
+	*end = e;
+	return 0;
+}
+
+/* The qualifiers that pick a server sweep's step, "n=N" and "rate=R" or
+ * "rate=closed", each at most once, after the model; leaves *pp at what
+ * follows them, blanks skipped. */
+static int parse_step(const char **pp, expr_term *t, const char *name, char *err, size_t errlen)
+{
+	const char *p = skip_ws(*pp);
+	for (;;) {
+		double v;
+		const char *end;
+		if (!strncmp(p, "n=", 2) && !t->n) {
+			if (step_number(p + 2, 1e9, &v, &end) < 0 || v < 1 || v != (double)(size_t)v)
+				goto bad;
+			t->n = (size_t)v;
+		} else if (!strncmp(p, "rate=", 5) && !t->rate_set) {
+			if (!strncmp(p + 5, "closed", 6) &&
+			    (p[11] == ')' || p[11] == ' ' || p[11] == '\t'))
+				v = 0, end = p + 11;
+			else if (step_number(p + 5, 1e9, &v, &end) < 0 || v == 0)
+				goto bad;
+			t->rate_set = 1;
+			t->rate = v;
+		} else
+			break;
+		p = skip_ws(end);
+	}
+	*pp = p;
+	return 0;
+bad:
+	snprintf(err, errlen,
+		 "%s(%s ... '%.*s'): want n=N (connections, >= 1) or rate=R (requests/s) or "
+		 "rate=closed, each once",
+		 name, t->model, (int)strcspn(p, " \t)"), p);
+	return -1;
+}
+
+/* METRIC(MODEL[@C] [n=N] [rate=R|closed] [on WORKLOAD]) at *pp; advances it. MODEL may be "*"
  * only when star is set (a matrix row), and must be then. */
 static int parse_term(const char **pp, expr_term *t, int star, char *err, size_t errlen)
 {
@@ -93,7 +142,8 @@ static int parse_term(const char **pp, expr_term *t, int star, char *err, size_t
 		t->c = (unsigned)c;
 		p = end;
 	}
-	p = skip_ws(p);
+	if (parse_step(&p, t, name, err, errlen) < 0)
+		return -1;
 	if (!strncmp(p, "on", 2) && (p[2] == ' ' || p[2] == '\t' || p + 2 == close)) {
 		p = skip_ws(p + 2);
 		size_t wlen = (size_t)(close - p);
@@ -112,7 +162,7 @@ static int parse_term(const char **pp, expr_term *t, int star, char *err, size_t
 	}
 	p = skip_ws(p);
 	if (p != close) {
-		snprintf(err, errlen, "'%.*s': want METRIC(MODEL[@C] [on WORKLOAD])",
+		snprintf(err, errlen, "'%.*s': want METRIC(MODEL[@C] [n=N] [rate=R] [on WORKLOAD])",
 			 (int)(close - *pp + 1), skip_ws(*pp));
 		return -1;
 	}

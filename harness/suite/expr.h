@@ -14,14 +14,19 @@
 #define EXPR_TEXT    512 /* an expression as written, and its why */
 #define EXPR_CHOICES 8   /* models a matrix row may name after "best" */
 
-/* METRIC(MODEL[@C] [on WORKLOAD]); c == 0: the sweep's largest C (of the
- * runs of that workload). workload "" matches any, when the results hold
+/* METRIC(MODEL[@C] [n=N] [rate=R|closed] [on WORKLOAD]); c == 0: the
+ * sweep's largest C (of the runs of that workload and N). n and rate pick a
+ * server sweep's step: n its connections (N), rate its open-loop rate
+ * (closed: a closed loop); n == 0, rate unset: any. workload "" matches any, when the results hold
  * one workload; "switch" a kind; "switch:mode=pipe" a kind whose params
  * include each key=value given. In a matrix row, model is "*": every model. */
 typedef struct {
 	metric_id metric;
 	char model[64];
 	unsigned c;
+	size_t n;       /* 0: any */
+	int rate_set;   /* rate given: 1 */
+	double rate;    /* requests/s; 0: closed loop */
 	char workload[128];
 } expr_term;
 

@@ -50,6 +50,25 @@ int figure_workload_matches(const res_run *r, const char *want)
 	return 1;
 }
 
+/* Is r one of the steps t picks (n=, rate=), of t's workload? */
+int figure_term_matches(const expr_term *t, const res_run *r)
+{
+	if (!figure_workload_matches(r, t->workload) || (t->n && r->tasks != t->n))
+		return 0;
+	if (!t->rate_set)
+		return 1;
+	return t->rate == 0 ? isnan(r->rate_requested) : r->rate_requested == t->rate;
+}
+
+/* "1000/s" or "closed loop" */
+static const char *rate_text(double rate, char *buf, size_t len)
+{
+	if (isnan(rate))
+		return "closed loop";
+	snprintf(buf, len, "%.0f/s", rate);
+	return buf;
+}
+
 static int same_workload(const res_run *a, const res_run *b)
 {
 	return !strcmp(a->workload, b->workload) && !strcmp(a->params, b->params);
@@ -60,7 +79,7 @@ static unsigned largest_c(const expr_term *t, const res_run *runs, size_t n)
 {
 	unsigned c = 0;
 	for (size_t i = 0; i < n; i++)
-		if (figure_workload_matches(&runs[i], t->workload) && runs[i].concurrency > c)
+		if (figure_term_matches(t, &runs[i]) && runs[i].concurrency > c)
 			c = runs[i].concurrency;
 	return c;
 }
@@ -91,6 +110,26 @@ static int ambiguous(const expr_term *t, const char *model, const res_run *runs,
 	return 0;
 }
 
+/* Two runs of one model, C and workload from different steps of a server
+ * sweep (connections or rate) that the term did not tell apart: 1 with why. */
+static int steps_differ(const res_run *a, const res_run *b, const expr_term *t, char *why,
+			size_t len)
+{
+	char ra[32], rb[32];
+	int rates = !(isnan(a->rate_requested) && isnan(b->rate_requested)) &&
+		    a->rate_requested != b->rate_requested;
+	if (a->tasks == b->tasks && !rates)
+		return 0;
+	if (a->tasks != b->tasks)
+		snprintf(why, len, "ambiguous: %s at C=%u ran N=%zu and N=%zu; name one with '%s(%s n=N ...)'",
+			 a->model, a->concurrency, a->tasks, b->tasks, metric_name(t->metric), t->model);
+	else
+		snprintf(why, len, "ambiguous: %s at C=%u ran at %s and %s; name one with '%s(%s rate=R|closed ...)'",
+			 a->model, a->concurrency, rate_text(a->rate_requested, ra, sizeof ra),
+			 rate_text(b->rate_requested, rb, sizeof rb), metric_name(t->metric), t->model);
+	return 1;
+}
+
 /* The median of a term for one model, or NaN with why (*failed set when
  * runs exist but none is ok). */
 double figure_value(const expr_term *t, const char *model, const res_run *runs, size_t n,
@@ -107,10 +146,17 @@ double figure_value(const expr_term *t, const char *model, const res_run *runs, 
 		snprintf(why, len, "out of memory");
 		return NAN;
 	}
+	const res_run *first = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (!figure_model_matches(runs[i].model, model) || runs[i].concurrency != c ||
-		    !figure_workload_matches(&runs[i], t->workload))
+		    !figure_term_matches(t, &runs[i]))
 			continue;
+		if (!first)
+			first = &runs[i];
+		else if (steps_differ(first, &runs[i], t, why, len)) {
+			free(v);
+			return NAN;
+		}
 		seen++;
 		if (strcmp(runs[i].status, "ok") != 0) {
 			status = runs[i].status;

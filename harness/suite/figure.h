@@ -17,6 +17,8 @@ int figure_model_matches(const char *run_model, const char *want);
 /* Does run r belong to the workload want names ("" : any; "fib"; or
  * "switch:mode=pipe", the kind and parameters the run must have)? */
 int figure_workload_matches(const res_run *r, const char *want);
+/* Is r a run of t's workload at the server sweep step t names (n=, rate=)? */
+int figure_term_matches(const expr_term *t, const res_run *r);
 /* The median of t's metric over the ok reps of model at t's C (or the
  * largest C every rep shares), or NaN with why; *c_used gets the C read,
  * *failed is set when runs exist but none is ok. */

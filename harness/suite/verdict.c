@@ -68,7 +68,7 @@ static size_t term_sample(const expr_term *t, unsigned c, const res_run *runs, s
 	*v = malloc((n ? n : 1) * sizeof **v);
 	for (size_t i = 0; *v && i < n; i++) {
 		if (!figure_model_matches(runs[i].model, t->model) || runs[i].concurrency != c ||
-		    !figure_workload_matches(&runs[i], t->workload) || strcmp(runs[i].status, "ok"))
+		    !figure_term_matches(t, &runs[i]) || strcmp(runs[i].status, "ok"))
 			continue;
 		double x = metric_value(t->metric, &runs[i]);
 		if (!isnan(x))
