@@ -178,6 +178,7 @@ static const struct rcol {
 	RC(body_digest, T_TEXT),
 	RC(client_unfinished, T_LONG),
 	RC(client_idle, T_LONG),
+	RC(client_p99_uncorrected_s, T_DBL),
 #undef RC
 };
 #define NRCOLS (sizeof rcols / sizeof rcols[0])

@@ -80,6 +80,10 @@ static double cp99(const res_run *r)
 {
 	return r->client_p99_s;
 }
+static double cp99u(const res_run *r)
+{
+	return r->client_p99_uncorrected_s;
+}
 static double cerrors(const res_run *r)
 {
 	return r->client_errors < 0 ? NAN : (double)r->client_errors;
@@ -113,6 +117,7 @@ const metric_info metric_table[METRIC_N] = {
 	[METRIC_CERRORS] = { "client_errors", "", cerrors, 1 },
 	[METRIC_RSS_CONN] = { "rss_per_conn", "KiB", rss_conn, 1 },
 	[METRIC_CPU_REQ] = { "cpu_per_req", "s", cpu_req, 1 },
+	[METRIC_CP99U] = { "client_p99_uncorrected", "s", cp99u, 1 },
 };
 
 const char *metric_name(metric_id m)

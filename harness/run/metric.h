@@ -31,6 +31,7 @@ typedef enum {
 	METRIC_CERRORS,    /* requests that failed */
 	METRIC_RSS_CONN,   /* the server's memory per connection (rss / N) */
 	METRIC_CPU_REQ,    /* the server's CPU per request answered */
+	METRIC_CP99U,      /* p99 from the actual send: coordinated omission uncorrected */
 	METRIC_N
 } metric_id;
 

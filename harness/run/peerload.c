@@ -132,6 +132,8 @@ int peerload_finish(peerload *pl, res_run *r, char *why, size_t whylen)
 	r->client_p90_s = any ? (double)load_hist_value_at(&x->corrected, 90) / 1e9 : NAN;
 	r->client_p99_s = any ? (double)load_hist_value_at(&x->corrected, 99) / 1e9 : NAN;
 	r->client_max_s = any ? (double)x->corrected.max / 1e9 : NAN;
+	r->client_p99_uncorrected_s =
+		x->uncorrected.n ? (double)load_hist_value_at(&x->uncorrected, 99) / 1e9 : NAN;
 	if (x->body_checked && x->ok)
 		snprintf(r->body_digest, sizeof r->body_digest, "%016llx",
 			 (unsigned long long)x->body_digest);

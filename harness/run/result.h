@@ -52,6 +52,8 @@ typedef struct {
 	long client_unfinished;      /* still out at the end; their waits so far are in
 				      * the percentiles (a lower bound) */
 	long client_idle;            /* of the connections (tasks), the mostly idle ones */
+	double client_p99_uncorrected_s; /* from the actual send: what coordinated
+					  * omission would report (= p99 closed loop) */
 } res_run;
 
 /* A row before any figure: NaN and -1 where nothing was measured. */
@@ -60,6 +62,7 @@ static inline void res_init(res_run *r)
 	memset(r, 0, sizeof *r);
 	r->pace = r->rate_requested = r->client_rps = __builtin_nan("");
 	r->client_p50_s = r->client_p90_s = r->client_p99_s = r->client_max_s = r->pace;
+	r->client_p99_uncorrected_s = r->pace;
 	r->rss_sum_kib = r->client_requests = r->client_errors = r->client_unfinished = r->client_idle = -1;
 }
 
