@@ -4,7 +4,8 @@
  * A load generator's figures mean something only beside a known one's,
  * measured against the same server in the same run: so for each server
  * (nginx with one worker serving a 4 KiB file, then the bundled target's
- * 4 KiB /work) wrk and `concbench load` take turns, -c 100 -t 1 -d 3s each,
+ * 4 KiB /work; nginx serving 17 bytes, then serve:work=null on epoll, whose
+ * answer is 17 bytes too) wrk and `concbench load` take turns, -c 100 -t 1 -d 3s each,
  * rep after rep, and the table gives the medians and the ratios ours / wrk.
  * Both run as processes of their own (ours is this very binary), so neither
  * gets an advantage from sharing our address space; the server is bound to
@@ -36,6 +37,7 @@
 #include <unistd.h>
 
 #include "harness/bench/bench.h"
+#include "harness/bench/child.h"
 #include "harness/bench/loadparse.h"
 #include "harness/run/cpus.h"
 #include "harness/run/stats.h"
@@ -50,142 +52,6 @@ typedef struct {
 	unsigned long long digest; /* ours: of every body of every rep */
 } cmp_row;
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The first two CPUs this process may use; -1 for a missing one. */
-static void two_cpus(int cpu[2])
-{
-	cpu_set_t set;
-	cpu[0] = cpu[1] = -1;
-	if (sched_getaffinity(0, sizeof set, &set) < 0)
-		return;
-	for (int c = 0, k = 0; c < CPU_SETSIZE && k < 2; c++)
-		if (CPU_ISSET(c, &set))
-			cpu[k++] = c;
-}
-
-/* fork + exec argv on cpu (-1: anywhere), its own process group, dying
- * with us; stdout and stderr to fd (or /dev/null when fd < 0). */
-static pid_t start(char *const argv[], int cpu, int fd)
-{
-	pid_t parent = getpid(), pid = fork();
-	if (pid != 0)
-		return pid;
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
-	if (cpu >= 0) {
-		cpu_set_t set;
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		sched_setaffinity(0, sizeof set, &set);
-	}
-	int out = fd >= 0 ? fd : open("/dev/null", O_WRONLY);
-	dup2(out, 1);
-	dup2(out, 2);
-	execv(argv[0], argv);
-	_exit(127);
-}
-
-/* Kill pid's group, reap it. */
-static void stop_child(pid_t pid, int sig)
-{
-	kill(-pid, sig);
-	kill(pid, sig);
-	double end = now_s() + 5;
-	while (waitpid(pid, NULL, WNOHANG) == 0) {
-		if (now_s() > end) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			return;
-		}
-		usleep(10000);
-	}
-}
-
-/* Run argv on cpu, its output into out (NUL-terminated); 0 when it exited
- * 0 within TOOL_LIMIT_S, -1 else (killed when late or on *stop). */
-static int run_tool(char *const argv[], int cpu, char *out, size_t len,
-		    volatile sig_atomic_t *stop)
-{
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid_t pid = start(argv, cpu, p[1]);
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
-		return -1;
-	}
-	size_t n = 0;
-	double end = now_s() + TOOL_LIMIT_S;
-	int late = 0;
-	for (;;) {
-		struct pollfd pf = { p[0], POLLIN, 0 };
-		if (*stop || now_s() > end) {
-			late = 1;
-			break;
-		}
-		if (poll(&pf, 1, 100) <= 0)
-			continue;
-		ssize_t k = read(p[0], out + n, len - 1 - n);
-		if (k <= 0 && !(k < 0 && errno == EINTR))
-			break;
-		if (k > 0)
-			n += (size_t)k;
-		if (n == len - 1) /* more than we keep: drain the rest */
-			n = len / 2;
-	}
-	out[n] = 0;
-	close(p[0]);
-	int status = 0;
-	if (late)
-		stop_child(pid, SIGKILL);
-	else if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return !late && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/* A free loopback port: bind port 0, read it, close (the usual small race). */
-static int free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &al) == 0)
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
-/* One GET of path on port answered 200? */
-static int answers(int port, const char *path)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct timeval tv = { 1, 0 };
-	char buf[64];
-	int ok = 0, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	int n = snprintf(buf, sizeof buf, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0 && write(fd, buf, (size_t)n) == n &&
-	    read(fd, buf, 12) == 12)
-		ok = !memcmp(buf, "HTTP/1.1 200", 12);
-	close(fd);
-	return ok;
-}
 
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -194,27 +60,37 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
 	return 0;
 }
 
-/* nginx from a temp dir of its own on a free port, bound to cpu: 0 with
- * *pid and url set, or -1 with a message (nothing left running). */
-static int nginx_start(const char *nginx, char *dir, int cpu, pid_t *pid, char *url, size_t ulen,
-		       char *err, size_t elen)
+/* Write size bytes of 'x' to dir/www/name; 0 or -1. */
+static int write_page(const char *dir, const char *name, size_t size)
+{
+	char path[512], page[4096];
+	if (size > sizeof page ||
+	    snprintf(path, sizeof path, "%s/www/%s", dir, name) >= (int)sizeof path)
+		return -1;
+	memset(page, 'x', size);
+	FILE *f = fopen(path, "w");
+	int ok = f && fwrite(page, 1, size, f) == size;
+	return (f && fclose(f) == 0) && ok ? 0 : -1;
+}
+
+/* nginx from a temp dir of its own on a free port, bound to cpu, serving
+ * /4k.html (4 KiB, the bundled target's /work?size=4096) and /17.html (17
+ * bytes, as many as serve:work=null answers): 0 with *pid and *port set,
+ * or -1 with a message (nothing left running). */
+static int nginx_start(const char *nginx, char *dir, int cpu, pid_t *pid, int *port, char *err,
+		       size_t elen)
 {
 	char path[512], conf[4096];
-	int port = free_port();
-	if (port < 0 || snprintf(path, sizeof path, "%s/www", dir) >= (int)sizeof path ||
+	*port = child_free_port();
+	if (*port < 0 || snprintf(path, sizeof path, "%s/www", dir) >= (int)sizeof path ||
 	    mkdir(path, 0700) < 0) {
 		snprintf(err, elen, "cannot prepare %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	char page[4096];
-	memset(page, 'x', sizeof page);
-	snprintf(path, sizeof path, "%s/www/index.html", dir);
-	FILE *f = fopen(path, "w");
-	int ok = f && fwrite(page, 1, sizeof page, f) == sizeof page;
-	ok = (f && fclose(f) == 0) && ok;
-	int cl = loadparse_nginx_conf(conf, sizeof conf, dir, port);
+	int ok = write_page(dir, "4k.html", 4096) == 0 && write_page(dir, "17.html", 17) == 0;
+	int cl = loadparse_nginx_conf(conf, sizeof conf, dir, *port);
 	snprintf(path, sizeof path, "%s/nginx.conf", dir);
-	f = ok && cl < (int)sizeof conf ? fopen(path, "w") : NULL;
+	FILE *f = ok && cl < (int)sizeof conf ? fopen(path, "w") : NULL;
 	ok = f && fputs(conf, f) >= 0;
 	if (!(f && fclose(f) == 0 && ok)) {
 		snprintf(err, elen, "cannot write %.200s: %s", path, strerror(errno));
@@ -224,24 +100,49 @@ static int nginx_start(const char *nginx, char *dir, int cpu, pid_t *pid, char *
 	snprintf(prefix, sizeof prefix, "%s/", dir);
 	snprintf(elog, sizeof elog, "%s/error.log", dir);
 	char *argv[] = { (char *)nginx, "-p", prefix, "-c", path, "-e", elog, NULL };
-	*pid = start(argv, cpu, -1);
+	*pid = child_start(argv, cpu, -1);
 	if (*pid < 0) {
 		snprintf(err, elen, "cannot fork: %s", strerror(errno));
 		return -1;
 	}
-	for (double end = now_s() + 5; now_s() < end; usleep(20000)) {
-		if (answers(port, "/index.html")) {
-			snprintf(url, ulen, "http://127.0.0.1:%d/index.html", port);
+	for (double end = child_now_s() + 5; child_now_s() < end; usleep(20000)) {
+		if (child_answers(*port, "/17.html"))
 			return 0;
-		}
 		int st;
 		if (waitpid(*pid, &st, WNOHANG) == *pid) {
 			snprintf(err, elen, "nginx exited at start (see its log, %.200s)", elog);
 			return -1;
 		}
 	}
-	stop_child(*pid, SIGKILL);
+	child_stop(*pid, SIGKILL);
 	snprintf(err, elen, "nginx did not answer within 5 s (its log: %.200s)", elog);
+	return -1;
+}
+
+/* `self serve -m epoll --work null` on a free port, bound to cpu: 0 with
+ * *pid and *port set once it answers, or -1 with a message. */
+static int serve_null_start(const char *self, int cpu, pid_t *pid, int *port, char *err,
+			    size_t elen)
+{
+	char listen[32];
+	*port = child_free_port();
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", *port);
+	char *argv[] = { (char *)self, "serve", "-m",	    "epoll",	   "-c", "1024",
+			 "--work",     "null",	"--listen", listen,	   NULL };
+	if (*port < 0 || (*pid = child_start(argv, cpu, -1)) < 0) {
+		snprintf(err, elen, "cannot start %s serve: %s", self, strerror(errno));
+		return -1;
+	}
+	for (double end = child_now_s() + 5; child_now_s() < end; usleep(20000)) {
+		if (child_answers(*port, "/work?seed=0"))
+			return 0;
+		if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+			snprintf(err, elen, "%s serve -m epoll --work null exited at start", self);
+			return -1;
+		}
+	}
+	child_stop(*pid, SIGKILL);
+	snprintf(err, elen, "%s serve did not answer within 5 s", self);
 	return -1;
 }
 
@@ -272,9 +173,9 @@ static void measure(cmp_row r[2], const char *wrk, const char *self, const char 
 			  "1",		"-d",	"3s",	     "--check-body", NULL };
 	for (int k = 0; k < reps && !*stop; k++) {
 		loadparse_fig f;
-		add(&r[0], run_tool(wargv, cpu, out, sizeof out, stop) == 0 &&
+		add(&r[0], child_run(wargv, cpu, out, sizeof out, TOOL_LIMIT_S, stop) == 0 &&
 				   loadparse_wrk(out, &f) == 0, &f);
-		add(&r[1], run_tool(oargv, cpu, out, sizeof out, stop) == 0 &&
+		add(&r[1], child_run(oargv, cpu, out, sizeof out, TOOL_LIMIT_S, stop) == 0 &&
 				   loadparse_ours(out, &f) == 0, &f);
 		if (isatty(2))
 			fprintf(stderr, "\r\033[Kbench: load rows, %s %d/%d", r[0].server, k + 1,
@@ -327,14 +228,34 @@ static int find_nginx(char *buf, size_t len)
 	return access(buf, X_OK);
 }
 
+/* The servers, in the order they run; each is measured by wrk, then by
+ * ours. The pairs (nginx, ours) serve bodies of the same size. */
+enum { S_NGINX_4K, S_TARGET, S_NGINX_17, S_NULL, NSERVERS };
+static const char *const server_name[NSERVERS] = { "nginx 4 KiB", "concbench serve",
+						    "nginx 17 B", "serve work=null" };
+
+/* "serve work=null / nginx 17 B" and the like: req/s of row a over row b,
+ * under each tool. */
+static void print_vs(FILE *out, FILE *csv, const cmp_row *a, const cmp_row *b)
+{
+	for (int t = 0; t < 2; t++) {
+		if (!a[t].n || !b[t].n)
+			continue;
+		double x = med(&a[t], a[t].rps) / med(&b[t], b[t].rps);
+		fprintf(out, "  %s / %s, under %s: req/s x %.2f\n", a[t].server, b[t].server,
+			a[t].tool, x);
+		fprintf(csv, "%s / %s,%s,,,%.3f,,,,,\n", a[t].server, b[t].server, a[t].tool, x);
+	}
+}
+
 int bench_loadcmp(FILE *out, FILE *csv, const char *self, int reps, volatile sig_atomic_t *stop)
 {
 	char wrk[512], nginx[512], err[512], url[128], dir[] = "/tmp/concbench-nginx-XXXXXX";
-	int cpu[2], done[2] = { 0, 0 };
+	int cpu[2], done[NSERVERS] = { 0 }, port;
 	fprintf(csv, "server,tool,runs_ok,runs_failed,rps_median,p50_s_median,p99_s_median,"
 		     "rps_ratio_to_wrk,p50_ratio_to_wrk,body_digest\n");
 	fprintf(out, "\nload generators side by side: wrk and concbench load, -c 100 -t 1 -d 3s,\n"
-		     "taking turns against the same server (4 KiB replies)\n");
+		     "taking turns against the same server (4 KiB, then 17-byte replies)\n");
 	if (loadparse_which("wrk", wrk, sizeof wrk) < 0) {
 		fprintf(out, "  skipped: wrk is not on PATH (make bench installs wrk and nginx-light)\n");
 		return 0;
@@ -344,31 +265,30 @@ int bench_loadcmp(FILE *out, FILE *csv, const char *self, int reps, volatile sig
 			     "wrk and nginx-light)\n");
 		return 0;
 	}
-	two_cpus(cpu);
+	child_two_cpus(cpu);
 	char where[32] = "the same CPU";
 	if (cpu[1] >= 0)
 		snprintf(where, sizeof where, "CPU %d", cpu[1]);
 	fprintf(out, "(median of %d reps; the server on CPU %d, the load generators on %s;\n"
 		     "x = concbench load / wrk)\n", reps, cpu[0], where);
-	static const char *const names[4][2] = { { "nginx 1 worker", "wrk" },
-						 { "nginx 1 worker", "concbench load" },
-						 { "concbench serve", "wrk" },
-						 { "concbench serve", "concbench load" } };
-	cmp_row rows[4];
+	cmp_row rows[2 * NSERVERS];
 	memset(rows, 0, sizeof rows);
-	for (int i = 0; i < 4; i++)
-		rows[i].server = names[i][0], rows[i].tool = names[i][1];
+	for (int i = 0; i < 2 * NSERVERS; i++)
+		rows[i].server = server_name[i / 2], rows[i].tool = i & 1 ? "concbench load" : "wrk";
 	int lcpu = cpu[1] >= 0 ? cpu[1] : cpu[0];
 	pid_t pid;
 	if (!mkdtemp(dir)) {
 		fprintf(out, "  nginx rows skipped: cannot make a temp dir: %s\n", strerror(errno));
 	} else {
-		if (nginx_start(nginx, dir, cpu[0], &pid, url, sizeof url, err, sizeof err) < 0) {
+		if (nginx_start(nginx, dir, cpu[0], &pid, &port, err, sizeof err) < 0) {
 			fprintf(out, "  nginx rows skipped: %s\n", err);
 		} else {
-			measure(rows, wrk, self, url, lcpu, reps, stop);
-			stop_child(pid, SIGTERM);
-			done[0] = 1;
+			snprintf(url, sizeof url, "http://127.0.0.1:%d/4k.html", port);
+			measure(rows + 2 * S_NGINX_4K, wrk, self, url, lcpu, reps, stop);
+			snprintf(url, sizeof url, "http://127.0.0.1:%d/17.html", port);
+			measure(rows + 2 * S_NGINX_17, wrk, self, url, lcpu, reps, stop);
+			child_stop(pid, SIGTERM);
+			done[S_NGINX_4K] = done[S_NGINX_17] = 1;
 		}
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	}
@@ -382,15 +302,28 @@ int bench_loadcmp(FILE *out, FILE *csv, const char *self, int reps, volatile sig
 		fprintf(out, "  concbench serve rows skipped: %s\n", err);
 	} else {
 		snprintf(url, sizeof url, "http://%s/work?size=4096", hp);
-		measure(rows + 2, wrk, self, url, lcpu, reps, stop);
+		measure(rows + 2 * S_TARGET, wrk, self, url, lcpu, reps, stop);
 		target_spawn_stop(pid, NULL, NULL);
-		done[1] = 1;
+		done[S_TARGET] = 1;
 	}
 	cpus_free(&pl);
+	if (*stop) {
+	} else if (serve_null_start(self, cpu[0], &pid, &port, err, sizeof err) < 0) {
+		fprintf(out, "  serve work=null rows skipped: %s\n", err);
+	} else {
+		snprintf(url, sizeof url, "http://127.0.0.1:%d/work?seed=0", port);
+		measure(rows + 2 * S_NULL, wrk, self, url, lcpu, reps, stop);
+		child_stop(pid, SIGTERM);
+		done[S_NULL] = 1;
+	}
 	fprintf(out, "  %-16s %-15s %10s %9s %9s %8s %7s  %s\n", "server", "tool", "req/s",
 		"p50 ms", "p99 ms", "req/s x", "p50 x", "runs");
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 2 * NSERVERS; i++)
 		if (done[i / 2])
 			print_row(out, csv, &rows[i], i & 1 ? &rows[i - 1] : NULL);
+	if (done[S_TARGET] && done[S_NGINX_4K])
+		print_vs(out, csv, rows + 2 * S_TARGET, rows + 2 * S_NGINX_4K);
+	if (done[S_NULL] && done[S_NGINX_17])
+		print_vs(out, csv, rows + 2 * S_NULL, rows + 2 * S_NGINX_17);
 	return 0;
 }

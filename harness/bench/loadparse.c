@@ -108,7 +108,7 @@ int loadparse_ours(const char *text, loadparse_fig *f)
 int loadparse_nginx_conf(char *buf, size_t len, const char *dir, int port)
 {
 	return snprintf(buf, len,
-			"# written by concbench bench: one worker, a 4 KiB file, nothing outside\n"
+			"# written by concbench bench: one worker, two small files, nothing outside\n"
 			"# this directory\n"
 			"worker_processes 1;\n"
 			"daemon off;\n"
