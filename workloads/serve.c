@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
@@ -49,6 +50,7 @@
 typedef struct {
 	wl_spec work;          /* the parsed, prepared work */
 	serveconn_cfg nocount; /* api and timeout, for a run without begin() */
+	uint64_t stall_from, stall_ns, stall_every; /* serve_stall; every 0: none */
 } serve_state;
 
 /* One run's shared part, mapped before t0 so that fork and prefork
@@ -284,6 +286,30 @@ int serve_port(const wl_spec *w)
 	return servesock_port(listen_fd(w));
 }
 
+void serve_stall(wl_spec *w, uint64_t from_ns, uint64_t stall_ns, uint64_t every_ns)
+{
+	serve_state *s = w->state;
+	s->stall_from = from_ns;
+	s->stall_ns = stall_ns;
+	s->stall_every = every_ns;
+}
+
+/* Inside a stall window, the calling thread sleeps to its end: a blocking
+ * sleep on purpose, so that on a loop or coroutines the one thread stops. */
+static void stall_hold(const serve_state *s)
+{
+	uint64_t now = wl_now_ns(), into, d;
+
+	if (!s->stall_every || now < s->stall_from + s->stall_every)
+		return;
+	if ((into = (now - s->stall_from) % s->stall_every) >= s->stall_ns)
+		return;
+	d = s->stall_ns - into;
+	struct timespec ts = { (time_t)(d / 1000000000u), (long)(d % 1000000000u) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 /* The straight-line form: the machine, waiting through io. */
 static void serve_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 {
@@ -300,8 +326,11 @@ static void serve_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 	memset(&c, 0, sizeof c);
 	c.straight = 1;
 	mu = accept_lock(w, io);
-	while ((rc = serveconn_step(&c, conn_cfg(w), listen_fd(w), ready, &next, r)) !=
-	       WL_STEP_DONE) {
+	for (;;) {
+		stall_hold(s);
+		if ((rc = serveconn_step(&c, conn_cfg(w), listen_fd(w), ready, &next, r)) ==
+		    WL_STEP_DONE)
+			break;
 		if (mu && (rc != WL_STEP_WAIT || next.fd != c.lfd)) {
 			pthread_mutex_unlock(mu); /* accepted: the next may wait */
 			mu = NULL;
@@ -334,6 +363,7 @@ static int serve_step(const wl_spec *w, size_t i, void *state, int ready, wl_wai
 	wl_result res = { 0 };
 	int rc;
 
+	stall_hold(s);
 	for (;;) {
 		if (t->working == 2) { /* the call after OFFLOAD: on a worker, in hybrid */
 			if (ready & WL_TIMEOUT)
