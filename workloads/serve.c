@@ -61,6 +61,7 @@ typedef struct {
 	pthread_mutex_t accept_mu;
 	serveconn_cfg cfg; /* api, timeout, and stats -> the counters below */
 	serveconn_stats stats;
+	servegate gate; /* the accept baton of the tasks on one thread (loops, coro) */
 } serve_sock;
 
 /* One task's step state: the connection, then the work's. */
@@ -222,6 +223,7 @@ static int serve_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
 	s->fd = -1;
 	s->cfg = ((const serve_state *)w->state)->nocount;
 	s->cfg.stats = &s->stats;
+	s->cfg.gate = &s->gate;
 	pthread_mutexattr_init(&a);
 	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
 	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
@@ -325,6 +327,7 @@ static void serve_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 	}
 	memset(&c, 0, sizeof c);
 	c.straight = 1;
+	c.gated = !io->blocking; /* coroutines: one thread */
 	mu = accept_lock(w, io);
 	for (;;) {
 		stall_hold(s);
@@ -364,6 +367,8 @@ static int serve_step(const wl_spec *w, size_t i, void *state, int ready, wl_wai
 	int rc;
 
 	stall_hold(s);
+	if (!t->c.cfg) /* the first step: a loop's tasks share its thread */
+		t->c.gated = 1;
 	for (;;) {
 		if (t->working == 2) { /* the call after OFFLOAD: on a worker, in hybrid */
 			if (ready & WL_TIMEOUT)

@@ -59,8 +59,9 @@ int serveans_stats(char *out, size_t cap, const serveans_req *q, serveconn_stats
 {
 	char text[160];
 	snprintf(text, sizeof text, "connections %ld\ndelayed %ld\nrequests %ld\n",
-		 s ? atomic_load(&s->connections) : 0L, s ? atomic_load(&s->delayed) : 0L,
-		 s ? atomic_load(&s->requests) : 0L);
+		 s ? atomic_load(&s->n[SERVECONN_CONNECTIONS]) : 0L,
+		 s ? atomic_load(&s->n[SERVECONN_DELAYED]) : 0L,
+		 s ? atomic_load(&s->n[SERVECONN_REQUESTS]) : 0L);
 	return serveans_head(out, cap, q, "text/plain", strlen(text), text);
 }
 

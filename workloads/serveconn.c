@@ -7,27 +7,15 @@
  *                 (an error: its 4xx at once) -----------------------> WRITE
  *   WRITE -> READ (keep-alive), or LINGER (Connection: close) -> over
  *
- * Accepting: every task waits on its own dup of the listening socket (a
- * loop keeps one callback per fd); each one woken tries accept4, one gets
- * the connection, the others EAGAIN (the thundering herd of a prefork
- * server). A dup must not close while a loop still watches it (epoll
- * forgets a registration only with the socket's last fd), so it closes at
- * the first step after the task waited on something else, or after a
- * one-turn timer at the end.
+ * Accepting: a task waits on its own dup of the listening socket (a loop
+ * keeps one callback per fd). Tasks on one thread (gated) take turns at it
+ * (servegate.c), the others wait on a bell each; blocking models take
+ * serve.c's accept mutex. A dup or a bell must not close while a loop still
+ * watches it (epoll forgets a registration only with its file's last fd),
+ * so it closes at the first step after the task waited on something else,
+ * or after a one-turn timer at the end.
  *
- * Reading: a head must arrive within timeout_ns of the first wait for it,
- * however slowly it trickles in; a body is read and dropped, never past
- * its end. Heads are parsed by workloads/http/httpreq.c: the digest API
- * takes every path but /stats as /work?seed=K, the target API routes as
- * the bundled target does. A delay is a wait, never a sleep: on the
- * connection (a hang-up ends it at once), or once pipelined bytes wait
- * behind the request, on the clock alone.
- *
- * Ending: a client that closes between requests ends the task with what it
- * did; one that leaves before any answer is the task's error. After a
- * Connection: close answer we shut our side and read to the client's end
- * (LINGER), so unread bytes do not turn the close into a reset that
- * destroys the answer. Sends use MSG_NOSIGNAL: a client gone is an EPIPE.
+ * Reading, delays and endings: see serveconn.h.
  */
 #define _GNU_SOURCE
 #include "workloads/serveconn.h"
@@ -48,18 +36,18 @@
 enum { SC_START, SC_ACCEPT, SC_READ, SC_BODY, SC_WORK, SC_DELAY, SC_WRITE, SC_LINGER, SC_END };
 #define SC_ON (-1) /* a phase handler moved on: run the next phase now */
 
-/* stats->connections, delayed or requests (which 0, 1, 2) += d */
 static void count(serveconn *c, int which, long d)
 {
-	serveconn_stats *s = c->cfg ? c->cfg->stats : NULL;
-	if (s)
-		atomic_fetch_add(which == 0 ? &s->connections : which == 1 ? &s->delayed : &s->requests, d);
+	if (c->cfg->stats)
+		atomic_fetch_add(&c->cfg->stats->n[which], d);
 }
 
 int serveconn_returned(serveconn *c, int rc, const wl_wait *next)
 {
-	if (rc == WL_STEP_WAIT)
+	if (rc == WL_STEP_WAIT) {
 		c->lreg = !c->straight && c->lfd >= 0 && next->fd == c->lfd;
+		c->breg = !c->straight && c->gn.bell >= 0 && next->fd == c->gn.bell;
+	}
 	return rc; /* OFFLOAD: a plain loop keeps what it watched, so keep lreg */
 }
 
@@ -69,29 +57,32 @@ static int wait_on(serveconn *c, wl_wait *next, int fd, int events, uint64_t dea
 	return serveconn_returned(c, WL_STEP_WAIT, next);
 }
 
-/* The task is over: close the connection and the dup (after one more turn
- * of the loop if it may still watch the dup), and say how it went. */
+/* The task is over: close all (the dup and bell after one more loop turn
+ * if the loop may still watch them), and say how it went. */
 static int done(serveconn *c, wl_wait *next, wl_result *r)
 {
 	if (c->delaying)
-		count(c, 1, -1);
+		count(c, SERVECONN_DELAYED, -1);
 	c->delaying = 0;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 	if (c->counted)
-		count(c, 0, -1);
+		count(c, SERVECONN_CONNECTIONS, -1);
 	c->counted = 0;
 	free(c->in);
-	c->in = NULL;
-	c->inlen = c->incap = 0;
-	if (c->lfd >= 0 && c->lreg) {
+	c->in = NULL, c->inlen = c->incap = 0;
+	if (c->gated && c->cfg->gate)
+		servegate_leave(c->cfg->gate, &c->gn);
+	if ((c->lfd >= 0 && c->lreg) || (c->gn.bell >= 0 && c->breg)) {
 		c->phase = SC_END;
 		return wait_on(c, next, -1, 0, wl_now_ns());
 	}
 	if (c->lfd >= 0)
 		close(c->lfd);
-	c->lfd = -1;
+	if (c->gn.bell >= 0)
+		close(c->gn.bell);
+	c->lfd = c->gn.bell = -1;
 	if (!c->fail.err && !c->nreq)
 		wl_fail(&c->fail, EPROTO, "serve: client closed without a request");
 	*r = c->fail;
@@ -143,39 +134,35 @@ static void answer_error(serveconn *c, int status, int keep)
 	queue(c, serveans_error(c->out, sizeof c->out, &q), keep, 0);
 }
 
+enum { OK_DIGEST, OK_WORK, OK_STATS };
+
+/* A 200: the digest API's work digest, the target API's /work (its delay
+ * over: S bytes of httpbody_fill(K)), or /stats. The task's digest is its
+ * first work's. */
+static void answer_ok(serveconn *c, int what, uint64_t digest)
+{
+	serveans_req q = { 200, c->keep, c->minor, c->head_only };
+	int n = what == OK_DIGEST ? serveans_digest(c->out, sizeof c->out, &q, digest)
+		: what == OK_WORK ? serveans_head(c->out, sizeof c->out, &q,
+						  "application/octet-stream", c->size, "")
+				  : serveans_stats(c->out, sizeof c->out, &q, c->cfg->stats);
+	if (what != OK_STATS && !c->worked++)
+		c->digest = what == OK_DIGEST ? digest : wl_digest_u64(c->seed);
+	c->nreq++;
+	queue(c, n, c->keep, what == OK_WORK && !c->head_only ? c->size : 0);
+}
+
 void serveconn_answer(serveconn *c, const wl_result *res)
 {
-	serveans_req q = { 200, c->keep, c->minor, c->head_only };
-
-	if (res->err) {
-		if (!c->fail.err) {
-			c->fail.err = res->err;
-			snprintf(c->fail.msg, sizeof c->fail.msg, "serve: work: %.140s", res->msg);
-		}
-		answer_error(c, 500, 0);
+	if (!res->err) {
+		answer_ok(c, OK_DIGEST, res->digest);
 		return;
 	}
-	if (!c->worked++)
-		c->digest = res->digest;
-	c->nreq++;
-	queue(c, serveans_digest(c->out, sizeof c->out, &q, res->digest), c->keep, 0);
-}
-
-/* The target API's /work, its delay over: S bytes of httpbody_fill(K). */
-static void answer_work(serveconn *c)
-{
-	serveans_req q = { 200, c->keep, c->minor, c->head_only };
-	if (!c->nreq++)
-		c->digest = wl_digest_u64(c->seed);
-	queue(c, serveans_head(c->out, sizeof c->out, &q, "application/octet-stream", c->size, ""),
-	      c->keep, c->head_only ? 0 : c->size);
-}
-
-static void answer_stats(serveconn *c)
-{
-	serveans_req q = { 200, c->keep, c->minor, c->head_only };
-	c->nreq++;
-	queue(c, serveans_stats(c->out, sizeof c->out, &q, c->cfg->stats), c->keep, 0);
+	if (!c->fail.err) {
+		c->fail.err = res->err;
+		snprintf(c->fail.msg, sizeof c->fail.msg, "serve: work: %.140s", res->msg);
+	}
+	answer_error(c, 500, 0);
 }
 
 static int do_accept(serveconn *c, int ready, wl_wait *next, wl_result *r)
@@ -185,6 +172,11 @@ static int do_accept(serveconn *c, int ready, wl_wait *next, wl_result *r)
 
 	if (ready & WL_TIMEOUT)
 		return end_err(c, next, r, ECANCELED, "serve: cancelled while waiting to accept");
+	if (c->lfd < 0 && !servegate_woken(&c->gn)) /* in line for the baton */
+		return wait_on(c, next, c->gn.bell, WL_READ, 0);
+	if (c->lfd < 0 && (c->lfd = fcntl(c->listen, F_DUPFD_CLOEXEC, 0)) < 0)
+		return end_err(c, next, r, errno, "serve: dup of the listening socket: %s",
+			       strerror(errno));
 	while ((fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
@@ -200,7 +192,9 @@ static int do_accept(serveconn *c, int ready, wl_wait *next, wl_result *r)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c->fd = fd;
 	c->counted = 1;
-	count(c, 0, 1);
+	count(c, SERVECONN_CONNECTIONS, 1);
+	if (c->gated && c->cfg->gate)
+		servegate_leave(c->cfg->gate, &c->gn); /* the next in line accepts */
 	if (!c->lreg) { /* nothing watches the dup: done with it */
 		close(c->lfd);
 		c->lfd = -1;
@@ -239,7 +233,7 @@ static int request_in(serveconn *c)
 		c->nreq++;
 		answer_error(c, 404, c->keep);
 	} else if (c->route == HTTPREQ_STATS) {
-		answer_stats(c);
+		answer_ok(c, OK_STATS, 0);
 	} else if (c->cfg->api == SERVECONN_DIGEST) {
 		c->phase = SC_WORK;
 		return SERVECONN_WORK;
@@ -248,9 +242,9 @@ static int request_in(serveconn *c)
 		c->delay_end = wl_now_ns() + c->delay_ms * 1000000u;
 		c->delaying = 1;
 		c->peeked = 0;
-		count(c, 1, 1);
+		count(c, SERVECONN_DELAYED, 1);
 	} else {
-		answer_work(c);
+		answer_ok(c, OK_WORK, 0);
 	}
 	return SC_ON;
 }
@@ -265,7 +259,7 @@ static int take_request(serveconn *c, size_t h)
 	else
 		httpreq_parse_any(c->in, h, &req);
 	consume(c, h);
-	count(c, 2, 1);
+	count(c, SERVECONN_REQUESTS, 1);
 	c->head_only = req.head_only, c->minor = req.minor;
 	c->status = req.status, c->route = req.route;
 	if (req.status != 200 && req.status != 404) {
@@ -358,8 +352,8 @@ static int do_delay(serveconn *c, int ready, wl_wait *next, wl_result *r)
 {
 	if ((ready & WL_TIMEOUT) || wl_now_ns() >= c->delay_end) {
 		c->delaying = 0;
-		count(c, 1, -1);
-		answer_work(c);
+		count(c, SERVECONN_DELAYED, -1);
+		answer_ok(c, OK_WORK, 0);
 		return SC_ON;
 	}
 	if (!c->peeked && (ready & WL_READ)) {
@@ -418,14 +412,20 @@ int serveconn_step(serveconn *c, const serveconn_cfg *cfg, int lfd, int ready, w
 
 	if (c->phase == SC_START) {
 		c->cfg = cfg;
-		c->fd = -1;
+		c->fd = c->lfd = c->gn.bell = -1;
+		c->listen = lfd;
 		c->phase = SC_ACCEPT;
-		if ((c->lfd = fcntl(lfd, F_DUPFD_CLOEXEC, 0)) < 0)
-			return end_err(c, next, r, errno, "serve: dup of the listening socket: %s",
-				       strerror(errno));
+		if (c->gated && cfg->gate && (rc = servegate_join(cfg->gate, &c->gn)) <= 0)
+			return rc < 0 ? end_err(c, next, r, -rc, "serve: eventfd: %s", strerror(-rc))
+				      : wait_on(c, next, c->gn.bell, WL_READ, 0);
+		ready = 0; /* the turn is ours: dup the socket and accept */
 	} else if (c->lfd >= 0 && !c->lreg && c->phase != SC_ACCEPT) {
 		close(c->lfd);
 		c->lfd = -1;
+	}
+	if (c->gn.bell >= 0 && !c->breg && !c->gn.queued) { /* the baton came: done with it */
+		close(c->gn.bell);
+		c->gn.bell = -1;
 	}
 	if (ready < 0)
 		return end_err(c, next, r, -ready, "serve: waiting: %s", strerror(-ready));

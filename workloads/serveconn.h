@@ -14,6 +14,17 @@
  * target's (workloads/http/httpreq.h): /work?delay_ms=D&size=S&seed=K
  * answered after a wait of D ms with S bytes of httpbody_fill(K), which the
  * machine does alone. /stats answers under both.
+ *
+ * Reading: a head must arrive within timeout_ns of the first wait for it,
+ * however slowly it trickles in; a body is read and dropped, never past
+ * its end. A delay is a wait, never a sleep: on the connection (a hang-up
+ * ends it at once), or once pipelined bytes wait behind the request, on
+ * the clock alone. Ending: a client that closes between requests ends the
+ * task with what it did; one that leaves before any answer is the task's
+ * error. After a Connection: close answer the machine shuts its side and
+ * reads to the client's end (LINGER), so unread bytes do not turn the close
+ * into a reset that destroys the answer. A client gone is an EPIPE (sends
+ * use MSG_NOSIGNAL), never a SIGPIPE.
  */
 #ifndef CB_SERVECONN_H
 #define CB_SERVECONN_H
@@ -22,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "workloads/servegate.h"
 #include "workloads/workload.h"
 
 #define SERVECONN_IN      1024 /* a request head and pipelined bytes, at first */
@@ -36,10 +48,13 @@ enum { SERVECONN_DIGEST, SERVECONN_TARGET };
 
 /* A server's live counters, as /stats reports them: in memory every
  * process of the run shares, so atomics. */
+enum {
+	SERVECONN_CONNECTIONS, /* accepted and not yet closed */
+	SERVECONN_DELAYED,     /* waiting out a delay_ms */
+	SERVECONN_REQUESTS,    /* answers begun */
+};
 typedef struct {
-	atomic_long connections; /* accepted and not yet closed */
-	atomic_long delayed;     /* waiting out a delay_ms */
-	atomic_long requests;    /* answers begun */
+	atomic_long n[3]; /* by the names above */
 } serveconn_stats;
 
 /* What every connection of a run shares. */
@@ -47,12 +62,18 @@ typedef struct {
 	int api;                /* SERVECONN_DIGEST or SERVECONN_TARGET */
 	uint64_t timeout_ns;    /* per request head, per answer, idle keep-alive */
 	serveconn_stats *stats; /* NULL: nothing counted (/stats says 0) */
+	servegate *gate;        /* the accept baton of gated tasks; NULL: none */
 } serveconn_cfg;
 
+/* Zeroed before its first step; serve.c sets gated (and straight). */
 typedef struct {
 	const serveconn_cfg *cfg; /* set at the first step */
 	int phase;
 	int straight;               /* driven by serve's run: no loop holds a registration */
+	int gated;                  /* one of many tasks on one thread: take the accept baton */
+	servegate_node gn;          /* its place at the baton */
+	int breg;                   /* a loop may still watch gn.bell: close it only later */
+	int listen;                 /* the listening socket, to dup when the turn comes */
 	int lfd;                    /* this task's own dup of the listening socket, or -1 */
 	int lreg;                   /* a loop may still watch lfd: close it only later */
 	int fd;                     /* the connection, or -1 */
