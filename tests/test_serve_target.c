@@ -337,6 +337,10 @@ static void test_work_api(void **st)
 		free(a.body);
 		close(fd);
 	}
+	long conns, delayed, requests; /* /stats answers under this API too */
+	stats(s.port, &conns, &delayed, &requests);
+	assert_int_equal(requests, 3);
+	assert_int_equal(delayed, 0);
 	wl_release(&w);
 	serve_stop(&s);
 }
