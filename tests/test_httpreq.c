@@ -39,15 +39,18 @@ static void test_parse(void **st)
 		{ "POST /work?size=3 HTTP/1.1\r\nContent-Length: 67108864\r\n\r\n", 200, 1,
 		  67108864 },
 		{ "POST /work HTTP/1.1\r\nContent-Length: 67108865\r\n\r\n", 413, 0, 0 },
-		{ "POST /work HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", 400, 0, 0 },
+		{ "POST /work HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", 400, 0,
+		  0 },
 		{ "POST /work HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 4\r\n\r\n", 200, 1,
 		  4 },
-		{ "POST /work HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n", 400, 0, 0 },
+		{ "POST /work HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n", 400, 0,
+		  0 },
 		{ "POST /work HTTP/1.1\r\nContent-Length: 4, 4\r\n\r\n", 400, 0, 0 },
 		{ "POST /work HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400, 0, 0 },
 		{ "POST /work HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n",
 		  411, 0, 0 },
-		{ "POST /work HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX y: z\r\n\r\n", 400, 0, 0 },
+		{ "POST /work HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX y: z\r\n\r\n", 400, 0,
+		  0 },
 		{ "POST /work HTTP/1.1\r\nContent-Length: 9\r\nConnection: close\r\n\r\n", 200, 0,
 		  9 },
 		{ "POST /nope HTTP/1.1\r\nContent-Length: 9\r\n\r\n", 404, 1, 9 },
@@ -120,7 +123,7 @@ static void test_parse_any(void **st)
 				 (unsigned long long)req.seed, cases[k].head);
 		assert_true(req.status != 200 ||
 			    req.route == (strstr(cases[k].head, "/stats ") ? HTTPREQ_STATS
-									  : HTTPREQ_WORK));
+									   : HTTPREQ_WORK));
 	}
 	/* the target's own parse still routes */
 	httpreq_parse(cases[1].head, strlen(cases[1].head), &req);

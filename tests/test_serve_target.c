@@ -143,8 +143,8 @@ static void stats(int port, long *conns, long *delayed, long *requests)
 
 static void test_models(void **st)
 {
-	static const char *const models[] = { "epoll", "threads", "prefork", "fork", "coro",
-					      "sequential" };
+	static const char *const models[] = { "epoll", "threads", "prefork",
+					      "fork",  "coro",    "sequential" };
 	for (size_t m = 0; m < N_ELEMS(models); m++) {
 		server s = SERVE("-m", models[m]);
 		check_work(s.port, 0, 0, 0);
@@ -249,14 +249,15 @@ static void test_post(void **st)
 	server s = SERVE("-m", "epoll");
 	char head[128], *req = malloc(BIG + 256);
 	assert_non_null(req);
-	int n = snprintf(head, sizeof head,
-			 "POST /work?size=7&seed=3&delay_ms=1 HTTP/1.1\r\nContent-Length: %d\r\n\r\n",
-			 BIG);
+	int n = snprintf(
+		head, sizeof head,
+		"POST /work?size=7&seed=3&delay_ms=1 HTTP/1.1\r\nContent-Length: %d\r\n\r\n", BIG);
 	memcpy(req, head, (size_t)n);
 	memset(req + n, 'G', BIG); /* not a request, whatever it looks like */
 	strcpy(req + n + BIG, "GET /work?size=4&seed=5 HTTP/1.1\r\nConnection: close\r\n\r\n");
 	static char buf[4096];
-	size_t len = converse(s.port, req, strlen(req + n + BIG) + (size_t)n + BIG, buf, sizeof buf);
+	size_t len =
+		converse(s.port, req, strlen(req + n + BIG) + (size_t)n + BIG, buf, sizeof buf);
 	free(req);
 	assert_int_equal(answers(buf, len), 2);
 	char *body = memmem(buf, len, "\r\n\r\n", 4) + 4;
@@ -268,7 +269,8 @@ static void test_post(void **st)
 
 	int fd = dial(s.port);
 	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-	const char *ask_ = "POST /work?size=2 HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n";
+	const char *ask_ =
+		"POST /work?size=2 HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n";
 	assert_int_equal(send(fd, ask_, strlen(ask_), 0), (ssize_t)strlen(ask_));
 	assert_int_equal(recv(fd, buf, sizeof cont - 1, MSG_WAITALL), (ssize_t)sizeof cont - 1);
 	assert_memory_equal(buf, cont, sizeof cont - 1);
@@ -329,7 +331,8 @@ static void test_work_api(void **st)
 		answer a;
 		w.kind->run(&w, (size_t)k, &wl_io_blocking, &r);
 		snprintf(want, sizeof want, "%016llx\n", (unsigned long long)r.digest);
-		snprintf(req, sizeof req, "GET /x?seed=%llu HTTP/1.1\r\n\r\n", (unsigned long long)k);
+		snprintf(req, sizeof req, "GET /x?seed=%llu HTTP/1.1\r\n\r\n",
+			 (unsigned long long)k);
 		int fd = dial(s.port);
 		ask(fd, req, &a);
 		assert_int_equal(a.status, 200);
@@ -375,14 +378,10 @@ static void test_usage(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_models),
-		cmocka_unit_test(test_forms_agree),
-		cmocka_unit_test(test_post),
-		cmocka_unit_test(test_stats_across_processes),
-		cmocka_unit_test(test_rounds),
-		cmocka_unit_test(test_work_api),
-		cmocka_unit_test(test_limit),
-		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_models), cmocka_unit_test(test_forms_agree),
+		cmocka_unit_test(test_post),   cmocka_unit_test(test_stats_across_processes),
+		cmocka_unit_test(test_rounds), cmocka_unit_test(test_work_api),
+		cmocka_unit_test(test_limit),  cmocka_unit_test(test_usage),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("serve_target", tests, setup, teardown);

@@ -48,8 +48,8 @@
 #define SERVE_WORK_STATE (sizeof(struct httpclient_task) + 64)
 
 typedef struct {
-	wl_spec work;          /* the parsed, prepared work */
-	serveconn_cfg nocount; /* api and timeout, for a run without begin() */
+	wl_spec work;                               /* the parsed, prepared work */
+	serveconn_cfg nocount;                      /* api and timeout, for a run without begin() */
 	uint64_t stall_from, stall_ns, stall_every; /* serve_stall; every 0: none */
 } serve_state;
 

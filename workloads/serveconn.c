@@ -61,15 +61,11 @@ static int wait_on(serveconn *c, wl_wait *next, int fd, int events, uint64_t dea
  * if the loop may still watch them), and say how it went. */
 static int done(serveconn *c, wl_wait *next, wl_result *r)
 {
-	if (c->delaying)
-		count(c, SERVECONN_DELAYED, -1);
-	c->delaying = 0;
+	count(c, SERVECONN_DELAYED, -c->delaying);
+	count(c, SERVECONN_CONNECTIONS, -c->counted);
 	if (c->fd >= 0)
 		close(c->fd);
-	c->fd = -1;
-	if (c->counted)
-		count(c, SERVECONN_CONNECTIONS, -1);
-	c->counted = 0;
+	c->fd = -1, c->delaying = c->counted = 0;
 	free(c->in);
 	c->in = NULL, c->inlen = c->incap = 0;
 	if (c->gated && c->cfg->gate)
@@ -193,8 +189,8 @@ static int do_accept(serveconn *c, int ready, wl_wait *next, wl_result *r)
 	c->fd = fd;
 	c->counted = 1;
 	count(c, SERVECONN_CONNECTIONS, 1);
-	if (c->gated && c->cfg->gate)
-		servegate_leave(c->cfg->gate, &c->gn); /* the next in line accepts */
+	if (c->gated && c->cfg->gate) /* the next in line accepts */
+		servegate_leave(c->cfg->gate, &c->gn);
 	if (!c->lreg) { /* nothing watches the dup: done with it */
 		close(c->lfd);
 		c->lfd = -1;
@@ -319,7 +315,8 @@ static int do_read(serveconn *c, int ready, wl_wait *next, wl_result *r)
 				       : end_err(c, next, r, ETIMEDOUT,
 						 "serve: no whole request within "
 						 "timeout_ms (%llu ms)",
-						 (unsigned long long)(c->cfg->timeout_ns / 1000000));
+						 (unsigned long long)(c->cfg->timeout_ns /
+								      1000000));
 		return wait_on(c, next, c->fd, WL_READ, c->deadline);
 	}
 }
@@ -378,9 +375,9 @@ static int do_write(serveconn *c, int ready, wl_wait *next, wl_result *r)
 	if (!c->keep) {
 		shutdown(c->fd, SHUT_WR);
 		c->phase = SC_LINGER;
-		c->deadline = wl_now_ns() +
-			      (c->cfg->timeout_ns < SERVECONN_LINGER ? c->cfg->timeout_ns
-								      : SERVECONN_LINGER);
+		c->deadline =
+			wl_now_ns() + (c->cfg->timeout_ns < SERVECONN_LINGER ? c->cfg->timeout_ns
+									     : SERVECONN_LINGER);
 		return SC_ON;
 	}
 	c->phase = SC_READ;
@@ -416,7 +413,8 @@ int serveconn_step(serveconn *c, const serveconn_cfg *cfg, int lfd, int ready, w
 		c->listen = lfd;
 		c->phase = SC_ACCEPT;
 		if (c->gated && cfg->gate && (rc = servegate_join(cfg->gate, &c->gn)) <= 0)
-			return rc < 0 ? end_err(c, next, r, -rc, "serve: eventfd: %s", strerror(-rc))
+			return rc < 0 ? end_err(c, next, r, -rc, "serve: eventfd: %s",
+						strerror(-rc))
 				      : wait_on(c, next, c->gn.bell, WL_READ, 0);
 		ready = 0; /* the turn is ours: dup the socket and accept */
 	} else if (c->lfd >= 0 && !c->lreg && c->phase != SC_ACCEPT) {

@@ -36,9 +36,9 @@
 #include "workloads/servegate.h"
 #include "workloads/workload.h"
 
-#define SERVECONN_IN      1024 /* a request head and pipelined bytes, at first */
-#define SERVECONN_IN_MAX  8192 /* the target API's largest head; more is a 431 */
-#define SERVECONN_LINGER  2000000000ull /* draining a connection we close */
+#define SERVECONN_IN     1024          /* a request head and pipelined bytes, at first */
+#define SERVECONN_IN_MAX 8192          /* the target API's largest head; more is a 431 */
+#define SERVECONN_LINGER 2000000000ull /* draining a connection we close */
 
 /* What serveconn_step returns beside WL_STEP_WAIT and WL_STEP_DONE: a
  * request is in; run the work of task c->seed, then serveconn_answer. */
@@ -69,29 +69,29 @@ typedef struct {
 typedef struct {
 	const serveconn_cfg *cfg; /* set at the first step */
 	int phase;
-	int straight;               /* driven by serve's run: no loop holds a registration */
-	int gated;                  /* one of many tasks on one thread: take the accept baton */
-	servegate_node gn;          /* its place at the baton */
-	int breg;                   /* a loop may still watch gn.bell: close it only later */
-	int listen;                 /* the listening socket, to dup when the turn comes */
-	int lfd;                    /* this task's own dup of the listening socket, or -1 */
-	int lreg;                   /* a loop may still watch lfd: close it only later */
-	int fd;                     /* the connection, or -1 */
-	int status, route;          /* of the request being answered */
-	int keep, head_only, minor; /* of the request being answered */
-	int counted;                /* in stats->connections */
-	int delaying;               /* in stats->delayed */
-	int peeked;                 /* delayed, with pipelined bytes waiting: a timer only */
-	int worked;                 /* the digest API's work was done once: digest is set */
-	uint64_t deadline;          /* of the request being read or the answer written */
+	int straight;                 /* driven by serve's run: no loop holds a registration */
+	int gated;                    /* one of many tasks on one thread: take the accept baton */
+	servegate_node gn;            /* its place at the baton */
+	int breg;                     /* a loop may still watch gn.bell: close it only later */
+	int listen;                   /* the listening socket, to dup when the turn comes */
+	int lfd;                      /* this task's own dup of the listening socket, or -1 */
+	int lreg;                     /* a loop may still watch lfd: close it only later */
+	int fd;                       /* the connection, or -1 */
+	int status, route;            /* of the request being answered */
+	int keep, head_only, minor;   /* of the request being answered */
+	int counted;                  /* in stats->connections */
+	int delaying;                 /* in stats->delayed */
+	int peeked;                   /* delayed, with pipelined bytes waiting: a timer only */
+	int worked;                   /* the digest API's work was done once: digest is set */
+	uint64_t deadline;            /* of the request being read or the answer written */
 	uint64_t delay_ms, delay_end; /* the target API's delay, and when it ends */
-	uint64_t seed;     /* the request's ?seed=K: the work's task index */
-	uint64_t size;     /* the target API's ?size=S */
-	uint64_t skip;     /* request body bytes still to read and drop */
-	uint64_t nreq;     /* answers given */
-	uint64_t digest;   /* the first request's work digest: the task's */
-	uint64_t body_len, body_off; /* of the answer being written */
-	wl_result fail;    /* why the task ends with an error, if it does */
+	uint64_t seed;                /* the request's ?seed=K: the work's task index */
+	uint64_t size;                /* the target API's ?size=S */
+	uint64_t skip;                /* request body bytes still to read and drop */
+	uint64_t nreq;                /* answers given */
+	uint64_t digest;              /* the first request's work digest: the task's */
+	uint64_t body_len, body_off;  /* of the answer being written */
+	wl_result fail;               /* why the task ends with an error, if it does */
 	uint32_t inlen, incap, outlen, outoff;
 	char *in; /* incap bytes: the head being read, pipelined bytes */
 	char out[320];

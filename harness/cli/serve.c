@@ -103,7 +103,11 @@ int cli_serve(int argc, char **argv, volatile sig_atomic_t *stop)
 		{ .name = "--work", .type = CLI_TEXT, .dst = &o.work, .value = "SPEC", .eq = 1 },
 		{ .name = "--listen", .type = CLI_TEXT, .dst = &o.listen, .value = "HOST:PORT" },
 		{ .name = "--stall", .type = CLI_TEXT, .dst = &stall, .value = "S/EVERY", .eq = 1 },
-		{ .name = "--round", .type = CLI_INT, .dst = &round, .eq = 1, .min = 1,
+		{ .name = "--round",
+		  .type = CLI_INT,
+		  .dst = &round,
+		  .eq = 1,
+		  .min = 1,
 		  .max = 1 << 26 },
 		{ 0 },
 	};

@@ -47,8 +47,8 @@ static const struct {
 	const char *model;
 	unsigned c;
 } default_c[] = {
-	{ "sequential", 1 }, { "threads", 512 }, { "pool", 64 },    { "fork", 64 },
-	{ "prefork", 16 },   { "select", 500 },  { "poll", 1024 },  { "epoll", 1024 },
+	{ "sequential", 1 }, { "threads", 512 }, { "pool", 64 },   { "fork", 64 },
+	{ "prefork", 16 },   { "select", 500 },  { "poll", 1024 }, { "epoll", 1024 },
 	{ "coro", 1024 },    { "hybrid", 1024 },
 };
 
@@ -90,8 +90,7 @@ static int parse(const target_opts *o, model_spec *m, wl_spec *w, unsigned *c, c
 		return ERR("--work: '%s' is too long", o->work);
 	if (spec_workload(text, 0, w, msg, sizeof msg) < 0)
 		return o->work ? ERR("--work: %s", msg) : ERR("%s", msg);
-	if (servesock_addr(o->listen ? o->listen : "127.0.0.1:8080", &ss, &sl, msg, sizeof msg) <
-	    0)
+	if (servesock_addr(o->listen ? o->listen : "127.0.0.1:8080", &ss, &sl, msg, sizeof msg) < 0)
 		return ERR("--listen: %s", msg);
 	return 0;
 }
@@ -174,8 +173,7 @@ static void kill_round(pid_t pid)
 }
 
 /* Watch a round: 0 when it ended well, 1 on a stop, -1 with err set. */
-static int watch(pid_t pid, model_table *t, volatile sig_atomic_t *stop, char *err,
-		 size_t errlen)
+static int watch(pid_t pid, model_table *t, volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
 	for (;;) {
 		int wst = 0, code = atomic_load(&t->status);
@@ -234,8 +232,8 @@ static int serve_rounds(const target_opts *o, const model_spec *m, wl_spec *w, u
 	return rc < 0 ? -1 : 0;
 }
 
-int target_serve_opts(const target_opts *o, volatile sig_atomic_t *stop, FILE *announce,
-		      char *err, size_t errlen)
+int target_serve_opts(const target_opts *o, volatile sig_atomic_t *stop, FILE *announce, char *err,
+		      size_t errlen)
 {
 	static volatile sig_atomic_t never;
 	model_spec m;

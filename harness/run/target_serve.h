@@ -66,8 +66,8 @@ int target_check(const target_opts *o, char *err, size_t errlen);
  * hard limit. On stop the round's processes are killed, open connections
  * and all. 0, or -1 with a message ("cannot bind 127.0.0.1:80: ...",
  * "limit: pthread_create EAGAIN at 31211 threads"). */
-int target_serve_opts(const target_opts *o, volatile sig_atomic_t *stop, FILE *announce,
-		      char *err, size_t errlen);
+int target_serve_opts(const target_opts *o, volatile sig_atomic_t *stop, FILE *announce, char *err,
+		      size_t errlen);
 
 /* The bundled target (epoll, the target API) on `listen`. */
 int target_serve(const char *listen, volatile sig_atomic_t *stop, FILE *announce, char *err,
