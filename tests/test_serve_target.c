@@ -303,8 +303,10 @@ static void test_stats_across_processes(void **st)
 		} while (delayed < 1);
 		assert_true(conns >= 2); /* the delayed one and our /stats */
 		assert_true(requests >= 7);
+		serve_stop(&s); /* at once, the delayed connection still open */
+		char ch;
+		assert_true(recv(fd, &ch, 1, 0) <= 0);
 		close(fd);
-		serve_stop(&s);
 	}
 }
 
@@ -367,6 +369,7 @@ static void test_usage(void **st)
 	USAGE("--work", "serve", "--work", "nope");
 	USAGE("a server cannot be the work", "serve", "--work", "serve");
 	USAGE("--work", "serve", "--work", "fib:n=0");
+	USAGE("names no url", "serve", "--work", "http:delay_ms=5");
 	USAGE("--listen", "serve", "--listen", "example.com:80");
 	USAGE("--round", "serve", "--round", "0");
 	result *r = RUN("serve", "--help");

@@ -90,6 +90,10 @@ static int parse(const target_opts *o, model_spec *m, wl_spec *w, unsigned *c, c
 		return ERR("--work: '%s' is too long", o->work);
 	if (spec_workload(text, 0, w, msg, sizeof msg) < 0)
 		return o->work ? ERR("--work: %s", msg) : ERR("%s", msg);
+	if (w->kind->needs_target && w->kind->needs_target(w))
+		return ERR("--work: '%s' names no url= to fetch, and a server has no bundled "
+			   "target of its own to point it at",
+			   o->work);
 	if (servesock_addr(o->listen ? o->listen : "127.0.0.1:8080", &ss, &sl, msg, sizeof msg) < 0)
 		return ERR("--listen: %s", msg);
 	return 0;
