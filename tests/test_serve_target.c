@@ -294,7 +294,7 @@ static void test_stats_across_processes(void **st)
 			check_work(s.port, 0, 10, (uint64_t)k);
 		/* a delayed one held open while /stats is asked */
 		int fd = dial(s.port);
-		const char *req = "GET /work?delay_ms=300&size=1 HTTP/1.1\r\n\r\n";
+		const char *req = "GET /work?delay_ms=60000&size=1 HTTP/1.1\r\n\r\n";
 		assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
 		uint64_t guard = wl_now_ns() + 10000000000ull;
 		do {
