@@ -15,7 +15,7 @@ static void serve_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: concbench serve [-m MODEL] [-c C] [--work SPEC] [--listen HOST:PORT]\n"
-		"                       [--stall S/EVERY]\n\n"
+		"                       [--stall S/EVERY] [--round N]\n\n"
 		"An HTTP/1.1 server, forever (Ctrl-C or SIGTERM stops it): the serve workload\n"
 		"on any model, each connection one task. Without --work it is the bundled\n"
 		"target: GET /work?delay_ms=D&size=S&seed=K answers 200 after D ms with S\n"
@@ -51,7 +51,9 @@ static void serve_usage(FILE *f)
 		"the previous round's last clients leave (with keep-alive clients that never\n"
 		"leave, the N+1st waits for good), and /stats starts again from 0. A model\n"
 		"that cannot serve C connections (out of threads, processes or fds) ends the\n"
-		"server with its reason and exit status 1.\n\n"
+		"server with its reason and exit status 1.\n"
+		"exit status: 0 stopped by a signal, 1 the server failed (cannot bind, a\n"
+		"limit), 2 usage error\n\n"
 		"examples:\n"
 		"  concbench serve --listen 127.0.0.1:0\n"
 		"  concbench serve -m threads -c 100 --work fib:n=25\n"
