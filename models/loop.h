@@ -9,8 +9,8 @@
  * tasks' resumable forms on the loop (loop_run_tasks, looptasks.h); coro.c
  * runs coroutines on the epoll backend (the scheduler is coro_sched.c);
  * hybrid.c adds worker threads for blocking and CPU-bound steps
- * (loop_run_tasks_offload); the bundled HTTP target serves on it with
- * callbacks of its own (harness/run/target_serve.c).
+ * (loop_run_tasks_offload); the bundled HTTP target is the serve workload
+ * on the epoll model (harness/run/target_serve.c).
  *
  * Single-threaded: a loop and everything registered on it belong to the
  * thread that calls loop_run / loop_run_tasks.

@@ -114,11 +114,13 @@ static int run_pool(pool_queue *q, pool_worker *w, size_t lanes, const pthread_a
 		if (err)
 			break;
 	}
+	/* said before the joins: a server's workers may never end */
+	int rc = err ? model_spawn_failed(q->r, "pthread_create", err, made, "threads") : MODEL_OK;
 	if (err)
 		close_queue(q);
 	for (size_t k = 0; k < made; k++)
 		pthread_join(w[k].tid, NULL);
-	return err ? model_spawn_failed(q->r, "pthread_create", err, made, "threads") : MODEL_OK;
+	return rc;
 }
 
 static int pool_run_model(model_run *r)

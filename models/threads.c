@@ -118,10 +118,10 @@ static int run_all(threads_run *tr, const pthread_attr_t *attr, size_t lanes)
 		/* The first `lanes` tasks fill the empty slots; later ones wait. */
 		int k = i < lanes ? (int)i : reap_one(tr);
 		int err = spawn(tr, attr, i, k);
-		if (err) {
-			size_t alive = tr->alive;
+		if (err) { /* said before the wait: a server's threads may never end */
+			int rc = model_spawn_failed(r, "pthread_create", err, tr->alive, "threads");
 			reap_all(tr);
-			return model_spawn_failed(r, "pthread_create", err, alive, "threads");
+			return rc;
 		}
 		tr->alive++;
 	}

@@ -8,7 +8,8 @@
  * k runs over [t0 + k*EVERY, t0 + k*EVERY + S). A request sent at t_send in
  * [t_ann + k*EVERY, t_start + k*EVERY + S) is certainly inside it and cannot
  * be answered before t_start + k*EVERY + S. A machine too busy to send
- * inside that window tries the next stall.
+ * inside that window tries the next stall. Through target_serve (epoll),
+ * and through `concbench serve -m` on models of many threads or processes.
  */
 #define _GNU_SOURCE
 #include "tests/clirun.h"
@@ -67,24 +68,10 @@ static uint64_t get(int fd)
 	return wl_now_ns();
 }
 
-static void test_stall_holds_answers(void **st)
+/* Stall k's bound, checked once (a machine too busy tries the next). */
+static void check_stalls(int port, uint64_t t_start, uint64_t t_ann)
 {
-	int p[2];
-	pthread_t t;
-	char line[128] = "";
-	void *rc;
-	assert_int_equal(pipe(p), 0);
-	stall_announce = fdopen(p[1], "w");
-	FILE *in = fdopen(p[0], "r");
-	assert_non_null(stall_announce);
-	assert_non_null(in);
-	uint64_t t_start = wl_now_ns();
-	assert_int_equal(pthread_create(&t, NULL, stall_thread, NULL), 0);
-	assert_non_null(fgets(line, sizeof line, in));
-	uint64_t t_ann = wl_now_ns();
-	assert_int_equal(strncmp(line, "listening on 127.0.0.1:", 23), 0);
-
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(atoi(line + 23)) };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct timeval guard = { 10, 0 }; /* a hang fails instead of hanging */
@@ -110,12 +97,56 @@ static void test_stall_holds_answers(void **st)
 		print_message("too busy to send inside a stall: bound unchecked\n");
 	get(fd); /* and it goes on answering */
 	close(fd);
+}
+
+static void test_stall_holds_answers(void **st)
+{
+	int p[2];
+	pthread_t t;
+	char line[128] = "";
+	void *rc;
+	assert_int_equal(pipe(p), 0);
+	stall_announce = fdopen(p[1], "w");
+	FILE *in = fdopen(p[0], "r");
+	assert_non_null(stall_announce);
+	assert_non_null(in);
+	uint64_t t_start = wl_now_ns();
+	assert_int_equal(pthread_create(&t, NULL, stall_thread, NULL), 0);
+	assert_non_null(fgets(line, sizeof line, in));
+	uint64_t t_ann = wl_now_ns();
+	assert_int_equal(strncmp(line, "listening on 127.0.0.1:", 23), 0);
+	check_stalls(atoi(line + 23), t_start, t_ann);
 	stall_stop = 1;
 	assert_int_equal(pthread_join(t, &rc), 0);
 	assert_int_equal((intptr_t)rc, 0);
 	fclose(stall_announce);
 	assert_null(fgets(line, sizeof line, in)); /* nothing but the one line */
 	fclose(in);
+}
+
+/* A server of many threads, or of a process per connection, stalls too:
+ * each thread that would answer sleeps to the stall's end. */
+static void test_stall_every_model(void **st)
+{
+	static const char *const models[] = { "threads", "prefork", "coro" };
+	for (size_t m = 0; m < N_ELEMS(models); m++) {
+		static result r;
+		int out, err;
+		memset(&r, 0, sizeof r);
+		uint64_t t_start = wl_now_ns();
+		pid_t pid = start((const char *const[]){ "serve", "-m", models[m], "-c", "4",
+							 "--listen", "127.0.0.1:0", "--stall",
+							 "300ms/600ms", NULL },
+				  &out, &err);
+		drain(out, err, &r, "\n");
+		uint64_t t_ann = wl_now_ns();
+		assert_int_equal(strncmp(r.out, "listening on 127.0.0.1:", 23), 0);
+		check_stalls(atoi(r.out + 23), t_start, t_ann);
+		assert_int_equal(kill(pid, SIGTERM), 0);
+		assert_int_equal(finish(pid), 0);
+		close(out);
+		close(err);
+	}
 }
 
 /* Bad forms name the option; --help says what it is for. */
@@ -140,6 +171,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stall_holds_answers),
+		cmocka_unit_test(test_stall_every_model),
 		cmocka_unit_test(test_stall_usage),
 	};
 	signal(SIGPIPE, SIG_IGN);

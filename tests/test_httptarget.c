@@ -1,8 +1,8 @@
 /*
  * test_httptarget.c - the bundled HTTP target, from the outside: a server
  * made by target_spawn, real sockets, and the bytes that come back; and
- * target_serve in a thread, stopped by its flag. The server's state machine
- * alone: test_httpserver.c; many clients and the end: test_httpserve.c.
+ * target_serve in a thread, stopped by its flag. Every model as this
+ * server: test_serve_target.c; many clients and the end: test_httpserve.c.
  *
  * No timing thresholds but sanity bounds ("a 200 ms delay took >= 200 ms");
  * every read has a 10 s guard, so a hang fails instead of hanging.

@@ -18,6 +18,12 @@
  * when it has one (sleep, http), else - fib, hash: CPU - says OFFLOAD first,
  * so hybrid runs it on a worker while a plain loop runs it inline, holding
  * up every other connection: the lesson of CPU work on an event loop.
+ *
+ * api=target answers as the bundled target does (workloads/http/httpreq.h)
+ * and runs no work: the connection machine waits out each delay_ms and
+ * streams the body itself, so `concbench serve` and a sweep's target are
+ * this workload on a model. /stats answers under both APIs from counters
+ * in the run's shared mapping, which fork and prefork children add to.
  */
 #define _GNU_SOURCE
 #include "workloads/serve.h"
@@ -33,6 +39,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
@@ -41,15 +48,20 @@
 #define SERVE_WORK_STATE (sizeof(struct httpclient_task) + 64)
 
 typedef struct {
-	wl_spec work;        /* the parsed, prepared work */
-	uint64_t timeout_ns; /* per request, per answer */
+	wl_spec work;                               /* the parsed, prepared work */
+	serveconn_cfg nocount;                      /* api and timeout, for a run without begin() */
+	uint64_t stall_from, stall_ns, stall_every; /* serve_stall; every 0: none */
 } serve_state;
 
 /* One run's shared part, mapped before t0 so that fork and prefork
- * children share it: the socket begin() opened, and the accept mutex. */
+ * children share it: the socket begin() opened, the accept mutex, and the
+ * counters /stats reports, which every process of the run adds to. */
 typedef struct {
 	int fd; /* the listening socket begin() opened, or -1 */
 	pthread_mutex_t accept_mu;
+	serveconn_cfg cfg; /* api, timeout, and stats -> the counters below */
+	serveconn_stats stats;
+	servegate gate; /* the accept baton of the tasks on one thread (loops, coro) */
 } serve_sock;
 
 /* One task's step state: the connection, then the work's. */
@@ -63,6 +75,18 @@ typedef struct {
 static int serve_own_socket(const wl_spec *w)
 {
 	return !w->listen_set;
+}
+
+/* The work is run only under the digest API; the API is recorded only
+ * when it is not the default, so digest runs keep their params text. */
+static int serve_digest_api(const wl_spec *w)
+{
+	return wl_param(w, "api") == SERVECONN_DIGEST;
+}
+
+static int serve_target_api(const wl_spec *w)
+{
+	return !serve_digest_api(w);
 }
 
 static int listen_check(const char *text, int force, char *canon, size_t canonlen, char *err,
@@ -108,6 +132,14 @@ static int work_check(const char *text, int force, char *canon, size_t canonlen,
 }
 
 static const wl_param_def serve_params[] = {
+	{ .name = "api",
+	  .type = WL_ENUM,
+	  .def = "digest",
+	  .choices = "digest|target",
+	  .help = "digest: every path runs the work's task K for ?seed=K and answers its "
+		  "digest; target: the bundled target's /work?delay_ms=D&size=S&seed=K (a "
+		  "wait of D ms, S bytes of a body made from K), no work. /stats under both",
+	  .applies = serve_target_api },
 	{ .name = "listen",
 	  .type = WL_STR,
 	  .def = "127.0.0.1:0",
@@ -128,6 +160,7 @@ static const wl_param_def serve_params[] = {
 	  .rest = 1,
 	  .help = "the workload run per request, task K for ?seed=K; written last, it takes "
 		  "the rest of the text: serve:work=hash:algo=sha256,bytes=64k",
+	  .applies = serve_digest_api,
 	  .check = work_check },
 	{ 0 },
 };
@@ -149,7 +182,8 @@ static int serve_init(wl_spec *w, char *err, size_t errlen)
 		free(s);
 		return ERR("serve: work: %s", msg);
 	}
-	s->timeout_ns = (uint64_t)wl_param(w, "timeout_ms") * 1000000u;
+	s->nocount.api = (int)wl_param(w, "api");
+	s->nocount.timeout_ns = (uint64_t)wl_param(w, "timeout_ms") * 1000000u;
 	w->state = s;
 	return 0;
 }
@@ -187,6 +221,9 @@ static int serve_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
 		return ENOMEM;
 	}
 	s->fd = -1;
+	s->cfg = ((const serve_state *)w->state)->nocount;
+	s->cfg.stats = &s->stats;
+	s->cfg.gate = &s->gate;
 	pthread_mutexattr_init(&a);
 	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
 	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
@@ -238,9 +275,41 @@ static pthread_mutex_t *accept_lock(const wl_spec *w, wl_io *io)
 	return &s->accept_mu;
 }
 
+/* The run's connection settings: counted in the shared mapping when
+ * begin() made one. */
+static const serveconn_cfg *conn_cfg(const wl_spec *w)
+{
+	const serve_sock *s = w->run;
+	return s ? &s->cfg : &((const serve_state *)w->state)->nocount;
+}
+
 int serve_port(const wl_spec *w)
 {
 	return servesock_port(listen_fd(w));
+}
+
+void serve_stall(wl_spec *w, uint64_t from_ns, uint64_t stall_ns, uint64_t every_ns)
+{
+	serve_state *s = w->state;
+	s->stall_from = from_ns;
+	s->stall_ns = stall_ns;
+	s->stall_every = every_ns;
+}
+
+/* Inside a stall window, the calling thread sleeps to its end: a blocking
+ * sleep on purpose, so that on a loop or coroutines the one thread stops. */
+static void stall_hold(const serve_state *s)
+{
+	uint64_t now = wl_now_ns(), into, d;
+
+	if (!s->stall_every || now < s->stall_from + s->stall_every)
+		return;
+	if ((into = (now - s->stall_from) % s->stall_every) >= s->stall_ns)
+		return;
+	d = s->stall_ns - into;
+	struct timespec ts = { (time_t)(d / 1000000000u), (long)(d % 1000000000u) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }
 
 /* The straight-line form: the machine, waiting through io. */
@@ -258,9 +327,13 @@ static void serve_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 	}
 	memset(&c, 0, sizeof c);
 	c.straight = 1;
+	c.gated = !io->blocking; /* coroutines: one thread */
 	mu = accept_lock(w, io);
-	while ((rc = serveconn_step(&c, listen_fd(w), s->timeout_ns, ready, &next, r)) !=
-	       WL_STEP_DONE) {
+	for (;;) {
+		stall_hold(s);
+		if ((rc = serveconn_step(&c, conn_cfg(w), listen_fd(w), ready, &next, r)) ==
+		    WL_STEP_DONE)
+			break;
 		if (mu && (rc != WL_STEP_WAIT || next.fd != c.lfd)) {
 			pthread_mutex_unlock(mu); /* accepted: the next may wait */
 			mu = NULL;
@@ -293,6 +366,9 @@ static int serve_step(const wl_spec *w, size_t i, void *state, int ready, wl_wai
 	wl_result res = { 0 };
 	int rc;
 
+	stall_hold(s);
+	if (!t->c.cfg) /* the first step: a loop's tasks share its thread */
+		t->c.gated = 1;
 	for (;;) {
 		if (t->working == 2) { /* the call after OFFLOAD: on a worker, in hybrid */
 			if (ready & WL_TIMEOUT)
@@ -311,7 +387,7 @@ static int serve_step(const wl_spec *w, size_t i, void *state, int ready, wl_wai
 			serveconn_answer(&t->c, &res);
 			ready = 0;
 		}
-		rc = serveconn_step(&t->c, listen_fd(w), s->timeout_ns, ready, next, r);
+		rc = serveconn_step(&t->c, conn_cfg(w), listen_fd(w), ready, next, r);
 		if (rc != SERVECONN_WORK)
 			return rc;
 		ready = 0;
@@ -333,7 +409,8 @@ static const char serve_help[] =
 	"a CPU-bound work holds up every connection), coro a coroutine per connection\n"
 	"(gevent, Go), hybrid a loop handing each request's work to worker threads\n"
 	"(waitress, run_in_executor), +gil a Python threaded server\n"
-	"(socketserver.ThreadingMixIn). Answers: 200, body = the work's digest in hex.";
+	"(socketserver.ThreadingMixIn). Answers: 200, body = the work's digest in hex;\n"
+	"api=target: the bundled target's /work?delay_ms=D&size=S&seed=K instead.";
 
 const wl_kind wl_serve = {
 	.name = "serve",

@@ -13,4 +13,11 @@
  * (listen_set); 0 outside a run. */
 int serve_port(const wl_spec *w);
 
+/* A stall on purpose, for a prepared serve spec (before the run): in each
+ * window [from_ns + k*every_ns, + stall_ns), k >= 1, a thread of the server
+ * that would go on (accept, read, answer) sleeps to the window's end, so
+ * the server answers nothing meanwhile; on an event loop or coroutines the
+ * one thread sleeps. 0 < stall_ns < every_ns. */
+void serve_stall(wl_spec *w, uint64_t from_ns, uint64_t stall_ns, uint64_t every_ns);
+
 #endif

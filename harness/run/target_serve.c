@@ -1,24 +1,23 @@
 /*
- * target_serve.c - the bundled HTTP target: listen, accept, and glue each
- * connection's state machine (workloads/http/httpserver.c) to the project's
- * one event loop (models/loop.c, on epoll).
+ * target_serve.c - `concbench serve`: one server code base, the serve
+ * workload, run on any model, forever.
  *
- * This is how nginx, Redis or Node serve tens of thousands of clients from
- * one thread: every socket is non-blocking, epoll says which ones can make
- * progress, and a request that must wait (delay_ms) is not a sleeping thread
- * but a timer in the loop's heap. A waiting request costs a few hundred
- * bytes; 20,000 of them cost a few megabytes and no context switches.
+ * A model runs N tasks and returns; a server runs until it is stopped. So
+ * the server runs in rounds: a round is one run of the model over N
+ * connections (a task each), in a child process leading its own group, as
+ * the runner's runs are; when it ends another starts on the same listening
+ * socket, which this process opened before the first and keeps. A round
+ * ends only once its last connection closed, so at a round boundary new
+ * connections wait in the socket's backlog (they are not refused) until the
+ * previous round's last clients leave: with keep-alive clients that never
+ * leave, after N connections the next wait. N is large (2^20), and the
+ * task table (models/model.c) is O(N) shared memory: about 40 MiB.
  *
- * The glue keeps a keep-alive request down to the system calls the answer
- * needs (one recv, one sendmsg, a share of one epoll wait): a watch stays set
- * while a connection waits for the same event again, and a connection's
- * timer is re-armed only when its deadline moves earlier; a later deadline
- * (the next idle timeout) is looked at when the timer fires. A periodic tick
- * looks at the stop flag, so a signal is seen within 100 ms.
- *
- * A stall (--stall) is a timer on a fixed grid whose callback simply sleeps:
- * the whole loop stops, as it does when a handler blocks it, and requests
- * pile up in the kernel's queues until it wakes.
+ * This process watches: a stop flag (a signal) kills the round's whole
+ * group at once, open connections and all; a round whose model failed (a
+ * limit: out of threads, processes or fds) is killed and its reason is the
+ * error. A stall on purpose is the serve workload's (serve_stall), so
+ * that the thread that would answer is the one that sleeps.
  */
 #define _GNU_SOURCE
 #include "harness/run/target_serve.h"
@@ -26,193 +25,96 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "models/epoll.h"
-#include "workloads/http/httpserver.h"
+#include "harness/run/spec.h"
+#include "models/model.h"
+#include "workloads/serve.h"
 #include "workloads/servesock.h"
 
-#define TICK_NS         100000000ull /* how soon *stop is seen */
-#define ACCEPT_PAUSE_NS 100000000ull /* out of fds: wait before accepting again */
+#define ERR(...)    (snprintf(err, errlen, __VA_ARGS__), -1)
+#define WATCH_NS    10000000L /* how soon a stop, or a round's end, is seen */
+#define SELECT_MAXC 1000      /* select() watches fds below FD_SETSIZE (1024) */
 
-typedef struct conn conn;
-typedef struct srv {
-	loop *l;
-	int lfd, paused;
-	volatile sig_atomic_t *stop;
-	conn *live; /* every open connection, for the end */
-	target_stall stall;
-	uint64_t stall_at; /* when the next stall is due */
-	httpserver hs;
-} srv;
-
-struct conn {
-	srv *s;
-	conn *prev, *next;
-	int64_t timer;     /* 0: none armed */
-	uint64_t armed;    /* the timer's deadline: never later than... */
-	uint64_t deadline; /* ...the one the connection waits for */
-	httpserver_conn hc;
+static const struct {
+	const char *model;
+	unsigned c;
+} default_c[] = {
+	{ "sequential", 1 }, { "threads", 512 }, { "pool", 64 },   { "fork", 64 },
+	{ "prefork", 16 },   { "select", 500 },  { "poll", 1024 }, { "epoll", 1024 },
+	{ "coro", 1024 },    { "hybrid", 1024 },
 };
 
-static void on_conn(loop *l, int fd, int ready, void *arg);
-static void on_deadline(loop *l, void *arg);
-
-/* The stall, if one is due: the one thread sleeps (in slices, so a stop is
- * still seen within a tick); the next is due one period after this one was.
- * The loop hands out a turn's ready fds before its due timers, so the fd
- * callbacks ask too: nothing is answered once a stall is due. */
-static void stall_if_due(srv *s)
+unsigned target_default_c(const char *model_name)
 {
-	uint64_t now = wl_now_ns(), until = now + s->stall.stall_ns;
-	if (!s->stall.every_ns || now < s->stall_at)
-		return;
-	while (!*s->stop && (now = wl_now_ns()) < until) {
-		uint64_t d = until - now < TICK_NS ? until - now : TICK_NS;
-		struct timespec ts = { (time_t)(d / 1000000000u), (long)(d % 1000000000u) };
-		nanosleep(&ts, NULL);
-	}
-	do /* past ones, had the loop been late by a period, are skipped */
-		s->stall_at += s->stall.every_ns;
-	while (s->stall_at <= wl_now_ns());
+	for (size_t k = 0; k < sizeof default_c / sizeof *default_c; k++)
+		if (!strcmp(default_c[k].model, model_name))
+			return default_c[k].c;
+	return 64; /* a model added since: a modest server */
 }
 
-/* The stall's timer: at its time, unless an fd callback began it already. */
-static void on_stall(loop *l, void *arg)
+/* The serve workload's spec: the target API, or the digest API's work. */
+static void serve_text(const target_opts *o, char *buf, size_t len)
 {
-	srv *s = arg;
-	stall_if_due(s);
-	if (loop_timer(l, s->stall_at, on_stall, s) < 0)
-		loop_stop(l);
-}
-
-static void conn_free(conn *c)
-{
-	srv *s = c->s;
-	loop_cancel(s->l, c->timer);
-	loop_watch_close(s->l, c->hc.fd);
-	if (c->prev)
-		c->prev->next = c->next;
+	if (o->work)
+		snprintf(buf, len, "serve:work=%s", o->work);
 	else
-		s->live = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	free(c);
+		snprintf(buf, len, "serve:api=target");
 }
 
-static int arm(conn *c, uint64_t deadline)
+/* Parse what o names; 0, or -1 with err set. */
+static int parse(const target_opts *o, model_spec *m, wl_spec *w, unsigned *c, char *err,
+		 size_t errlen)
 {
-	loop_cancel(c->s->l, c->timer);
-	c->armed = deadline;
-	c->timer = loop_timer(c->s->l, deadline, on_deadline, c);
-	return c->timer < 0 ? -1 : 0;
+	char text[512], msg[256];
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	if (spec_model(o->model ? o->model : "epoll", m, msg, sizeof msg) < 0)
+		return ERR("-m: %s", msg);
+	*c = o->c ? o->c : target_default_c(m->kind->name);
+	if (!strcmp(m->kind->name, "sequential") && *c != 1)
+		return ERR("-c %u: sequential serves one connection at a time (-c 1)", *c);
+	if (!strcmp(m->kind->name, "select") && *c > SELECT_MAXC)
+		return ERR("-c %u: select watches fds below FD_SETSIZE (1024) only: -c at most %d",
+			   *c, SELECT_MAXC);
+	serve_text(o, text, sizeof text);
+	if (strlen(text) >= sizeof w->p[0].text)
+		return ERR("--work: '%s' is too long", o->work);
+	if (spec_workload(text, 0, w, msg, sizeof msg) < 0)
+		return o->work ? ERR("--work: %s", msg) : ERR("%s", msg);
+	if (w->kind->needs_target && w->kind->needs_target(w))
+		return ERR("--work: '%s' names no url= to fetch, and a server has no bundled "
+			   "target of its own to point it at",
+			   o->work);
+	if (servesock_addr(o->listen ? o->listen : "127.0.0.1:8080", &ss, &sl, msg, sizeof msg) < 0)
+		return ERR("--listen: %s", msg);
+	return 0;
 }
 
-/* Do what a step said: wait for its fd and deadline, or end. */
-static void follow(conn *c, int rc, const wl_wait *w)
+int target_check(const target_opts *o, char *err, size_t errlen)
 {
-	srv *s = c->s;
-	int events =
-		(w->events & (WL_READ | WL_WRITE)) | (w->events & HTTPSERVER_HUP ? LOOP_HUP : 0);
-	if (rc == WL_STEP_WAIT) {
-		c->deadline = w->deadline_ns;
-		if (loop_watch(s->l, c->hc.fd, events, on_conn, c) == 0 &&
-		    ((c->timer && c->armed <= c->deadline) || arm(c, c->deadline) == 0))
-			return;
-		httpserver_close(&s->hs, &c->hc); /* out of memory or fds */
+	model_spec m;
+	wl_spec w;
+	unsigned c;
+	return parse(o, &m, &w, &c, err, errlen);
+}
+
+/* Many connections want many fds: take all the process may have. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	conn_free(c);
-}
-
-static void on_conn(loop *l, int fd, int ready, void *arg)
-{
-	conn *c = arg;
-	wl_wait w;
-	int r = (ready & (WL_READ | WL_WRITE)) | (ready & LOOP_HUP ? HTTPSERVER_HUP : 0);
-	stall_if_due(c->s);
-	follow(c, httpserver_step(&c->s->hs, &c->hc, r, &w), &w);
-}
-
-static void on_deadline(loop *l, void *arg)
-{
-	conn *c = arg;
-	wl_wait w;
-	c->timer = 0;
-	if (wl_now_ns() < c->deadline) { /* it moved on since the timer was armed */
-		if (arm(c, c->deadline) < 0) {
-			httpserver_close(&c->s->hs, &c->hc);
-			conn_free(c);
-		}
-		return;
-	}
-	follow(c, httpserver_step(&c->s->hs, &c->hc, WL_TIMEOUT, &w), &w);
-}
-
-static void on_listen(loop *l, int fd, int ready, void *arg);
-
-static void on_resume(loop *l, void *arg)
-{
-	srv *s = arg;
-	s->paused = 0;
-	loop_watch(l, s->lfd, WL_READ, on_listen, s);
-}
-
-/* Out of fds or memory: stop watching the listening socket for a moment,
- * or its pending connections would wake us in a busy loop. */
-static void accept_pause(srv *s)
-{
-	if (s->paused)
-		return;
-	s->paused = 1;
-	loop_watch(s->l, s->lfd, 0, NULL, NULL);
-	loop_timer(s->l, wl_now_ns() + ACCEPT_PAUSE_NS, on_resume, s);
-}
-
-static void on_listen(loop *l, int lfd, int ready, void *arg)
-{
-	static const int one = 1;
-	srv *s = arg;
-	stall_if_due(s);
-	for (int k = 0; k < 64; k++) { /* then let the others have a turn */
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM)
-				accept_pause(s);
-			if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
-				continue;
-			return; /* EAGAIN: no more waiting */
-		}
-		/* answers go out whole, so Nagle would only add delayed-ACK stalls */
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		conn *c = calloc(1, sizeof *c);
-		if (!c) {
-			close(fd);
-			accept_pause(s);
-			return;
-		}
-		wl_wait w;
-		c->s = s;
-		c->next = s->live;
-		if (s->live)
-			s->live->prev = c;
-		s->live = c;
-		httpserver_open(&s->hs, &c->hc, fd, &w);
-		follow(c, WL_STEP_WAIT, &w);
-	}
-}
-
-static void on_tick(loop *l, void *arg)
-{
-	srv *s = arg;
-	if (*s->stop || loop_timer(l, wl_now_ns() + TICK_NS, on_tick, s) < 0)
-		loop_stop(l);
 }
 
 /* "127.0.0.1:8080" or "[::1]:8080" for a bound socket. */
@@ -233,33 +135,140 @@ static void address_text(int fd, char *buf, size_t len)
 	}
 }
 
-/* The listening socket, as the serve workload opens its own. */
-static int open_listener(srv *s, const char *spec, char *err, size_t errlen)
+/* One round, in its own process group, as the runner's run child: begin,
+ * prepare, run the model, end. It dies with the process that watches it. */
+static _Noreturn void round_main(const model_spec *m, wl_spec *w, size_t n, unsigned c,
+				 model_table *t, pid_t parent)
 {
-	s->lfd = servesock_listen(spec, err, errlen);
-	return s->lfd < 0 ? -1 : 0;
+	char err[WL_ERRLEN] = "";
+	model_run r = { .model = m, .wl = w, .n = n, .c = c, .table = t };
+	sigset_t none;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN); /* a client gone is an EPIPE, never the server's end */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	int rc = wl_begin(w, n, err, sizeof err);
+	if (rc != 0) {
+		model_fail(&r, rc == EMFILE || rc == ENFILE ? MODEL_LIMIT : MODEL_ERROR, "%s", err);
+		_exit(0);
+	}
+	if (m->kind->prepare && m->kind->prepare(&r) != MODEL_OK)
+		_exit(0); /* it said why through model_fail */
+	t->t0_ns = wl_now_ns();
+	rc = m->kind->run(&r);
+	if (rc != MODEL_OK)
+		model_fail(&r, rc, "the model gave up without saying why");
+	wl_end(w);
+	_exit(0);
 }
 
-/* Many connections want many fds: take all the process may have. */
-static void raise_nofile(void)
+static void kill_round(pid_t pid)
 {
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Watch a round: 0 when it ended well, 1 on a stop, -1 with err set. */
+static int watch(pid_t pid, model_table *t, volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	for (;;) {
+		int wst = 0, code = atomic_load(&t->status);
+		pid_t r = waitpid(pid, &wst, WNOHANG);
+		if (*stop || code != MODEL_OK || (r < 0 && errno != EINTR)) {
+			if (r != pid)
+				kill_round(pid);
+			else
+				kill(-pid, SIGKILL); /* what it forked and left behind */
+			if (*stop)
+				return 1;
+			if (code == MODEL_OK)
+				return ERR("cannot wait for the server: %s", strerror(errno));
+			return ERR("%s: %s", code == MODEL_LIMIT ? "limit" : "error",
+				   t->why[0] ? t->why : "the model failed");
+		}
+		if (r == pid) {
+			kill(-pid, SIGKILL);
+			if (WIFSIGNALED(wst))
+				return ERR("the server's round was killed by signal %d (%s)",
+					   WTERMSIG(wst), strsignal(WTERMSIG(wst)));
+			if (WEXITSTATUS(wst) != 0)
+				return ERR("the server's round exited with %d", WEXITSTATUS(wst));
+			return 0;
+		}
+		struct timespec ts = { 0, WATCH_NS };
+		nanosleep(&ts, NULL);
 	}
 }
 
-static void srv_free(srv *s)
+/* Rounds on lfd until a stop or a failure. */
+static int serve_rounds(const target_opts *o, const model_spec *m, wl_spec *w, unsigned c,
+			volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
-	while (s->live) {
-		httpserver_close(&s->hs, &s->live->hc);
-		conn_free(s->live);
+	size_t n = o->round ? o->round : TARGET_ROUND;
+	model_table *t = model_table_new(n);
+	int rc = 0;
+
+	if (!t)
+		return ERR("cannot map a task table for %zu connections", n);
+	pid_t self = getpid();
+	while (rc == 0 && !*stop) {
+		model_table_use(t, n);
+		fflush(NULL); /* nothing buffered may be written twice by the child */
+		pid_t pid = fork();
+		if (pid < 0) {
+			rc = ERR("cannot start a round: fork: %s", strerror(errno));
+			break;
+		}
+		if (pid == 0)
+			round_main(m, w, n, c, t, self);
+		setpgid(pid, pid); /* as the child does: whichever runs first */
+		rc = watch(pid, t, stop, err, errlen);
 	}
-	loop_free(s->l);
-	if (s->lfd >= 0)
-		close(s->lfd);
-	free(s);
+	model_table_free(t);
+	return rc < 0 ? -1 : 0;
+}
+
+int target_serve_opts(const target_opts *o, volatile sig_atomic_t *stop, FILE *announce, char *err,
+		      size_t errlen)
+{
+	static volatile sig_atomic_t never;
+	model_spec m;
+	wl_spec w;
+	unsigned c;
+	char msg[WL_ERRLEN];
+
+	if (parse(o, &m, &w, &c, err, errlen) < 0)
+		return -1;
+	raise_nofile();
+	int lfd = servesock_listen(o->listen ? o->listen : "127.0.0.1:8080", err, errlen);
+	if (lfd < 0)
+		return -1;
+	if (wl_prepare(&w, msg, sizeof msg) < 0) {
+		close(lfd);
+		return ERR("%s", msg);
+	}
+	w.listen_set = 1;
+	w.listen_fd = lfd;
+	if (o->stall.stall_ns > 0 && o->stall.stall_ns < o->stall.every_ns)
+		serve_stall(&w, wl_now_ns(), o->stall.stall_ns, o->stall.every_ns);
+	if (announce) {
+		char addr[80];
+		address_text(lfd, addr, sizeof addr);
+		fprintf(announce, "listening on %s\n", addr);
+		fflush(announce);
+	}
+	int rc = serve_rounds(o, &m, &w, c, stop ? stop : &never, err, errlen);
+	wl_release(&w);
+	close(lfd);
+	return rc;
 }
 
 int target_serve(const char *listen, volatile sig_atomic_t *stop, FILE *announce, char *err,
@@ -271,42 +280,8 @@ int target_serve(const char *listen, volatile sig_atomic_t *stop, FILE *announce
 int target_serve_stalling(const char *listen, const target_stall *stall,
 			  volatile sig_atomic_t *stop, FILE *announce, char *err, size_t errlen)
 {
-	static volatile sig_atomic_t never;
-	srv *s = calloc(1, sizeof *s);
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	s->stop = stop ? stop : &never;
-	s->lfd = -1;
-	if (stall && stall->stall_ns > 0 && stall->stall_ns < stall->every_ns)
-		s->stall = *stall;
-	raise_nofile();
-	if (open_listener(s, listen, err, errlen) < 0 ||
-	    !(s->l = loop_new(&loop_backend_epoll, 1024, 1024, err, errlen))) {
-		srv_free(s);
-		return -1;
-	}
-	int rc = loop_watch(s->l, s->lfd, WL_READ, on_listen, s);
-	int64_t tick = rc < 0 ? rc : loop_timer(s->l, wl_now_ns(), on_tick, s);
-	if (tick >= 0 && s->stall.every_ns) { /* listening began with the loop */
-		s->stall_at = wl_now_ns() + s->stall.every_ns;
-		tick = loop_timer(s->l, s->stall_at, on_stall, s);
-	}
-	if (tick < 0) {
-		snprintf(err, errlen, "epoll: %s", strerror((int)-tick));
-		srv_free(s);
-		return -1;
-	}
-	if (announce) {
-		char addr[80];
-		address_text(s->lfd, addr, sizeof addr);
-		fprintf(announce, "listening on %s\n", addr);
-		fflush(announce);
-	}
-	rc = loop_run(s->l);
-	if (rc < 0)
-		snprintf(err, errlen, "%s", loop_error(s->l)[0] ? loop_error(s->l) : strerror(-rc));
-	srv_free(s);
-	return rc < 0 ? -1 : 0;
+	target_opts o = { .listen = listen };
+	if (stall)
+		o.stall = *stall;
+	return target_serve_opts(&o, stop, announce, err, errlen);
 }

@@ -111,7 +111,7 @@ static int parse_query(const char *q, size_t len, httpreq *req)
 
 /* Route the target: origin-form "/path?query", or absolute-form
  * "http://host/path?query" (RFC 9112 3.2.2 asks servers to accept it).
- * any: every path is /work (the serve workload's). */
+ * any: every path but /stats is /work (the serve workload's digest API). */
 static int parse_target(const char *t, size_t len, int any, httpreq *req)
 {
 	static const char *const schemes[] = { "http://", "https://" };
@@ -127,10 +127,10 @@ static int parse_target(const char *t, size_t len, int any, httpreq *req)
 	}
 	q = memchr(t, '?', (size_t)(end - t));
 	size_t plen = (size_t)((q ? q : end) - t);
-	if (any || (plen == 5 && !memcmp(t, "/work", 5)))
-		req->route = HTTPREQ_WORK;
-	else if (plen == 6 && !memcmp(t, "/stats", 6))
+	if (plen == 6 && !memcmp(t, "/stats", 6))
 		req->route = HTTPREQ_STATS;
+	else if (any || (plen == 5 && !memcmp(t, "/work", 5)))
+		req->route = HTTPREQ_WORK;
 	else
 		return 404;
 	if (q && req->route == HTTPREQ_WORK)

@@ -46,8 +46,8 @@ typedef struct {
 size_t httpreq_head_end(const char *buf, size_t len, size_t from);
 /* Parse a whole request head (request line, headers, the empty line). */
 void httpreq_parse(const char *head, size_t len, httpreq *req);
-/* The same, with every path routed to /work: the serve workload answers
- * any path, and reads only ?seed=K from its query. */
+/* The same, with every path but /stats routed to /work: the serve
+ * workload's digest API answers any path, and reads ?seed=K from it. */
 void httpreq_parse_any(const char *head, size_t len, httpreq *req);
 
 /* The reason phrase of a status the servers answer with ("Not Found"). */
