@@ -112,8 +112,34 @@ static void test_idle_and_rate0(void **st)
 	free(rows);
 }
 
+/* stall_ms: the server stops for 300 ms of every 600 from its start; an
+ * open loop at 200/s charges the stall to the requests it delayed (the
+ * bound the stall forces, not a speed), timed from their actual send they
+ * look shorter. */
+static void test_stall(void **st)
+{
+	result *r = RUN("run", "-w", "serve:stall_ms=300,stall_every_ms=600,work=null", "-m",
+			"epoll", "--connections", "2", "--rate", "200", "--duration", "1s",
+			"--reps", "1", "-o", tmpdir, "--name", "stall", "--no-plot");
+	assert_int_equal(r->code, 0);
+	char p[256], err[256];
+	path_in(p, sizeof p, "stall", "results.csv");
+	res_run *rows;
+	size_t n;
+	assert_int_equal(csv_read_results(p, &rows, &n, err, sizeof err), 0);
+	n = drop_slowed(rows, n);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].status, "ok");
+	assert_non_null(strstr(rows[0].params, "stall_ms=300,stall_every_ms=600"));
+	assert_true(rows[0].client_p99_s >= 0.1);
+	assert_true(rows[0].client_p99_uncorrected_s < rows[0].client_p99_s);
+	free(rows);
+}
+
 static void test_usage(void **st)
 {
+	USAGE("shorter than its period", "run", "-w",
+	      "serve:stall_ms=600,stall_every_ms=600,work=null", "--connections", "2");
 	USAGE("--idle", "run", "-w", "fib:n=10", "--idle", "2");
 	USAGE("must stay busy", "run", "-w", "serve:work=null", "--connections", "4,2", "--idle",
 	      "2");
@@ -132,6 +158,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_server_sweep),
 		cmocka_unit_test(test_idle_and_rate0),
+		cmocka_unit_test(test_stall),
 		cmocka_unit_test(test_usage),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -29,6 +29,7 @@
 #include "workloads/serve.h"
 #include "workloads/http/httpclient.h"
 #include "workloads/serveconn.h"
+#include "workloads/serveparams.h"
 #include "workloads/servesock.h"
 #include "workloads/wlparse.h"
 
@@ -43,9 +44,6 @@
 #include <unistd.h>
 
 #define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
-
-/* The largest step state a work may have (http's and mixed's fit). */
-#define SERVE_WORK_STATE (sizeof(struct httpclient_task) + 64)
 
 typedef struct {
 	wl_spec work;                               /* the parsed, prepared work */
@@ -71,99 +69,6 @@ typedef struct {
 	_Alignas(16) unsigned char work[SERVE_WORK_STATE];
 } serve_task;
 
-/* The listen address applies only when the harness gives no socket. */
-static int serve_own_socket(const wl_spec *w)
-{
-	return !w->listen_set;
-}
-
-/* The work is run only under the digest API; the API is recorded only
- * when it is not the default, so digest runs keep their params text. */
-static int serve_digest_api(const wl_spec *w)
-{
-	return wl_param(w, "api") == SERVECONN_DIGEST;
-}
-
-static int serve_target_api(const wl_spec *w)
-{
-	return !serve_digest_api(w);
-}
-
-static int listen_check(const char *text, int force, char *canon, size_t canonlen, char *err,
-			size_t errlen)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	char msg[160];
-
-	if (servesock_addr(text, &ss, &len, msg, sizeof msg) < 0)
-		return ERR("serve: listen: %s", msg);
-	return 0;
-}
-
-/* A work is any workload that needs no per-run set-up of its own. Its
- * canonical form is its name and wl_params_string, so that 64k and 65536
- * make one set of results. */
-static int work_check(const char *text, int force, char *canon, size_t canonlen, char *err,
-		      size_t errlen)
-{
-	wl_spec w;
-	char msg[WL_ERRLEN], params[160];
-	int n;
-
-	if (wl_parse(text, force, &w, msg, sizeof msg) < 0)
-		return ERR("serve: work=%s: %s", text, msg);
-	if (w.kind->server)
-		return ERR("serve: work=%s: a server cannot be the work of a server", text);
-	if (w.kind->begin)
-		return ERR("serve: work=%s: %s needs a set-up per run, which a request cannot "
-			   "have",
-			   text, w.kind->name);
-	if (w.kind->step && w.kind->state_size > SERVE_WORK_STATE)
-		return ERR("serve: work=%s: its step state is over %zu bytes", text,
-			   (size_t)SERVE_WORK_STATE);
-	if (wl_check(&w, 1, 1, msg, sizeof msg) < 0)
-		return ERR("serve: work=%s: %s", text, msg);
-	wl_params_string(&w, params, sizeof params);
-	n = snprintf(canon, canonlen, "%s%s%s", w.kind->name, params[0] ? ":" : "", params);
-	if (n < 0 || (size_t)n >= canonlen)
-		canon[0] = '\0'; /* too long: as written */
-	return 0;
-}
-
-static const wl_param_def serve_params[] = {
-	{ .name = "api",
-	  .type = WL_ENUM,
-	  .def = "digest",
-	  .choices = "digest|target",
-	  .help = "digest: every path runs the work's task K for ?seed=K and answers its "
-		  "digest; target: the bundled target's /work?delay_ms=D&size=S&seed=K (a "
-		  "wait of D ms, S bytes of a body made from K), no work. /stats under both",
-	  .applies = serve_target_api },
-	{ .name = "listen",
-	  .type = WL_STR,
-	  .def = "127.0.0.1:0",
-	  .help = "HOST:PORT to listen on when the harness gives no socket (port 0: any "
-		  "free one)",
-	  .applies = serve_own_socket,
-	  .check = listen_check },
-	{ .name = "timeout_ms",
-	  .type = WL_INT,
-	  .def = "60000",
-	  .min = 1,
-	  .max = 3600000,
-	  .help = "a request head must arrive, and an answer leave, within this; an idle "
-		  "keep-alive connection is closed after it" },
-	{ .name = "work",
-	  .type = WL_STR,
-	  .def = "null",
-	  .rest = 1,
-	  .help = "the workload run per request, task K for ?seed=K; written last, it takes "
-		  "the rest of the text: serve:work=hash:algo=sha256,bytes=64k",
-	  .applies = serve_digest_api,
-	  .check = work_check },
-	{ 0 },
-};
 
 static int serve_init(wl_spec *w, char *err, size_t errlen)
 {
@@ -221,6 +126,9 @@ static int serve_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
 		return ENOMEM;
 	}
 	s->fd = -1;
+	if (wl_param(w, "stall_ms") > 0) /* windows from now: the run's start */
+		serve_stall(w, wl_now_ns(), (uint64_t)wl_param(w, "stall_ms") * 1000000u,
+			    (uint64_t)wl_param(w, "stall_every_ms") * 1000000u);
 	s->cfg = ((const serve_state *)w->state)->nocount;
 	s->cfg.stats = &s->stats;
 	s->cfg.gate = &s->gate;
@@ -417,6 +325,7 @@ const wl_kind wl_serve = {
 	.summary = "an HTTP server: each task serves one connection, work per request",
 	.cls = "io",
 	.params = serve_params,
+	.check = serve_check,
 	.init = serve_init,
 	.fini = serve_fini,
 	.begin = serve_begin,
