@@ -238,6 +238,10 @@ static void test_nginx_fails(void **state)
 	    !strstr(text, "  concbench serve  wrk ") || !strstr(text, "0 ok, 1 failed"))
 		fail_msg("unexpected:\n%s", text);
 	assert_non_null(strstr(csv, "concbench serve,concbench load,0,1,"));
+	/* a concbench that cannot start serve:work=null: its rows skipped, said */
+	assert_non_null(strstr(text, "  serve work=null rows skipped: /nonexistent-cb/concbench "
+				     "serve -m epoll --work null exited at start"));
+	assert_null(strstr(text, " / nginx 17 B"));
 	free(text);
 	free(csv);
 }
