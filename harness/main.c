@@ -24,7 +24,7 @@
 	X(topo, "the machine as hwloc sees it")                                                    \
 	X(check, "the machine as a benchmark sees it: cores delivered, costs, load")               \
 	X(bench, "the toolkit's own per-task cost beside raw primitives")                          \
-	X(serve, "the bundled HTTP target, for http workloads and by hand")                        \
+	X(serve, "serve HTTP on any model: the bundled target, or a work per request")             \
 	X(load, "drive an HTTP server: closed or open loop, exact latency percentiles")
 
 typedef int command_fn(int argc, char **argv, volatile sig_atomic_t *stop);

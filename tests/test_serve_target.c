@@ -346,6 +346,16 @@ static void test_work_api(void **st)
 	stats(s.port, &conns, &delayed, &requests);
 	assert_int_equal(requests, 3);
 	assert_int_equal(delayed, 0);
+	/* concbench load --check-body on /work?seed=1 (no size=: not the
+	 * target's API) checks the replies against the first, the work's */
+	char url[64], line[80];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/work?seed=1", s.port);
+	snprintf(line, sizeof line, "every ok reply the same bytes: digest %016llx",
+		 (unsigned long long)wl_digest_bytes(want, strlen(want)));
+	result *l = RUN("load", url, "-n", "20", "-c", "2", "--check-body");
+	assert_int_equal(l->code, 0);
+	assert_non_null(strstr(l->out, ": 20 ok, 0 errors"));
+	assert_non_null(strstr(l->out, line));
 	wl_release(&w);
 	serve_stop(&s);
 }

@@ -47,18 +47,18 @@ static void test_parse(void **st)
 	assert_true(e.den.rate_set && e.den.rate == 1000);
 	assert_int_equal(e.num.metric, METRIC_CP99);
 	/* the qualifiers in either order; none at all */
-	assert_int_equal(expr_parse_expect("req_per_s(coro rate=500 n=10) / 1 in 0..1", &e, err,
-					   sizeof err),
-			 0);
+	assert_int_equal(
+		expr_parse_expect("req_per_s(coro rate=500 n=10) / 1 in 0..1", &e, err, sizeof err),
+		0);
 	assert_true(e.num.n == 10 && e.num.rate == 500);
 	assert_int_equal(expr_parse_expect("rss_per_conn(coro) / 1 in 0..1", &e, err, sizeof err),
 			 0);
 	assert_true(e.num.n == 0 && !e.num.rate_set);
 
 	static const char *const bad[] = {
-		"p99(pool n=0) / 1 in 0..1",	     "p99(pool n=1.5) / 1 in 0..1",
-		"p99(pool n=5 n=6) / 1 in 0..1",     "p99(pool rate=0) / 1 in 0..1",
-		"p99(pool rate=fast) / 1 in 0..1",   "p99(pool rate=closedx) / 1 in 0..1",
+		"p99(pool n=0) / 1 in 0..1",           "p99(pool n=1.5) / 1 in 0..1",
+		"p99(pool n=5 n=6) / 1 in 0..1",       "p99(pool rate=0) / 1 in 0..1",
+		"p99(pool rate=fast) / 1 in 0..1",     "p99(pool rate=closedx) / 1 in 0..1",
 		"p99(pool rate=1 rate=2) / 1 in 0..1",
 	};
 	for (size_t i = 0; i < N_ELEMS(bad); i++) {
@@ -84,7 +84,7 @@ static void test_pick(void **st)
 {
 	(void)st;
 	res_run runs[] = {
-		srv("pool", 4, 1, NAN, 0.051),	srv("pool", 4, 50, NAN, 2.0),
+		srv("pool", 4, 1, NAN, 0.051),   srv("pool", 4, 50, NAN, 2.0),
 		srv("epoll", 50, 1, NAN, 0.052), srv("epoll", 50, 50, NAN, 0.055),
 		srv("epoll", 50, 50, 1000, 0.5), srv("pool", 4, 50, 1000, 3.0),
 	};

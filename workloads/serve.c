@@ -69,7 +69,6 @@ typedef struct {
 	_Alignas(16) unsigned char work[SERVE_WORK_STATE];
 } serve_task;
 
-
 static int serve_init(wl_spec *w, char *err, size_t errlen)
 {
 	serve_state *s = calloc(1, sizeof *s);

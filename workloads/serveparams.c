@@ -85,8 +85,10 @@ int serve_check(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size
 {
 	(void)ntasks, (void)min_c;
 	if (serve_stalls(w) && wl_param(w, "stall_ms") >= wl_param(w, "stall_every_ms"))
-		return ERR("serve: stall_ms=%lld must be shorter than its period stall_every_ms=%lld",
-			   (long long)wl_param(w, "stall_ms"), (long long)wl_param(w, "stall_every_ms"));
+		return ERR(
+			"serve: stall_ms=%lld must be shorter than its period stall_every_ms=%lld",
+			(long long)wl_param(w, "stall_ms"),
+			(long long)wl_param(w, "stall_every_ms"));
 	return 0;
 }
 

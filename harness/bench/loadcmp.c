@@ -52,7 +52,6 @@ typedef struct {
 	unsigned long long digest; /* ours: of every body of every rep */
 } cmp_row;
 
-
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb, (void)flag, (void)ftw;
@@ -127,8 +126,8 @@ static int serve_null_start(const char *self, int cpu, pid_t *pid, int *port, ch
 	char listen[32];
 	*port = child_free_port();
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", *port);
-	char *argv[] = { (char *)self, "serve", "-m",	    "epoll",	   "-c", "1024",
-			 "--work",     "null",	"--listen", listen,	   NULL };
+	char *argv[] = { (char *)self, "serve", "-m",       "epoll", "-c", "1024",
+			 "--work",     "null",  "--listen", listen,  NULL };
 	if (*port < 0 || (*pid = child_start(argv, cpu, -1)) < 0) {
 		snprintf(err, elen, "cannot start %s serve: %s", self, strerror(errno));
 		return -1;
@@ -169,14 +168,18 @@ static void measure(cmp_row r[2], const char *wrk, const char *self, const char 
 {
 	static char out[65536];
 	char *wargv[] = { (char *)wrk, "-t1", "-c100", "-d3s", "--latency", (char *)url, NULL };
-	char *oargv[] = { (char *)self, "load", (char *)url, "-c",	     "100", "-t",
-			  "1",		"-d",	"3s",	     "--check-body", NULL };
+	char *oargv[] = { (char *)self, "load", (char *)url, "-c",           "100", "-t",
+			  "1",          "-d",   "3s",        "--check-body", NULL };
 	for (int k = 0; k < reps && !*stop; k++) {
 		loadparse_fig f;
-		add(&r[0], child_run(wargv, cpu, out, sizeof out, TOOL_LIMIT_S, stop) == 0 &&
-				   loadparse_wrk(out, &f) == 0, &f);
-		add(&r[1], child_run(oargv, cpu, out, sizeof out, TOOL_LIMIT_S, stop) == 0 &&
-				   loadparse_ours(out, &f) == 0, &f);
+		add(&r[0],
+		    child_run(wargv, cpu, out, sizeof out, TOOL_LIMIT_S, stop) == 0 &&
+			    loadparse_wrk(out, &f) == 0,
+		    &f);
+		add(&r[1],
+		    child_run(oargv, cpu, out, sizeof out, TOOL_LIMIT_S, stop) == 0 &&
+			    loadparse_ours(out, &f) == 0,
+		    &f);
 		if (isatty(2))
 			fprintf(stderr, "\r\033[Kbench: load rows, %s %d/%d", r[0].server, k + 1,
 				reps);
@@ -231,8 +234,8 @@ static int find_nginx(char *buf, size_t len)
 /* The servers, in the order they run; each is measured by wrk, then by
  * ours. The pairs (nginx, ours) serve bodies of the same size. */
 enum { S_NGINX_4K, S_TARGET, S_NGINX_17, S_NULL, NSERVERS };
-static const char *const server_name[NSERVERS] = { "nginx 4 KiB", "concbench serve",
-						    "nginx 17 B", "serve work=null" };
+static const char *const server_name[NSERVERS] = { "nginx 4 KiB", "concbench serve", "nginx 17 B",
+						   "serve work=null" };
 
 /* "serve work=null / nginx 17 B" and the like: req/s of row a over row b,
  * under each tool. */
@@ -257,24 +260,29 @@ int bench_loadcmp(FILE *out, FILE *csv, const char *self, int reps, volatile sig
 	fprintf(out, "\nload generators side by side: wrk and concbench load, -c 100 -t 1 -d 3s,\n"
 		     "taking turns against the same server (4 KiB, then 17-byte replies)\n");
 	if (loadparse_which("wrk", wrk, sizeof wrk) < 0) {
-		fprintf(out, "  skipped: wrk is not on PATH (make bench installs wrk and nginx-light)\n");
+		fprintf(out,
+			"  skipped: wrk is not on PATH (make bench installs wrk and nginx-light)\n");
 		return 0;
 	}
 	if (find_nginx(nginx, sizeof nginx) < 0) {
-		fprintf(out, "  skipped: nginx is not on PATH nor in /usr/sbin (make bench installs "
-			     "wrk and nginx-light)\n");
+		fprintf(out,
+			"  skipped: nginx is not on PATH nor in /usr/sbin (make bench installs "
+			"wrk and nginx-light)\n");
 		return 0;
 	}
 	child_two_cpus(cpu);
 	char where[32] = "the same CPU";
 	if (cpu[1] >= 0)
 		snprintf(where, sizeof where, "CPU %d", cpu[1]);
-	fprintf(out, "(median of %d reps; the server on CPU %d, the load generators on %s;\n"
-		     "x = concbench load / wrk)\n", reps, cpu[0], where);
+	fprintf(out,
+		"(median of %d reps; the server on CPU %d, the load generators on %s;\n"
+		"x = concbench load / wrk)\n",
+		reps, cpu[0], where);
 	cmp_row rows[2 * NSERVERS];
 	memset(rows, 0, sizeof rows);
 	for (int i = 0; i < 2 * NSERVERS; i++)
-		rows[i].server = server_name[i / 2], rows[i].tool = i & 1 ? "concbench load" : "wrk";
+		rows[i].server = server_name[i / 2],
+		rows[i].tool = i & 1 ? "concbench load" : "wrk";
 	int lcpu = cpu[1] >= 0 ? cpu[1] : cpu[0];
 	pid_t pid;
 	if (!mkdtemp(dir)) {

@@ -51,9 +51,9 @@ static void load_usage(FILE *f)
 		"      --close          a new connection per request (default keep-alive)\n"
 		"      --latency        print the whole percentile spectrum too\n"
 		"      --check-body     every body must be the same bytes as the first (a static\n"
-		"                       file); for the bundled target's /work?size=S&seed=K, the\n"
-		"                       bytes it must send. Others count as body errors; the\n"
-		"                       table prints the body's digest\n"
+		"                       file); for the bundled target's /work?size=S&seed=K (a\n"
+		"                       size= given), the bytes it must send. Others count as\n"
+		"                       body errors; the table prints the body's digest\n"
 		"  -o, --out DIR        write a results directory under DIR: results.csv and\n"
 		"                       results.json (a row per step), spectrum.csv, charts\n"
 		"      --name NAME      DIR/NAME/<UTC stamp>/ (default DIR results, NAME load);\n"
@@ -125,15 +125,19 @@ static int parse_rates(const char *text, load_plan *p)
 
 /* --check-body against the bundled target's /work?size=S&seed=K: the body
  * it must send is known (httpbody_digest), so every reply is checked
- * against that, not only against the first. Another path (or another
- * server's page) is checked against the first reply. */
+ * against that, not only against the first. The size= marks the target's
+ * API: `concbench serve --work SPEC` answers /work?seed=K with a work's
+ * digest instead, and another server's page is another thing again, so
+ * those are checked against the first reply. */
 static void expect_target_body(load_cfg *c)
 {
 	char head[320];
 	httpreq q;
 	int n = snprintf(head, sizeof head, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", c->http.path);
+	const char *query = strchr(c->http.path, '?');
 	if (strncmp(c->http.path, "/work", 5) || (c->http.path[5] && c->http.path[5] != '?') ||
-	    n <= 0 || (size_t)n >= sizeof head)
+	    !query || !(strstr(query, "?size=") || strstr(query, "&size=")) || n <= 0 ||
+	    (size_t)n >= sizeof head)
 		return;
 	httpreq_parse(head, (size_t)n, &q);
 	if (q.status != 200 || q.route != HTTPREQ_WORK)

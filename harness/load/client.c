@@ -51,8 +51,10 @@ int load_run(const load_cfg *c, load_result *r, char *err, size_t errlen)
 	}
 
 	if (c->idle && (c->idle >= c->conns || !c->duration_ns)) {
-		snprintf(err, errlen, "%u idle connections need more connections than that (%u) "
-			 "and a duration", c->idle, c->conns);
+		snprintf(err, errlen,
+			 "%u idle connections need more connections than that (%u) "
+			 "and a duration",
+			 c->idle, c->conns);
 		rc = -1;
 	} else if (enough_fds(c->conns, err, errlen) < 0)
 		rc = -2;

@@ -145,8 +145,7 @@ static void record(lconn *cn, const wl_result *r, uint64_t now)
 	wl_result differs;
 	if (!r->err && th->c->check_body && !load_body_check(th->body, r->digest, &ref)) {
 		differs = *r;
-		wl_fail(&differs, EPROTO,
-			"body differs from %s (digest %016llx, not %016llx)",
+		wl_fail(&differs, EPROTO, "body differs from %s (digest %016llx, not %016llx)",
 			th->c->expect_set ? "the one the target must send" : "the first reply's",
 			(unsigned long long)r->digest, (unsigned long long)ref);
 		r = &differs;

@@ -100,7 +100,8 @@ peerload *peerload_start(const run_peer *p, size_t conns, int listen_fd, int por
 	pl->cpus = cpus_spare(pl->topo, run_cpus);
 	if (load_result_init(&pl->res, pl->c.exact) < 0 ||
 	    (errno = pthread_create(&pl->tid, NULL, load_main, pl))) {
-		snprintf(err, errlen, "cannot start the load: %s", strerror(errno ? errno : ENOMEM));
+		snprintf(err, errlen, "cannot start the load: %s",
+			 strerror(errno ? errno : ENOMEM));
 		load_result_free(&pl->res);
 		if (pl->cpus)
 			hwloc_bitmap_free(pl->cpus);

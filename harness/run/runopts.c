@@ -153,11 +153,11 @@ static int load_cfg_of(const run_args *a, sweep_cfg *cfg, wl_spec *wls, char *er
 	int server = 0;
 	for (size_t k = 0; k < cfg->nwl; k++)
 		server |= wls[k].kind->server;
-	const char *given = a->conns	  ? "--connections"
-			    : a->rates	  ? "--rate"
+	const char *given = a->conns      ? "--connections"
+			    : a->rates    ? "--rate"
 			    : a->duration ? "--duration"
 			    : a->requests ? "--requests"
-			    : a->idle	  ? "--idle"
+			    : a->idle     ? "--idle"
 					  : NULL;
 	if (!server) {
 		if (given)
@@ -173,8 +173,8 @@ static int load_cfg_of(const run_args *a, sweep_cfg *cfg, wl_spec *wls, char *er
 	if (spec_counts(a->conns ? a->conns : n, 1, MAX_TASKS, &cfg->conns, &cfg->nconns, msg,
 			sizeof msg) < 0)
 		return fail(err, errlen, "--connections", msg);
-	if (a->rates && spec_counts(a->rates, 0, 100000000, &cfg->rates, &cfg->nrates, msg,
-				    sizeof msg) < 0)
+	if (a->rates &&
+	    spec_counts(a->rates, 0, 100000000, &cfg->rates, &cfg->nrates, msg, sizeof msg) < 0)
 		return fail(err, errlen, "--rate", msg);
 	int64_t d = a->duration ? spec_duration_ns(a->duration) : 2000000000;
 	if (d <= 0 || d > 3600000000000)
@@ -192,7 +192,8 @@ static int load_cfg_of(const run_args *a, sweep_cfg *cfg, wl_spec *wls, char *er
 			return fail(err, errlen, "--idle",
 				    "some connections must stay busy: give --connections above it");
 	if (q && a->requests)
-		return fail(err, errlen, "--idle", "idle connections need --duration, not --requests");
+		return fail(err, errlen, "--idle",
+			    "idle connections need --duration, not --requests");
 	cfg->c_auto = !a->conc;
 	return 0;
 }

@@ -62,7 +62,8 @@ static int parse_step(const char **pp, expr_term *t, const char *name, char *err
 		double v;
 		const char *end;
 		if (!strncmp(p, "n=", 2) && !t->n) {
-			if (step_number(p + 2, 1e9, &v, &end) < 0 || v < 1 || v != (double)(size_t)v)
+			if (step_number(p + 2, 1e9, &v, &end) < 0 || v < 1 ||
+			    v != (double)(size_t)v)
 				goto bad;
 			t->n = (size_t)v;
 		} else if (!strncmp(p, "rate=", 5) && !t->rate_set) {

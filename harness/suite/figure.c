@@ -121,12 +121,18 @@ static int steps_differ(const res_run *a, const res_run *b, const expr_term *t, 
 	if (a->tasks == b->tasks && !rates)
 		return 0;
 	if (a->tasks != b->tasks)
-		snprintf(why, len, "ambiguous: %s at C=%u ran N=%zu and N=%zu; name one with '%s(%s n=N ...)'",
-			 a->model, a->concurrency, a->tasks, b->tasks, metric_name(t->metric), t->model);
+		snprintf(
+			why, len,
+			"ambiguous: %s at C=%u ran N=%zu and N=%zu; name one with '%s(%s n=N ...)'",
+			a->model, a->concurrency, a->tasks, b->tasks, metric_name(t->metric),
+			t->model);
 	else
-		snprintf(why, len, "ambiguous: %s at C=%u ran at %s and %s; name one with '%s(%s rate=R|closed ...)'",
-			 a->model, a->concurrency, rate_text(a->rate_requested, ra, sizeof ra),
-			 rate_text(b->rate_requested, rb, sizeof rb), metric_name(t->metric), t->model);
+		snprintf(
+			why, len,
+			"ambiguous: %s at C=%u ran at %s and %s; name one with '%s(%s rate=R|closed ...)'",
+			a->model, a->concurrency, rate_text(a->rate_requested, ra, sizeof ra),
+			rate_text(b->rate_requested, rb, sizeof rb), metric_name(t->metric),
+			t->model);
 	return 1;
 }
 
