@@ -137,11 +137,72 @@ static void test_open_sweep_and_batch(void **st)
 	cleanup(root);
 }
 
+/* One connections value per model, a closed and an open loop: no line to
+ * draw, so server_steps holds a bar group per step, the medians over reps,
+ * the uncorrected p99 beside the corrected one; too many steps: none. */
+static void test_steps(void **st)
+{
+	res_run rows[64];
+	size_t n = 0;
+	for (int k = 1; k <= 3; k++) {
+		rows[n++] = row("threads", 10, 10, k, __builtin_nan(""));
+		rows[n++] = row("epoll", 10, 10, k, 1000);
+	}
+	for (size_t i = 0; i < n; i++)
+		rows[i].client_p99_uncorrected_s = rows[i].client_p99_s / 4;
+	rows[0].rss_sum_kib = 500; /* threads rep 1: 50 KiB a connection */
+	snprintf(rows[2].status, sizeof rows[2].status, "slowed: x"); /* left out */
+	rows[2].client_rps = 1e9;
+	char root[64], err[256];
+	char *dir = dir_with(rows, n, root);
+	FILE *diag = fopen("/dev/null", "w");
+	assert_true(plot_dir(dir, NULL, diag, err, sizeof err) >= 0);
+	assert_true(exists(dir, "server_steps.gp"));
+	assert_false(exists(dir, "server_throughput.dat"));
+	char p[512], line[256], lab[128];
+	snprintf(p, sizeof p, "%s/server_steps.dat", dir);
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	int seen = 0;
+	while (fgets(line, sizeof line, f)) {
+		double x, rps, p99, p99u, kib;
+		if (line[0] == '#' || sscanf(line, "%lf \"%127[^\"]\" %lf %lf %lf %lf", &x, lab, &rps,
+					     &p99, &p99u, &kib) != 6)
+			continue;
+		if (x == 1) {
+			assert_string_equal(lab, "threads C=10, 10 conns, closed loop");
+			assert_true(rps == 10002); /* reps 1 and 3 */
+			assert_true(kib == 75);      /* median of 50 and 100 */
+		} else {
+			assert_string_equal(lab, "epoll C=10, 10 conns, 1000/s");
+			assert_true(rps == 20002);
+			assert_true(p99 == 20 && p99u == 5);
+		}
+		seen++;
+	}
+	fclose(f);
+	assert_int_equal(seen, 2);
+	free(dir);
+	cleanup(root);
+
+	n = 0; /* 30 steps: no bars */
+	for (size_t conns = 1; conns <= 30; conns++)
+		rows[n++] = row("epoll", 1, conns, 1, __builtin_nan(""));
+	dir = dir_with(rows, n, root);
+	assert_true(plot_dir(dir, NULL, diag, err, sizeof err) >= 0);
+	fclose(diag);
+	assert_false(exists(dir, "server_steps.dat"));
+	assert_true(exists(dir, "server_throughput.dat"));
+	free(dir);
+	cleanup(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_closed_sweep),
 		cmocka_unit_test(test_open_sweep_and_batch),
+		cmocka_unit_test(test_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

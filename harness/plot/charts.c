@@ -17,7 +17,7 @@
 static const char *const chart_names[] = {
 	"throughput", "latency", "speedup", "memory", "makespan", "cpu", "latency_cdf", "switch",
 	/* a server sweep's (server.c), drawn instead of the others */
-	"server_throughput", "server_latency", "server_rate", "server_cost",
+	"server_throughput", "server_latency", "server_rate", "server_cost", "server_steps",
 };
 #define NCHARTS (sizeof chart_names / sizeof *chart_names)
 

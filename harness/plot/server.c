@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "harness/plot/gp.h"
+#include "harness/plot/serversteps.h"
 #include "harness/plot/style.h"
 #include "harness/run/stats.h"
 #include "workloads/registry.h"
@@ -219,5 +220,5 @@ int plot_server(plot_set *s)
 	for (size_t k = 0; k < sizeof charts / sizeof *charts; k++)
 		if (draw(s, &charts[k]) < 0)
 			return -1;
-	return 0;
+	return plot_server_steps(s);
 }

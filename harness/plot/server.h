@@ -10,6 +10,8 @@
  *	                    (an open-loop sweep: the hockey stick)
  *	server_cost         server CPU per request and memory per connection
  *	                    vs connections, two panels
+ *	server_steps        every step as bars (serversteps.c): req/s, p99
+ *	                    corrected and uncorrected, memory per connection
  *
  * x is the connections the load opened (the rows' N), log2; each point is
  * the median over reps at the largest C the model ran there.
