@@ -108,6 +108,45 @@ static void test_closed_sweep(void **st)
 	cleanup(root);
 }
 
+/* A model that hit a limit at one x has no point there; the chart says so
+ * once, and not where another rep of it made the point. */
+static void test_limit_note(void **st)
+{
+	res_run rows[8];
+	size_t n = 0;
+	for (size_t conns = 1; conns <= 4; conns *= 2)
+		rows[n++] = row("epoll", 1, conns, 1, __builtin_nan(""));
+	for (size_t conns = 1; conns <= 4; conns *= 2) {
+		rows[n] = row("select", 1, conns, 1, __builtin_nan(""));
+		if (conns >= 2)
+			snprintf(rows[n].status, sizeof rows[n].status,
+				 "limit: select: fd 1024 is past FD_SETSIZE (1024): use poll");
+		n++;
+	}
+	rows[n] = rows[n - 1]; /* a second limited rep at 4 */
+	n++;
+	rows[n] = row("select", 1, 2, 2, __builtin_nan("")); /* an ok rep at 2 */
+	n++;
+	char root[64], err[256], p[512], text[8192];
+	char *dir = dir_with(rows, n, root);
+	FILE *diag = fopen("/dev/null", "w");
+	assert_true(plot_dir(dir, NULL, diag, err, sizeof err) >= 0);
+	fclose(diag);
+	snprintf(p, sizeof p, "%s/server_latency.gp", dir);
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	size_t len = fread(text, 1, sizeof text - 1, f);
+	text[len] = 0;
+	fclose(f);
+	assert_non_null(strstr(
+		text, "select at 4 (limit: select: fd 1024 is past FD\\\\_SETSIZE (1024)...)"));
+	assert_null(strstr(text, "select at 2 ("));
+	const char *at = strstr(text, "select at 4");
+	assert_null(strstr(at + 1, "select at 4")); /* once */
+	free(dir);
+	cleanup(root);
+}
+
 static void test_open_sweep_and_batch(void **st)
 {
 	res_run rows[8];
@@ -166,13 +205,13 @@ static void test_steps(void **st)
 	int seen = 0;
 	while (fgets(line, sizeof line, f)) {
 		double x, rps, p99, p99u, kib;
-		if (line[0] == '#' || sscanf(line, "%lf \"%127[^\"]\" %lf %lf %lf %lf", &x, lab, &rps,
-					     &p99, &p99u, &kib) != 6)
+		if (line[0] == '#' || sscanf(line, "%lf \"%127[^\"]\" %lf %lf %lf %lf", &x, lab,
+					     &rps, &p99, &p99u, &kib) != 6)
 			continue;
 		if (x == 1) {
 			assert_string_equal(lab, "threads C=10, 10 conns, closed loop");
 			assert_true(rps == 10002); /* reps 1 and 3 */
-			assert_true(kib == 75);      /* median of 50 and 100 */
+			assert_true(kib == 75);    /* median of 50 and 100 */
 		} else {
 			assert_string_equal(lab, "epoll C=10, 10 conns, 1000/s");
 			assert_true(rps == 20002);
@@ -202,6 +241,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_closed_sweep),
 		cmocka_unit_test(test_open_sweep_and_batch),
+		cmocka_unit_test(test_limit_note),
 		cmocka_unit_test(test_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

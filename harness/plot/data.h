@@ -30,6 +30,8 @@ typedef struct {
 	char prefix[64]; /* "" or "<kind>_" / "<kind>-<params that differ>_" (plot.c) */
 	res_run *runs;   /* rows of this workload with status ok */
 	size_t n;
+	const res_run *limits; /* its rows with a "limit: ..." status, for notes */
+	size_t nlimits;
 	const char *models[PLOT_MAXMODELS]; /* first-appearance order */
 	size_t nmodels;
 	unsigned cs[PLOT_MAXCS]; /* concurrency values, ascending */

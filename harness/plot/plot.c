@@ -179,8 +179,8 @@ static void set_prefix(const res_run *all, size_t n, size_t i, char *dst, size_t
 int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t errlen)
 {
 	char path[4096];
-	res_run *all, *ok;
-	size_t n, nok = 0;
+	res_run *all, *ok, *lim;
+	size_t n, nok = 0, nlim = 0;
 	int drawn = 0, have = plot_available(gnuplot);
 	char *taken = NULL;
 
@@ -195,9 +195,10 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 	char nojson[64]; /* the charts do without it: no message */
 	char *json = file_slurp(path, (size_t)1 << 30, NULL, nojson, sizeof nojson);
 	ok = malloc((n ? n : 1) * sizeof *ok);
+	lim = malloc((n ? n : 1) * sizeof *lim);
 	taken = calloc(n ? n : 1, 1);
 	plot_set *s = malloc(sizeof *s);
-	if (!ok || !s || !taken) {
+	if (!ok || !lim || !s || !taken) {
 		snprintf(err, errlen, "%s: out of memory", dir);
 		drawn = -1;
 		goto out;
@@ -210,13 +211,15 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && taken[i])
 			continue;
-		nok = 0;
+		nok = nlim = 0;
 		for (size_t j = i; j < n; j++) {
 			if (i == n || strcmp(all[j].workload, all[i].workload) ||
 			    strcmp(all[j].params, all[i].params))
 				continue;
 			if (strcmp(all[j].status, "ok") == 0 && all[j].tasks)
 				ok[nok++] = all[j];
+			else if (!strncmp(all[j].status, "limit:", 6))
+				lim[nlim++] = all[j];
 			taken[j] = 1;
 		}
 		memset(s, 0, sizeof *s);
@@ -227,8 +230,8 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 		int rc;
 		if (i == n) { /* across the sets: the cost of one switch */
 			for (size_t j = 0; j < n; j++)
-				if (!strcmp(all[j].workload, "switch") && !strcmp(all[j].status, "ok") &&
-				    all[j].tasks)
+				if (!strcmp(all[j].workload, "switch") &&
+				    !strcmp(all[j].status, "ok") && all[j].tasks)
 					ok[nok++] = all[j];
 			if (plot_set_init(s, ok, nok, json) < 0)
 				continue;
@@ -238,6 +241,8 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 				set_prefix(all, n, i, s->prefix, sizeof s->prefix);
 			if (plot_set_init(s, ok, nok, json) < 0)
 				continue; /* no run of it succeeded: nothing to draw */
+			s->limits = lim;
+			s->nlimits = nlim;
 			rc = draw_set(s);
 		}
 		if (rc < 0) {
@@ -256,6 +261,7 @@ out:
 	free(taken);
 	free(s);
 	free(ok);
+	free(lim);
 	free(json);
 	free(all);
 	return drawn;

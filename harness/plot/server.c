@@ -21,11 +21,26 @@
 /* A quantity of a row; NaN when it has none. */
 typedef double (*qty_fn)(const res_run *r);
 
-static double q_rps(const res_run *r) { return r->client_rps; }
-static double q_p50(const res_run *r) { return r->client_p50_s * 1e3; }
-static double q_p99(const res_run *r) { return r->client_p99_s * 1e3; }
-static double q_conns(const res_run *r) { return (double)r->tasks; }
-static double q_rate(const res_run *r) { return r->rate_requested; }
+static double q_rps(const res_run *r)
+{
+	return r->client_rps;
+}
+static double q_p50(const res_run *r)
+{
+	return r->client_p50_s * 1e3;
+}
+static double q_p99(const res_run *r)
+{
+	return r->client_p99_s * 1e3;
+}
+static double q_conns(const res_run *r)
+{
+	return (double)r->tasks;
+}
+static double q_rate(const res_run *r)
+{
+	return r->rate_requested;
+}
 
 static double q_cpu(const res_run *r) /* server CPU per answered request, us */
 {
@@ -95,6 +110,36 @@ typedef struct {
 	const char *note;
 } chart;
 
+/* The steps of the chart's x where a model has no ok run, only a limit:
+ * "; no point: select at 1000 (limit: select: fd 1024 is past ...)", so a
+ * line that stops short is explained. Appended to note (len bytes). */
+static void limits_note(const plot_set *s, qty_fn xq, char *note, size_t len)
+{
+	size_t o = strlen(note);
+	int first = 1;
+	for (size_t i = 0; i < s->nlimits && o + 1 < len; i++) {
+		const res_run *r = &s->limits[i];
+		double x = xq(r);
+		int ok = 0;
+		if (!isfinite(x))
+			continue;
+		for (size_t j = 0; j < s->n && !ok; j++) /* another rep made the point */
+			ok = !strcmp(s->runs[j].model, r->model) && xq(&s->runs[j]) == x;
+		for (size_t j = 0; j < i && !ok; j++) /* said once per model and x */
+			ok = !strcmp(s->limits[j].model, r->model) && xq(&s->limits[j]) == x;
+		if (ok)
+			continue;
+		/* the status up to its first ')' when short, else cut */
+		const char *paren = strchr(r->status, ')');
+		int cut = paren && paren - r->status < 80 ? (int)(paren - r->status + 1) : 60;
+		int n = snprintf(note + o, len - o, "%s%s at %g (%.*s%s)",
+				 first ? "; no point: " : ", ", r->model, x, cut, r->status,
+				 (size_t)cut < strlen(r->status) ? "..." : "");
+		o = n > 0 && (size_t)n < len - o ? o + (size_t)n : len - 1;
+		first = 0;
+	}
+}
+
 /* NAME.dat: a block per model, rows x then the medians; then NAME.gp. */
 static int draw(plot_set *s, const chart *c)
 {
@@ -109,8 +154,9 @@ static int draw(plot_set *s, const chart *c)
 	FILE *f = plot_dat_begin(&buf, &len);
 	if (!f)
 		return -1;
-	fprintf(f, "# %s.dat - %s\n# %s | %s\n# a block per model, at its largest C at each x; "
-		   "Columns: 1 %s",
+	fprintf(f,
+		"# %s.dat - %s\n# %s | %s\n# a block per model, at its largest C at each x; "
+		"Columns: 1 %s",
 		name, c->what, s->what, s->machine, c->xlabel);
 	for (int q = 0; q < c->nq; q++)
 		fprintf(f, ", %d median %s", 2 + q, c->ylabel[q]);
@@ -148,8 +194,11 @@ static int draw(plot_set *s, const chart *c)
 		return 0;
 	if (!(f = plot_gp_begin(s, name, c->what, &gbuf, &glen)))
 		return -1;
+	char note[512];
+	snprintf(note, sizeof note, "%s", c->note);
+	limits_note(s, c->xq, note, sizeof note);
 	fprintf(f, "\nset multiplot layout 1,%d title ", c->nq);
-	int lines = plot_gp_title(f, s, c->title, c->note);
+	int lines = plot_gp_title(f, s, c->title, note);
 	fprintf(f, "\nset tmargin at screen %.4f\n", plot_gp_top(lines));
 	for (int q = 0; q < c->nq; q++) {
 		fprintf(f, "\nset xlabel \"%s\"\nset ylabel \"%s\"\n", c->xlabel, c->ylabel[q]);
@@ -169,8 +218,9 @@ static int draw(plot_set *s, const chart *c)
 		int first = 1;
 		for (size_t m = 0; m < s->nmodels; m++)
 			if (block[m] >= 0) {
-				fprintf(f, "%s\"%s.dat\" index %d using 1:%d with linespoints ls %zu "
-					   "title \"",
+				fprintf(f,
+					"%s\"%s.dat\" index %d using 1:%d with linespoints ls %zu "
+					"title \"",
 					first ? "" : ", \\\n     ", name, block[m], 2 + q, m + 1);
 				plot_gp_str(f, s->models[m]);
 				fputc('"', f);
@@ -199,20 +249,44 @@ int plot_server(plot_set *s)
 	snprintf(s->what, sizeof s->what, "%s %s, N = the connections", s->runs[0].workload,
 		 s->runs[0].params);
 	const chart charts[] = {
-		{ "server_throughput", "requests/s answered vs connections, a line per model",
-		  "Server throughput vs connections", "connections", q_conns, 1, { q_rps },
-		  { "requests/s (client side)" }, { NULL },
+		{ "server_throughput",
+		  "requests/s answered vs connections, a line per model",
+		  "Server throughput vs connections",
+		  "connections",
+		  q_conns,
+		  1,
+		  { q_rps },
+		  { "requests/s (client side)" },
+		  { NULL },
 		  "a closed loop: each connection sends its next request when the last is in" },
-		{ "server_latency", "client p50 and p99 vs connections", "Server latency vs connections",
-		  "connections", q_conns, 2, { q_p50, q_p99 }, { "p50 (ms)", "p99 (ms)" },
+		{ "server_latency",
+		  "client p50 and p99 vs connections",
+		  "Server latency vs connections",
+		  "connections",
+		  q_conns,
+		  2,
+		  { q_p50, q_p99 },
+		  { "p50 (ms)", "p99 (ms)" },
 		  { "p50", "p99" },
 		  "from the load generator, coordinated omission corrected; connections a model "
 		  "does not accept yet wait in the backlog" },
-		{ "server_rate", "client p99 vs the offered rate", "Server latency vs offered rate",
-		  "offered rate (requests/s)", q_rate, 1, { q_p99 }, { "p99 (ms)" }, { NULL },
+		{ "server_rate",
+		  "client p99 vs the offered rate",
+		  "Server latency vs offered rate",
+		  "offered rate (requests/s)",
+		  q_rate,
+		  1,
+		  { q_p99 },
+		  { "p99 (ms)" },
+		  { NULL },
 		  "an open loop: requests sent at the rate whatever the server does" },
-		{ "server_cost", "server CPU per request and memory per connection",
-		  "Server cost vs connections", "connections", q_conns, 2, { q_cpu, q_mem },
+		{ "server_cost",
+		  "server CPU per request and memory per connection",
+		  "Server cost vs connections",
+		  "connections",
+		  q_conns,
+		  2,
+		  { q_cpu, q_mem },
 		  { "CPU per request (us)", "memory per connection (KiB)" },
 		  { "user+sys CPU / requests", "every process of the server / connections" },
 		  "from the server's rusage and its processes' memory" },

@@ -55,9 +55,18 @@ static double med(const plot_set *s, const res_run *st, double (*field)(const re
 	return n ? stats_median(v, n) : NAN;
 }
 
-static double f_rps(const res_run *r) { return r->client_rps; }
-static double f_p99(const res_run *r) { return r->client_p99_s * 1e3; }
-static double f_p99u(const res_run *r) { return r->client_p99_uncorrected_s * 1e3; }
+static double f_rps(const res_run *r)
+{
+	return r->client_rps;
+}
+static double f_p99(const res_run *r)
+{
+	return r->client_p99_s * 1e3;
+}
+static double f_p99u(const res_run *r)
+{
+	return r->client_p99_uncorrected_s * 1e3;
+}
 
 /* The steps in the order the sweep ran them; how many (0: too many). */
 static size_t steps_of(const plot_set *s, step *st)
@@ -141,9 +150,10 @@ static void panel(FILE *f, const char *name, const step *st, size_t n, int k, do
 	tics(f, st, n, k == 2);
 	fprintf(f, "set boxwidth %s\n", col2 > 0 ? "0.35" : "0.7");
 	if (col2 > 0)
-		fprintf(f, "set key off\nplot \"%s.dat\" using ($1-0.18):%d with boxes "
-			   "ls 1 title \"corrected\", \\\n     \"\" using ($1+0.18):%d with boxes "
-			   "ls 2 title \"uncorrected\"\n",
+		fprintf(f,
+			"set key off\nplot \"%s.dat\" using ($1-0.18):%d with boxes "
+			"ls 1 title \"corrected\", \\\n     \"\" using ($1+0.18):%d with boxes "
+			"ls 2 title \"uncorrected\"\n",
 			name, col, col2);
 	else
 		fprintf(f, "set key off\nplot \"%s.dat\" using 1:%d with boxes ls 1 notitle\n",
@@ -163,9 +173,10 @@ int plot_server_steps(plot_set *s)
 	FILE *f = plot_dat_begin(&buf, &len);
 	if (!f)
 		return -1;
-	fprintf(f, "# %s.dat - every step of a server sweep, medians over reps\n# %s | %s\n"
-		   "# Columns: 1 bar position, 2 step, 3 requests/s, 4 p99 corrected (ms), 5 p99 "
-		   "uncorrected (ms), 6 server memory per connection (KiB)\n",
+	fprintf(f,
+		"# %s.dat - every step of a server sweep, medians over reps\n# %s | %s\n"
+		"# Columns: 1 bar position, 2 step, 3 requests/s, 4 p99 corrected (ms), 5 p99 "
+		"uncorrected (ms), 6 server memory per connection (KiB)\n",
 		name, s->what, s->machine);
 	for (size_t k = 0; k < n; k++) {
 		const double v[4] = { st[k].rps, st[k].p99, st[k].p99u, st[k].kib };
@@ -183,13 +194,15 @@ int plot_server_steps(plot_set *s)
 				&glen)))
 		return -1;
 	fputs("\nset multiplot title ", f);
-	int lines = plot_gp_title(f, s, "Server steps side by side",
-				  "medians over reps; p99, left bar: corrected (from when each "
-				  "request was due), right bar: uncorrected (from when it went out)");
+	int lines =
+		plot_gp_title(f, s, "Server steps side by side",
+			      "medians over reps; p99, left bar: corrected (from when each "
+			      "request was due), right bar: uncorrected (from when it went out)");
 	double top = plot_gp_top(lines);
-	fprintf(f, "\nset style fill solid 0.8 border -1\nset xrange [0.4:%zu.6]\n"
-		   "set lmargin at screen 0.1\nset rmargin at screen 0.97\nunset xlabel\n"
-		   "set grid noxtics\n",
+	fprintf(f,
+		"\nset style fill solid 0.8 border -1\nset xrange [0.4:%zu.6]\n"
+		"set lmargin at screen 0.1\nset rmargin at screen 0.97\nunset xlabel\n"
+		"set grid noxtics\n",
 		n);
 	panel(f, name, st, n, 0, top, "req/s", 3, 0, lo[0], hi[0]);
 	panel(f, name, st, n, 1, top, "p99 ms", 4, 5, lo[1], hi[1]);
