@@ -18,7 +18,7 @@
 	"cpu_user_s,cpu_sys_s,ctx_voluntary,ctx_involuntary,max_rss_kib,errors,digest,pace,rss_sum_kib,"       \
 	"host,concbench_version,started_utc,rate_requested,client_requests,client_errors,"        \
 	"client_rps,client_p50_s,client_p90_s,client_p99_s,client_max_s,body_digest,"   \
-	"client_unfinished,client_idle,client_p99_uncorrected_s\n"
+	"client_unfinished,client_idle,client_p99_uncorrected_s,kernel_stack_kib\n"
 
 static inline int is_valid_json(const char *s)
 {

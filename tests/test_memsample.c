@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "tests/testutil.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,45 @@ static void test_parse(void **st)
 	assert_int_equal(shr, 400);
 	assert_int_equal(memsample_parse_statm("garbage", 4, &res, &shr), -1);
 	assert_int_equal(memsample_parse_statm("1000 100 300 1 0 1 0", 4, &res, &shr), -1);
+}
+
+/* meminfo's "Key: N kB" lines; the machine's KernelStack grows with
+ * threads: 200 blocked threads add at least 8 KiB each (THREAD_SIZE is 16
+ * KiB on x86-64 and arm64, never under 8 on a 64-bit kernel); asserted at
+ * half that, since the figure is the whole machine's. */
+static pthread_barrier_t hold;
+
+static void *held(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&hold); /* every thread alive */
+	pthread_barrier_wait(&hold); /* measured: go */
+	return NULL;
+}
+
+static void test_kernel_stack(void **st)
+{
+	const char text[] = "MemTotal:       24000000 kB\nKernelStack:        1792 kB\n"
+			    "PageTables:         100 kB\n";
+	assert_int_equal(memsample_parse_meminfo(text, "KernelStack"), 1792);
+	assert_int_equal(memsample_parse_meminfo(text, "Kernel"), -1);
+	assert_int_equal(memsample_parse_meminfo(text, "Stack"), -1);
+	assert_int_equal(memsample_parse_meminfo("KernelStack: lots\n", "KernelStack"), -1);
+
+	enum { T = 200 };
+	pthread_t t[T];
+	long before = memsample_kernel_stack_kib();
+	assert_true(before > 0);
+	assert_int_equal(pthread_barrier_init(&hold, NULL, T + 1), 0);
+	for (int i = 0; i < T; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, held, NULL), 0);
+	pthread_barrier_wait(&hold);
+	long during = memsample_kernel_stack_kib();
+	pthread_barrier_wait(&hold);
+	for (int i = 0; i < T; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&hold);
+	assert_true(during - before >= T * 4);
 }
 
 #define KIDS 3
@@ -77,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_gone),
+		cmocka_unit_test(test_kernel_stack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

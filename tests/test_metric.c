@@ -32,6 +32,7 @@ static res_run row(void)
 	r.client_p50_s = 0.002;
 	r.client_p99_s = 0.02;
 	r.client_p99_uncorrected_s = 0.001;
+	r.kernel_stack_kib = 64;
 	return r;
 }
 
@@ -67,6 +68,7 @@ static void test_values(void **st)
 		{ METRIC_INVOL_TASK, 1 },  { METRIC_REQ_S, 150 },     { METRIC_CP50, 0.002 },
 		{ METRIC_CP99, 0.02 },     { METRIC_CERRORS, 3 },      { METRIC_RSS_CONN, 512 },
 		{ METRIC_CPU_REQ, 0.002 }, { METRIC_CP99U, 0.001 },
+		{ METRIC_KSTACK_CONN, 16 }, { METRIC_MEM_CONN, 528 },
 	};
 	for (size_t i = 0; i < N_ELEMS(v); i++)
 		assert_true(fabs(metric_value(v[i].m, &r) - v[i].want) < 1e-12);
@@ -81,8 +83,8 @@ static void test_values(void **st)
 	/* a row that is not a server's has no client figures */
 	res_init(&r);
 	r.tasks = 4;
-	for (metric_id m = METRIC_REQ_S; m <= METRIC_CP99U; m++)
-		if (m != METRIC_RSS_CONN)
+	for (metric_id m = METRIC_REQ_S; m <= METRIC_KSTACK_CONN; m++)
+		if (m != METRIC_RSS_CONN && m != METRIC_MEM_CONN)
 			assert_true(isnan(metric_value(m, &r)));
 }
 

@@ -48,9 +48,10 @@ static double q_cpu(const res_run *r) /* server CPU per answered request, us */
 	return n > 0 ? (r->cpu_user_s + r->cpu_sys_s) * 1e6 / (double)n : NAN;
 }
 
-static double q_mem(const res_run *r) /* KiB per connection, every process */
+static double q_mem(const res_run *r) /* KiB per connection: every process, kernel stacks */
 {
 	long k = r->rss_sum_kib > 0 ? r->rss_sum_kib : r->max_rss_kib;
+	k += k > 0 && r->kernel_stack_kib > 0 ? r->kernel_stack_kib : 0;
 	return k > 0 && r->tasks ? (double)k / (double)r->tasks : NAN;
 }
 
@@ -288,7 +289,8 @@ int plot_server(plot_set *s)
 		  2,
 		  { q_cpu, q_mem },
 		  { "CPU per request (us)", "memory per connection (KiB)" },
-		  { "user+sys CPU / requests", "every process of the server / connections" },
+		  { "user+sys CPU / requests",
+		    "the server's processes and kernel stacks / connections" },
 		  "from the server's rusage and its processes' memory" },
 	};
 	for (size_t k = 0; k < sizeof charts / sizeof *charts; k++)

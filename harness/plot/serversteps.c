@@ -9,7 +9,8 @@
  * reps - in three panels: the requests/s the load got answered; the p99 as
  * corrected (from when each request was due) beside the uncorrected one
  * (from when it went out), so a stall that a closed loop hides shows as the
- * gap between the two; and the server's memory per connection.
+ * gap between the two; and the server's memory per connection (resident,
+ * plus the kernel stacks its threads added).
  */
 #include "harness/plot/serversteps.h"
 
@@ -40,6 +41,7 @@ static int same_step(const res_run *a, const res_run *b)
 static double kib_per_conn(const res_run *r)
 {
 	long k = r->rss_sum_kib > 0 ? r->rss_sum_kib : r->max_rss_kib;
+	k += k > 0 && r->kernel_stack_kib > 0 ? r->kernel_stack_kib : 0;
 	return k > 0 && r->tasks ? (double)k / (double)r->tasks : NAN;
 }
 
@@ -176,7 +178,8 @@ int plot_server_steps(plot_set *s)
 	fprintf(f,
 		"# %s.dat - every step of a server sweep, medians over reps\n# %s | %s\n"
 		"# Columns: 1 bar position, 2 step, 3 requests/s, 4 p99 corrected (ms), 5 p99 "
-		"uncorrected (ms), 6 server memory per connection (KiB)\n",
+		"uncorrected (ms), 6 server memory per connection, resident and kernel stacks "
+		"(KiB)\n",
 		name, s->what, s->machine);
 	for (size_t k = 0; k < n; k++) {
 		const double v[4] = { st[k].rps, st[k].p99, st[k].p99u, st[k].kib };

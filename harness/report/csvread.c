@@ -179,6 +179,7 @@ static const struct rcol {
 	RC(client_unfinished, T_LONG),
 	RC(client_idle, T_LONG),
 	RC(client_p99_uncorrected_s, T_DBL),
+	RC(kernel_stack_kib, T_LONG),
 #undef RC
 };
 #define NRCOLS (sizeof rcols / sizeof rcols[0])

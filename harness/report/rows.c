@@ -44,7 +44,7 @@ static const struct column {
 	COL(client_rps, C_RATE), COL(client_p50_s, C_SEC), COL(client_p90_s, C_SEC),
 	COL(client_p99_s, C_SEC), COL(client_max_s, C_SEC), COL(body_digest, C_TEXT),
 	COL(client_unfinished, C_COUNT), COL(client_idle, C_COUNT),
-	COL(client_p99_uncorrected_s, C_SEC),
+	COL(client_p99_uncorrected_s, C_SEC), COL(kernel_stack_kib, C_COUNT),
 #undef COL
 	/* clang-format on */
 };

@@ -15,8 +15,7 @@
 int memsample_parse_statm(const char *text, long page_kib, long *resident, long *shared)
 {
 	long size, res, shr;
-	if (sscanf(text, "%ld %ld %ld", &size, &res, &shr) != 3 || res < 0 || shr < 0 ||
-	    shr > res)
+	if (sscanf(text, "%ld %ld %ld", &size, &res, &shr) != 3 || res < 0 || shr < 0 || shr > res)
 		return -1;
 	*resident = res * page_kib;
 	*shared = shr * page_kib;
@@ -85,7 +84,8 @@ static int add_children(pid_t pid, pid_t **list, size_t *n, size_t *cap)
 			break;
 		if (*n == *cap) {
 			size_t ncap = *cap * 2;
-			pid_t *l = ncap <= MEMSAMPLE_MAXPROCS ? realloc(*list, ncap * sizeof *l) : NULL;
+			pid_t *l = ncap <= MEMSAMPLE_MAXPROCS ? realloc(*list, ncap * sizeof *l)
+							      : NULL;
 			if (!l) {
 				rc = -1;
 				break;
@@ -118,7 +118,7 @@ long memsample_tree_kib(pid_t root)
 		    memsample_parse_statm(buf, page_kib, &res, &shr) < 0) {
 			if (i == 0)
 				break; /* the run itself has gone */
-			continue;  /* a child that just exited */
+			continue;      /* a child that just exited */
 		}
 		priv += res - shr;
 		if (shr > most_shared)
@@ -129,4 +129,25 @@ long memsample_tree_kib(pid_t root)
 	}
 	free(list);
 	return total;
+}
+
+long memsample_parse_meminfo(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		char *end;
+		if (strncmp(p, key, kl) || p[kl] != ':')
+			continue;
+		long v = strtol(p + kl + 1, &end, 10);
+		return end == p + kl + 1 || v < 0 ? -1 : v;
+	}
+	return -1;
+}
+
+long memsample_kernel_stack_kib(void)
+{
+	char buf[8192];
+	if (slurp("/proc/meminfo", buf, sizeof buf) <= 0)
+		return -1;
+	return memsample_parse_meminfo(buf, "KernelStack");
 }

@@ -21,6 +21,14 @@
  * when root's cannot be read (it has ended). */
 long memsample_tree_kib(pid_t root);
 
+/* The machine's kernel stacks now, in KiB (/proc/meminfo's KernelStack:
+ * THREAD_SIZE, 16 KiB on x86-64, for every thread alive); -1 if unread. A
+ * run's threads cost this beside their resident memory, which leaves it
+ * out; it is the whole machine's, so other work's threads count too. */
+long memsample_kernel_stack_kib(void);
+/* The value of "Key:   N kB" in meminfo text; -1 when it has none. */
+long memsample_parse_meminfo(const char *text, const char *key);
+
 /* One process's statm figures in KiB, from the file's text (for tests):
  * resident and shared. 0, or -1 when the text is not statm's. */
 int memsample_parse_statm(const char *text, long page_kib, long *resident, long *shared);

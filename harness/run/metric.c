@@ -84,6 +84,15 @@ static double cp99u(const res_run *r)
 {
 	return r->client_p99_uncorrected_s;
 }
+static double kstack_conn(const res_run *r)
+{
+	return r->kernel_stack_kib < 0 ? NAN : (double)r->kernel_stack_kib / (double)r->tasks;
+}
+static double mem_conn(const res_run *r)
+{
+	return (rss(r) + (r->kernel_stack_kib > 0 ? (double)r->kernel_stack_kib : 0)) /
+	       (double)r->tasks;
+}
 static double cerrors(const res_run *r)
 {
 	return r->client_errors < 0 ? NAN : (double)r->client_errors;
@@ -118,6 +127,8 @@ const metric_info metric_table[METRIC_N] = {
 	[METRIC_RSS_CONN] = { "rss_per_conn", "KiB", rss_conn, 1 },
 	[METRIC_CPU_REQ] = { "cpu_per_req", "s", cpu_req, 1 },
 	[METRIC_CP99U] = { "client_p99_uncorrected", "s", cp99u, 1 },
+	[METRIC_KSTACK_CONN] = { "kstack_per_conn", "KiB", kstack_conn, 1 },
+	[METRIC_MEM_CONN] = { "mem_per_conn", "KiB", mem_conn, 1 },
 };
 
 const char *metric_name(metric_id m)

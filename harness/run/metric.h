@@ -32,6 +32,8 @@ typedef enum {
 	METRIC_RSS_CONN,   /* the server's memory per connection (rss / N) */
 	METRIC_CPU_REQ,    /* the server's CPU per request answered */
 	METRIC_CP99U,      /* p99 from the actual send: coordinated omission uncorrected */
+	METRIC_KSTACK_CONN, /* kernel stacks the run added, per task (a server: connection) */
+	METRIC_MEM_CONN,    /* resident memory and kernel stacks, per task */
 	METRIC_N
 } metric_id;
 

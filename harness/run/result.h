@@ -54,6 +54,10 @@ typedef struct {
 	long client_idle;            /* of the connections (tasks), the mostly idle ones */
 	double client_p99_uncorrected_s; /* from the actual send: what coordinated
 					  * omission would report (= p99 closed loop) */
+	/* Any run: how much the machine's kernel stacks (/proc/meminfo
+	 * KernelStack) grew during it, at the most: each thread's, which
+	 * resident memory leaves out; machine-wide. -1: unknown. */
+	long kernel_stack_kib;
 } res_run;
 
 /* A row before any figure: NaN and -1 where nothing was measured. */
@@ -64,6 +68,7 @@ static inline void res_init(res_run *r)
 	r->client_p50_s = r->client_p90_s = r->client_p99_s = r->client_max_s = r->pace;
 	r->client_p99_uncorrected_s = r->pace;
 	r->rss_sum_kib = r->client_requests = r->client_errors = r->client_unfinished = r->client_idle = -1;
+	r->kernel_stack_kib = -1;
 }
 
 /* A run the host slowed down and the sweep did again: kept, never counted. */

@@ -115,7 +115,8 @@ static int child_ended(pid_t pid)
  * 2, 4 and 8 ms, then every 10 ms, or ten times as long as a sample took
  * (run/memsample.h). Without a pidfd (an old
  * kernel, or valgrind) it looks whether the child ended at each sample. */
-static int wait_child(const run_job *job, pid_t pid, const sigset_t *open_mask, long *peak_kib)
+static int wait_child(const run_job *job, pid_t pid, const sigset_t *open_mask, long *peak_kib,
+		      long *kstack_kib)
 {
 	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), how = -1;
 	uint64_t start = wl_now_ns(), gap = 1000000, next = start + gap;
@@ -123,9 +124,11 @@ static int wait_child(const run_job *job, pid_t pid, const sigset_t *open_mask, 
 	while (how < 0 && !*job->stop) {
 		uint64_t now = wl_now_ns();
 		if (now >= next) {
-			long kib = memsample_tree_kib(pid);
+			long kib = memsample_tree_kib(pid), ks = memsample_kernel_stack_kib();
 			if (kib > *peak_kib)
 				*peak_kib = kib;
+			if (ks > *kstack_kib)
+				*kstack_kib = ks;
 			/* A tree of thousands of processes takes a while to read:
 			 * never spend more than a tenth of a CPU on it. */
 			uint64_t took = wl_now_ns() - now;
@@ -204,6 +207,7 @@ int run_one(const run_job *job, res_run *out)
 	out->tasks = job->n;
 	out->pace = NAN; /* the sweep's to measure */
 	out->concurrency = job->c;
+	long kstack0 = memsample_kernel_stack_kib(); /* before the run's threads */
 	fflush(NULL); /* nothing buffered may be written twice by the child */
 	signals_block(&old);
 	pid_t pid = fork();
@@ -219,10 +223,10 @@ int run_one(const run_job *job, res_run *out)
 		child_main(job, &old);
 	setpgid(pid, pid);
 	if (lfd >= 0 && !(pl = peerload_start(job->peer, job->n, lfd, port, job->topology,
-					     job->cpuset, why, sizeof why)))
+					      job->cpuset, why, sizeof why)))
 		shutdown(lfd, SHUT_RDWR); /* no clients: the tasks end at once */
-	long peak = -1;
-	how = wait_child(job, pid, &old, &peak);
+	long peak = -1, kstack = -1;
+	how = wait_child(job, pid, &old, &peak, &kstack);
 	if (pl)
 		peerload_stop(pl); /* the run is over (or stopped): so is its load */
 	if (how)
@@ -241,6 +245,9 @@ int run_one(const run_job *job, res_run *out)
 	out->max_rss_kib = ru.ru_maxrss;
 	/* One process's own peak can top the samples, which may miss it. */
 	out->rss_sum_kib = peak > ru.ru_maxrss ? peak : ru.ru_maxrss;
+	/* the kernel stacks the run's threads added, at their most */
+	out->kernel_stack_kib =
+		kstack >= 0 && kstack0 >= 0 ? (kstack > kstack0 ? kstack - kstack0 : 0) : -1;
 	if (how == 1)
 		strcpy(out->status, "partial");
 	else if (how == 2)

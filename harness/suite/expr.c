@@ -19,7 +19,8 @@ static const metric_id expr_metrics[] = { METRIC_MAKESPAN, METRIC_THROUGHPUT, ME
 					  METRIC_P99,      METRIC_CPU,        METRIC_RSS,
 					  METRIC_CTX,      METRIC_REQ_S,      METRIC_CP50,
 					  METRIC_CP99,     METRIC_CERRORS,    METRIC_RSS_CONN,
-					  METRIC_CPU_REQ,  METRIC_CP99U };
+					  METRIC_CPU_REQ,  METRIC_CP99U,     METRIC_KSTACK_CONN,
+					  METRIC_MEM_CONN };
 #define NMETRICS (sizeof expr_metrics / sizeof *expr_metrics)
 
 /* "makespan, throughput, ..." */
