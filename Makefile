@@ -6,6 +6,7 @@
 #   make test SAN=address,undefined   the same under ASan+UBSan
 #   make memcheck   the tests under valgrind
 #   make bench      the toolkit's own speed, beside raw primitives
+#   make notebooks  execute the lecture notebooks, HTML handouts in results/notebooks/
 
 CC       ?= cc
 SAN      ?=
@@ -33,12 +34,14 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN      := $(if $(SAN),$(BUILD)/concbench,concbench)
 
-.PHONY: all deps deps-memcheck deps-bench test memcheck demo bench reproduce fuzz install clean format FORCE
+.PHONY: all deps deps-memcheck deps-bench test memcheck demo bench reproduce notebooks fuzz install clean format FORCE
 all: $(BIN)
 
 deps:
 	@sh harness/build/deps.sh gcc make pkg-config libhwloc-dev libssl-dev \
-		libxxhash-dev libcmocka-dev gnuplot-nox
+		libxxhash-dev libcmocka-dev gnuplot-nox \
+		jupyter-nbconvert python3-nbclient python3-nbformat python3-ipykernel \
+		python3-pandas python3-matplotlib
 deps-memcheck: deps
 	@sh harness/build/deps.sh valgrind
 # bench's load rows: wrk beside concbench load, against nginx (started by the
@@ -124,6 +127,13 @@ demo: deps
 reproduce: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	./$(BIN) reproduce
+
+# Every notebooks/*.ipynb executed headless (Debian's nbconvert, the kernel
+# of /usr/bin/python3) into an HTML handout with its figures embedded; the
+# runs they make go to results/notebooks/runs/. A cell that fails fails it.
+notebooks: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@CONCBENCH=$(abspath $(BIN)) sh notebooks/render.sh results/notebooks notebooks/*.ipynb
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory $(BIN)

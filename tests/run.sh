@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh BUILD BIN - run every test binary in BUILD/tests (under valgrind when
 # MEMCHECK=1), and tests/layout.sh with the compiler command in LAYOUT_CC
-# when it is set, and close with one "tests: N passed, N failed" line.
+# when it is set, and tests/notebooks.sh (not under valgrind: it tests no C),
+# and close with one "tests: N passed, N failed" line.
 build=$1
 bin=$2
 CONCBENCH=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
@@ -24,11 +25,15 @@ if [ "${MEMCHECK:-}" = 1 ]; then
 	# hwloc's x86 backend cannot work under valgrind and says so; skip it
 	export HWLOC_COMPONENTS=-x86
 fi
-for t in layout "$build"/tests/test_*; do
+for t in layout notebooks "$build"/tests/test_*; do
 	if [ "$t" = layout ]; then
 		[ -n "${LAYOUT_CC:-}" ] || continue
 		# shellcheck disable=SC2086 # the compiler command is words
 		out=$(sh "$(dirname "$0")/layout.sh" $LAYOUT_CC 2>&1)
+		rc=$?
+	elif [ "$t" = notebooks ]; then
+		[ -z "$vg" ] || continue
+		out=$(sh "$(dirname "$0")/notebooks.sh" 2>&1)
 		rc=$?
 	else
 		[ -x "$t" ] || continue

@@ -1,0 +1,152 @@
+"""concbench.py - what a lecture notebook needs from concbench, in a few calls.
+
+    import concbench as cb
+    d = cb.run("-w", "fib:n=30", "-m", "sequential,threads", "-n", "4", name="demo")
+    df = cb.load(d)              # results.csv as a DataFrame, params split out
+    cb.chart(d, "makespan")      # a chart concbench drew, shown inline
+    s = cb.suite("L1")           # a built-in suite at its quick size
+    cb.verdicts(s)               # its verdict lines
+    cb.check()                   # the machine check, as a dict
+
+Each call runs the concbench binary and reads what it wrote; nothing here
+measures anything itself. The binary is $CONCBENCH when set (the tests set
+it), else the repository's ./concbench (built with `make` when missing), else
+`concbench` on PATH. Results go under $CONCBENCH_NB_OUT, else the
+repository's results/notebooks/runs/. $CONCBENCH_NB_MAX_REPS, when set, caps
+a suite's extra rounds of reps (the tests keep them short with it).
+"""
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def binary():
+	"""The concbench binary to run: $CONCBENCH, ./concbench (built), or PATH."""
+	if os.environ.get("CONCBENCH"):
+		return os.environ["CONCBENCH"]
+	local = REPO / "concbench"
+	if not local.exists() and (REPO / "Makefile").exists():
+		subprocess.run(["make", "-s", "-C", str(REPO), "concbench"], check=True)
+	if local.exists():
+		return str(local)
+	found = shutil.which("concbench")
+	if not found:
+		raise RuntimeError("no concbench: run `make` in the repository")
+	return found
+
+
+def out_dir():
+	"""Where the notebooks' results directories go."""
+	d = os.environ.get("CONCBENCH_NB_OUT") or REPO / "results" / "notebooks" / "runs"
+	Path(d).mkdir(parents=True, exist_ok=True)
+	return str(d)
+
+
+def _concbench(args, ok=(0,)):
+	p = subprocess.run([binary(), *args], capture_output=True, text=True)
+	if p.returncode not in ok:
+		raise RuntimeError(f"concbench {' '.join(args)}: exit {p.returncode}\n"
+				   f"{p.stdout[-2000:]}{p.stderr[-2000:]}")
+	return p.stdout
+
+
+def run(*args, name):
+	"""`concbench run ARGS -o OUT --name NAME`; returns its results directory."""
+	out = _concbench(["run", *args, "-o", out_dir(), "--name", name])
+	dirs = re.findall(r"^results: (.+)$", out, re.M)
+	if not dirs:
+		raise RuntimeError("concbench run printed no results directory:\n" + out)
+	return dirs[-1]
+
+
+class Suite:
+	"""A suite's run: .name, .dirs (its results directories, the first one and
+	any rounds of more reps), .report (its verdict lines), .exit (0; 1 when a
+	claim was not reproduced, which a lecture shows rather than hides)."""
+
+	def __init__(self, name, dirs, report, exit_status):
+		self.name, self.dirs, self.report, self.exit = name, dirs, report, exit_status
+
+	def __repr__(self):
+		return self.report
+
+
+def suite(name, quick=True):
+	"""`concbench suite NAME --quick --out OUT`; returns a Suite."""
+	args = ["suite", name, "--out", out_dir()] + (["--quick"] if quick else [])
+	if os.environ.get("CONCBENCH_NB_MAX_REPS"):
+		args += ["--max-reps", os.environ["CONCBENCH_NB_MAX_REPS"]]
+	p = subprocess.run([binary(), *args], capture_output=True, text=True)
+	if p.returncode not in (0, 1):
+		raise RuntimeError(f"concbench {' '.join(args)}: exit {p.returncode}\n{p.stderr[-2000:]}")
+	dirs = re.findall(r"^(?:results|  more reps): (.+)$", p.stdout, re.M)
+	m = re.search(rf"^{re.escape(name)}: .*", p.stdout, re.M | re.S)
+	return Suite(name, dirs, m.group(0).rstrip() if m else p.stdout, p.returncode)
+
+
+def check():
+	"""`concbench check --json --quick`: this machine as a benchmark sees it
+	(effective_cores delivered, load, switch and fork costs), as a dict."""
+	import json
+	return json.loads(_concbench(["check", "--json", "--quick"]))
+
+
+def _num(v):
+	try:
+		return pd.to_numeric(v)
+	except (ValueError, TypeError):
+		return v
+
+
+def load(where):
+	"""results.csv of a results directory (or of a Suite, or a list of
+	directories, concatenated) as a DataFrame: one row per run, the CSV's
+	columns (seconds end in _s, memory in _kib, per second in _per_s), each
+	workload parameter a column of its own (n, ms, delay_ms...; numeric where
+	it is a number), and *_ms columns beside makespan and the latencies."""
+	dirs = where.dirs if isinstance(where, Suite) else [where] if isinstance(where, (str, Path)) else where
+	df = pd.concat([pd.read_csv(Path(d) / "results.csv", dtype={"digest": str, "params": str})
+			for d in dirs], ignore_index=True)
+	params = df["params"].fillna("").map(lambda s: dict(kv.split("=", 1) for kv in s.split(",") if "=" in kv))
+	for key in sorted({k for p in params for k in p}):
+		col = key if key not in df.columns else "param_" + key
+		df[col] = _num(params.map(lambda p: p.get(key)))
+	for c in ["makespan_s", "lat_p50_s", "lat_p99_s", "svc_mean_s"]:
+		df[c[:-2] + "_ms"] = df[c] * 1000
+	return df
+
+
+def medians(df, metric="makespan_ms", by=("model", "concurrency")):
+	"""The median of METRIC over the ok reps, per group: a Series."""
+	ok = df[df["status"] == "ok"]
+	return ok.groupby(list(by))[metric].median()
+
+
+def chart(where, name, width=720):
+	"""Show chart NAME (a PNG concbench drew) of a results directory or Suite
+	inline, embedded in the notebook (and so in its HTML handout)."""
+	from IPython.display import Image, display
+	dirs = where.dirs[:1] if isinstance(where, Suite) else [where]
+	path = Path(dirs[0]) / f"{name}.png"
+	if not path.exists():
+		have = sorted(p.stem for p in Path(dirs[0]).glob("*.png"))
+		raise FileNotFoundError(f"no chart {name} in {dirs[0]}; it has {', '.join(have)}")
+	display(Image(filename=str(path), width=width))
+
+
+def verdicts(s):
+	"""Show a Suite's verdict lines, as `concbench suite` printed them."""
+	from IPython.display import Markdown, display
+	display(Markdown(f"**Suite {s.name}** (`concbench suite {s.name} --quick`):\n\n```\n{s.report}\n```"))
+
+
+def say(text):
+	"""Show TEXT (Markdown, usually an f-string of figures from the run)."""
+	from IPython.display import Markdown, display
+	display(Markdown(text))
