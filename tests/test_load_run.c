@@ -160,6 +160,7 @@ static void test_lengths(void **st)
 	load_result_free(&r);
 
 	volatile sig_atomic_t stop = 1;
+	c.requests = 0; /* only the stop flag can end it */
 	c.duration_ns = 3600ull * 1000000000;
 	c.stop = &stop;
 	r = run_cfg(&c);
@@ -221,7 +222,8 @@ static void test_idle(void **st)
 	struct srv s = srv_start(OK);
 	load_cfg c = cfg(s.port, 0, 5, 2);
 	c.idle = 3;
-	c.duration_ns = 200000000;
+	/* long enough for the idle ones' answers, under valgrind too */
+	c.duration_ns = getenv("CB_MEMCHECK") ? 2000000000 : 300000000;
 	c.exact = 0;
 	srv_count(&s);
 	int requests = s.requests, accepts = s.accepts;
