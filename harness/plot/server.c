@@ -50,9 +50,7 @@ static double q_cpu(const res_run *r) /* server CPU per answered request, us */
 
 static double q_mem(const res_run *r) /* KiB per connection: every process, kernel stacks */
 {
-	long k = r->rss_sum_kib > 0 ? r->rss_sum_kib : r->max_rss_kib;
-	k += k > 0 && r->kernel_stack_kib > 0 ? r->kernel_stack_kib : 0;
-	return k > 0 && r->tasks ? (double)k / (double)r->tasks : NAN;
+	return metric_value(METRIC_MEM_CONN, r);
 }
 
 /* The largest C model m ran at where xq is x (x NaN: anywhere). Without

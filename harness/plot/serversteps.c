@@ -40,9 +40,7 @@ static int same_step(const res_run *a, const res_run *b)
 
 static double kib_per_conn(const res_run *r)
 {
-	long k = r->rss_sum_kib > 0 ? r->rss_sum_kib : r->max_rss_kib;
-	k += k > 0 && r->kernel_stack_kib > 0 ? r->kernel_stack_kib : 0;
-	return k > 0 && r->tasks ? (double)k / (double)r->tasks : NAN;
+	return metric_value(METRIC_MEM_CONN, r);
 }
 
 /* The median of field over the ok rows of st's step. */
