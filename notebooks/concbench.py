@@ -4,8 +4,9 @@
     d = cb.run("-w", "fib:n=30", "-m", "sequential,threads", "-n", "4", name="demo")
     df = cb.load(d)              # results.csv as a DataFrame, params split out
     cb.chart(d, "makespan")      # a chart concbench drew, shown inline
-    s = cb.suite("L1")           # a built-in suite at its quick size
+    s = cb.suite("L1")           # a built-in suite at its quick size, as reproduce runs it
     cb.verdicts(s)               # its verdict lines
+    cb.summary([s])              # its REPORT.md row: claim, ours, verdict
     cb.check()                   # the machine check, as a dict
 
 Each call runs the concbench binary and reads what it wrote; nothing here
@@ -66,28 +67,61 @@ def run(*args, name):
 
 
 class Suite:
-	"""A suite's run: .name, .dirs (its results directories, the first one and
-	any rounds of more reps), .report (its verdict lines), .exit (0; 1 when a
-	claim was not reproduced, which a lecture shows rather than hides)."""
+	"""A suite's run, as `concbench reproduce --quick --only NAME` made it:
+	.name, .dirs (its results directories: the first one and any rounds of
+	more reps), .report (the verdict lines it printed), .row (its row of the
+	run's REPORT.md: id, claim, source, book, ours, expectation, verdict),
+	.report_md (that file) and .exit (0; 1 when a claim was not reproduced,
+	which a lecture shows rather than hides)."""
 
-	def __init__(self, name, dirs, report, exit_status):
-		self.name, self.dirs, self.report, self.exit = name, dirs, report, exit_status
+	def __init__(self, name, dirs, report, row, report_md, exit_status):
+		self.name, self.dirs, self.report = name, dirs, report
+		self.row, self.report_md, self.exit = row, report_md, exit_status
 
 	def __repr__(self):
 		return self.report
 
 
+REPORT_COLUMNS = ["id", "claim", "source", "book", "ours", "expectation", "verdict", "charts"]
+
+
+def report_rows(path):
+	"""The claim rows of a REPORT.md that `concbench reproduce` wrote: a list
+	of dicts keyed by REPORT_COLUMNS, the text as the report has it but for
+	its Markdown (bold, code marks, <br>), and "verdict" the verdict alone
+	(reproduced, not reproduced, inconclusive, n/a) with "why" beside it."""
+	rows = []
+	for line in Path(path).read_text().splitlines():
+		cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+		if len(cells) != len(REPORT_COLUMNS) or cells[0] in ("id", "---"):
+			continue
+		row = {k: re.sub(r"\*\*|`", "", v).replace("\\|", "|").replace("<br>", "; ")
+		       for k, v in zip(REPORT_COLUMNS, cells)}
+		row["verdict"], _, row["why"] = row["verdict"].partition("; ")
+		rows.append(row)
+	return rows
+
+
 def suite(name, quick=True):
-	"""`concbench suite NAME --quick --out OUT`; returns a Suite."""
-	args = ["suite", name, "--out", out_dir()] + (["--quick"] if quick else [])
+	"""`concbench reproduce --only NAME [--quick] --out OUT`: the built-in
+	suite NAME, run and judged as `concbench reproduce` does (it is that
+	command), so a notebook's verdicts are reproduce's; returns a Suite."""
+	args = ["reproduce", "--only", name, "--out", out_dir()] + (["--quick"] if quick else [])
 	if os.environ.get("CONCBENCH_NB_MAX_REPS"):
 		args += ["--max-reps", os.environ["CONCBENCH_NB_MAX_REPS"]]
 	p = subprocess.run([binary(), *args], capture_output=True, text=True)
 	if p.returncode not in (0, 1):
 		raise RuntimeError(f"concbench {' '.join(args)}: exit {p.returncode}\n{p.stderr[-2000:]}")
 	dirs = re.findall(r"^(?:results|  more reps): (.+)$", p.stdout, re.M)
-	m = re.search(rf"^{re.escape(name)}: .*", p.stdout, re.M | re.S)
-	return Suite(name, dirs, m.group(0).rstrip() if m else p.stdout, p.returncode)
+	md = re.findall(r"^report: (.+)$", p.stdout, re.M)
+	if not md:
+		raise RuntimeError(f"concbench {' '.join(args)} printed no report:\n{p.stdout[-2000:]}")
+	rows = [r for r in report_rows(md[-1]) if r["id"] == name]
+	# the suite's verdict lines: from its title line to its verdict line
+	m = re.search(rf"^{re.escape(name)}: .*?^{re.escape(name)}: [^\n]*\(\d+ checks?[^\n]*$",
+		      p.stdout, re.M | re.S)
+	return Suite(name, dirs, m.group(0) if m else p.stdout, rows[0] if rows else None,
+		     md[-1], p.returncode)
 
 
 def check():
@@ -141,9 +175,22 @@ def chart(where, name, width=720):
 
 
 def verdicts(s):
-	"""Show a Suite's verdict lines, as `concbench suite` printed them."""
+	"""Show a Suite's verdict lines, as `concbench reproduce` printed them."""
 	from IPython.display import Markdown, display
-	display(Markdown(f"**Suite {s.name}** (`concbench suite {s.name} --quick`):\n\n```\n{s.report}\n```"))
+	display(Markdown(f"**Suite {s.name}** (`concbench reproduce --quick --only {s.name}`):"
+			 f"\n\n```\n{s.report}\n```"))
+
+
+def summary(suites):
+	"""The REPORT.md rows of these suites' runs, as a DataFrame indexed by
+	claim id: the claim, our figure with its 95 % interval, the verdict
+	(and why, for n/a or inconclusive). These are `concbench reproduce`'s
+	own rows, so the notebook's verdicts are the report's."""
+	rows = [s.row for s in suites if s.row]
+	missing = [s.name for s in suites if not s.row]
+	if missing:
+		raise RuntimeError(f"no REPORT.md row for {', '.join(missing)}")
+	return pd.DataFrame(rows).set_index("id")[["claim", "ours", "verdict", "why"]]
 
 
 def say(text):

@@ -14,18 +14,8 @@ cc=$1
 shift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() { # NAME STATUS [DETAILS-FILE]
-	if [ "$2" = 0 ]; then
-		pass=$((pass + 1))
-		echo "[       OK ] layout: $1"
-	else
-		fail=$((fail + 1))
-		[ -s "$3" ] && sed 's/^/    /' "$3"
-		echo "[  FAILED  ] layout: $1"
-	fi
-}
+CHECKS_PREFIX="layout: "
+. tests/checks.sh
 headers=$(ls harness/*/*.h models/*.h workloads/*.h workloads/*/*.h 2>/dev/null)
 sources=$(ls harness/*.c harness/*/*.c models/*.[cS] workloads/*.c workloads/*/*.c tests/*.[ch] tests/fuzz/*.c 2>/dev/null)
 
@@ -90,6 +80,4 @@ wc -l $headers $sources | awk '$2 != "total" && $1 > 450' >"$tmp/long"
 ! [ -s "$tmp/long" ]
 check "no source file over 450 lines" $? "$tmp/long"
 
-[ "$fail" = 0 ] && echo "[  PASSED  ] $pass test(s)."
-[ "$fail" = 0 ] || { echo "[  PASSED  ] $pass test(s)."; echo "[  FAILED  ] $fail test(s), listed above"; }
-[ "$fail" = 0 ]
+checks_finish

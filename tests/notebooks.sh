@@ -8,28 +8,18 @@
 #   - `make notebooks`' runner (notebooks/render.sh) fails on a notebook whose
 #     cell raises (tests/fixtures/notebooks/broken.ipynb);
 #   - every notebook executes headless at its quick sizes, into an HTML
-#     handout with embedded figures and the verdicts of its suites.
+#     handout with embedded figures and the verdicts of its suites, and
+#     those verdicts are the rows of the REPORT.md `concbench reproduce`
+#     wrote for its lessons (and the check does catch one changed).
 # The binary is $CONCBENCH (run.sh sets it); the runs go to a temp dir, and
 # a suite runs no extra rounds of reps (CONCBENCH_NB_MAX_REPS), so the whole
 # takes a minute or two. Run from the repository's root.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() { # NAME STATUS [DETAILS-FILE]
-	if [ "$2" = 0 ]; then
-		pass=$((pass + 1))
-		echo "[       OK ] notebooks: $1"
-	else
-		fail=$((fail + 1))
-		[ -s "${3:-}" ] && sed 's/^/    /' "$3" | tail -n 40
-		echo "[  FAILED  ] notebooks: $1"
-	fi
-}
+CHECKS_PREFIX="notebooks: "
+. tests/checks.sh
 finish() {
-	echo "[  PASSED  ] $pass test(s)."
-	[ "$fail" = 0 ] || echo "[  FAILED  ] $fail test(s), listed above"
-	[ "$fail" = 0 ]
+	checks_finish
 	exit
 }
 py=/usr/bin/python3
@@ -76,12 +66,47 @@ rc=$?
 	grep -q 'broken.ipynb FAILED' "$tmp/out"
 check "the runner fails on a notebook whose cell raises (exit $rc)" $? "$tmp/out"
 
-# 4. Every notebook runs headless, into a handout with figures and verdicts.
-CONCBENCH_NB_OUT=$tmp/runs
+# 4. Every notebook runs headless, into a handout with figures and verdicts,
+# and those verdicts are `concbench reproduce`'s: the handout's summary
+# table holds exactly the lessons the notebook's Summary names, each with the
+# verdict of the REPORT.md its run wrote (the check catches a doctored one).
+cat >"$tmp/agree.py" <<'PYEOF'
+import glob, html, json, re, sys
+nb, page, runs = sys.argv[1:4]
+sys.path.insert(0, "notebooks")
+import concbench
+report = {}
+for md in glob.glob(f"{runs}/reproduce/*/REPORT.md"):
+	for row in concbench.report_rows(md):
+		report[row["id"]] = row["verdict"]
+text = "".join("".join(c["source"]) for c in json.load(open(nb))["cells"] if c["cell_type"] == "markdown")
+summary = text[text.index("## Summary"):] if "## Summary" in text else ""
+named = set(re.findall(r"^\| (L\w+) \|", summary, re.M))
+shown = {}
+for tr in re.findall(r"<tr>(.*?)</tr>", open(page).read(), re.S):
+	cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+		 for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
+	if cells and re.fullmatch(r"L\w+", cells[0]) and len(cells) == 5:
+		shown[cells[0]] = cells[3]
+bad = []
+if not named:
+	bad.append("the notebook has no ## Summary table of lessons")
+for lesson in sorted(named | set(shown) | set(report)):
+	want, got = report.get(lesson), shown.get(lesson)
+	if lesson not in named:
+		bad.append(f"{lesson}: run or shown, but not in the notebook's Summary")
+	elif want is None:
+		bad.append(f"{lesson}: no REPORT.md row: its suite did not run as concbench reproduce")
+	elif got != want:
+		bad.append(f"{lesson}: the handout's summary says {got!r}, reproduce's REPORT.md {want!r}")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PYEOF
 CONCBENCH_NB_MAX_REPS=${CONCBENCH_NB_MAX_REPS:-5}
 export CONCBENCH_NB_OUT CONCBENCH_NB_MAX_REPS
 for nb in notebooks/*.ipynb; do
 	base=$(basename "$nb" .ipynb)
+	CONCBENCH_NB_OUT=$tmp/runs/$base
 	sh notebooks/render.sh "$tmp/html" "$nb" >"$tmp/out" 2>&1
 	rc=$?
 	html=$tmp/html/$base.html
@@ -90,5 +115,23 @@ for nb in notebooks/*.ipynb; do
 		grep -Eq '\[(reproduced|not reproduced|inconclusive|n/a)\]' "$html" &&
 		! grep -q 'Traceback (most recent call last)' "$html"
 	check "$base executes headless into a handout with figures and verdicts ($(sed -n 's/.*(\([0-9]* s\))$/\1/p' "$tmp/out"))" $? "$tmp/out"
+	[ "$rc" = 0 ] || continue
+	$py "$tmp/agree.py" "$nb" "$html" "$CONCBENCH_NB_OUT" >"$tmp/agree" 2>&1
+	check "$base: its summary's verdicts are concbench reproduce's" $? "$tmp/agree"
+	if [ -z "${doctored:-}" ]; then # once: the check sees a verdict changed
+		doctored=1
+		$py - "$html" "$tmp/doctored.html" <<'PYEOF'
+import re, sys
+page = open(sys.argv[1]).read()
+flip = {"reproduced": "not reproduced", "not reproduced": "reproduced", "inconclusive": "reproduced", "n/a": "reproduced"}
+def one(m):
+	return m.group(1) + flip.get(m.group(2), "reproduced") + m.group(3)
+page = re.sub(r"(<tr>\s*<th>L\w+</th>(?:\s*<td>.*?</td>){2}\s*<td>)(.*?)(</td>)", one, page, count=1, flags=re.S)
+open(sys.argv[2], "w").write(page)
+PYEOF
+		! $py "$tmp/agree.py" "$nb" "$tmp/doctored.html" "$CONCBENCH_NB_OUT" >"$tmp/out" 2>&1 &&
+			grep -q "the handout's summary says" "$tmp/out"
+		check "the agreement check catches a summary verdict changed by hand" $? "$tmp/out"
+	fi
 done
 finish

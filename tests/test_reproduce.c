@@ -112,10 +112,50 @@ static void test_reproduce(void **st)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* --only keeps the named suites, in the order given (the notebooks run
+ * their lessons so); a name no suite has is a usage error before any run. */
+static void test_only(void **st)
+{
+	(void)st;
+	char tmpl[] = "/tmp/cb-only-XXXXXX";
+	char *root = mkdtemp(tmpl);
+	assert_non_null(root);
+	char log[256], cmd[600];
+	snprintf(log, sizeof log, "%s/log", root);
+	fflush(stdout);
+	int saved = dup(1);
+	FILE *lf = fopen(log, "w");
+	assert_non_null(lf);
+	dup2(fileno(lf), 1);
+	char *argv[] = { "reproduce", "--quick", "--no-plot", "--suites", "tests/fixtures/suites/tiny",
+			 "--only=A2,A1,A2", "--out", root, NULL };
+	char *bad[] = { "reproduce", "--suites", "tests/fixtures/suites/tiny", "--only", "A1,A9",
+			"--out", root, NULL };
+	volatile sig_atomic_t stop = 0;
+	int rc = cli_reproduce(8, argv, &stop);
+	int rc_bad = cli_reproduce(7, bad, &stop);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	fclose(lf);
+	assert_int_equal(rc, 0);
+	assert_int_equal(rc_bad, 2);
+	const char *out = test_slurp(log);
+	const char *a2 = strstr(out, "== suite A2 (1/2)"), *a1 = strstr(out, "== suite A1 (2/2)");
+	assert_non_null(a2);
+	assert_non_null(a1);
+	assert_true(a2 < a1);
+	assert_null(strstr(out, "== suite A3"));
+	assert_non_null(strstr(out, "2 claims: 1 reproduced, 1 n/a, 0 inconclusive, 0 not reproduced\n"));
+	snprintf(cmd, sizeof cmd, "test ! -e '%s/A9' && rm -rf '%s'", root, root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reproduce),
+		cmocka_unit_test(test_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
