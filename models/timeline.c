@@ -349,16 +349,19 @@ void tl_record_kind(int kind)
  * or more, did the thread get the CPU time the wall clock passed? What it
  * fell short by, beyond a fifth, it spent runnable and off the CPU: record
  * `ready` for that long (placed at the end of the time it did run: the
- * tick knows how much, not exactly when) and `run` again. */
+ * tick knows how much, not exactly when) and `run` again. The CPU time is
+ * a system call, so it is read once a millisecond and not at a segment's
+ * start: the first millisecond of each run segment goes unchecked, which
+ * keeps a GIL handed off at every check point from paying one per turn. */
 void tl_record_tick(void)
 {
 	if (!lane_here() || me.ev != TL_RUN)
 		return;
 	const tl_buf *b = me.b;
 	uint64_t wall = stamp(b); /* in stamps; the thread's CPU time in ns */
-	if (!me.tick_wall) {
+	if (!me.tick_wall) {      /* a new run segment: its CPU time is read 1 ms on */
 		me.tick_wall = wall;
-		me.tick_cpu = now_ns(CLOCK_THREAD_CPUTIME_ID);
+		me.tick_cpu = 0;
 		return;
 	}
 	double dw = (double)(wall - me.tick_wall) / b->ticks_per_ns;
@@ -366,7 +369,7 @@ void tl_record_tick(void)
 		return;
 	uint64_t cpu = now_ns(CLOCK_THREAD_CPUTIME_ID);
 	double dc = (double)(cpu - me.tick_cpu);
-	if (dc < dw && dw - dc > dw / 5) {
+	if (me.tick_cpu && dc < dw && dw - dc > dw / 5) {
 		append(TL_READY, me.task, -1, me.tick_wall + (uint64_t)(dc * b->ticks_per_ns));
 		append(TL_RUN, me.task, sched_getcpu(), wall);
 	}
