@@ -29,9 +29,11 @@ cat >"$jp/kernels/python3/kernel.json" <<EOF
 EOF
 JUPYTER_PATH=$jp
 export JUPYTER_PATH
-# no stray interpreter settings into the kernel; a headless matplotlib
+# no stray interpreter settings into the kernel; matplotlib's inline
+# backend, which draws without a display and hands each figure to the
+# notebook (Agg alone would draw them nowhere: no figure in the handout)
 unset PYTHONHOME PYTHONPATH
-MPLBACKEND=Agg
+MPLBACKEND=module://matplotlib_inline.backend_inline
 export MPLBACKEND
 fail=0
 for nb in "$@"; do
