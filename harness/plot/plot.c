@@ -10,8 +10,7 @@
  *	cpu           user+sys CPU and context switches per task at that C
  *	latency_cdf   latency distribution at that C (tasks/, else percentiles)
  *	timeline_M    a Gantt chart per model from tasks/ (--timeline runs)
- *
- * Each chart is a .dat and a .gp beside the results; gnuplot then runs once
+ *	states_M      what each OS thread did, from tasks/'s state events (states.c)
  *	switch        ns per hand-off, thread (pipe) vs coroutine (yield), when
  *	              the results hold switch workloads (switchcost.c)
  *
@@ -40,6 +39,7 @@
 #include "harness/plot/bars.h"
 #include "harness/plot/loadplot.h"
 #include "harness/plot/server.h"
+#include "harness/plot/states.h"
 #include "harness/plot/sweep.h"
 #include "harness/plot/switchcost.h"
 #include "harness/plot/tasks.h"
@@ -108,7 +108,8 @@ static int draw_set(plot_set *s)
 		return plot_server(s);
 	int (*chart[])(
 		plot_set *) = { plot_throughput, plot_latency, plot_speedup, plot_memory,
-				plot_makespan,   plot_cpu,     plot_cdf,     plot_timelines };
+				plot_makespan,   plot_cpu,     plot_cdf,     plot_timelines,
+				plot_states };
 	for (size_t i = 0; i < sizeof chart / sizeof chart[0]; i++)
 		if (chart[i](s) < 0)
 			return -1;
