@@ -14,6 +14,9 @@
  *	switch        ns per hand-off, thread (pipe) vs coroutine (yield), when
  *	              the results hold switch workloads (switchcost.c)
  *
+ * Beside the charts, trace.json (trace.c): every run's state timeline as
+ * Chrome trace-event JSON, when tasks/ holds state events.
+ *
  * Each chart is a .dat and a .gp beside the results; gnuplot then runs once
  * per script, in the directory, with no shell between (fork + exec), so a
  * lecturer redraws any chart with the same command. A directory with several
@@ -43,6 +46,7 @@
 #include "harness/plot/sweep.h"
 #include "harness/plot/switchcost.h"
 #include "harness/plot/tasks.h"
+#include "harness/plot/trace.h"
 
 /* Fork and exec gnuplot with argv[1..] in dir; its stdout and stderr come
  * back in out (NUL-terminated, cut at len). Exit status, or -1. */
@@ -201,6 +205,11 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 	plot_set *s = malloc(sizeof *s);
 	if (!ok || !lim || !s || !taken) {
 		snprintf(err, errlen, "%s: out of memory", dir);
+		drawn = -1;
+		goto out;
+	}
+	/* the state timelines of every run recorded with them, for Perfetto */
+	if (plot_trace(dir, all, n, diag, err, errlen) < 0) {
 		drawn = -1;
 		goto out;
 	}
