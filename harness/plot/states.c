@@ -309,7 +309,9 @@ static int states(plot_set *s, size_t m, const res_run *run, const evr_run *r)
 	fputs("# Segments: x from start to end, y the row; thin strips: the CPU;\n"
 	      "# the number on a run: its task.\nplot ",
 	      f);
-	int first = 1;
+	int first = 1, banded = 0;
+	static const char *const band_title[3] = { "tasks running", "tasks ready (queued)",
+						   "tasks waiting for I/O" };
 	for (size_t i = 0; i < nb; i++) {
 		size_t b = (size_t)blk[i];
 		fputs(first ? "" : ", \\\n     ", f);
@@ -335,13 +337,14 @@ static int states(plot_set *s, size_t m, const res_run *run, const evr_run *r)
 				"\"%s.dat\" index %zu using 1:2 with points pt 11 ps 1.8 lc rgb "
 				"\"black\" title \"GIL hand-off\"",
 				name, i);
-		else
-			for (int j = 0; j < 3; j++)
+		else /* a band: its colours named once */
+			for (int j = 0, named = !banded++; j < 3; j++)
 				fprintf(f,
 					"%s\"%s.dat\" index %zu using 1:%d:%d with filledcurves lc "
-					"rgb \"%s\" notitle",
+					"rgb \"%s\" %s%s%s",
 					j ? ", \\\n     " : "", name, i, j + 2, j + 3,
-					state_color[j ? j + 1 : 0]);
+					state_color[j ? j + 1 : 0], named ? "title \"" : "notitle",
+					named ? band_title[j] : "", named ? "\"" : "");
 	}
 	fputc('\n', f);
 	return plot_gp_end(s, name, f, &gbuf, &glen);
