@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "models/coro_limits.h"
+#include "models/timeline.h"
 
 typedef struct coro_sched coro_sched;
 
@@ -97,7 +98,9 @@ static void lane_run(coro_lane *ln)
 	while (ln) {
 		s->current = ln;
 		s->handoffs = 0;
+		tl_event_at(TL_RUN, (int64_t)ln->task);
 		coroutine_switch(coroutine_main(s->pool), ln->co);
+		tl_event_at(TL_SCHED, -1);
 		ln = s->current;
 		if (!coroutine_done(ln->co))
 			return; /* it waits */
@@ -157,6 +160,7 @@ static int coro_sleep_until(wl_io *io, uint64_t deadline_ns)
 	if (id < 0)
 		return (int)id;
 	ln->timer = id;
+	tl_event_at(TL_WAIT, (int64_t)ln->task);
 	park(ln);
 	return 0;
 }
@@ -179,6 +183,7 @@ static int coro_wait_fd(wl_io *io, int fd, int events, uint64_t deadline_ns)
 		}
 		ln->timer = id;
 	}
+	tl_event_at(TL_WAIT, (int64_t)ln->task);
 	park(ln);
 	return ln->ready;
 }
@@ -269,9 +274,11 @@ static int coro_yield(wl_io *io)
 	if ((rc = turn_arm(s)) < 0)
 		return rc;
 	run_push(s, ln);
+	tl_event_at(TL_WAKE, (int64_t)ln->task); /* queued: ready, not running */
 	if (s->run_head != ln && handoff_ok(s)) {
 		coro_lane *next = run_pop(s);
 		s->current = next;
+		tl_event_at(TL_RUN, (int64_t)next->task);
 		coroutine_switch(ln->co, next->co);
 		return 0;
 	}
@@ -314,6 +321,7 @@ int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, size_t lanes)
 				  .yield = coro_yield,
 				  .ctx = ln };
 	}
+	tl_lane_kind(TL_LANE_LOOP); /* --timeline: this thread interleaves tasks */
 	s->filling = 1;
 	for (size_t k = 0; k < lanes; k++)
 		lane_fill(&s->lane[k]);

@@ -25,6 +25,7 @@
  * so hand-offs are fair and tests deterministic.
  */
 #include "models/gil.h"
+#include "models/timeline.h"
 
 #include <assert.h>
 #include <pthread.h>
@@ -148,8 +149,10 @@ void gil_acquire(gil *g)
 	if (!g->locked && !g->head) {
 		take(g);
 	} else {
+		tl_state(TL_GIL); /* --timeline: this thread waits for the GIL */
 		enqueue(g, &w);
 		wait_turn(g, &w);
+		tl_state(TL_RUN);
 	}
 	pthread_mutex_unlock(&g->mu);
 }
@@ -186,9 +189,12 @@ int gil_checkpoint(gil *g)
 		/* FORCE_SWITCHING: queue behind the waiters before letting go, so
 		 * the lock cannot come back before another thread has had it. */
 		g->switches++;
+		tl_event_at(TL_HANDOFF, -1);
+		tl_state(TL_GIL);
 		enqueue(g, &w);
 		drop(g);
 		wait_turn(g, &w);
+		tl_state(TL_RUN);
 	}
 	pthread_mutex_unlock(&g->mu);
 	return sw;

@@ -31,6 +31,7 @@
 #define _GNU_SOURCE
 #include "models/epoll.h"
 #include "models/looptasks.h"
+#include "models/timeline.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -84,10 +85,13 @@ static void run_job(hybrid *h, loop_job *j, wl_io *io)
 		model_exec(h->r, j->task, j->lane, io);
 		return;
 	}
+	wl_io tio;
 	j->next = (wl_wait){ .fd = -1 };
 	memset(&j->res, 0, sizeof j->res);
-	wl_offload_io = io;
+	wl_offload_io = model_timeline_io(&tio, io);
+	tl_event_at(TL_RUN, (int64_t)j->task);
 	j->rc = w->kind->step(w, j->task, j->state, 0, &j->next, &j->res);
+	tl_event_at(TL_IDLE, -1);
 	wl_offload_io = NULL;
 	j->ran = 1;
 }

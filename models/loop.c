@@ -16,6 +16,7 @@
  * The executor that drives tasks on this loop, loop_run_tasks, is looptasks.c.
  */
 #include "models/loop.h"
+#include "models/timeline.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -367,7 +368,11 @@ int loop_run(loop *l)
 			timeout = d > now ? (int64_t)(d - now) : 0;
 		}
 		l->err[0] = 0;
+		if (timeout)
+			tl_event_at(TL_IO, -1); /* --timeline: the loop waits */
 		int n = l->be->wait(l, timeout, l->ev, l->evcap);
+		if (timeout)
+			tl_event_at(TL_SCHED, -1);
 		if (n < 0)
 			return n;
 		l->iter++;

@@ -23,6 +23,7 @@
  * again when the job comes back (loop_job_done).
  */
 #include "models/looptasks.h"
+#include "models/timeline.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -66,7 +67,11 @@ static int call_step(lane *ln, int ready, wl_wait *w, wl_result *res)
 	gil *g = t->o ? t->o->g : NULL;
 
 	gil_acquire(g);
+	tl_event_at(TL_RUN, (int64_t)ln->task);
 	int rc = t->k->step(t->r->wl, ln->task, ln->state, ready, w, res);
+	if (rc == WL_STEP_WAIT)
+		tl_event_at(TL_WAIT, (int64_t)ln->task);
+	tl_event_at(TL_SCHED, -1);
 	gil_release(g);
 	return rc;
 }
@@ -369,6 +374,7 @@ int loop_run_tasks_offload(model_run *r, const loop_backend *be, const loop_offl
 		return model_fail(r, MODEL_ERROR, "%s: concurrency must be at least 1",
 				  r->model->kind->name);
 	size_t lanes = r->c < r->n ? r->c : r->n;
+	tl_lane_kind(TL_LANE_LOOP); /* --timeline: this thread interleaves tasks */
 	t.stride = k->step ? (k->state_size + 15) / 16 * 16 : 0;
 	t.lane = calloc(lanes, sizeof *t.lane);
 	t.idle = calloc(lanes, sizeof *t.idle);

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "models/model.h"
+#include "models/timeline.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -116,12 +117,14 @@ void model_task_begin(model_run *r, size_t i, int worker)
 	t->worker = worker;
 	t->cpu = sched_getcpu();
 	t->start_ns = wl_now_ns();
+	tl_event_at(TL_RUN, (int64_t)i);
 }
 
 void model_task_end(model_run *r, size_t i, const wl_result *res)
 {
 	model_task *t = &r->table->task[i];
 	t->end_ns = wl_now_ns();
+	tl_event_at(TL_END, (int64_t)i);
 	t->digest = res->digest;
 	t->err = res->err;
 	atomic_fetch_add(&t->runs, 1);
@@ -139,9 +142,67 @@ void model_task_end(model_run *r, size_t i, const wl_result *res)
 	}
 }
 
+/* With --timeline, a blocking backend inside one that records: its waits
+ * are the lane's io state, and its check points tick (timeline.h). */
+static int tl_io_sleep_until(wl_io *io, uint64_t deadline_ns)
+{
+	wl_io *in = io->ctx;
+	tl_state(TL_IO);
+	int rc = in->sleep_until(in, deadline_ns);
+	tl_state(TL_RUN);
+	return rc;
+}
+
+static int tl_io_wait_fd(wl_io *io, int fd, int events, uint64_t deadline_ns)
+{
+	wl_io *in = io->ctx;
+	tl_state(TL_IO);
+	int rc = in->wait_fd(in, fd, events, deadline_ns);
+	tl_state(TL_RUN);
+	return rc;
+}
+
+static void tl_io_checkpoint(wl_io *io)
+{
+	wl_checkpoint(io->ctx);
+	tl_tick();
+}
+
+static void tl_io_nogil_begin(wl_io *io)
+{
+	wl_nogil_begin(io->ctx);
+}
+
+static void tl_io_nogil_end(wl_io *io)
+{
+	wl_nogil_end(io->ctx);
+}
+
+static int tl_io_yield(wl_io *io)
+{
+	return wl_yield(io->ctx);
+}
+
+wl_io *model_timeline_io(wl_io *tmp, wl_io *io)
+{
+	if (!tl_active || !io->blocking)
+		return io;
+	*tmp = (wl_io){ .sleep_until = tl_io_sleep_until,
+			.wait_fd = tl_io_wait_fd,
+			.ctx = io,
+			.blocking = 1,
+			.checkpoint = tl_io_checkpoint,
+			.nogil_begin = tl_io_nogil_begin,
+			.nogil_end = tl_io_nogil_end,
+			.yield = tl_io_yield };
+	return tmp;
+}
+
 void model_exec(model_run *r, size_t i, int worker, wl_io *io)
 {
 	wl_result res = { 0 };
+	wl_io tio;
+	io = model_timeline_io(&tio, io);
 	model_task_begin(r, i, worker);
 	r->wl->kind->run(r->wl, i, io, &res);
 	model_task_end(r, i, &res);

@@ -127,6 +127,10 @@ void model_task_end(model_run *r, size_t i, const wl_result *res);
 /* Run task i on lane `worker` with I/O backend io: stamps start/end, CPU,
  * digest and error into the table. Safe from any thread or process. */
 void model_exec(model_run *r, size_t i, int worker, wl_io *io);
+/* io itself, or, when --timeline records (models/timeline.h) and io
+ * blocks, *tmp made into io inside a backend that records its waits and
+ * ticks at its check points (model_exec uses it for every task). */
+wl_io *model_timeline_io(wl_io *tmp, wl_io *io);
 /* Record why the run stopped: MODEL_ERROR or MODEL_LIMIT, printf-style; the
  * first call wins. Kept apart from task errors, so a limit is reported as a
  * limit even after a task failed. Returns `code` so a model can

@@ -46,11 +46,17 @@ static void test_sweep_files(void **st)
 	path_in(p, sizeof p, "sweep", "tasks");
 	DIR *d = opendir(p);
 	assert_non_null(d);
-	int files = 0;
-	for (struct dirent *e; (e = readdir(d));)
+	int files = 0, lanes = 0, events = 0;
+	for (struct dirent *e; (e = readdir(d));) {
 		files += e->d_name[0] != '.';
+		lanes += strstr(e->d_name, ".lanes.csv") != NULL;
+		events += strstr(e->d_name, ".events.csv") != NULL;
+	}
 	closedir(d);
-	assert_int_equal(files, want);
+	/* each run: its tasks, and the lanes and state events of --timeline */
+	assert_int_equal(files, 3 * want);
+	assert_int_equal(lanes, want);
+	assert_int_equal(events, want);
 
 	/* Every row says where it came from: host, version, the sweep's UTC
 	 * start - the results directory's own stamp. */
@@ -171,6 +177,25 @@ static void test_cpus(void **st)
 		FILE *fp = fopen(f, "r");
 		assert_non_null(fp);
 		assert_non_null(fgets(line, sizeof line, fp)); /* header */
+		if (strstr(e->d_name, ".lanes.csv")) {
+			fclose(fp);
+			continue;
+		}
+		if (strstr(e->d_name, ".events.csv")) { /* lane,t_ns,event,task,cpu */
+			int runs = 0;
+			while (fgets(line, sizeof line, fp)) {
+				char ev[16];
+				int cpu;
+				assert_int_equal(sscanf(line, "%*d,%*d,%15[a-z],%*d,%d", ev, &cpu), 2);
+				if (strcmp(ev, "run") == 0) {
+					assert_int_equal(cpu, 0); /* pinned: every run segment on CPU 0 */
+					runs++;
+				}
+			}
+			assert_true(runs >= 6); /* one per task at least */
+			fclose(fp);
+			continue;
+		}
 		while (fgets(line, sizeof line, fp)) {
 			/* task,submit_s,start_s,end_s,worker,cpu,... */
 			char *c = line;

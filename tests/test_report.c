@@ -184,7 +184,7 @@ static void test_dir_tasks(void **state)
 	t->task[2].err = 110;
 	atomic_store(&t->task[2].runs, 1);
 	r.tasks = 3;
-	assert_int_equal(rep_write_tasks(d, &r, t), 0);
+	assert_int_equal(rep_write_tasks(d, &r, t, NULL), 0);
 	assert_int_equal(rows_tasks_name(&r, name, sizeof name), 0);
 	snprintf(path, sizeof path, "%s/tasks/%s", rep_path(d), name);
 	char *csv = read_file(path);

@@ -83,7 +83,7 @@ static double model_cost(bench_row *row, const wl_spec *null_wl, volatile sig_at
 		model_table_free(table);
 		return NAN;
 	}
-	run_job job = { null_wl, &m, row->n, row->c, table, NULL, NULL, 0, stop, NULL };
+	run_job job = { .wl = null_wl, .model = &m, .n = row->n, .c = row->c, .table = table, .stop = stop };
 	res_run r;
 	memset(&r, 0, sizeof r);
 	int rc = run_one(&job, &r);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "harness/report/file.h"
+#include "harness/report/tlrows.h"
 
 #define REP_PATHLEN 4096
 
@@ -203,7 +204,39 @@ static int fill_tasks(FILE *f, const void *arg)
 	return 0;
 }
 
-int rep_write_tasks(rep_dir *d, const res_run *r, const model_table *t)
+typedef struct {
+	const tl_buf *tl;
+	uint64_t t0_ns;
+} tl_arg;
+
+static int fill_lanes(FILE *f, const void *arg)
+{
+	const tl_arg *a = arg;
+	return tlrows_lanes(f, a->tl, a->t0_ns);
+}
+
+static int fill_events(FILE *f, const void *arg)
+{
+	const tl_arg *a = arg;
+	return tlrows_events(f, a->tl, a->t0_ns);
+}
+
+/* tasks/<run>.lanes.csv and .events.csv beside tasks/<run>.csv (name). */
+static int write_events(rep_dir *d, const char *dir, const char *name, const model_table *t,
+			const tl_buf *tl)
+{
+	char stem[320], file[340];
+	size_t len = strlen(name);
+	snprintf(stem, sizeof stem, "%.*s", (int)(len > 4 ? len - 4 : len), name); /* - ".csv" */
+	tl_arg a = { tl, t->t0_ns };
+	snprintf(file, sizeof file, "%s.lanes.csv", stem);
+	if (file_write(dir, file, fill_lanes, &a, d->err, sizeof d->err) < 0)
+		return -1;
+	snprintf(file, sizeof file, "%s.events.csv", stem);
+	return file_write(dir, file, fill_events, &a, d->err, sizeof d->err);
+}
+
+int rep_write_tasks(rep_dir *d, const res_run *r, const model_table *t, const tl_buf *tl)
 {
 	char dir[REP_PATHLEN], name[320];
 
@@ -214,7 +247,9 @@ int rep_write_tasks(rep_dir *d, const res_run *r, const model_table *t)
 		return set_err(d, "cannot create ", dir, errno);
 	if (rows_tasks_name(r, name, sizeof name) < 0)
 		return set_err(d, "", dir, ENAMETOOLONG);
-	return file_write(dir, name, fill_tasks, t, d->err, sizeof d->err);
+	if (file_write(dir, name, fill_tasks, t, d->err, sizeof d->err) < 0)
+		return -1;
+	return tl ? write_events(d, dir, name, t, tl) : 0;
 }
 
 int rep_finish(rep_dir *d)

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "harness/report/rows.h"
+#include "models/timeline.h"
 
 typedef struct rep_dir rep_dir;
 
@@ -34,8 +35,10 @@ int rep_write(rep_dir *d, const res_run *runs, size_t n, const char *context_jso
 /* Write any other file of the run directory (bench.csv, a chart's .gp or
  * .dat), atomically like the rest. file is a plain name, no '/'. */
 int rep_write_text(rep_dir *d, const char *file, const char *text, size_t len);
-/* Write tasks/<rows_tasks_name()> for run r from its task table. */
-int rep_write_tasks(rep_dir *d, const res_run *r, const model_table *t);
+/* Write tasks/<rows_tasks_name()> for run r from its task table and, when
+ * tl is not NULL (the run recorded state events), tasks/<run>.lanes.csv and
+ * tasks/<run>.events.csv from it (harness/report/tlrows.h). */
+int rep_write_tasks(rep_dir *d, const res_run *r, const model_table *t, const tl_buf *tl);
 /* Point root/name/latest at this run directory (a relative symlink). */
 int rep_finish(rep_dir *d);
 /* The last failure: the path involved and strerror, "" if none. */

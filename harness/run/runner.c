@@ -81,6 +81,7 @@ static _Noreturn void child_main(const run_job *job, const sigset_t *mask)
 	}
 	if (job->model->kind->prepare && job->model->kind->prepare(&r) != MODEL_OK)
 		_exit(0); /* it said why through model_fail */
+	tl_activate(job->timeline); /* NULL: nothing records */
 	job->table->t0_ns = wl_now_ns();
 	rc = job->model->kind->run(&r);
 	if (rc != MODEL_OK)
@@ -204,6 +205,8 @@ int run_one(const run_job *job, res_run *out)
 		job = &served;
 	}
 	model_table_use(job->table, job->n);
+	if (job->timeline)
+		tl_reset(job->timeline);
 	out->tasks = job->n;
 	out->pace = NAN; /* the sweep's to measure */
 	out->concurrency = job->c;

@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "models/model.h"
+#include "models/timeline.h"
 #include "harness/run/peerload.h"
 #include "harness/run/result.h"
 
@@ -16,6 +17,7 @@ typedef struct {
 	size_t n;
 	unsigned c;
 	model_table *table;          /* shared; reset by run_one */
+	tl_buf *timeline;            /* state events to record (--timeline), or NULL */
 	const void *cpuset;          /* hwloc_const_cpuset_t to bind the run to, or NULL */
 	const void *topology;        /* hwloc_topology_t the cpuset belongs to */
 	double timeout_s;            /* 0: none */

@@ -51,6 +51,7 @@ typedef struct {
 	int color, progress;
 	cpus_plan cpus; /* where the runs go */
 	model_table *table;
+	tl_buf *tl; /* --timeline: the runs' state events (NULL: not asked) */
 	target server;
 	size_t prepared; /* workloads whose init ran */
 	pace_meter pace;
@@ -112,7 +113,7 @@ void sweep_check_digest(res_run *r, int *have_ref, uint64_t *ref)
 
 static int save(sweep *s, const res_run *r)
 {
-	if (s->cfg->timeline && rep_write_tasks(s->dir, r, s->table) < 0)
+	if (s->cfg->timeline && rep_write_tasks(s->dir, r, s->table, s->tl) < 0)
 		fprintf(s->diag, "concbench: %s\n", rep_error(s->dir));
 	if (rep_write(s->dir, s->runs, s->nruns, s->context) < 0) {
 		fprintf(s->diag, "concbench: %s\n", rep_error(s->dir));
@@ -157,6 +158,7 @@ static int one(sweep *s, wl_spec *w, const model_spec *m, size_t n, const run_pe
 			.peer = peer,
 			.c = c,
 			.table = s->table,
+			.timeline = s->tl,
 			.cpuset = s->cpus.run,
 			.topology = s->cpus.topo,
 			.timeout_s = cfg->timeout_s,
@@ -357,6 +359,7 @@ static void cleanup(sweep *s)
 		wl_release(&s->cfg->wls[k]);
 	cpus_free(&s->cpus);
 	model_table_free(s->table);
+	tl_close(s->tl);
 	rep_close(s->dir);
 	free(s->context);
 	free(s->meta);
@@ -397,9 +400,10 @@ int sweep_run(sweep_cfg *cfg, FILE *out, FILE *diag)
 	for (size_t k = 0; k < cfg->nconns; k++)
 		most = (size_t)cfg->conns[k] > most ? (size_t)cfg->conns[k] : most;
 	s.table = model_table_new(most);
+	s.tl = cfg->timeline ? tl_open(0) : NULL; /* the runs' state events */
 	s.meta = meta_context_json(cfg->argc, cfg->argv, cfg->cpus);
 	s.context = s.meta ? context_now(&s, 0) : NULL;
-	if (!s.runs || !s.cores || !s.table || !s.context) {
+	if (!s.runs || !s.cores || !s.table || !s.context || (cfg->timeline && !s.tl)) {
 		fprintf(diag, "concbench: out of memory for %zu tasks\n", cfg->n);
 		cleanup(&s);
 		return 1;
