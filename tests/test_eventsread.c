@@ -1,5 +1,5 @@
 /*
- * test_eventsread.c - state events read back (TIMELINE.md): lane segments
+ * test_eventsread.c - state events read back (README, "State timelines"): lane segments
  * with their task and CPU, hand-offs, a loop's task rows (waiting, ready
  * after a wake or off a poll, running), a lane cut where its buffer
  * filled, a lane with no events; bad and truncated files refused with a
@@ -96,15 +96,15 @@ static void test_loop_tasks(void **state)
 {
 	char err[256];
 	evr_run r;
-	assert_int_equal(
-		load(LANES_HEAD "0,loop,20,20,14,0,-1\n",
-		     EVENTS_HEAD "0,0,run,0,0\n0,10,sched,-1,-1\n0,12,wait,0,-1\n"
-				 "0,20,run,1,0\n0,30,sched,-1,-1\n0,31,wait,1,-1\n"
-				 "0,40,io,-1,-1\n0,100,sched,-1,-1\n0,105,wake,0,-1\n"
-				 "0,110,run,0,0\n0,120,end,0,-1\n0,130,run,1,0\n0,140,end,1,-1\n"
-				 "0,150,idle,-1,-1\n",
-		     -1, &r, err, sizeof err),
-		0);
+	assert_int_equal(load(LANES_HEAD "0,loop,20,20,14,0,-1\n",
+			      EVENTS_HEAD
+			      "0,0,run,0,0\n0,10,sched,-1,-1\n0,12,wait,0,-1\n"
+			      "0,20,run,1,0\n0,30,sched,-1,-1\n0,31,wait,1,-1\n"
+			      "0,40,io,-1,-1\n0,100,sched,-1,-1\n0,105,wake,0,-1\n"
+			      "0,110,run,0,0\n0,120,end,0,-1\n0,130,run,1,0\n0,140,end,1,-1\n"
+			      "0,150,idle,-1,-1\n",
+			      -1, &r, err, sizeof err),
+			 0);
 	assert_int_equal(r.end_ns, 150);
 	assert_int_equal(r.lanes[0].loop, 1);
 	assert_int_equal(r.lanes[0].ntasks, 2);
@@ -161,9 +161,11 @@ static void test_bad_files(void **state)
 		{ LANES_HEAD "1,thread,1,2,1,0,-1\n", EVENTS_HEAD "0,0,run,0,0\n", "want lane 0" },
 		{ LANES_HEAD "0,fiber,1,2,1,0,-1\n", EVENTS_HEAD "0,0,run,0,0\n", "kind" },
 		{ LANES_HEAD "0,thread,x,2,1,0,-1\n", EVENTS_HEAD "0,0,run,0,0\n", "\"x\" is not" },
-		{ LANES_HEAD "0,thread,1,2,1,0,-1\n", EVENTS_HEAD "0,0,jump,0,0\n", "unknown event" },
+		{ LANES_HEAD "0,thread,1,2,1,0,-1\n", EVENTS_HEAD "0,0,jump,0,0\n",
+		  "unknown event" },
 		{ LANES_HEAD "0,thread,1,2,1,0,-1\n", EVENTS_HEAD "3,0,run,0,0\n", "out of range" },
-		{ LANES_HEAD "0,thread,1,2,1,0,-1\n", EVENTS_HEAD "0,1.5,run,0,0\n", "not a whole" },
+		{ LANES_HEAD "0,thread,1,2,1,0,-1\n", EVENTS_HEAD "0,1.5,run,0,0\n",
+		  "not a whole" },
 		{ LANES_HEAD "0,thread,1,2,3,0,-1\n", EVENTS_HEAD "0,0,run,0,0\n0,9,io,0,-1\n",
 		  "has 2 events" },
 		{ LANES_HEAD "0,thread,1,2,2,0,-1\n", EVENTS_HEAD "0,0,run,0,0\n0,9,io", ":3:" },
@@ -180,9 +182,9 @@ static void test_bad_files(void **state)
 	}
 	char err[256];
 	evr_run r;
-	assert_int_equal(evr_load("/nonexistent/a.lanes.csv", "/nonexistent/b", -1, &r, err,
-				  sizeof err),
-			 -1);
+	assert_int_equal(
+		evr_load("/nonexistent/a.lanes.csv", "/nonexistent/b", -1, &r, err, sizeof err),
+		-1);
 	assert_non_null(strstr(err, "/nonexistent/a.lanes.csv: No such file"));
 }
 
@@ -194,9 +196,9 @@ static void test_garbage(void **state)
 	for (int round = 0; round < 300; round++) {
 		char *dst[2] = { lanes, events };
 		for (int k = 0; k < 2; k++) {
-			int o = round % 2 ? snprintf(dst[k], 100, "%s",
-						     k ? EVENTS_HEAD : LANES_HEAD)
-					  : 0;
+			int o = round % 2
+					? snprintf(dst[k], 100, "%s", k ? EVENTS_HEAD : LANES_HEAD)
+					: 0;
 			for (int i = 0; i < 200 + round; i++) {
 				x = x * 1103515245 + 12345;
 				static const char pick[] = "0123456789,,,\n-\"runloopthreadio x\r";

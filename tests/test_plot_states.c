@@ -205,8 +205,9 @@ static void test_band(void **state)
 static void test_old_results(void **state)
 {
 	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && cp -r tests/fixtures/plot-fib/. '%s'",
-		 dir, dir, dir);
+	snprintf(cmd, sizeof cmd,
+		 "rm -rf '%s' && mkdir '%s' && cp -r tests/fixtures/plot-fib/. '%s'", dir, dir,
+		 dir);
 	assert_int_equal(system(cmd), 0);
 	plot(dir);
 	assert_true(exists("timeline_threads.gp"));

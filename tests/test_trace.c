@@ -90,14 +90,16 @@ static void event(tev *e)
 		ws();
 		assert_int_equal(*p++, ':');
 		ws();
-		char *sv = !strcmp(key, "ph") ? e->ph : !strcmp(key, "name") ? e->name
-						    : !strcmp(key, "s")    ? e->s
-						    : !strcmp(key, "cat")  ? e->cat
-									   : NULL;
-		double *nv = !strcmp(key, "pid") ? &e->pid : !strcmp(key, "tid") ? &e->tid
-						     : !strcmp(key, "ts")    ? &e->ts
-						     : !strcmp(key, "dur")   ? &e->dur
-									     : NULL;
+		char *sv = !strcmp(key, "ph")     ? e->ph
+			   : !strcmp(key, "name") ? e->name
+			   : !strcmp(key, "s")    ? e->s
+			   : !strcmp(key, "cat")  ? e->cat
+						  : NULL;
+		double *nv = !strcmp(key, "pid")   ? &e->pid
+			     : !strcmp(key, "tid") ? &e->tid
+			     : !strcmp(key, "ts")  ? &e->ts
+			     : !strcmp(key, "dur") ? &e->dur
+						   : NULL;
 		if (sv) {
 			str(sv, 96);
 		} else if (nv) {
@@ -218,7 +220,8 @@ static void test_nesting(void **state)
 			if (a->ph[0] != 'X' || b->ph[0] != 'X' || a->pid != b->pid ||
 			    a->tid != b->tid)
 				continue;
-			int apart = b->ts >= a->ts + a->dur - 1e-6 || a->ts >= b->ts + b->dur - 1e-6;
+			int apart =
+				b->ts >= a->ts + a->dur - 1e-6 || a->ts >= b->ts + b->dur - 1e-6;
 			int inside = (b->ts >= a->ts && b->ts + b->dur <= a->ts + a->dur) ||
 				     (a->ts >= b->ts && a->ts + a->dur <= b->ts + b->dur);
 			if (!apart && !inside)
@@ -283,9 +286,9 @@ static void test_none(void **state)
 	res_run *runs;
 	size_t n;
 	char err[256];
-	assert_int_equal(csv_read_results("tests/fixtures/plot-fib/results.csv", &runs, &n, err,
-					  sizeof err),
-			 0);
+	assert_int_equal(
+		csv_read_results("tests/fixtures/plot-fib/results.csv", &runs, &n, err, sizeof err),
+		0);
 	assert_int_equal(plot_trace("tests/fixtures/plot-fib", runs, n, stderr, err, sizeof err),
 			 0);
 	assert_int_equal(access("tests/fixtures/plot-fib/trace.json", F_OK), -1);

@@ -31,8 +31,8 @@
 #define MAX_TASK_ROWS 16 /* a loop's tasks get a row each up to this */
 #define NCPU          16 /* CPUs told apart in the strip */
 
-static const char *const state_color[EVR_NSTATES] = { "#2ca02c", "#d62728", "#ff9f1c",
-						      "#6f8fb8", "#333333" };
+static const char *const state_color[EVR_NSTATES] = { "#2ca02c", "#d62728", "#ff9f1c", "#6f8fb8",
+						      "#333333" };
 static const char *const state_title[EVR_NSTATES] = { "running", "waiting for the GIL",
 						      "ready, no core / queued",
 						      "waiting for I/O or a timer",
@@ -87,8 +87,8 @@ static size_t seg_block(FILE *f, const evr_run *r, const row *rows, size_t nrows
 				continue;
 			double h = st == EVR_SCHED ? 0.08 : pass ? 0.22 : 0.32;
 			if (f)
-				fprintf(f, "%.6f %.6f %d %g %d %d %d\n", ms(v[i].t0), ms(v[i].t1), y, h,
-				v[i].lane, v[i].task, v[i].cpu);
+				fprintf(f, "%.6f %.6f %d %g %d %d %d\n", ms(v[i].t0), ms(v[i].t1),
+					y, h, v[i].lane, v[i].task, v[i].cpu);
 			k++;
 		}
 	}
@@ -104,8 +104,8 @@ static size_t cpu_block(FILE *f, const evr_run *r, const row *rows, size_t nrows
 		int y = row_of(rows, nrows, g->lane, -1);
 		if (g->state == EVR_RUN && g->cpu == cpu && y >= 0) {
 			if (f)
-				fprintf(f, "%.6f %.6f %g %g %d %d %d\n", ms(g->t0), ms(g->t1), y + 0.40,
-				0.05, g->lane, g->task, cpu);
+				fprintf(f, "%.6f %.6f %g %g %d %d %d\n", ms(g->t0), ms(g->t1),
+					y + 0.40, 0.05, g->lane, g->task, cpu);
 			k++;
 		}
 	}
@@ -182,8 +182,8 @@ static void note_text(const evr_run *r, size_t shown, char *note, size_t len)
 			}
 		if (nd)
 			o += (size_t)snprintf(note + o, len - o,
-					      "%zu GIL hand-offs, median %.1f ms apart. ", r->nmarks,
-					      ms(d[nd / 2]));
+					      "%zu GIL hand-offs, median %.1f ms apart. ",
+					      r->nmarks, ms(d[nd / 2]));
 		free(t);
 		free(d);
 	} else if (r->nmarks) {
@@ -267,8 +267,8 @@ static int states(plot_set *s, size_t m, const res_run *run, const evr_run *r)
 			continue;
 		if (!marks++)
 			fprintf(f, "%s# GIL hand-offs\n", nb ? "\n\n" : "");
-		fprintf(f, "%.6f %g %d %d\n",
-			ms(r->marks[i].t), y - 0.42, r->marks[i].lane, r->marks[i].task);
+		fprintf(f, "%.6f %g %d %d\n", ms(r->marks[i].t), y - 0.42, r->marks[i].lane,
+			r->marks[i].task);
 	}
 	if (marks)
 		blk[nb++] = EVR_NSTATES + NCPU;
@@ -303,8 +303,9 @@ static int states(plot_set *s, size_t m, const res_run *run, const evr_run *r)
 				"tc rgb \"#b00000\"\n",
 				r->lanes[l].dropped, ms(r->lanes[l].dropped_ns), y);
 	}
-	fprintf(f, "# The narrowest segment drawn (half of it, ms): a 20 µs run still shows.\n"
-		   "w = %g\n",
+	fprintf(f,
+		"# The narrowest segment drawn (half of it, ms): a 20 µs run still shows.\n"
+		"w = %g\n",
 		(ms(r->end_ns) - lo) * 0.0012);
 	fputs("# Segments: x from start to end, y the row; thin strips: the CPU;\n"
 	      "# the number on a run: its task.\nplot ",
@@ -323,10 +324,10 @@ static int states(plot_set *s, size_t m, const res_run *run, const evr_run *r)
 				name, i, state_color[b], state_title[b]);
 			if (b == EVR_RUN) /* the task on runs wide enough for its number */
 				fprintf(f,
-				", \\\n     \"%s.dat\" index %zu using (($1+$2)/2):3:($2-$1 > 40*w "
-				"&& $6 >= 0 && $4 > 0.3 ? sprintf(\"%%d\", $6) : \"\") with labels "
-				"tc rgb \"white\" font \",11\" notitle",
-				name, i);
+					", \\\n     \"%s.dat\" index %zu using (($1+$2)/2):3:($2-$1 > 40*w "
+					"&& $6 >= 0 && $4 > 0.3 ? sprintf(\"%%d\", $6) : \"\") with labels "
+					"tc rgb \"white\" font \",11\" notitle",
+					name, i);
 		} else if (b < EVR_NSTATES + NCPU)
 			fprintf(f,
 				"\"%s.dat\" index %zu using (($1+$2)/2):3:(($2-$1)/2):4 with "

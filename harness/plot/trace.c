@@ -55,8 +55,7 @@ static void head(jw *w, const char *ph, const char *name, int pid, int tid, int6
 	jw_kv_double(w, "ts", us(t));
 }
 
-static void meta(jw *w, const char *what, int pid, int tid, const char *key, const char *s,
-		 int n)
+static void meta(jw *w, const char *what, int pid, int tid, const char *key, const char *s, int n)
 {
 	jw_obj_begin(w);
 	jw_kv_str(w, "ph", "M");
@@ -141,8 +140,8 @@ static void run_events(jw *w, int pid, const res_run *run, const evr_run *r)
 	int *task_tid = calloc(r->nlanes + 1, sizeof *task_tid), next = (int)r->nlanes + 1;
 	if (!task_tid)
 		return;
-	snprintf(name, sizeof name, "%s C=%u rep %d %s%s%s", run->model, run->concurrency,
-		 run->rep, run->workload, *run->params ? ":" : "", run->params);
+	snprintf(name, sizeof name, "%s C=%u rep %d %s%s%s", run->model, run->concurrency, run->rep,
+		 run->workload, *run->params ? ":" : "", run->params);
 	meta(w, "process_name", pid, 0, "name", name, 0);
 	meta(w, "process_sort_index", pid, 0, "sort_index", NULL, pid);
 	int sort = 0;
@@ -221,16 +220,16 @@ static int fill(FILE *f, const void *p)
 	jw_key(&w, "otherData");
 	jw_obj_begin(&w);
 	jw_kv_str(&w, "tool", "concbench");
-	jw_kv_str(&w, "what", "state timelines: a process per run (pid 1 + its row in "
-			      "results.csv), a thread per OS thread, ts and dur in µs from "
-			      "each run's t0");
+	jw_kv_str(&w, "what",
+		  "state timelines: a process per run (pid 1 + its row in "
+		  "results.csv), a thread per OS thread, ts and dur in µs from "
+		  "each run's t0");
 	jw_obj_end(&w);
 	jw_obj_end(&w);
 	return jw_done(&w) < 0 ? (w.err ? w.err : 5) : 0;
 }
 
-int plot_trace(const char *dir, const res_run *runs, size_t n, FILE *diag, char *err,
-	       size_t errlen)
+int plot_trace(const char *dir, const res_run *runs, size_t n, FILE *diag, char *err, size_t errlen)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)

@@ -1,7 +1,6 @@
 /*
  * eventsread.c - a run's lanes and state events read back, and turned into
- * segments (the rules: TIMELINE.md).
- *
+ * segments (the format: README.md, "State timelines"; models/timeline.h).
  * A lane's state lasts from its event to its next lane-state event; the
  * last one to the run's end, or, when the lane's buffer filled, to the
  * first event lost (what came after is unknown, so nothing is drawn).
@@ -12,8 +11,8 @@
  * of a run and the task's next event its state is not known (drawn blank).
  *
  * Every row is checked (field count, numbers, lane known, event spelled as
- * the format says) and a lane with fewer events than lanes.csv counts is a
- * truncated file: an error that names file and line, never a guess.
+ * the format says); a lane with fewer events than lanes.csv counts is a
+ * truncated file. Either is an error naming file and line, never a guess.
  */
 #include "harness/report/eventsread.h"
 
@@ -37,7 +36,7 @@ const char *evr_state_name(evr_state s)
 /* Event kinds in the file: the lane states, then idle, end, and the
  * instants and task events. */
 enum { E_IDLE = EVR_NSTATES, E_END, E_HANDOFF, E_WAIT, E_WAKE, E_N };
-static const char *const event_names[E_N] = { "run", "gil",  "ready",   "io",   "sched",
+static const char *const event_names[E_N] = { "run",  "gil", "ready",   "io",   "sched",
 					      "idle", "end", "handoff", "wait", "wake" };
 
 typedef struct {
@@ -61,8 +60,7 @@ int evr_has(const char *dir, const res_run *run)
 {
 	char l[4500], e[4500];
 	struct stat st;
-	return evr_paths(dir, run, l, e, sizeof l) == 0 && stat(l, &st) == 0 &&
-	       S_ISREG(st.st_mode);
+	return evr_paths(dir, run, l, e, sizeof l) == 0 && stat(l, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 void evr_free(evr_run *r)
@@ -100,8 +98,8 @@ static int whole(const char *s, int64_t *v)
 
 /* Open path and read its header; the column of each of names (all must
  * be there). The reader is left after the header. */
-static FILE *open_with(const char *path, csv_reader *rd, const char *const *names, int *at,
-		       int n, char *err, size_t errlen)
+static FILE *open_with(const char *path, csv_reader *rd, const char *const *names, int *at, int n,
+		       char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
@@ -137,8 +135,9 @@ static int row_nums(const csv_reader *rd, const int *at, int n, int skip, int64_
 {
 	for (int k = 0; k < n; k++) {
 		if ((size_t)at[k] >= rd->nfield) {
-			snprintf(err, errlen, "%s:%zu: %zu fields, the header has more (truncated?)",
-				 path, rd->line, rd->nfield);
+			snprintf(err, errlen,
+				 "%s:%zu: %zu fields, the header has more (truncated?)", path,
+				 rd->line, rd->nfield);
 			return -1;
 		}
 		if (k != skip && whole(rd->field[at[k]], &v[k]) < 0) {
@@ -152,8 +151,9 @@ static int row_nums(const csv_reader *rd, const int *at, int n, int skip, int64_
 
 static int read_lanes(const char *path, evr_run *r, char *err, size_t errlen)
 {
-	static const char *const names[] = { "lane",   "kind",    "pid",             "tid",
-					     "events", "dropped", "dropped_after_ns" };
+	static const char *const names[] = {
+		"lane", "kind", "pid", "tid", "events", "dropped", "dropped_after_ns"
+	};
 	int at[7], rc;
 	size_t cap = 0;
 	csv_reader rd;
@@ -167,7 +167,8 @@ static int read_lanes(const char *path, evr_run *r, char *err, size_t errlen)
 		if (row_nums(&rd, at, 7, 1, v, path, err, errlen) < 0)
 			goto fail;
 		const char *kind = rd.field[at[1]];
-		if (v[0] != (int64_t)r->nlanes || (strcmp(kind, "loop") && strcmp(kind, "thread"))) {
+		if (v[0] != (int64_t)r->nlanes ||
+		    (strcmp(kind, "loop") && strcmp(kind, "thread"))) {
 			snprintf(err, errlen, "%s:%zu: want lane %zu of kind loop or thread", path,
 				 rd.line, r->nlanes);
 			goto fail;
@@ -176,9 +177,10 @@ static int read_lanes(const char *path, evr_run *r, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: out of memory", path);
 			goto fail;
 		}
-		r->lanes[r->nlanes++] = (evr_lane){ !strcmp(kind, "loop"), (long)v[2], (long)v[3],
-						    (long)v[4], (long)v[5],
-						    v[5] > 0 ? v[6] : -1, 0 };
+		r->lanes[r->nlanes++] = (evr_lane){
+			!strcmp(kind, "loop"), (long)v[2], (long)v[3], (long)v[4], (long)v[5],
+			v[5] > 0 ? v[6] : -1,  0
+		};
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "%s:%zu: malformed CSV record", path, rd.line);
@@ -244,7 +246,8 @@ static int cmp_event(const void *a, const void *b)
 	const event *x = a, *y = b;
 	if (x->lane != y->lane)
 		return x->lane - y->lane;
-	return x->t != y->t ? (x->t > y->t) - (x->t < y->t) : (x->line > y->line) - (x->line < y->line);
+	return x->t != y->t ? (x->t > y->t) - (x->t < y->t)
+			    : (x->line > y->line) - (x->line < y->line);
 }
 
 static int cmp_tseg(const void *a, const void *b)
@@ -378,8 +381,8 @@ static void lane_build(build *b, int lane, const event *ev, size_t n, int64_t en
 	free(ts);
 }
 
-int evr_load(const char *lanes_path, const char *events_path, int64_t end_ns, evr_run *r,
-	     char *err, size_t errlen)
+int evr_load(const char *lanes_path, const char *events_path, int64_t end_ns, evr_run *r, char *err,
+	     size_t errlen)
 {
 	event *ev = NULL;
 	size_t nev = 0;
@@ -443,6 +446,5 @@ int evr_load_run(const char *dir, const res_run *run, evr_run *r, char *err, siz
 		end = hi >= 0 ? hi : end;
 		free(t);
 	}
-	return evr_load(lanes, events, end >= 0 ? (int64_t)llround(end * 1e9) : -1, r, err,
-			errlen);
+	return evr_load(lanes, events, end >= 0 ? (int64_t)llround(end * 1e9) : -1, r, err, errlen);
 }

@@ -1,8 +1,8 @@
 /*
  * eventsread.h - a run's state timeline read back from tasks/ (eventsread.c):
  * the lanes (OS threads) of tasks/<run>.lanes.csv and the events of
- * tasks/<run>.events.csv (their format: TIMELINE.md), turned into what a
- * chart or a trace draws: per lane, state segments (running task T,
+ * tasks/<run>.events.csv (their format: README.md, "State timelines"),
+ * turned into what a chart or a trace draws: per lane, state segments (running task T,
  * waiting for the GIL, for I/O, ready but not on a CPU, the loop's own
  * code) and hand-off instants; per task of a loop lane, its own segments
  * (running, waiting for I/O, ready to run).
@@ -31,8 +31,8 @@ typedef struct {
 typedef struct {
 	int lane;
 	evr_state state;
-	int task;             /* -1: none */
-	int cpu;              /* run segments, where known; else -1 */
+	int task; /* -1: none */
+	int cpu;  /* run segments, where known; else -1 */
 	int64_t t0, t1;
 } evr_seg;
 
@@ -68,8 +68,8 @@ int evr_has(const char *dir, const res_run *run);
 /* Read the two files. end_ns is where the last segment of each lane ends
  * (the makespan: the latest task end); < 0: the latest event's time. 0, or
  * -1 with a message naming the file and line in err (*r is then empty). */
-int evr_load(const char *lanes_path, const char *events_path, int64_t end_ns, evr_run *r,
-	     char *err, size_t errlen);
+int evr_load(const char *lanes_path, const char *events_path, int64_t end_ns, evr_run *r, char *err,
+	     size_t errlen);
 
 /* evr_load for run under dir, ending at the latest task end in its
  * tasks/<run>.csv (else its makespan_s). */
