@@ -9,6 +9,15 @@
  * mapping is MAP_NORESERVE: the 16 M events it has room for cost address
  * space, and only the pages written cost memory.
  *
+ * Two costs are paid before t0 so the run does not pay them: a page's first
+ * touch (on this VM about 30 us: the first 16 MiB are written at tl_open,
+ * and each run child maps, before t0, as many pages as the busiest run
+ * before it used), and the clock: where the CPU's time-stamp counter is
+ * constant and keeps running (x86 constant_tsc and nonstop_tsc), an event's
+ * stamp is one rdtsc (~15 ns here, against 37 for clock_gettime), turned
+ * into CLOCK_MONOTONIC ns after the run from two calibration points, one
+ * at tl_activate and one at tl_finish.
+ *
  * The events a lane records (README.md, "State timelines", draws them):
  *   run T      from now on it runs task T's code (with the CPU it is on)
  *   ready T    it could run T, but the kernel has the core elsewhere: seen
@@ -29,6 +38,8 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -37,7 +48,16 @@
 #define TL_CHUNK_EVENTS 255
 #define TL_MAX_LANES    65536
 #define TL_DEFAULT      (16u << 20)
-#define TL_TICK_NS      1000000u /* how often a computing thread checks */
+#define TL_TICK_NS      1000000u    /* how often a computing thread checks */
+#define TL_WARM_BYTES   (16u << 20) /* written at tl_open */
+#define TL_MIN_MAPPED   256u        /* chunks mapped before t0 at the least */
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define TL_HAVE_TSC 1
+#else
+#define TL_HAVE_TSC 0
+#endif
 
 typedef struct {
 	uint32_t lane, n;
@@ -57,6 +77,10 @@ struct tl_buf {
 	uint32_t nchunks;
 	atomic_uint gen; /* bumped by tl_reset: lanes of before are stale */
 	atomic_uint lanes, chunks, lost_lanes;
+	uint32_t most_chunks;          /* the most any run used: mapped before t0 */
+	int tsc;                       /* stamps are TSC ticks, else ns */
+	double ticks_per_ns;           /* a rough rate, from tl_open, for the tick */
+	uint64_t tsc0, ns0, tsc1, ns1; /* calibration: tl_activate, tl_finish */
 	tl_lane_rec lane[TL_MAX_LANES];
 	/* the chunks follow, page-aligned */
 };
@@ -89,6 +113,45 @@ static tl_chunk *chunk_at(const tl_buf *b, uint32_t k)
 	return (tl_chunk *)((char *)b + chunks_offset()) + k;
 }
 
+static uint64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* An event's time: TSC ticks where they are usable, else ns. */
+static inline uint64_t stamp(const tl_buf *b)
+{
+#if TL_HAVE_TSC
+	if (b->tsc)
+		return __rdtsc();
+#endif
+	return now_ns(CLOCK_MONOTONIC);
+}
+
+/* A TSC that ticks at one rate whatever the CPU's frequency and state, the
+ * same on every CPU: what the kernel says with constant_tsc and nonstop_tsc
+ * (CONCBENCH_TL_CLOCK=ns turns it off). */
+static int tsc_usable(void)
+{
+	const char *env = getenv("CONCBENCH_TL_CLOCK");
+	if (!TL_HAVE_TSC || (env && strcmp(env, "ns") == 0))
+		return 0;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	int constant = 0, nonstop = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "flags", 5) == 0) {
+			constant = strstr(line, " constant_tsc") != NULL;
+			nonstop = strstr(line, " nonstop_tsc") != NULL;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return constant && nonstop;
+}
+
 tl_buf *tl_open(size_t events)
 {
 	size_t n = (events ? events : TL_DEFAULT) / TL_CHUNK_EVENTS + 1;
@@ -103,6 +166,18 @@ tl_buf *tl_open(size_t events)
 		return NULL;
 	b->bytes = bytes;
 	b->nchunks = (uint32_t)n;
+	b->ticks_per_ns = 1;
+	b->tsc = tsc_usable();
+	if (b->tsc) { /* a rough rate over ~2 ms; tl_finish measures the run's */
+		uint64_t t0 = stamp(b), n0 = now_ns(CLOCK_MONOTONIC), n1;
+		while ((n1 = now_ns(CLOCK_MONOTONIC)) - n0 < 2000000)
+			;
+		b->ticks_per_ns = (double)(stamp(b) - t0) / (double)(n1 - n0);
+		b->tsc = b->ticks_per_ns > 0.01;
+		b->ticks_per_ns = b->tsc ? b->ticks_per_ns : 1;
+	}
+	size_t warm = n * sizeof(tl_chunk) < TL_WARM_BYTES ? n * sizeof(tl_chunk) : TL_WARM_BYTES;
+	memset((char *)b + chunks_offset(), 0, warm); /* first touches, once */
 	return b;
 }
 
@@ -139,15 +214,41 @@ void tl_activate(tl_buf *b)
 		registered = 1;
 		pthread_atfork(NULL, NULL, forget_lane);
 	}
+	if (tl_active && tl_active != b)
+		tl_finish(tl_active);
 	me.b = NULL;
 	tl_active = b;
+	if (!b)
+		return;
+	/* Map, in this process, the pages a run like the last ones will write:
+	 * a fork leaves a shared mapping's page tables behind. */
+	uint32_t k = b->most_chunks > TL_MIN_MAPPED ? b->most_chunks : TL_MIN_MAPPED;
+	k = k < b->nchunks ? k : b->nchunks;
+	for (uint32_t i = 0; i < k; i++)
+		(void)*(volatile uint32_t *)&chunk_at(b, i)->n;
+	b->tsc0 = stamp(b);
+	b->ns0 = now_ns(CLOCK_MONOTONIC);
+	b->tsc1 = b->ns1 = 0;
 }
 
-static uint64_t now_ns(clockid_t clock)
+void tl_finish(tl_buf *b)
 {
-	struct timespec ts;
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	b->tsc1 = stamp(b);
+	b->ns1 = now_ns(CLOCK_MONOTONIC);
+	unsigned used = atomic_load(&b->chunks);
+	used = used < b->nchunks ? used : b->nchunks;
+	b->most_chunks = used > b->most_chunks ? used : b->most_chunks;
+}
+
+uint64_t tl_ns(const tl_buf *b, uint64_t s)
+{
+	if (!b->tsc)
+		return s;
+	if (b->tsc1 > b->tsc0 && b->ns1 > b->ns0) {
+		long double k = (long double)(b->ns1 - b->ns0) / (long double)(b->tsc1 - b->tsc0);
+		return b->ns0 + (uint64_t)((long double)(int64_t)(s - b->tsc0) * k);
+	}
+	return b->ns0 + (uint64_t)((double)(int64_t)(s - b->tsc0) / b->ticks_per_ns);
 }
 
 /* This thread's lane in the active buffer, claimed at its first event;
@@ -208,7 +309,7 @@ void tl_record(int ev, int64_t task)
 		return;
 	if (ev >= TL_HANDOFF) { /* an instant, or about a task: no state */
 		me.tick_wall = 0;
-		append(ev, task < 0 ? me.task : task, -1, now_ns(CLOCK_MONOTONIC));
+		append(ev, task < 0 ? me.task : task, -1, stamp(me.b));
 		return;
 	}
 	if (ev == me.ev && task == me.ev_task)
@@ -225,7 +326,7 @@ void tl_record(int ev, int64_t task)
 	me.ev = after;
 	me.ev_task = ev == TL_END ? -1 : task;
 	me.tick_wall = 0;
-	append(ev, task, ev == TL_RUN ? sched_getcpu() : -1, now_ns(CLOCK_MONOTONIC));
+	append(ev, task, ev == TL_RUN ? sched_getcpu() : -1, stamp(me.b));
 }
 
 void tl_record_state(int ev)
@@ -248,23 +349,28 @@ void tl_record_kind(int kind)
  * or more, did the thread get the CPU time the wall clock passed? What it
  * fell short by, beyond a fifth, it spent runnable and off the CPU: record
  * `ready` for that long (placed at the end of the time it did run: the
- * tick knows how much, not exactly when) and `run` again. */
+ * tick knows how much, not exactly when) and `run` again. The CPU time is
+ * a system call, so it is read once a millisecond and not at a segment's
+ * start: the first millisecond of each run segment goes unchecked, which
+ * keeps a GIL handed off at every check point from paying one per turn. */
 void tl_record_tick(void)
 {
 	if (!lane_here() || me.ev != TL_RUN)
 		return;
-	uint64_t wall = now_ns(CLOCK_MONOTONIC);
-	if (!me.tick_wall) {
+	const tl_buf *b = me.b;
+	uint64_t wall = stamp(b); /* in stamps; the thread's CPU time in ns */
+	if (!me.tick_wall) {      /* a new run segment: its CPU time is read 1 ms on */
 		me.tick_wall = wall;
-		me.tick_cpu = now_ns(CLOCK_THREAD_CPUTIME_ID);
+		me.tick_cpu = 0;
 		return;
 	}
-	if (wall - me.tick_wall < TL_TICK_NS)
+	double dw = (double)(wall - me.tick_wall) / b->ticks_per_ns;
+	if (dw < TL_TICK_NS)
 		return;
 	uint64_t cpu = now_ns(CLOCK_THREAD_CPUTIME_ID);
-	uint64_t dw = wall - me.tick_wall, dc = cpu - me.tick_cpu;
-	if (dc < dw && dw - dc > dw / 5) {
-		append(TL_READY, me.task, -1, me.tick_wall + dc);
+	double dc = (double)(cpu - me.tick_cpu);
+	if (me.tick_cpu && dc < dw && dw - dc > dw / 5) {
+		append(TL_READY, me.task, -1, me.tick_wall + (uint64_t)(dc * b->ticks_per_ns));
 		append(TL_RUN, me.task, sched_getcpu(), wall);
 	}
 	me.tick_wall = wall;
@@ -287,7 +393,7 @@ void tl_lane(const tl_buf *b, size_t k, tl_lane_info *out)
 			       .kind = l->kind,
 			       .events = l->events,
 			       .dropped = l->dropped,
-			       .first_drop_ns = l->first_drop_ns };
+			       .first_drop_ns = l->dropped ? tl_ns(b, l->first_drop_ns) : 0 };
 }
 
 int tl_walk(const tl_buf *b, size_t k, int (*fn)(const tl_event *e, void *arg), void *arg)
@@ -295,7 +401,9 @@ int tl_walk(const tl_buf *b, size_t k, int (*fn)(const tl_event *e, void *arg), 
 	for (uint32_t c = b->lane[k].first; c && c <= b->nchunks;) {
 		const tl_chunk *ch = chunk_at(b, c - 1);
 		for (uint32_t i = 0; i < ch->n && i < TL_CHUNK_EVENTS; i++) {
-			int rc = fn(&ch->ev[i], arg);
+			tl_event e = ch->ev[i];
+			e.t_ns = tl_ns(b, e.t_ns);
+			int rc = fn(&e, arg);
 			if (rc)
 				return rc;
 		}

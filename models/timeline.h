@@ -45,7 +45,7 @@ enum {
 enum { TL_LANE_THREAD = 0, TL_LANE_LOOP = 1 };
 
 typedef struct {
-	uint64_t t_ns; /* CLOCK_MONOTONIC */
+	uint64_t t_ns; /* CLOCK_MONOTONIC (a TSC stamp while in the buffer) */
 	int32_t task;  /* -1: none */
 	uint16_t ev;   /* TL_* */
 	int16_t cpu;   /* on TL_RUN, else -1 */
@@ -68,8 +68,15 @@ void tl_close(tl_buf *b);
 /* Empty it, before a run. */
 void tl_reset(tl_buf *b);
 /* Record into b from now on, in this process and the ones it forks (the run
- * child calls it before t0); NULL stops recording. */
+ * child calls it before t0: it maps the pages the run will likely write and
+ * takes the clock's first calibration point); NULL stops recording (and
+ * finishes the buffer that was active). */
 void tl_activate(tl_buf *b);
+/* After the run, before reading: the clock's second calibration point. */
+void tl_finish(tl_buf *b);
+/* An event's stamp (TSC ticks where usable, else ns) as CLOCK_MONOTONIC ns;
+ * tl_walk and tl_lane hand out times already turned. */
+uint64_t tl_ns(const tl_buf *b, uint64_t stamp);
 
 /* After the run: its lanes (in the order they first recorded), and lane k's
  * events in time order through fn; fn returning nonzero stops the walk with

@@ -112,7 +112,9 @@ def suite(name, quick=True):
 	p = subprocess.run([binary(), *args], capture_output=True, text=True)
 	if p.returncode not in (0, 1):
 		raise RuntimeError(f"concbench {' '.join(args)}: exit {p.returncode}\n{p.stderr[-2000:]}")
-	dirs = re.findall(r"^(?:results|  more reps): (.+)$", p.stdout, re.M)
+	# each round of more reps is printed twice (its sweep's "results:", then
+	# the suite's "  more reps:"): each directory once, in order
+	dirs = list(dict.fromkeys(re.findall(r"^(?:results|  more reps): (.+)$", p.stdout, re.M)))
 	md = re.findall(r"^report: (.+)$", p.stdout, re.M)
 	if not md:
 		raise RuntimeError(f"concbench {' '.join(args)} printed no report:\n{p.stdout[-2000:]}")

@@ -235,11 +235,17 @@ static void test_gil_takes_turns(void **st)
 {
 	(void)st;
 	wl_spec w;
-	spec_make(&w, "fib", "n", "28", NULL);
+	spec_make(&w, "fib", "n", "29", NULL);
 	spec_prepare(&w);
 	tl_buf *b = tl_open(0);
 	assert_non_null(b);
-	model_table *t = run_recorded("threads+gil:gil_interval_ms=0", &w, 3, 3, b);
+	model_table *t = NULL;
+	/* a task may end before the next thread even queues on a busy machine:
+	 * then nobody waited and nothing was handed off; run again */
+	for (int attempt = 0; attempt < 10 && (!t || !t->gil_switches); attempt++) {
+		model_table_free(t);
+		t = run_recorded("threads+gil:gil_interval_ms=0", &w, 3, 3, b);
+	}
 	evlist *l = events_of(b);
 	uint64_t last = run_end(t);
 	assert_int_equal(tl_lanes(b), 3);
@@ -275,9 +281,18 @@ static void test_gil_takes_turns(void **st)
 	wl_release(&w);
 }
 
+static uint64_t process_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* threads on two free cores: some running segments of two threads overlap
  * (in parallel). Skipped on one core and under valgrind, which runs one
- * thread at a time. */
+ * thread at a time, and when the machine did not deliver the second core
+ * (another tenant had it: the runs used under 1.5 cores), since then the
+ * timeline rightly shows them taking turns. */
 static void test_threads_overlap(void **st)
 {
 	(void)st;
@@ -293,8 +308,12 @@ static void test_threads_overlap(void **st)
 	tl_buf *b = tl_open(0);
 	assert_non_null(b);
 	int overlap = 0;
-	for (int attempt = 0; attempt < 5 && !overlap; attempt++) { /* a busy core may hide it */
+	double best_cores = 0;
+	for (int attempt = 0; attempt < 10 && !overlap; attempt++) { /* a busy core may hide it */
+		uint64_t c0 = process_cpu_ns(), w0 = wl_now_ns();
 		model_table *t = run_recorded("threads", &w, 2, 2, b);
+		double cores = (double)(process_cpu_ns() - c0) / (double)(wl_now_ns() - w0);
+		best_cores = cores > best_cores ? cores : best_cores;
 		evlist *l = events_of(b);
 		uint64_t last = run_end(t);
 		for (size_t i = 0; i < l->n; i++)
@@ -305,6 +324,13 @@ static void test_threads_overlap(void **st)
 					overlap = 1;
 		free(l);
 		model_table_free(t);
+	}
+	if (!overlap && best_cores < 1.5) {
+		print_message("skipped: the machine delivered at most %.2f cores to the runs\n",
+			      best_cores);
+		tl_close(b);
+		wl_release(&w);
+		skip();
 	}
 	assert_true(overlap);
 	tl_close(b);

@@ -23,6 +23,7 @@
 #include "harness/bench/loadcmp.h"
 #include "harness/bench/scale.h"
 #include "harness/bench/switch.h"
+#include "harness/bench/tlcost.h"
 #include "harness/run/meta.h"
 #include "harness/report/report.h"
 #include "harness/run/runner.h"
@@ -160,19 +161,20 @@ static void print_and_save(FILE *f, FILE *csv, bench_row *rows, size_t n, int re
 /* results/bench/<stamp>/: bench.csv, scale.csv, switch.csv, loadcmp.csv, and the machine's
  * context (with the command line argv[0..argc)) in results.json: a figure
  * without its machine is meaningless. */
-static int save_all(int argc, char **argv, char *const text[4], const size_t len[4])
+static int save_all(int argc, char **argv, char *const text[5], const size_t len[5])
 {
 	char err[256];
 	rep_dir *dir = rep_open("results", "bench", err, sizeof err);
 	char *ctx = meta_context_json(argc, argv, NULL);
 	int rc = 0;
-	if (!dir || !text[0] || !text[1] || !text[2] || !text[3] || !ctx) {
+	if (!dir || !text[0] || !text[1] || !text[2] || !text[3] || !text[4] || !ctx) {
 		fprintf(stderr, "concbench bench: %s\n", dir ? "out of memory" : err);
 		rc = 1;
 	} else if (rep_write_text(dir, "bench.csv", text[0], len[0]) < 0 ||
 		   rep_write_text(dir, "scale.csv", text[1], len[1]) < 0 ||
 		   rep_write_text(dir, "switch.csv", text[2], len[2]) < 0 ||
 		   rep_write_text(dir, "loadcmp.csv", text[3], len[3]) < 0 ||
+		   rep_write_text(dir, "timeline.csv", text[4], len[4]) < 0 ||
 		   rep_write(dir, NULL, 0, ctx) < 0 || rep_finish(dir) < 0) {
 		fprintf(stderr, "concbench bench: %s\n", rep_error(dir));
 		rc = 1;
@@ -211,8 +213,8 @@ int bench_run(int reps, size_t n_tasks, int argc, char **argv, volatile sig_atom
 	if (*stop)
 		return 130;
 
-	char *text[4] = { NULL, NULL, NULL, NULL };
-	size_t len[4] = { 0, 0, 0, 0 };
+	char *text[5] = { NULL, NULL, NULL, NULL, NULL };
+	size_t len[5] = { 0, 0, 0, 0, 0 };
 	FILE *csv = open_memstream(&text[0], &len[0]);
 	if (csv) {
 		print_and_save(stdout, csv, rows, nrows, reps);
@@ -229,6 +231,11 @@ int bench_run(int reps, size_t n_tasks, int argc, char **argv, volatile sig_atom
 		rc |= bench_switch(stdout, csv, reps, stop);
 		fclose(csv);
 	}
+	csv = open_memstream(&text[4], &len[4]);
+	if (csv) {
+		rc |= bench_tlcost(stdout, csv, reps < 5 ? reps : 5, stop);
+		fclose(csv);
+	}
 	/* wrk beside concbench load: speed reported, never a failure */
 	csv = open_memstream(&text[3], &len[3]);
 	if (csv) {
@@ -236,7 +243,7 @@ int bench_run(int reps, size_t n_tasks, int argc, char **argv, volatile sig_atom
 		fclose(csv);
 	}
 	rc |= save_all(argc, argv, text, len);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < 5; k++)
 		free(text[k]);
 	return *stop ? 130 : rc;
 }

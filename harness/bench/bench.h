@@ -1,4 +1,5 @@
-/* bench.h - `concbench bench`'s engine: per-task cost, then scale.h and switch.h. */
+/* bench.h - `concbench bench`'s engine: per-task cost, then scale.h, switch.h,
+ * tlcost.h and loadcmp.h. */
 #ifndef CB_BENCH_H
 #define CB_BENCH_H
 

@@ -18,7 +18,9 @@ static void bench_usage(FILE *f)
 		   "a tenth of it for process-per-task); then how the I/O executors\n"
 		   "scale: 10,000 and 100,000 concurrent sleeps, 1,000 concurrent HTTP\n"
 		   "requests to the bundled target; then a coroutine switch and a\n"
-		   "coroutine's life beside glibc's swapcontext; then concbench load beside\n"
+		   "coroutine's life beside glibc's swapcontext; then what --timeline's\n"
+		   "recording costs (switch-heavy and task-heavy runs without and with it,\n"
+		   "interleaved); then concbench load beside\n"
 		   "wrk against nginx and the bundled target (skipped without wrk or nginx\n"
 		   "on PATH). Saved in results/bench/.\n");
 }

@@ -237,6 +237,8 @@ int run_one(const run_job *job, res_run *out)
 	while (wait4(pid, &wst, 0, &ru) < 0 && errno == EINTR)
 		;
 	kill_group(pid); /* whatever the run forked and left behind */
+	if (job->timeline)
+		tl_finish(job->timeline);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	if (stats_from_table(out, job->table) < 0)
