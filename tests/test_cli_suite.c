@@ -97,7 +97,7 @@ static void test_unknown_chart(void **st)
 			":6: charts: no chart 'latency_pdf' (the charts: throughput, "
 			"latency, speedup, memory, makespan, cpu, latency_cdf, switch, "
 			"server_throughput, server_latency, server_rate, server_cost, "
-			"server_steps, timeline_MODEL)");
+			"server_steps, timeline_MODEL, states_MODEL)");
 }
 
 static void test_non_finite_bound(void **st)

@@ -199,7 +199,7 @@ static void test_parse_hostile(void **st)
 	bad("expect makespan(pool) / delay in 1..2\ncharts makespan bogus\n", 6,
 	    "charts: no chart 'bogus' (the charts: throughput, latency, speedup, memory, "
 	    "makespan, cpu, latency_cdf, switch, server_throughput, server_latency, "
-	    "server_rate, server_cost, server_steps, timeline_MODEL)");
+	    "server_rate, server_cost, server_steps, timeline_MODEL, states_MODEL)");
 	bad("expect makespan(pool) / delay in 1..2\ncharts timeline_\n", 6, "no chart 'timeline_'");
 	bad("expect makespan(pool) / delay in 1..2\ncharts ../makespan\n", 6, "no chart '../m");
 	snprintf(text, sizeof text,

@@ -3,8 +3,9 @@
  * what each shows). A chart file is PREFIX NAME.png, where PREFIX is empty
  * or "WORKLOAD-PARAMS_" when the results hold several workloads; a suite
  * names the chart without the prefix, and its report links each workload's.
- * The timeline is one chart per model: timeline_MODEL, with MODEL as
- * plot_name_part writes it into a file name (as tasks/ spells it).
+ * The timeline and the state timeline are one chart per model:
+ * timeline_MODEL and states_MODEL, with MODEL as plot_name_part writes it
+ * into a file name (as tasks/ spells it).
  */
 #include "harness/plot/charts.h"
 
@@ -22,7 +23,7 @@ static const char *const chart_names[] = {
 #define NCHARTS (sizeof chart_names / sizeof *chart_names)
 
 /* Charts drawn once per model: the name is this prefix and the model. */
-static const char *const per_model[] = { "timeline_" };
+static const char *const per_model[] = { "timeline_", "states_" };
 #define NPERMODEL (sizeof per_model / sizeof *per_model)
 
 int plot_chart_stem(const char *name, char *stem, size_t len)

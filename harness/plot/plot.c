@@ -10,10 +10,12 @@
  *	cpu           user+sys CPU and context switches per task at that C
  *	latency_cdf   latency distribution at that C (tasks/, else percentiles)
  *	timeline_M    a Gantt chart per model from tasks/ (--timeline runs)
- *
- * Each chart is a .dat and a .gp beside the results; gnuplot then runs once
+ *	states_M      what each OS thread did, from tasks/'s state events (states.c)
  *	switch        ns per hand-off, thread (pipe) vs coroutine (yield), when
  *	              the results hold switch workloads (switchcost.c)
+ *
+ * Beside the charts, trace.json (trace.c): every run's state timeline as
+ * Chrome trace-event JSON, when tasks/ holds state events.
  *
  * Each chart is a .dat and a .gp beside the results; gnuplot then runs once
  * per script, in the directory, with no shell between (fork + exec), so a
@@ -40,9 +42,11 @@
 #include "harness/plot/bars.h"
 #include "harness/plot/loadplot.h"
 #include "harness/plot/server.h"
+#include "harness/plot/states.h"
 #include "harness/plot/sweep.h"
 #include "harness/plot/switchcost.h"
 #include "harness/plot/tasks.h"
+#include "harness/plot/trace.h"
 
 /* Fork and exec gnuplot with argv[1..] in dir; its stdout and stderr come
  * back in out (NUL-terminated, cut at len). Exit status, or -1. */
@@ -108,7 +112,8 @@ static int draw_set(plot_set *s)
 		return plot_server(s);
 	int (*chart[])(
 		plot_set *) = { plot_throughput, plot_latency, plot_speedup, plot_memory,
-				plot_makespan,   plot_cpu,     plot_cdf,     plot_timelines };
+				plot_makespan,   plot_cpu,     plot_cdf,     plot_timelines,
+				plot_states };
 	for (size_t i = 0; i < sizeof chart / sizeof chart[0]; i++)
 		if (chart[i](s) < 0)
 			return -1;
@@ -200,6 +205,11 @@ int plot_dir(const char *dir, const char *gnuplot, FILE *diag, char *err, size_t
 	plot_set *s = malloc(sizeof *s);
 	if (!ok || !lim || !s || !taken) {
 		snprintf(err, errlen, "%s: out of memory", dir);
+		drawn = -1;
+		goto out;
+	}
+	/* the state timelines of every run recorded with them, for Perfetto */
+	if (plot_trace(dir, all, n, diag, err, errlen) < 0) {
 		drawn = -1;
 		goto out;
 	}

@@ -333,17 +333,23 @@ static unsigned timeline_c(const plot_set *s)
 	return best;
 }
 
-int plot_timelines(plot_set *s)
+const res_run *plot_timeline_run(const plot_set *s, size_t m)
 {
 	unsigned c = timeline_c(s);
-	for (size_t m = 0; c && m < s->nmodels; m++) {
-		const res_run *best = NULL;
-		for (size_t i = 0; i < s->n; i++) {
-			const res_run *r = &s->runs[i];
-			if (!strcmp(r->model, s->models[m]) && r->concurrency == c &&
-			    (!best || r->rep < best->rep))
-				best = r;
-		}
+	const res_run *best = NULL;
+	for (size_t i = 0; c && i < s->n; i++) {
+		const res_run *r = &s->runs[i];
+		if (!strcmp(r->model, s->models[m]) && r->concurrency == c &&
+		    (!best || r->rep < best->rep))
+			best = r;
+	}
+	return best;
+}
+
+int plot_timelines(plot_set *s)
+{
+	for (size_t m = 0; m < s->nmodels; m++) {
+		const res_run *best = plot_timeline_run(s, m);
 		csv_task *t;
 		size_t n;
 		if (!best || read_run(s, best, &t, &n) < 0)
