@@ -8,7 +8,7 @@
  * enters: running task T, waiting for the GIL, waiting for I/O, ready but
  * not on a CPU, the loop's own code, idle; plus the GIL's forced hand-offs
  * and, on loop lanes, tasks parking and waking (the events are listed in
- * timeline.c and in README.md, "State timelines").
+ * timeline.c and in README.md, "Recording the state events").
  *
  * Cost: off, each hook is one load and branch on a global. On, an event is
  * a clock read and a 16-byte store into the thread's own chunk of a buffer

@@ -1,6 +1,6 @@
 /*
  * eventsread.c - a run's lanes and state events read back, and turned into
- * segments (the format: README.md, "State timelines"; models/timeline.h).
+ * segments (the format: README.md, "Recording the state events"; models/timeline.h).
  * A lane's state lasts from its event to its next lane-state event; the
  * last one to the run's end, or, when the lane's buffer filled, to the
  * first event lost (what came after is unknown, so nothing is drawn).

@@ -1,7 +1,7 @@
 /*
  * eventsread.h - a run's state timeline read back from tasks/ (eventsread.c):
  * the lanes (OS threads) of tasks/<run>.lanes.csv and the events of
- * tasks/<run>.events.csv (their format: README.md, "State timelines"),
+ * tasks/<run>.events.csv (their format: README.md, "Recording the state events"),
  * turned into what a chart or a trace draws: per lane, state segments (running task T,
  * waiting for the GIL, for I/O, ready but not on a CPU, the loop's own
  * code) and hand-off instants; per task of a loop lane, its own segments

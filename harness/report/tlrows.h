@@ -8,7 +8,7 @@
 #include "models/timeline.h"
 
 /* tasks/<run>.lanes.csv: lane,kind,pid,tid,events,dropped,dropped_after_ns
- * (README.md, "State timelines"). Times are ns from t0. 0 or -1. */
+ * (README.md, "Recording the state events"). Times are ns from t0. 0 or -1. */
 int tlrows_lanes(FILE *f, const tl_buf *b, uint64_t t0_ns);
 /* tasks/<run>.events.csv: lane,t_ns,event,task,cpu; by lane, in time order. */
 int tlrows_events(FILE *f, const tl_buf *b, uint64_t t0_ns);
