@@ -18,7 +18,8 @@
  * into CLOCK_MONOTONIC ns after the run from two calibration points, one
  * at tl_activate and one at tl_finish.
  *
- * The events a lane records (README.md, "Recording the state events"; "Reading the state timeline" draws them):
+ * The events a lane records (README.md, "Recording the state events"; its
+ * "Reading the state timeline" says how they are drawn):
  *   run T      from now on it runs task T's code (with the CPU it is on)
  *   ready T    it could run T, but the kernel has the core elsewhere: seen
  *              at CPU-bound check points, where the thread's CPU time fell
