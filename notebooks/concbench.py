@@ -8,6 +8,7 @@
     cb.verdicts(s)               # its verdict lines
     cb.summary([s])              # its REPORT.md row: claim, ours, verdict
     cb.check()                   # the machine check, as a dict
+    ev = cb.events(d, "threads") # a --timeline run's state events; cb.segments(ev)
 
 Each call runs the concbench binary and reads what it wrote; nothing here
 measures anything itself. The binary is $CONCBENCH when set (the tests set
@@ -16,6 +17,7 @@ it), else the repository's ./concbench (built with `make` when missing), else
 repository's results/notebooks/runs/. $CONCBENCH_NB_MAX_REPS, when set, caps
 a suite's extra rounds of reps (the tests keep them short with it).
 """
+import glob
 import os
 import re
 import shutil
@@ -156,6 +158,35 @@ def load(where):
 	for c in ["makespan_s", "lat_p50_s", "lat_p99_s", "svc_mean_s"]:
 		df[c[:-2] + "_ms"] = df[c] * 1000
 	return df
+
+
+def events(where, model, rep=1):
+	"""The state events a --timeline run recorded (README.md, "Recording
+	the state events"): model's run of rep `rep` in a results directory (the
+	first such file, as the state chart picks), as a DataFrame with lane,
+	t_ms (from t0), event, task, cpu and the lane's kind (thread or loop)."""
+	d = Path(where.dirs[0] if isinstance(where, Suite) else where) / "tasks"
+	safe = re.sub(r"[^A-Za-z0-9._+-]", "-", model)
+	found = sorted(d.glob(f"{glob.escape(safe)}_*_r{rep}.events.csv"))
+	if not found:
+		raise FileNotFoundError(f"no state events of {model} rep {rep} in {d} (was the run made with --timeline?)")
+	ev = pd.read_csv(found[0])
+	lanes = pd.read_csv(str(found[0]).replace(".events.csv", ".lanes.csv"))
+	ev["t_ms"] = ev.pop("t_ns") / 1e6
+	return ev.merge(lanes[["lane", "kind"]], on="lane")
+
+
+STATES = ["run", "ready", "gil", "io", "sched", "idle", "end"]
+
+
+def segments(ev):
+	"""A lane's states as segments from events(): lane, state, task, start_ms,
+	end_ms (each state lasts until the lane's next one; the last until the
+	run's last event). `end` is shown as the idle (or sched) it leads to."""
+	st = ev[ev.event.isin(STATES)].sort_values(["lane", "t_ms"], kind="stable").copy()
+	st["end_ms"] = st.groupby("lane").t_ms.shift(-1).fillna(ev.t_ms.max())
+	st["state"] = st.event.where(st.event != "end", st.kind.map({"loop": "sched"}).fillna("idle"))
+	return st.rename(columns={"t_ms": "start_ms"})[["lane", "state", "task", "start_ms", "end_ms"]]
 
 
 def medians(df, metric="makespan_ms", by=("model", "concurrency")):
