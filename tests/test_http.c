@@ -227,6 +227,14 @@ static uint64_t mixed_want(uint64_t body, uint64_t fib, unsigned rounds)
 	return wl_digest_bytes(buf, sizeof buf);
 }
 
+static unsigned checkpoints;
+
+static void count_checkpoint(wl_io *io)
+{
+	(void)io;
+	checkpoints++;
+}
+
 static void test_mixed(void **state)
 {
 	int fds = count_fds();
@@ -241,6 +249,25 @@ static void test_mixed(void **state)
 	http_spec(&w, &wl_mixed, s.port, "fib", "0", NULL);
 	spec_prepare(&w);
 	assert_int_equal(both_forms(&w, 1).digest, mixed_want(body, 0, 0));
+	wl_release(&w);
+	/* Under an emulated GIL (a backend with a check point) its fib passes
+	 * check points, as fib's does, and computes the same number; fib(20)
+	 * is one subtree, below the first check point. */
+	wl_io gilish = wl_io_blocking;
+	gilish.checkpoint = count_checkpoint;
+	http_spec(&w, &wl_mixed, s.port, "fib", "25|20", NULL);
+	spec_prepare(&w);
+	wl_result g = { 0 };
+	checkpoints = 0;
+	wl_mixed.run(&w, 0, &gilish, &g);
+	assert_int_equal(g.err, 0);
+	assert_int_equal(g.digest, mixed_want(body, 46368, 0));
+	assert_true(checkpoints > 0);
+	checkpoints = 0;
+	memset(&g, 0, sizeof g);
+	wl_mixed.run(&w, 1, &gilish, &g);
+	assert_int_equal(g.digest, mixed_want(body, 4181, 0));
+	assert_int_equal(checkpoints, 0);
 	wl_release(&w);
 	/* per task: fib(10) then fib(20); blocking=1 changes no digest */
 	http_spec(&w, &wl_mixed, s.port, "fib", "10|20", "rounds", "3", "blocking", "1", NULL);

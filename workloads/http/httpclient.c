@@ -361,9 +361,19 @@ void httpclient_drive(const struct httpcfg *c, const wl_spec *w, size_t i, wl_io
 	if (c->blocking)
 		io = &wl_io_blocking;
 
-	for (int got; (got = step(w, i, state, ready, &next, r)) != WL_STEP_DONE;) {
-		if (got == WL_STEP_OFFLOAD) {
-			ready = 0; /* straight-line: the work goes on here */
+	for (int got, offload = 0;;) {
+		/* After an OFFLOAD the work goes on here, straight-line, through
+		 * the model's backend: under an emulated GIL its check points
+		 * let a waiting thread in, as CPython's eval loop does. */
+		wl_io *saved = wl_offload_io;
+		if (offload)
+			wl_offload_io = model_io;
+		got = step(w, i, state, ready, &next, r);
+		wl_offload_io = saved;
+		if (got == WL_STEP_DONE)
+			break;
+		if ((offload = got == WL_STEP_OFFLOAD)) {
+			ready = 0;
 			continue;
 		}
 		if (c->blocking)
