@@ -35,9 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* user_data of a poll: UD_POLL | generation << 32 | fd. A removal's, and
- * liburing's own timeout's (all ones), have other top bits and are dropped. */
+/* user_data of a poll: UD_POLL | generation << 32 | fd; of its removal the
+ * same with UD_REMOVE. liburing's own timeout's (all ones) is dropped. */
 #define UD_POLL (1ull << 62)
+#define UD_REMOVE (2ull << 62)
 #define UD_TAG (3ull << 62)
 #define UD_GEN 0x3fffffffu
 
@@ -215,6 +216,21 @@ static int ur_arm(loop *l, ur_state *s, int fd)
 	return 0;
 }
 
+/* Queue the removal of fd's poll of generation gen. A removal that succeeds
+ * posts nothing where the kernel can skip it (5.17+). */
+static int ur_remove(loop *l, ur_state *s, int fd, uint64_t gen)
+{
+	struct io_uring_sqe *sqe = ur_sqe(l, s);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_poll_remove(sqe, UD_POLL | gen << 32 | (uint32_t)fd);
+	io_uring_sqe_set_data64(sqe, UD_REMOVE | gen << 32 | (uint32_t)fd);
+	if (s->skip)
+		io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
+	return 0;
+}
+
 static int ur_set(loop *l, int fd, int old, int now)
 {
 	ur_state *s = loop_backend_state(l);
@@ -234,13 +250,8 @@ static int ur_set(loop *l, int fd, int old, int now)
 	}
 	ur_fd *f = &s->fd[fd];
 	if (f->armed) {
-		struct io_uring_sqe *sqe = ur_sqe(l, s);
-		if (!sqe)
+		if (ur_remove(l, s, fd, f->gen) < 0)
 			return -EBUSY;
-		io_uring_prep_poll_remove(sqe, UD_POLL | (uint64_t)f->gen << 32 | (uint32_t)fd);
-		io_uring_sqe_set_data64(sqe, 0);
-		if (s->skip)
-			io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
 		f->armed = 0;
 	}
 	f->gen = (f->gen + 1) & UD_GEN; /* whatever the old poll still says is stale */
@@ -256,6 +267,10 @@ static int ur_take(loop *l, ur_state *s, const struct io_uring_cqe *c, loop_even
 	uint64_t u = c->user_data;
 	int fd = (int)(uint32_t)u, res = c->res, ready;
 
+	/* EALREADY: the poll was busy posting a wake-up and is still armed,
+	 * holding its file open (a socket never closed): remove it again. */
+	if ((u & UD_TAG) == UD_REMOVE && res == -EALREADY)
+		return ur_remove(l, s, fd, (u >> 32) & UD_GEN) < 0 ? -EBUSY : 1;
 	if ((u & UD_TAG) != UD_POLL || (size_t)fd >= s->nfd || s->fd[fd].gen != ((u >> 32) & UD_GEN))
 		return 1; /* a removal's, a timeout's, or a stale poll's */
 	ur_fd *f = &s->fd[fd];

@@ -2,7 +2,7 @@
 /* CONCBENCH_FAULT_URING=1 makes io_uring_setup fail with EPERM: the run ends as a limit that says
  * so, in process and through the binary, before any task. The backend drops the completion of a
  * removed poll even when its fd number was reused; one-shot polls are level-triggered, multishot
- * ones edge-triggered. The model's runs beside the other loops: test_looptasks.c, test_loop.c. */
+ * ones edge-triggered; a poll busy with a wake-up when it is removed is removed all the same. The model's runs beside the other loops: test_looptasks.c, test_loop.c. */
 #define _GNU_SOURCE
 #include "tests/clirun.h"
 
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -155,6 +156,49 @@ static void test_reused_fd_number(void **state)
 	assert_int_equal(count_dir("/proc/self/fd"), fds0);
 }
 
+/* Re-arms itself `*left` times, a loop turn each. */
+static void turns(loop *l, void *arg)
+{
+	if (--*(int *)arg > 0)
+		assert_true(loop_timer(l, wl_now_ns() + 1000000, turns, arg) > 0);
+}
+
+/* A socket whose peer wrote just before it was closed: its poll is busy with
+ * that wake-up when the removal comes (EALREADY), and must be removed again,
+ * or it holds the socket open for good and the peer never sees the end. */
+static void test_close_while_woken(void **state)
+{
+	size_t fds0 = count_dir("/proc/self/fd");
+
+	for (size_t b = 0; b < N_ELEMS(backends); b++) {
+		char err[MODEL_MSGLEN], c;
+		if (uring_skipped(backends[b]->name))
+			return;
+		loop *l = loop_new(backends[b], 16, 16, err, sizeof err);
+		assert_non_null(l);
+		for (int k = 0; k < 50; k++) {
+			int p[2], left;
+			assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, p), 0);
+			assert_int_equal(loop_watch(l, p[0], WL_READ, on_never, NULL), 0);
+			assert_true(loop_timer(l, 0, stop_now, NULL) > 0);
+			assert_int_equal(loop_run(l), 0); /* the poll is in the kernel now */
+			assert_int_equal(write(p[1], "x", 1), 1);
+			assert_int_equal(loop_watch_close(l, p[0]), 0);
+			left = 5;
+			assert_true(loop_timer(l, 0, turns, &left) > 0);
+			assert_int_equal(loop_run(l), 0);
+			/* closed with a byte unread: the peer reads ECONNRESET, not EAGAIN */
+			ssize_t n = read(p[1], &c, 1);
+			if (n != 0 && !(n < 0 && errno == ECONNRESET))
+				fail_msg("%s, round %d: the closed socket is still open (%s)",
+					 backends[b]->name, k, n < 0 ? strerror(errno) : "data");
+			close(p[1]);
+		}
+		loop_free(l);
+	}
+	assert_int_equal(count_dir("/proc/self/fd"), fds0);
+}
+
 /* Linux 5.13 or later: multishot polls, else one-shot ones everywhere. */
 static int has_multishot(void)
 {
@@ -202,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_fault_cli),
 		cmocka_unit_test(test_reused_fd_number),
 		cmocka_unit_test(test_level_and_edge),
+		cmocka_unit_test(test_close_while_woken),
 	};
 	return cmocka_run_group_tests_name("uring", tests, setup, teardown);
 }
