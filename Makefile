@@ -11,7 +11,7 @@
 CC       ?= cc
 SAN      ?=
 PREFIX   ?= /usr/local
-PKGS     := hwloc libcrypto libxxhash
+PKGS     := hwloc libcrypto libxxhash liburing
 BUILD    ?= build$(if $(SAN),-san)
 
 # DWARF 4: the valgrind in Debian 12 cannot read clang's default DWARF 5.
@@ -19,7 +19,7 @@ CFLAGS   ?= -O2 -gdwarf-4
 CFLAGS   += -I. -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
             -Wshadow -Wno-unused-parameter -pthread -MMD -MP
 CFLAGS   += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lhwloc -lcrypto -lxxhash) -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lhwloc -lcrypto -lxxhash -luring) -lm
 LDFLAGS  += -pthread
 ifneq ($(SAN),)
 CFLAGS   += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -39,7 +39,7 @@ all: $(BIN)
 
 deps:
 	@sh harness/build/deps.sh gcc make pkg-config libhwloc-dev libssl-dev \
-		libxxhash-dev libcmocka-dev gnuplot-nox \
+		libxxhash-dev liburing-dev libcmocka-dev gnuplot-nox \
 		jupyter-nbconvert python3-nbclient python3-nbformat python3-ipykernel \
 		python3-pandas python3-matplotlib
 deps-memcheck: deps

@@ -4,7 +4,7 @@
  * The loop itself (loop.c) keeps the registered fds with their callbacks and
  * a min-heap of timers, and asks a backend which fds are ready. A backend is
  * a tiny, fixed interface — create, destroy, set interest, wait — with one
- * small file each: select.c, poll.c, epoll.c (each declared by its own
+ * small file each: select.c, poll.c, epoll.c, uring.c (each declared by its own
  * header). Those files also define the models of the same names, which drive
  * tasks' resumable forms on the loop (loop_run_tasks, looptasks.h); coro.c
  * runs coroutines on the epoll backend (the scheduler is coro_sched.c);
@@ -52,8 +52,8 @@ typedef struct {
 	int forgets_closed;
 } loop_backend;
 
-/* Beside WL_READ and WL_WRITE, an interest only the epoll backend honours
- * (select and poll ignore it): the peer hung up (EPOLLRDHUP), and not the
+/* Beside WL_READ and WL_WRITE, an interest only the epoll and uring backends
+ * honour (select and poll ignore it): the peer hung up (EPOLLRDHUP), and not the
  * bytes it sent before, which stay unread in the kernel's buffer. */
 enum { LOOP_HUP = 8 };
 

@@ -5,6 +5,7 @@
 #include "tests/testutil.h"
 
 #include "tests/model_fixture.h"
+#include "tests/uring_fixture.h"
 #include "tests/wl_fixture.h"
 
 #define N_TASKS  5
@@ -56,6 +57,12 @@ static void test_epoll(void **state)
 	pitfall_on("epoll");
 }
 
+static void test_uring(void **state)
+{
+	if (!uring_skipped("uring"))
+		pitfall_on("uring");
+}
+
 static void test_coro(void **state)
 {
 	pitfall_on("coro");
@@ -65,6 +72,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_epoll),
+		cmocka_unit_test(test_uring),
 		cmocka_unit_test(test_coro),
 	};
 

@@ -8,6 +8,7 @@
 #include "tests/http_fixture.h"
 #include "tests/model_fixture.h"
 #include "tests/serve_fixture.h"
+#include "tests/uring_fixture.h"
 
 static void gateway(const char *extra, const char *const *models, size_t nmodels)
 {
@@ -23,6 +24,8 @@ static void gateway(const char *extra, const char *const *models, size_t nmodels
 		client cl = { .mode = CL_KEEP, .nconn = 4, .nreq = 3, .want = want };
 		int rc;
 
+		if (uring_skipped(models[m]))
+			continue;
 		serve_make(&w, work, want, N_ELEMS(want));
 		model_table *t = serve_run(models[m], &w, 4, 2, &cl, &rc);
 		if (cl.why[0])
@@ -40,15 +43,16 @@ static void gateway(const char *extra, const char *const *models, size_t nmodels
 
 static void test_gateway(void **state)
 {
-	static const char *const models[] = { "sequential", "threads", "fork",   "poll",
-					      "epoll",      "coro",    "hybrid", "threads+gil" };
+	static const char *const models[] = { "sequential", "threads", "fork",        "poll",
+					      "epoll",      "coro",    "hybrid",      "threads+gil",
+					      "uring" };
 	gateway("", models, N_ELEMS(models));
 }
 
 /* The pitfall inside a server: a blocking fetch, offloaded by hybrid. */
 static void test_gateway_blocking(void **state)
 {
-	static const char *const models[] = { "epoll", "hybrid", "threads" };
+	static const char *const models[] = { "epoll", "hybrid", "threads", "uring" };
 	gateway(",blocking=1", models, N_ELEMS(models));
 }
 
