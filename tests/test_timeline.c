@@ -342,13 +342,13 @@ static void test_threads_overlap(void **st)
 static void test_loop_one_lane(void **st)
 {
 	(void)st;
-	const char *models[] = { "epoll", "coro", "poll" };
+	const char *models[] = { "epoll", "coro", "poll", "uring" };
 	wl_spec w;
 	spec_make(&w, "sleep", "ms", "5", NULL);
 	spec_prepare(&w);
 	tl_buf *b = tl_open(0);
 	assert_non_null(b);
-	for (size_t m = 0; m < 3; m++) {
+	for (size_t m = 0; m < 4; m++) {
 		model_table *t = run_recorded(models[m], &w, 6, 3, b);
 		assert_int_equal(tl_lanes(b), 1);
 		tl_lane_info li;
