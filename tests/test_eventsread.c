@@ -1,5 +1,5 @@
 /*
- * test_eventsread.c - state events read back (README, "State timelines"): lane segments
+ * test_eventsread.c - state events read back (README, "Recording the state events"): lane segments
  * with their task and CPU, hand-offs, a loop's task rows (waiting, ready
  * after a wake or off a poll, running), a lane cut where its buffer
  * filled, a lane with no events; bad and truncated files refused with a
