@@ -40,7 +40,8 @@ struct coro_sched {
 	coro_lane *lane;
 	size_t next; /* the next task to start */
 	int fault;   /* CONCBENCH_FAULT_SPAWN is set: tests of the limit path */
-	/* Lanes that yielded, in order, and the due timer that drains them. */
+	/* Lanes that yielded, in order; turn: their turn is in the loop's ready
+	 * queue (1) or a timer for after the fds (the timer's id). */
 	coro_lane *run_head, **run_tail;
 	int64_t turn;
 	/* The lane whose coroutine runs now, or last gave the CPU back: with
@@ -193,9 +194,11 @@ static int coro_wait_fd(wl_io *io, int fd, int events, uint64_t deadline_ns)
  * from the yielder to it (no trip through the scheduler, whose switch in
  * and out would double the cost), as long as the hand-offs since the
  * scheduler last ran have taken under CORO_TURN_NS. Past that, or with no
- * other lane queued, the yielder parks: a due timer (deadline 0) brings the
- * loop back to the queue after it has looked at the fds, so tasks that keep
- * yielding hold up the others' I/O by at most about CORO_TURN_NS. */
+ * other lane queued, the yielder parks, and the scheduler's turn, in the
+ * loop's ready queue (loop_soon), runs the queue in order; past CORO_TURN_NS
+ * it leaves the rest for a timer due now, which fires after the loop has
+ * looked at the fds, so tasks that keep yielding hold up the others' I/O by
+ * at most about CORO_TURN_NS. */
 #define CORO_TURN_NS 100000u
 
 static void run_push(coro_sched *s, coro_lane *ln)
@@ -234,15 +237,17 @@ static int handoff_ok(coro_sched *s)
 
 static void on_turn(loop *l, void *arg);
 
-/* Make sure the loop gives the queue a turn soon: 0, or -errno. */
-static int turn_arm(coro_sched *s)
+/* Make sure the loop gives the queue a turn: in this turn's ready queue
+ * (later = 0), or after the fds have had a look (a timer due now). 0, or
+ * -errno. */
+static int turn_arm(coro_sched *s, int later)
 {
-	if (s->turn)
+	if (s->turn) /* armed, or draining now */
 		return 0;
-	int64_t id = loop_timer(s->l, 0, on_turn, s);
+	int64_t id = later ? loop_timer(s->l, 0, on_turn, s) : loop_soon(s->l, on_turn, s);
 	if (id < 0)
 		return (int)id;
-	s->turn = id;
+	s->turn = later ? id : 1;
 	return 0;
 }
 
@@ -254,14 +259,18 @@ static void on_turn(loop *l, void *arg)
 	uint64_t start = wl_now_ns();
 	unsigned rounds = 0;
 
-	s->turn = 0;
+	s->turn = -1; /* draining: lanes that yield meanwhile need no turn armed */
 	while (s->run_head) {
 		lane_run(run_pop(s));
 		/* time is up: the rest after the fds (if the timer can be armed) */
-		if (s->run_head && ++rounds % 16 == 0 && wl_now_ns() - start >= CORO_TURN_NS &&
-		    turn_arm(s) == 0)
-			break;
+		if (s->run_head && ++rounds % 16 == 0 && wl_now_ns() - start >= CORO_TURN_NS) {
+			s->turn = 0;
+			if (turn_arm(s, 1) == 0)
+				return;
+			s->turn = -1;
+		}
 	}
+	s->turn = 0;
 }
 
 static int coro_yield(wl_io *io)
@@ -271,7 +280,7 @@ static int coro_yield(wl_io *io)
 	int rc;
 
 	/* every queued lane has a turn coming, whoever next parks */
-	if ((rc = turn_arm(s)) < 0)
+	if ((rc = turn_arm(s, 0)) < 0)
 		return rc;
 	run_push(s, ln);
 	tl_event_at(TL_WAKE, (int64_t)ln->task); /* queued: ready, not running */

@@ -2,13 +2,17 @@
  * loop.c - the event loop: which fds to watch, which timers are due, and
  * whose callback to call next (after Redis's ae.c).
  *
- * One iteration: compute how long to sleep from the earliest timer, ask the
- * backend which fds are ready, call their callbacks, then read the clock once
- * and fire every timer that is due. Fds live in a table indexed by fd number;
- * timers in a binary min-heap keyed by (deadline, order of arming), so equal
- * deadlines fire first-armed-first. A timer id names a slot that remembers
- * where its timer sits in the heap, so a cancel is O(log n), and a generation
- * count in the id makes a stale id (fired, cancelled) harmless.
+ * One iteration (a turn): compute how long to sleep from the earliest timer
+ * (not at all if callbacks are ready), ask the backend which fds are ready,
+ * call their callbacks, read the clock once and fire every timer that is due,
+ * then run the ready queue - callbacks asked for with loop_soon, as asyncio's
+ * call_soon and libuv's idle/check callbacks - in order, with those they add,
+ * until it is empty or LOOP_TURN_NS have passed. So a thousand tasks that are
+ * ready at once start in one turn, not one backend wait (a system call) each,
+ * and a callback that keeps adding itself holds up the fds for at most about
+ * LOOP_TURN_NS. With nothing watched and nothing to sleep for, a turn makes
+ * no system call at all. Fds live in a table indexed by fd number, timers in
+ * a heap (timerheap.c) whose ids a cancel may use long after they fired.
  *
  * Callbacks may watch, unwatch, arm, cancel and stop as they please: nothing
  * here holds a pointer into a table across a callback.
@@ -17,6 +21,7 @@
  */
 #include "models/loop.h"
 #include "models/timeline.h"
+#include "models/timerheap.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -32,35 +37,24 @@ typedef struct {
 	uint64_t since; /* the iteration that started watching it */
 } loop_fd;
 
+/* A callback in the ready queue. */
 typedef struct {
-	uint64_t deadline, seq; /* heap key */
-	uint32_t slot;
-} loop_heapent;
-
-typedef struct {
-	uint32_t gen;  /* part of the id; bumped when the slot is freed */
-	uint32_t pos;  /* index in the heap; FREE when not armed */
-	uint32_t next; /* free list */
 	loop_timer_fn fn;
 	void *arg;
-} loop_slot;
-
-#define FREE UINT32_MAX
+} loop_call;
 
 struct loop {
 	const loop_backend *be;
 	void *bstate;
 	loop_fd *fd;
 	size_t nfd, nwatched;
-	loop_heapent *heap;
-	size_t nheap, heapcap;
-	loop_slot *slot;
-	uint32_t nslot, freeslot;
-	uint64_t seq;          /* timers armed so far: ties go to the first armed */
+	timerheap th;
 	uint64_t iter;         /* backend waits so far */
 	uint64_t dispatch_now; /* while timers fire: the "now" they fire by; else 0 */
 	loop_event *ev;
 	int evcap, evpos, evn; /* events of the last wait not yet delivered */
+	loop_call *ready;      /* a ring of rcap (a power of two) */
+	size_t rhead, nready, rcap;
 	int stop;
 	char err[MODEL_MSGLEN];
 };
@@ -71,19 +65,20 @@ loop *loop_new(const loop_backend *be, size_t max_fds, size_t max_timers, char *
 {
 	loop *l = calloc(1, sizeof *l);
 	size_t nfd = max_fds < 64 ? 64 : max_fds;
-	size_t nt = max_timers < 64 ? 64 : max_timers;
+	int th = -ENOMEM;
 
 	if (l) {
 		l->be = be;
 		l->nfd = nfd;
 		l->fd = calloc(nfd, sizeof *l->fd);
-		l->heapcap = nt;
-		l->heap = malloc(nt * sizeof *l->heap);
 		l->evcap = 64;
 		l->ev = malloc((size_t)l->evcap * sizeof *l->ev);
-		l->freeslot = FREE;
+		l->rcap = 64;
+		l->ready = malloc(l->rcap * sizeof *l->ready);
+		th = th_init(&l->th, max_timers); /* no reallocation while they arm */
+		model_mem_populate(l->fd, l->fd ? nfd * sizeof *l->fd : 0);
 	}
-	if (!l || !l->fd || !l->heap || !l->ev) {
+	if (!l || !l->fd || th < 0 || !l->ev || !l->ready) {
 		snprintf(err, errlen, "%s: out of memory for %zu fds", be->name, max_fds);
 		if (l)
 			l->be = NULL; /* the backend was never created */
@@ -105,9 +100,9 @@ void loop_free(loop *l)
 	if (l->be)
 		l->be->destroy(l);
 	free(l->fd);
-	free(l->heap);
-	free(l->slot);
+	th_free(&l->th);
 	free(l->ev);
+	free(l->ready);
 	free(l);
 }
 
@@ -205,117 +200,58 @@ int loop_watch_close(loop *l, int fd)
 	return close(fd) == 0 ? 0 : -errno;
 }
 
-/* ---- timers: a binary min-heap of slots ---- */
-
-static int before(const loop_heapent *a, const loop_heapent *b)
-{
-	return a->deadline != b->deadline ? a->deadline < b->deadline : a->seq < b->seq;
-}
-
-static void place(loop *l, size_t i, loop_heapent e)
-{
-	l->heap[i] = e;
-	l->slot[e.slot].pos = (uint32_t)i;
-}
-
-static void sift_up(loop *l, size_t i)
-{
-	loop_heapent e = l->heap[i];
-	while (i > 0 && before(&e, &l->heap[(i - 1) / 2])) {
-		place(l, i, l->heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-	place(l, i, e);
-}
-
-static void sift_down(loop *l, size_t i)
-{
-	loop_heapent e = l->heap[i];
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= l->nheap)
-			break;
-		if (c + 1 < l->nheap && before(&l->heap[c + 1], &l->heap[c]))
-			c++;
-		if (!before(&l->heap[c], &e))
-			break;
-		place(l, i, l->heap[c]);
-		i = c;
-	}
-	place(l, i, e);
-}
-
-/* Take the timer at heap index i out; its slot goes back on the free list. */
-static void heap_remove(loop *l, size_t i)
-{
-	loop_slot *s = &l->slot[l->heap[i].slot];
-	uint32_t k = l->heap[i].slot;
-
-	s->pos = FREE;
-	s->gen = s->gen >= 0x7fffffff ? 1 : s->gen + 1;
-	s->next = l->freeslot;
-	l->freeslot = k;
-	if (i == --l->nheap)
-		return;
-	place(l, i, l->heap[l->nheap]); /* the last one fills the hole */
-	if (i > 0 && before(&l->heap[i], &l->heap[(i - 1) / 2]))
-		sift_up(l, i);
-	else
-		sift_down(l, i);
-}
-
-static int new_slot(loop *l, uint32_t *k)
-{
-	if (l->freeslot == FREE) {
-		uint32_t n = l->nslot ? l->nslot * 2 : 64;
-		if (l->nslot >= FREE / 2)
-			return -ENOMEM;
-		loop_slot *s = realloc(l->slot, n * sizeof *s);
-		if (!s)
-			return -ENOMEM;
-		for (uint32_t j = l->nslot; j < n; j++)
-			s[j] = (loop_slot){ .gen = 1,
-					    .pos = FREE,
-					    .next = j + 1 < n ? j + 1 : FREE };
-		l->slot = s;
-		l->freeslot = l->nslot;
-		l->nslot = n;
-	}
-	*k = l->freeslot;
-	l->freeslot = l->slot[*k].next;
-	return 0;
-}
+/* ---- timers (the heap is timerheap.c) ---- */
 
 int64_t loop_timer(loop *l, uint64_t deadline_ns, loop_timer_fn fn, void *arg)
 {
-	uint32_t k;
-	int rc;
-
-	if (l->nheap == l->heapcap &&
-	    (rc = grow((void **)&l->heap, &l->heapcap, l->nheap + 1, sizeof *l->heap)))
-		return rc;
-	if ((rc = new_slot(l, &k)))
-		return rc;
 	/* Armed by a timer callback for a time already past: due at the next
 	 * iteration. Kept at its past deadline it would sort ahead of the older
 	 * timers still due now and hold them back; a callback that keeps
 	 * re-arming so (coro's turn) would starve them for good. */
 	if (l->dispatch_now && deadline_ns <= l->dispatch_now)
 		deadline_ns = l->dispatch_now + 1;
-	l->slot[k].fn = fn;
-	l->slot[k].arg = arg;
-	l->heap[l->nheap] = (loop_heapent){ deadline_ns, l->seq++, k };
-	sift_up(l, l->nheap++);
-	return (int64_t)l->slot[k].gen << 32 | k;
+	return th_add(&l->th, deadline_ns, fn, arg);
 }
 
 void loop_cancel(loop *l, int64_t id)
 {
-	uint32_t k = (uint32_t)id;
-	if (id <= 0 || k >= l->nslot || l->slot[k].gen != (uint64_t)id >> 32 ||
-	    l->slot[k].pos == FREE)
-		return;
-	heap_remove(l, l->slot[k].pos);
+	th_cancel(&l->th, id);
+}
+
+/* ---- the ready queue ---- */
+
+int loop_soon(loop *l, loop_timer_fn fn, void *arg)
+{
+	if (l->nready == l->rcap) { /* double, and unwrap the ring */
+		loop_call *q = malloc(2 * l->rcap * sizeof *q);
+		if (!q)
+			return -ENOMEM;
+		for (size_t k = 0; k < l->nready; k++)
+			q[k] = l->ready[(l->rhead + k) & (l->rcap - 1)];
+		free(l->ready);
+		l->ready = q;
+		l->rhead = 0;
+		l->rcap *= 2;
+	}
+	l->ready[(l->rhead + l->nready++) & (l->rcap - 1)] = (loop_call){ fn, arg };
+	return 0;
+}
+
+/* Run the ready queue in order, with what its callbacks add, until it is
+ * empty or the turn's time is up (the clock read every 16 callbacks: it
+ * would cost as much as a null task). */
+static void dispatch_ready(loop *l)
+{
+	uint64_t start = l->nready ? wl_now_ns() : 0;
+
+	for (unsigned k = 1; l->nready && !l->stop; k++) {
+		loop_call c = l->ready[l->rhead];
+		l->rhead = (l->rhead + 1) & (l->rcap - 1);
+		l->nready--;
+		c.fn(l, c.arg);
+		if (k % 16 == 0 && wl_now_ns() - start >= LOOP_TURN_NS)
+			break;
+	}
 }
 
 /* ---- running ---- */
@@ -347,13 +283,10 @@ static void dispatch_timers(loop *l)
 	uint64_t now = wl_now_ns();
 
 	l->dispatch_now = now;
-	while (l->nheap && !l->stop && l->heap[0].deadline <= now) {
-		loop_slot *s = &l->slot[l->heap[0].slot];
-		loop_timer_fn fn = s->fn;
-		void *arg = s->arg;
-		heap_remove(l, 0);
+	loop_timer_fn fn;
+	void *arg;
+	while (!l->stop && th_pop_due(&l->th, now, &fn, &arg))
 		fn(l, arg);
-	}
 	l->dispatch_now = 0;
 }
 
@@ -361,25 +294,30 @@ int loop_run(loop *l)
 {
 	l->stop = 0;
 	dispatch_fds(l); /* what a loop_stop left undelivered */
-	while (!l->stop && (l->nwatched || l->nheap)) {
+	while (!l->stop && (l->nwatched || l->th.n || l->nready)) {
 		int64_t timeout = -1;
-		if (l->nheap) {
-			uint64_t now = wl_now_ns(), d = l->heap[0].deadline;
+		if (l->nready) {
+			timeout = 0;
+		} else if (l->th.n) {
+			uint64_t now = wl_now_ns(), d = l->th.heap[0].deadline;
 			timeout = d > now ? (int64_t)(d - now) : 0;
 		}
-		l->err[0] = 0;
-		if (timeout)
-			tl_event_at(TL_IO, -1); /* --timeline: the loop waits */
-		int n = l->be->wait(l, timeout, l->ev, l->evcap);
-		if (timeout)
-			tl_event_at(TL_SCHED, -1);
-		if (n < 0)
-			return n;
-		l->iter++;
-		l->evpos = 0;
-		l->evn = n;
-		dispatch_fds(l);
+		if (timeout || l->nwatched) { /* else there is nothing to ask */
+			l->err[0] = 0;
+			if (timeout)
+				tl_event_at(TL_IO, -1); /* --timeline: the loop waits */
+			int n = l->be->wait(l, timeout, l->ev, l->evcap);
+			if (timeout)
+				tl_event_at(TL_SCHED, -1);
+			if (n < 0)
+				return n;
+			l->iter++;
+			l->evpos = 0;
+			l->evn = n;
+			dispatch_fds(l);
+		}
 		dispatch_timers(l);
+		dispatch_ready(l);
 	}
 	return 0;
 }

@@ -85,7 +85,17 @@ int loop_watch_close(loop *l, int fd);
  * loop_cancel, or -errno. */
 int64_t loop_timer(loop *l, uint64_t deadline_ns, loop_timer_fn fn, void *arg);
 void loop_cancel(loop *l, int64_t id);
-/* Run until loop_stop, or until nothing is watched and no timer is set.
+/* Call fn(l, arg) in this turn's ready queue (asyncio's call_soon): after
+ * the fds and timers of the turn, before the next wait, in the order asked,
+ * the queue's callbacks adding to it as they go, for up to LOOP_TURN_NS a
+ * turn. Not cancellable: a callback whose reason went away must see so
+ * itself. A timer at deadline 0 is the other "at once": it waits for the
+ * next turn, after the fds. 0 or -ENOMEM. */
+int loop_soon(loop *l, loop_timer_fn fn, void *arg);
+/* How long a turn may spend on its ready queue before the fds get a look. */
+#define LOOP_TURN_NS 100000u
+/* Run until loop_stop, or until nothing is watched, no timer is set and
+ * the ready queue is empty.
  * 0, or -errno from the backend. */
 int loop_run(loop *l);
 /* From a callback: loop_run returns once that callback does. Readiness the

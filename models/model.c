@@ -61,6 +61,34 @@ void model_table_reset(model_table *t)
 		t->task[i].worker = t->task[i].cpu = -1;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; Debian 12's headers have it, older ones not */
+#endif
+
+/* Map [p, p+bytes) writable now: one madvise, or, on a kernel without
+ * MADV_POPULATE_WRITE, a write to each page (as slow as the faults it saves
+ * later, but before the work rather than inside it). */
+static void populate(void *p, size_t bytes)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = (uintptr_t)p & ~(uintptr_t)(pg - 1);
+	if (!bytes || madvise((void *)lo, (uintptr_t)p + bytes - lo, MADV_POPULATE_WRITE) == 0)
+		return;
+	for (volatile char *c = p; c < (char *)p + bytes; c += pg)
+		*c = *c;
+}
+
+void model_table_populate(model_table *t)
+{
+	populate(t, table_bytes(t->n));
+}
+
+void model_mem_populate(void *p, size_t bytes)
+{
+	if (p)
+		populate(p, bytes);
+}
+
 void model_table_use(model_table *t, size_t n)
 {
 	t->n = n < t->cap ? n : t->cap;

@@ -115,6 +115,15 @@ void model_table_reset(model_table *t); /* before each run */
 /* Before a run of n tasks (<= the room it was made with; a server sweep's
  * runs differ in N): reset, with n tasks. */
 void model_table_use(model_table *t, size_t n);
+/* In the run's process before t0: map the table's pages of the run's tasks
+ * (MADV_POPULATE_WRITE). A shared mapping's pages are not mapped in a forked
+ * child until it touches them, and a first touch costs tens of us on a VM. */
+void model_table_populate(model_table *t);
+/* Map [p, p+bytes) - an executor's per-lane or per-task arrays, just
+ * allocated - with one system call (MADV_POPULATE_WRITE), rather than a page
+ * fault each as the run first writes them: a fault costs ~40 us on the VM
+ * this was built on, more than the tasks themselves. */
+void model_mem_populate(void *p, size_t bytes);
 int64_t model_opt(const model_spec *m, const char *name);
 /* Was +flag given? */
 int model_flag(const model_spec *m, const char *flag);

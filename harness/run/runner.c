@@ -81,6 +81,7 @@ static _Noreturn void child_main(const run_job *job, const sigset_t *mask)
 	}
 	if (job->model->kind->prepare && job->model->kind->prepare(&r) != MODEL_OK)
 		_exit(0); /* it said why through model_fail */
+	model_table_populate(job->table); /* its pages, not a fault per task */
 	tl_activate(job->timeline); /* NULL: nothing records */
 	job->table->t0_ns = wl_now_ns();
 	rc = job->model->kind->run(&r);
