@@ -68,6 +68,11 @@ static void test_usage_errors(void **st)
 	      "--cpus", "4096");
 	USAGE("--cpus", "run", "-w", "null", "-m", "sequential", "-n", "1", "-c", "1", "-o", tmpdir,
 	      "--cpus", "zero");
+	/* bench --only: a part not among them, or an empty one, before anything runs */
+	USAGE("--only nope: each part is one of tasks, scale, switch, timeline, load", "bench",
+	      "--only", "nope");
+	USAGE("--only tasks,,scale: each part", "bench", "--only", "tasks,,scale");
+	USAGE("--only scale,: each part", "bench", "--only", "scale,");
 }
 
 /* Values that no run could take are usage errors before any run (exit 2,
