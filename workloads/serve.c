@@ -155,6 +155,7 @@ static void serve_end(wl_spec *w)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
+	servegate_close(&s->gate); /* its dup of the socket and spare bells */
 	pthread_mutex_destroy(&s->accept_mu);
 	munmap(s, sizeof *s);
 }

@@ -57,8 +57,28 @@ static int wait_on(serveconn *c, wl_wait *next, int fd, int events, uint64_t dea
 	return serveconn_returned(c, WL_STEP_WAIT, next);
 }
 
-/* The task is over: close all (the dup and bell after one more loop turn
- * if the loop may still watch them), and say how it went. */
+/* Done with the dup of the listening socket: closed, unless it is the
+ * gate's, which the next holder waits on. */
+static void drop_lfd(serveconn *c)
+{
+	if (c->lfd >= 0 && !c->lshared)
+		close(c->lfd);
+	c->lfd = -1;
+	c->lshared = 0;
+}
+
+/* Done with the bell (no loop watches it): back to the gate's spares. */
+static void bell_done(serveconn *c)
+{
+	if (c->gn.bell >= 0 && c->cfg && c->cfg->gate)
+		servegate_bell_done(c->cfg->gate, &c->gn);
+	else if (c->gn.bell >= 0)
+		close(c->gn.bell);
+	c->gn.bell = -1;
+}
+
+/* The task is over: close all (its own dup and the bell after one more
+ * loop turn if the loop may still watch them), and say how it went. */
 static int done(serveconn *c, wl_wait *next, wl_result *r)
 {
 	count(c, SERVECONN_DELAYED, -c->delaying);
@@ -70,15 +90,12 @@ static int done(serveconn *c, wl_wait *next, wl_result *r)
 	c->in = NULL, c->inlen = c->incap = 0;
 	if (c->gated && c->cfg->gate)
 		servegate_leave(c->cfg->gate, &c->gn);
-	if ((c->lfd >= 0 && c->lreg) || (c->gn.bell >= 0 && c->breg)) {
+	if ((c->lfd >= 0 && c->lreg && !c->lshared) || (c->gn.bell >= 0 && c->breg)) {
 		c->phase = SC_END;
 		return wait_on(c, next, -1, 0, wl_now_ns());
 	}
-	if (c->lfd >= 0)
-		close(c->lfd);
-	if (c->gn.bell >= 0)
-		close(c->gn.bell);
-	c->lfd = c->gn.bell = -1;
+	drop_lfd(c);
+	bell_done(c);
 	if (!c->fail.err && !c->nreq)
 		wl_fail(&c->fail, EPROTO, "serve: client closed without a request");
 	*r = c->fail;
@@ -170,9 +187,18 @@ static int do_accept(serveconn *c, int ready, wl_wait *next, wl_result *r)
 		return end_err(c, next, r, ECANCELED, "serve: cancelled while waiting to accept");
 	if (c->lfd < 0 && !servegate_woken(&c->gn)) /* in line for the baton */
 		return wait_on(c, next, c->gn.bell, WL_READ, 0);
-	if (c->lfd < 0 && (c->lfd = fcntl(c->listen, F_DUPFD_CLOEXEC, 0)) < 0)
-		return end_err(c, next, r, errno, "serve: dup of the listening socket: %s",
-			       strerror(errno));
+	if (c->lfd < 0) { /* gated tasks share the gate's; the others dup their own */
+		int gate = c->gated && c->cfg->gate;
+		c->lfd = gate ? servegate_dup(c->cfg->gate, c->listen)
+			      : fcntl(c->listen, F_DUPFD_CLOEXEC, 0);
+		if (c->lfd < 0) {
+			int e = gate ? -c->lfd : errno;
+			c->lfd = -1;
+			return end_err(c, next, r, e, "serve: dup of the listening socket: %s",
+				       strerror(e));
+		}
+		c->lshared = gate;
+	}
 	while ((fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
@@ -191,10 +217,8 @@ static int do_accept(serveconn *c, int ready, wl_wait *next, wl_result *r)
 	count(c, SERVECONN_CONNECTIONS, 1);
 	if (c->gated && c->cfg->gate) /* the next in line accepts */
 		servegate_leave(c->cfg->gate, &c->gn);
-	if (!c->lreg) { /* nothing watches the dup: done with it */
-		close(c->lfd);
-		c->lfd = -1;
-	}
+	if (!c->lreg) /* nothing watches the dup: done with it */
+		drop_lfd(c);
 	if (!(c->in = malloc(SERVECONN_IN)))
 		return end_err(c, next, r, ENOMEM, "serve: out of memory for a connection");
 	c->incap = SERVECONN_IN;
@@ -418,13 +442,10 @@ int serveconn_step(serveconn *c, const serveconn_cfg *cfg, int lfd, int ready, w
 				      : wait_on(c, next, c->gn.bell, WL_READ, 0);
 		ready = 0; /* the turn is ours: dup the socket and accept */
 	} else if (c->lfd >= 0 && !c->lreg && c->phase != SC_ACCEPT) {
-		close(c->lfd);
-		c->lfd = -1;
+		drop_lfd(c);
 	}
-	if (c->gn.bell >= 0 && !c->breg && !c->gn.queued) { /* the baton came: done with it */
-		close(c->gn.bell);
-		c->gn.bell = -1;
-	}
+	if (c->gn.bell >= 0 && !c->breg && !c->gn.queued) /* the baton came: done with it */
+		bell_done(c);
 	if (ready < 0)
 		return end_err(c, next, r, -ready, "serve: waiting: %s", strerror(-ready));
 	do {
