@@ -7,15 +7,14 @@
  *                 (an error: its 4xx at once) -----------------------> WRITE
  *   WRITE -> READ (keep-alive), or LINGER (Connection: close) -> over
  *
- * Accepting: a task waits on its own dup of the listening socket (a loop
- * keeps one callback per fd). Tasks on one thread (gated) take turns at it
- * (servegate.c), the others wait on a bell each; blocking models take
- * serve.c's accept mutex. A dup or a bell must not close while a loop still
- * watches it (epoll forgets a registration only with its file's last fd),
- * so it closes at the first step after the task waited on something else,
- * or after a one-turn timer at the end.
- *
- * Reading, delays and endings: see serveconn.h.
+ * Accepting: a task waits on a dup of the listening socket (a loop keeps one
+ * callback per fd). Tasks on one thread (gated) take turns at the gate's one
+ * dup (servegate.c), the others wait on a bell each; blocking models take
+ * serve.c's accept mutex and a dup each. A dup or a bell must not close
+ * while a loop still watches it (epoll forgets a registration only with its
+ * file's last fd): at the first step after the task waited on something
+ * else, or after a one-turn timer at the end. Reading, delays, endings:
+ * serveconn.h.
  */
 #define _GNU_SOURCE
 #include "workloads/serveconn.h"
@@ -57,24 +56,12 @@ static int wait_on(serveconn *c, wl_wait *next, int fd, int events, uint64_t dea
 	return serveconn_returned(c, WL_STEP_WAIT, next);
 }
 
-/* Done with the dup of the listening socket: closed, unless it is the
- * gate's, which the next holder waits on. */
+/* Done with the dup of the listening socket: closed, unless it is the gate's. */
 static void drop_lfd(serveconn *c)
 {
 	if (c->lfd >= 0 && !c->lshared)
 		close(c->lfd);
-	c->lfd = -1;
-	c->lshared = 0;
-}
-
-/* Done with the bell (no loop watches it): back to the gate's spares. */
-static void bell_done(serveconn *c)
-{
-	if (c->gn.bell >= 0 && c->cfg && c->cfg->gate)
-		servegate_bell_done(c->cfg->gate, &c->gn);
-	else if (c->gn.bell >= 0)
-		close(c->gn.bell);
-	c->gn.bell = -1;
+	c->lfd = -1, c->lshared = 0;
 }
 
 /* The task is over: close all (its own dup and the bell after one more
@@ -95,7 +82,7 @@ static int done(serveconn *c, wl_wait *next, wl_result *r)
 		return wait_on(c, next, -1, 0, wl_now_ns());
 	}
 	drop_lfd(c);
-	bell_done(c);
+	servegate_bell_done(c->cfg->gate, &c->gn);
 	if (!c->fail.err && !c->nreq)
 		wl_fail(&c->fail, EPROTO, "serve: client closed without a request");
 	*r = c->fail;
@@ -188,16 +175,10 @@ static int do_accept(serveconn *c, int ready, wl_wait *next, wl_result *r)
 	if (c->lfd < 0 && !servegate_woken(&c->gn)) /* in line for the baton */
 		return wait_on(c, next, c->gn.bell, WL_READ, 0);
 	if (c->lfd < 0) { /* gated tasks share the gate's; the others dup their own */
-		int gate = c->gated && c->cfg->gate;
-		c->lfd = gate ? servegate_dup(c->cfg->gate, c->listen)
-			      : fcntl(c->listen, F_DUPFD_CLOEXEC, 0);
-		if (c->lfd < 0) {
-			int e = gate ? -c->lfd : errno;
-			c->lfd = -1;
-			return end_err(c, next, r, e, "serve: dup of the listening socket: %s",
-				       strerror(e));
-		}
-		c->lshared = gate;
+		c->lshared = c->gated && c->cfg->gate;
+		if ((c->lfd = servegate_dup(c->lshared ? c->cfg->gate : NULL, c->listen)) < 0)
+			return end_err(c, next, r, -c->lfd,
+				       "serve: dup of the listening socket: %s", strerror(-c->lfd));
 	}
 	while ((fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
 		if (errno == EINTR || errno == ECONNABORTED)
@@ -445,7 +426,7 @@ int serveconn_step(serveconn *c, const serveconn_cfg *cfg, int lfd, int ready, w
 		drop_lfd(c);
 	}
 	if (c->gn.bell >= 0 && !c->breg && !c->gn.queued) /* the baton came: done with it */
-		bell_done(c);
+		servegate_bell_done(cfg->gate, &c->gn);
 	if (ready < 0)
 		return end_err(c, next, r, -ready, "serve: waiting: %s", strerror(-ready));
 	do {

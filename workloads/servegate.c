@@ -94,6 +94,10 @@ void servegate_leave(servegate *g, servegate_node *n)
 
 int servegate_dup(servegate *g, int listen)
 {
+	if (!g) { /* a dup of one's own */
+		int fd = fcntl(listen, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
 	if (!g->lfd1) {
 		int fd = fcntl(listen, F_DUPFD_CLOEXEC, 0);
 		if (fd < 0)
@@ -108,6 +112,11 @@ void servegate_bell_done(servegate *g, servegate_node *n)
 	uint64_t v;
 	if (n->bell < 0)
 		return;
+	if (!g) { /* no gate to keep it */
+		close(n->bell);
+		n->bell = -1;
+		return;
+	}
 	if (n->rung) /* a spare bell must not ring for its next owner */
 		while (read(n->bell, &v, sizeof v) < 0 && errno == EINTR)
 			;

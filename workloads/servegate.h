@@ -42,10 +42,11 @@ void servegate_leave(servegate *g, servegate_node *n);
 /* The holder's dup of the listening socket `listen`, the same for every
  * holder (made at the first call): >= 0, or -errno. Only one task at a
  * time waits on it, so one registration on a loop serves them all in turn;
- * it stays open until servegate_close. */
+ * it stays open until servegate_close. g NULL: a new dup, the caller's. */
 int servegate_dup(servegate *g, int listen);
 /* n is done with its bell, and no loop watches it any more: drained if it
- * rang unread, back among the spares (closed if there is no room). */
+ * rang unread, back among the spares (closed if there is no room, or g is
+ * NULL). */
 void servegate_bell_done(servegate *g, servegate_node *n);
 /* Close the dup and the spare bells (the gate's run is over). */
 void servegate_close(servegate *g);
