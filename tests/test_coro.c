@@ -92,7 +92,7 @@ static void regs_co(void *arg)
 static void test_callee_saved(void **state)
 {
 #ifdef NREGS
-	coroutine_pool *p = coroutine_pool_new(0);
+	coroutine_pool *p = coroutine_pool_new(16 << 10);
 	regs_ctx x = { .main = coroutine_main(p) };
 	uint64_t out[32] = { 0 };
 
@@ -170,7 +170,7 @@ static void fenv_b(void *arg)
 
 static void test_fenv_per_coroutine(void **state)
 {
-	coroutine_pool *p = coroutine_pool_new(0);
+	coroutine_pool *p = coroutine_pool_new(16 << 10);
 	fenv_ctx x = { .main = coroutine_main(p) };
 
 	for (int m = 0; m < NMODES; m++) {
@@ -211,7 +211,7 @@ __attribute__((noinline)) static void aligned_co(void *arg)
 
 static void test_stack_aligned(void **state)
 {
-	coroutine_pool *p = coroutine_pool_new(0);
+	coroutine_pool *p = coroutine_pool_new(16 << 10);
 	int bad = 0;
 	coroutine *c = coroutine_create(p, aligned_co, &bad);
 	coroutine_switch(coroutine_main(p), c);
@@ -252,7 +252,7 @@ static void pong(void *arg)
 
 static void test_ping_pong(void **state)
 {
-	coroutine_pool *p = coroutine_pool_new(0);
+	coroutine_pool *p = coroutine_pool_new(16 << 10);
 	pp_ctx x = { .main = coroutine_main(p), .n = memcheck() ? 10000 : 1000000 };
 
 	x.a = coroutine_create(p, ping, &x);
