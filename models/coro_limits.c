@@ -81,7 +81,7 @@ void coro_limits_stacks_failed(model_run *r, const coroutine_pool *p, int err)
 	else if (err == ENOMEM)
 		model_fail(r, MODEL_LIMIT,
 			   "coroutine stacks: ENOMEM at %zu stacks (%zu MiB of address space): out "
-			   "of memory or address space (ulimit -v, vm.overcommit_memory)",
+			   "of memory or address space (ulimit -v and -d, vm.overcommit_memory)",
 			   n, mib);
 	else
 		model_fail(r, MODEL_ERROR, "coroutine stacks: %s at %zu stacks", strerror(err), n);
