@@ -1,6 +1,6 @@
 /*
  * coro_limits.c - the coro model at the edge of its stacks (coro_limits.h):
- * the guard-page overflow handler and the vm.max_map_count arithmetic.
+ * the guard-page overflow handler, and what to say when stacks run out.
  */
 #define _GNU_SOURCE
 #include "models/coro_limits.h"
@@ -43,12 +43,16 @@ static long maps_in_use(void)
 	return n;
 }
 
-/* Before t0 the model maps a stack for every lane, so the makespan measures
- * running coroutines, not mmap. It leaves mappings to spare under
- * vm.max_map_count (each stack is two: guard and stack) for the loop's own
- * allocations; past that, the run meets the limit and names it. */
-size_t coro_limits_stacks_fit(size_t want)
+/* Before t0 the model carves a stack for every lane, so the makespan
+ * measures running coroutines, not mmap. Stacks share a few mappings, unless
+ * their guard pages are made by mprotect: then each stack is two (guard and
+ * stack), and the reserve leaves mappings to spare under vm.max_map_count
+ * for the loop's own allocations; past that, the run meets the limit and
+ * names it. */
+size_t coro_limits_stacks_fit(const coroutine_pool *p, size_t want)
 {
+	if (coroutine_pool_guard(p) != COROUTINE_GUARD_MPROTECT)
+		return want;
 	long max = max_map_count(), used = maps_in_use();
 	if (max > 0 && used >= 0) {
 		long spare = (max - used - 4096) / 2;
@@ -60,17 +64,25 @@ size_t coro_limits_stacks_fit(size_t want)
 	return want;
 }
 
-/* No stack for another coroutine: with ENOMEM, almost always the kernel's
- * limit on mappings per process, since each stack and its guard are two. */
+/* No stack for another coroutine. With mprotect guards, ENOMEM is almost
+ * always the kernel's limit on mappings per process (two a stack); else the
+ * arena's few mappings could not grow: memory or address space ran out. */
 void coro_limits_stacks_failed(model_run *r, const coroutine_pool *p, int err)
 {
 	size_t n = coroutine_pool_mapped(p);
 	size_t suggest = 2 * (size_t)r->c + 65536; /* 2 maps a stack, and room */
-	if (err == ENOMEM)
+	size_t mib = (n * (coroutine_pool_stack_size(p) + 4096)) >> 20;
+	if (err == ENOMEM && coroutine_pool_guard(p) == COROUTINE_GUARD_MPROTECT)
 		model_fail(r, MODEL_LIMIT,
-			   "coroutine stacks: mmap ENOMEM at %zu stacks (vm.max_map_count is %ld; "
-			   "raise it with sysctl -w vm.max_map_count=%zu)",
+			   "coroutine stacks: ENOMEM at %zu stacks (mprotect guard pages: 2 mappings "
+			   "a stack, vm.max_map_count is %ld; raise it with sysctl -w "
+			   "vm.max_map_count=%zu, or coro:guard=0)",
 			   n, max_map_count(), suggest);
+	else if (err == ENOMEM)
+		model_fail(r, MODEL_LIMIT,
+			   "coroutine stacks: ENOMEM at %zu stacks (%zu MiB of address space): out "
+			   "of memory or address space (ulimit -v and -d, vm.overcommit_memory)",
+			   n, mib);
 	else
 		model_fail(r, MODEL_ERROR, "coroutine stacks: %s at %zu stacks", strerror(err), n);
 }

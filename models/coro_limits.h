@@ -1,8 +1,10 @@
 /*
  * coro_limits.h - the coro model at the edge of its stacks: an overflow
- * becomes a clean message and exit 70 instead of a bare SIGSEGV, and the
- * kernel's limit on mappings (vm.max_map_count, two per stack) sizes the
- * pool ahead of a run and is named when mmap runs out.
+ * becomes a clean message and exit 70 instead of a bare SIGSEGV (with either
+ * kind of guard page), and the limit that stopped the stacks is named: the
+ * kernel's limit on mappings (vm.max_map_count) where guard pages are made by
+ * mprotect - two mappings a stack, which also sizes the pool ahead of a run -
+ * else memory or address space.
  */
 #ifndef CB_CORO_LIMITS_H
 #define CB_CORO_LIMITS_H
@@ -19,11 +21,13 @@ int coro_limits_guard_on(const coroutine_pool *p);
 /* Put back the SIGSEGV handling and signal stack from before. */
 void coro_limits_guard_off(void);
 
-/* How many of `want` stacks to map ahead of a run: as many as fit under
+/* How many of `want` stacks to carve from p ahead of a run: all of them,
+ * unless p's guard pages are mprotect's; then as many as fit under
  * vm.max_map_count beside this process's mappings, with room to spare. */
-size_t coro_limits_stacks_fit(size_t want);
-/* model_fail for a stack that could not be mapped (errno value err): with
- * ENOMEM, a limit naming vm.max_map_count and the value to raise it to. */
+size_t coro_limits_stacks_fit(const coroutine_pool *p, size_t want);
+/* model_fail for a stack that could not be had (errno value err): with
+ * ENOMEM, a limit naming vm.max_map_count and the value to raise it to
+ * (mprotect guards), or memory and address space (otherwise). */
 void coro_limits_stacks_failed(model_run *r, const coroutine_pool *p, int err);
 
 #endif

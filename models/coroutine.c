@@ -1,12 +1,11 @@
 /*
  * coroutine.c - the coroutine core: stacks from a pool, create, switch, finish.
  *
- * Each stack is a PROT_NONE guard page, then the stack, with the coroutine's
- * record (struct coroutine) in its top bytes, so creating a coroutine
- * allocates nothing once the pool holds a free stack. A stack that overflows
- * runs into its guard page and faults instead of writing over a neighbour.
- * The stacks reserved up front share one mapping (freed with one munmap);
- * stacks made later get a mapping each.
+ * Each stack is a slot of the pool's arena (coro_arena.c: a few large
+ * mappings, a guard page below each stack), with the coroutine's record
+ * (struct coroutine) in its top bytes, so creating a coroutine allocates
+ * nothing once the pool holds a free stack. A stack that overflows runs into
+ * its guard page and faults instead of writing over a neighbour.
  *
  * The switch saves only what the ABI says a callee must preserve (see
  * coroutine_switch.S); everything else the compiler already saved around the
@@ -21,8 +20,9 @@
 #define _GNU_SOURCE
 #include "models/coroutine.h"
 
+#include "models/coro_arena.h"
+
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -77,19 +77,11 @@ struct coroutine {
 	unsigned vg_id; /* valgrind's name for the stack */
 };
 
-/* Mapping bases live in chunks that never move (chunk k holds COROUTINE_CHUNK0 << k
- * of them), so a signal handler can scan them while the table grows. */
-#define COROUTINE_CHUNK0 1024
-#define COROUTINE_NCHUNK 32
-
 struct coroutine_pool {
 	coroutine main; /* the owning thread; its stack is not ours */
-	size_t page, stack_size, map_size;
+	size_t stack_size;
 	coroutine *free;
-	char **chunk[COROUTINE_NCHUNK];
-	atomic_size_t nmapped;
-	char *arena; /* one mapping reserve() carved stacks from, or NULL */
-	size_t arena_size;
+	coro_arena arena;
 };
 
 /* coroutine_switch.S */
@@ -225,55 +217,26 @@ static size_t round_up(size_t n, size_t to)
 	return (n + to - 1) / to * to;
 }
 
-/* The record sits in the top bytes of the mapping that starts at base. */
-static coroutine *coroutine_at(const coroutine_pool *p, char *base)
+/* The record sits in the top bytes of the stack whose lowest byte is lo. */
+static coroutine *coroutine_at(const coroutine_pool *p, char *lo)
 {
-	return (coroutine *)(base + p->map_size - round_up(sizeof(coroutine), 64));
+	return (coroutine *)(lo + p->stack_size - round_up(sizeof(coroutine), 64));
 }
 
-/* Make sure the chunk for slot n exists; its index goes to *k, *j. */
-static int slot_for(coroutine_pool *p, size_t n, size_t *k, size_t *j)
+/* A fresh stack from the arena (want: how many more are coming), its record
+ * written - which faults in the top page, the only one touched up front. */
+static coroutine *stack_new(coroutine_pool *p, size_t want)
 {
-	size_t len = COROUTINE_CHUNK0;
-	for (*k = 0; n >= len; (*k)++, len <<= 1)
-		n -= len;
-	*j = n;
-	if (*k >= COROUTINE_NCHUNK)
-		return -1;
-	if (!p->chunk[*k])
-		p->chunk[*k] = calloc(len, sizeof(char *));
-	return p->chunk[*k] ? 0 : -1;
-}
-
-/* A fresh stack with its guard page: two mappings, as the kernel counts.
- * At base (a piece of the arena), or in a mapping of its own (base NULL). */
-static coroutine *stack_map(coroutine_pool *p, char *base)
-{
-	size_t n = atomic_load(&p->nmapped), k, j;
-	if (slot_for(p, n, &k, &j) < 0) {
-		errno = ENOMEM;
+	char *lo = coro_arena_take(&p->arena, want);
+	if (!lo)
 		return NULL;
-	}
-	int own = !base;
-	if (own && (base = mmap(NULL, p->map_size, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0)) == MAP_FAILED)
-		return NULL;
-	if (mprotect(base, p->page, PROT_NONE) < 0) {
-		int err = errno;
-		if (own)
-			munmap(base, p->map_size);
-		errno = err;
-		return NULL;
-	}
-	coroutine *c = coroutine_at(p, base);
+	coroutine *c = coroutine_at(p, lo);
 	c->pool = p;
-	c->stack = base + p->page;
+	c->stack = lo;
 	c->size = (size_t)((char *)c - c->stack);
 	c->asan_bottom = c->stack;
 	c->asan_size = c->size;
 	c->vg_id = VALGRIND_STACK_REGISTER(c->stack, (char *)c);
-	p->chunk[k][j] = base;
-	atomic_store_explicit(&p->nmapped, n + 1, memory_order_release);
 	return c;
 }
 
@@ -282,7 +245,7 @@ coroutine *coroutine_create(coroutine_pool *p, coroutine_fn *fn, void *arg)
 	coroutine *c = p->free;
 	if (c)
 		p->free = c->next;
-	else if (!(c = stack_map(p, NULL)))
+	else if (!(c = stack_new(p, 1)))
 		return NULL;
 	c->fn = fn;
 	c->arg = arg;
@@ -298,34 +261,20 @@ coroutine *coroutine_create(coroutine_pool *p, coroutine_fn *fn, void *arg)
 
 size_t coroutine_pool_reserve(coroutine_pool *p, size_t k)
 {
+	coroutine **tail = &p->free, *c;
 	size_t got = 0;
-	/* The first reserve carves its k stacks from one mapping, so freeing
-	 * them is one munmap instead of k: each munmap is a TLB shootdown, which
-	 * on a VM costs three times more while another CPU is busy (5,000 of
-	 * them took 0.41 s of system time under a neighbour, 0.13 s without).
-	 * Each stack keeps its guard page, so the kernel still counts two
-	 * mappings a stack. If the arena cannot be had, stacks map one by one. */
-	char *arena = NULL;
-	if (k > 1 && !p->arena && !atomic_load(&p->nmapped) && k <= SIZE_MAX / p->map_size) {
-		arena = mmap(NULL, k * p->map_size, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-		if (arena == MAP_FAILED)
-			arena = NULL;
-		else {
-			p->arena = arena;
-			p->arena_size = k * p->map_size;
-		}
-	}
-	for (coroutine *c; got < k && (c = stack_map(p, arena ? arena + got * p->map_size : NULL));
-	     got++) {
-		/* Only the record's page is faulted in here (stack_map wrote
-		 * it); the first frames share it. Deeper pages fault in when a
-		 * task first uses them, as a new thread's stack does. Touching
-		 * two more "to be ready" cost 12 KiB a coroutine whatever its
-		 * stack size, more than a thread's 8.7 KiB, and turned L10's
-		 * memory chart upside down. */
-		c->next = p->free;
-		p->free = c;
+	/* Appended in address order after any free ones, so the first wave
+	 * walks the arena upwards. Only the record's page is faulted in here;
+	 * the first frames share it. Deeper pages fault in when a task first
+	 * uses them, as a new thread's stack does. Touching two more "to be
+	 * ready" cost 12 KiB a coroutine whatever its stack size, more than a
+	 * thread's 8.7 KiB, and turned L10's memory chart upside down. */
+	while (*tail)
+		tail = &(*tail)->next;
+	for (; got < k && (c = stack_new(p, k - got)); got++) {
+		c->next = NULL;
+		*tail = c;
+		tail = &c->next;
 	}
 	return got;
 }
@@ -337,63 +286,49 @@ void coroutine_free(coroutine *c)
 	c->pool->free = c;
 }
 
-coroutine_pool *coroutine_pool_new(size_t stack_size)
+coroutine_pool *coroutine_pool_new_guard(size_t stack_size, coroutine_guard guard)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	coroutine_pool *p = calloc(1, sizeof *p);
+	size_t pg = page > 0 ? (size_t)page : 4096;
+	coroutine_pool *p;
 
-	if (!p)
+	if (guard == COROUTINE_GUARD_MADVISE && !coro_arena_madvise_ok()) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!(p = calloc(1, sizeof *p)))
 		return NULL;
 	if (stack_size < COROUTINE_STACK_MIN)
 		stack_size = COROUTINE_STACK_MIN;
 	if (stack_size > COROUTINE_STACK_MAX)
 		stack_size = COROUTINE_STACK_MAX;
-	p->page = page > 0 ? (size_t)page : 4096;
-	p->stack_size = round_up(stack_size, p->page);
-	p->map_size = p->page + p->stack_size;
+	p->stack_size = round_up(stack_size, pg);
 	p->main.pool = p;
-	atomic_init(&p->nmapped, 0);
+	coro_arena_init(&p->arena, p->stack_size, guard);
 	return p;
 }
 
-/* Call fn(p, base, arg) on each mapping base in the order they were mapped,
- * until one returns nonzero; return that. No locks, no allocation. */
-static int each_base(const coroutine_pool *p,
-		     int (*fn)(const coroutine_pool *, char *, const void *), const void *arg)
+coroutine_pool *coroutine_pool_new(size_t stack_size)
 {
-	size_t n = atomic_load_explicit(&p->nmapped, memory_order_acquire);
-	for (size_t k = 0, len = COROUTINE_CHUNK0; n > 0; k++, len <<= 1) {
-		size_t m = n < len ? n : len;
-		for (size_t j = 0; j < m; j++)
-			if (fn(p, p->chunk[k][j], arg))
-				return 1;
-		n -= m;
-	}
-	return 0;
+	return coroutine_pool_new_guard(stack_size, COROUTINE_GUARD_AUTO);
 }
 
-static int stack_unmap(const coroutine_pool *p, char *base, const void *unused)
+#ifdef COROUTINE_VALGRIND
+static void stack_forget(char *lo, void *arg)
 {
-	VALGRIND_STACK_DEREGISTER(coroutine_at(p, base)->vg_id);
-	if (!coroutine_pool_in_arena(p, base))
-		munmap(base, p->map_size);
-	return 0;
+	VALGRIND_STACK_DEREGISTER(coroutine_at(arg, lo)->vg_id);
 }
-
-static int in_guard(const coroutine_pool *p, char *base, const void *addr)
-{
-	return (uintptr_t)addr - (uintptr_t)base < p->page;
-}
+#endif
 
 void coroutine_pool_free(coroutine_pool *p)
 {
 	if (!p)
 		return;
-	each_base(p, stack_unmap, NULL);
-	if (p->arena)
-		munmap(p->arena, p->arena_size);
-	for (size_t k = 0; k < COROUTINE_NCHUNK; k++)
-		free(p->chunk[k]);
+#ifdef COROUTINE_VALGRIND
+	if (RUNNING_ON_VALGRIND)
+		coro_arena_each(&p->arena, stack_forget, p);
+#endif
+	coro_arena_free(&p->arena);
 	free(p);
 }
 
@@ -402,17 +337,22 @@ size_t coroutine_pool_stack_size(const coroutine_pool *p)
 	return p->stack_size;
 }
 
+coroutine_guard coroutine_pool_guard(const coroutine_pool *p)
+{
+	return p->arena.guard;
+}
+
 size_t coroutine_pool_mapped(const coroutine_pool *p)
 {
-	return atomic_load(&p->nmapped);
+	return coro_arena_slots(&p->arena);
 }
 
 int coroutine_pool_is_guard(const coroutine_pool *p, const void *addr)
 {
-	return each_base(p, in_guard, addr);
+	return coro_arena_is_guard(&p->arena, addr);
 }
 
 int coroutine_pool_in_arena(const coroutine_pool *p, const void *addr)
 {
-	return p->arena && (uintptr_t)addr - (uintptr_t)p->arena < p->arena_size;
+	return coro_arena_contains(&p->arena, addr);
 }

@@ -93,8 +93,10 @@ static void test_impossible_values(void **st)
 		      "-w", "null", "-m", stacks[k], "-o", tmpdir);
 		USAGE(sys_min, "run", "-w", "null", "-m", stacks[k], "-o", tmpdir);
 	}
-	USAGE("model coro: stack: '1k' is out of range 16384..", "run", "-w", "null", "-m",
+	USAGE("model coro: stack: '1k' is out of range 4096..", "run", "-w", "null", "-m",
 	      "coro:stack=1k", "-o", tmpdir);
+	USAGE("model coro: guard: '2' is out of range 0..1", "run", "-w", "null", "-m",
+	      "coro:guard=2", "-o", tmpdir);
 	USAGE("-w: switch:mode=pipe pairs tasks 0-1, 2-3, ...: give an even number of tasks (-n), "
 	      "not 3",
 	      "run", "-w", "switch:mode=pipe", "-m", "threads", "-n", "3", "-c", "2", "-o", tmpdir);

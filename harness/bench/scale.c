@@ -8,8 +8,10 @@
  * HTTP target to the others, so client and server do not take turns on one
  * core (on the 2-core VM this was built on that alone moves 1,000 requests
  * from 1.34 to 1.28 delays). A row that hits a kernel limit (open files, vm.max_map_count for
- * coroutine stacks) shows the run's status, which names the limit and how to
- * raise it.
+ * coroutine stacks where guard pages need mprotect) shows the run's status, which names the
+ * limit and how to raise it. Beside the time, each row's peak RSS (the run process's
+ * max_rss, median over reps) and that divided by N: the memory a waiting task holds (the
+ * process's own few MiB included, which only small rows notice).
  */
 #include "harness/bench/scale.h"
 
@@ -35,25 +37,28 @@ typedef struct {
 static const scale_row rows[] = {
 	{ "sleep:ms=100", "epoll", 10000, 0.1, "within 5%" },
 	{ "sleep:ms=100", "coro", 10000, 0.1, "within 5%" },
-	{ "sleep:ms=100", "coro:stack=16k", 100000, 0.1, "runs" },
+	{ "sleep:ms=1000", "coro", 100000, 1.0, "runs" }, /* the defaults, no limit raised */
+	{ "sleep:ms=1000", "coro:stack=4k", 1000000, 1.0, "50%,8GiB" },
 	{ "http:delay_ms=100,size=1024", "epoll", 1000, 0.1, "within 30%" },
 	{ "http:delay_ms=100,size=1024", "coro", 1000, 0.1, "within 30%" },
 };
 
-/* One row's reps: the median makespan, and the first failing status. */
+/* One row's reps: the median makespan and peak RSS (KiB), and the first
+ * failing status. */
 static void scale_one(const scale_row *row, wl_spec *w, const cpus_plan *pl, int reps,
-		      volatile sig_atomic_t *stop, double *median, char *status, size_t slen)
+		      volatile sig_atomic_t *stop, double *median, double *rss, char *status,
+		      size_t slen)
 {
 	model_spec m;
 	char err[160];
-	double mk[BENCH_MAX_REPS];
+	double mk[BENCH_MAX_REPS], kib[BENCH_MAX_REPS];
 	int k = 0;
 	snprintf(status, slen, "ok");
 	model_table *table = model_table_new(row->n);
 	if (!table || spec_model(row->model, &m, err, sizeof err) < 0) {
 		snprintf(status, slen, "error: %s", table ? err : "out of memory");
 		model_table_free(table);
-		*median = NAN;
+		*median = *rss = NAN;
 		return;
 	}
 	for (int rep = 0; rep < reps && !*stop; rep++) {
@@ -73,10 +78,12 @@ static void scale_one(const scale_row *row, wl_spec *w, const cpus_plan *pl, int
 			snprintf(status, slen, "%s", r.status);
 			break;
 		}
+		kib[k] = r.max_rss_kib > 0 ? (double)r.max_rss_kib : NAN;
 		mk[k++] = r.makespan_s;
 	}
 	model_table_free(table);
 	*median = stats_median(mk, (size_t)k);
+	*rss = stats_median(kib, (size_t)k);
 }
 
 int bench_scale(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
@@ -105,24 +112,27 @@ int bench_scale(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 		"\nscale: N tasks all in flight, each waiting one delay (median of %d reps;\n"
 		"ratio = makespan / delay, 1.00 is ideal; runs on %s)\n",
 		reps, where);
-	fprintf(out, "  %-28s %-16s %7s %10s %7s  %-10s %s\n", "workload", "model", "tasks",
-		"makespan", "ratio", "goal", "status");
-	fprintf(csv, "workload,model,tasks,reps,makespan_s_median,ratio_to_delay,goal,status\n");
+	fprintf(out, "  %-28s %-16s %7s %10s %7s %9s %8s  %-10s %s\n", "workload", "model",
+		"tasks", "makespan", "ratio", "peak RSS", "KiB/task", "goal", "status");
+	fprintf(csv, "workload,model,tasks,reps,makespan_s_median,ratio_to_delay,goal,status,"
+		     "max_rss_kib_median,rss_per_task_kib\n");
 	for (size_t i = 0; i < nrows && !*stop; i++) {
 		char status[RES_STATUSLEN];
-		double med = NAN;
+		double med = NAN, rss = NAN;
 		if (wl_prepare(&w[i], err, sizeof err) < 0)
 			snprintf(status, sizeof status, "error: %s", err);
 		else
-			scale_one(&rows[i], &w[i], &pl, reps, stop, &med, status, sizeof status);
+			scale_one(&rows[i], &w[i], &pl, reps, stop, &med, &rss, status,
+				  sizeof status);
 		wl_release(&w[i]);
 		if (strcmp(status, "ok") != 0)
 			rc = 1;
-		fprintf(out, "  %-28s %-16s %7zu %8.1f ms %7.3f  %-10s %s\n", rows[i].wl,
-			rows[i].model, rows[i].n, med * 1e3, med / rows[i].ideal_s, rows[i].goal,
-			status);
-		fprintf(csv, "\"%s\",%s,%zu,%d,%.6f,%.4f,%s,\"%s\"\n", rows[i].wl, rows[i].model,
-			rows[i].n, reps, med, med / rows[i].ideal_s, rows[i].goal, status);
+		fprintf(out, "  %-28s %-16s %7zu %8.1f ms %7.3f %5.0f MiB %8.2f  %-10s %s\n",
+			rows[i].wl, rows[i].model, rows[i].n, med * 1e3, med / rows[i].ideal_s,
+			rss / 1024, rss / (double)rows[i].n, rows[i].goal, status);
+		fprintf(csv, "\"%s\",%s,%zu,%d,%.6f,%.4f,\"%s\",\"%s\",%.0f,%.3f\n", rows[i].wl,
+			rows[i].model, rows[i].n, reps, med, med / rows[i].ideal_s, rows[i].goal,
+			status, rss, rss / (double)rows[i].n);
 		fflush(out);
 	}
 	target_stop(&server);
