@@ -100,6 +100,10 @@ static void test_advice(void **st)
 	assert_non_null(strstr(advice(&r, "turbo"), "turbo on"));
 	assert_non_null(strstr(advice(&r, "smt"), "SMT on"));
 	assert_non_null(strstr(advice(&r, "vm.max_map_count"), "~32k"));
+	/* guard pages without a mapping each (Linux 6.13+): the count limits nothing */
+	r.madv_guard = 1;
+	assert_string_equal(advice(&r, "vm.max_map_count"), "");
+	r.madv_guard = 0;
 	assert_non_null(strstr(advice(&r, "ulimit -n"), "1024"));
 	assert_non_null(strstr(advice(&r, "ulimit -u"), "4096"));
 	assert_non_null(strstr(advice(&r, "timer slack"), "2.00 ms"));

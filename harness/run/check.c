@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "harness/run/check.h"
 #include "harness/run/check_procs.h"
+#include "models/coro_arena.h"
 #include "models/epoll.h"
 #include "models/loop.h"
 
@@ -296,6 +297,7 @@ static void limits(check_result *r)
 	r->max_map_count = read_line("/proc/sys/vm/max_map_count", v, sizeof v) == 0
 				   ? strtoll(v, NULL, 10)
 				   : -1;
+	r->madv_guard = coro_arena_madvise_ok();
 	struct rlimit rl;
 	r->nofile = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
 			    ? (long long)rl.rlim_cur

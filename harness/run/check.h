@@ -34,8 +34,9 @@ typedef struct {
 	int ntop;
 	char governor[32], turbo[16], smt[16]; /* "unknown" when sysfs does not say */
 	long long max_map_count;               /* -1: unknown */
-	long long nofile, nproc;               /* soft ulimit -n, -u; -1: unlimited */
-	double took_s;                         /* the check's own wall time */
+	int madv_guard;          /* coroutine guard pages need no mapping (MADV_GUARD_INSTALL) */
+	long long nofile, nproc; /* soft ulimit -n, -u; -1: unlimited */
+	double took_s;           /* the check's own wall time */
 } check_result;
 
 /* Measure the machine into r: ~0.5 s, or <= 0.3 s with quick (fewer reps, a

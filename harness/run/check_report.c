@@ -122,8 +122,11 @@ static void rows_system(table *t, const check_result *r)
 		ADVISE(c, "SMT on: hardware threads share a core; speed-ups past the physical "
 			  "cores are smaller");
 	c = row(t, "vm.max_map_count", r->max_map_count < 0 ? "unknown" : "%lld", r->max_map_count);
-	if (r->max_map_count >= 0 && r->max_map_count < 1000000)
-		ADVISE(c, "max_map_count %lld limits coroutines to ~%lldk (two mappings a stack)",
+	if (r->max_map_count >= 0 && r->max_map_count < 1000000 && !r->madv_guard)
+		ADVISE(c,
+		       "max_map_count %lld limits coroutines to ~%lldk (two mappings a stack: "
+		       "this kernel lacks MADV_GUARD_INSTALL, so guard pages split the arena; "
+		       "or coro:guard=0)",
 		       r->max_map_count, r->max_map_count / 2000);
 	c = row(t, "ulimit -n", r->nofile < 0 ? "unlimited" : "%lld", r->nofile);
 	if (r->nofile >= 0 && r->nofile < 65536)
