@@ -76,7 +76,10 @@ coroutine_swap:
 	.cfi_adjust_cfa_offset -8
 	popq	%rbp
 	.cfi_adjust_cfa_offset -8
-	ret
+	popq	%rcx
+	.cfi_adjust_cfa_offset -8
+	.cfi_register rip, rcx
+	jmp	*%rcx
 	.cfi_endproc
 	.size	coroutine_swap, .-coroutine_swap
 

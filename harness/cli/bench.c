@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "harness/bench/bench.h"
+#include "harness/bench/switch.h"
 #include "harness/cli/cli.h"
 
 static void bench_usage(FILE *f)
@@ -18,16 +19,20 @@ static void bench_usage(FILE *f)
 		   "a tenth of it for process-per-task); then how the I/O executors\n"
 		   "scale: 10,000 and 100,000 concurrent sleeps, 1,000 concurrent HTTP\n"
 		   "requests to the bundled target; then a coroutine switch and a\n"
-		   "coroutine's life beside glibc's swapcontext; then what --timeline's\n"
+		   "coroutine's life beside Boost.Context and glibc's swapcontext (with\n"
+		   "instructions per switch under callgrind); then what --timeline's\n"
 		   "recording costs (switch-heavy and task-heavy runs without and with it,\n"
 		   "interleaved); then concbench load beside\n"
 		   "wrk against nginx and the bundled target (skipped without wrk or nginx\n"
-		   "on PATH). Saved in results/bench/.\n");
+		   "on PATH). Saved in results/bench/.\n\n"
+		   "--switch-loop ours:N|boost:N runs only N round trips of our coroutine\n"
+		   "switch or Boost.Context's, for callgrind to count (the bench does).\n");
 }
 
 int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
 {
 	int64_t reps = 5, n_tasks = 20000;
+	const char *loop = NULL;
 	const cli_opt opts[] = {
 		{ .name = "--reps",
 		  .type = CLI_INT,
@@ -35,12 +40,15 @@ int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
 		  .min = 1,
 		  .max = BENCH_MAX_REPS },
 		{ .name = "--tasks", .type = CLI_INT, .dst = &n_tasks, .min = 10, .max = 10000000 },
+		{ .name = "--switch-loop", .type = CLI_TEXT, .dst = &loop, .value = "ours:N or boost:N" },
 		{ 0 },
 	};
 	const cli_parser p = { .cmd = "bench", .opts = opts, .usage = bench_usage };
 	int rc = cli_parse(&p, argc, argv);
 	if (rc >= 0)
 		return rc;
+	if (loop)
+		return bench_switch_loop(loop);
 	/* main() hands us argv from "bench" on; the context wants the whole line. */
 	return bench_run((int)reps, (size_t)n_tasks, argc + 1, argv - 1, stop);
 }
