@@ -38,6 +38,17 @@
 #define ASAN_UNPOISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
 #endif
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define BOOSTCTX_VALGRIND 1
+#endif
+#endif
+#ifndef BOOSTCTX_VALGRIND /* valgrind must be told where a stack is */
+#define VALGRIND_STACK_REGISTER(lo, hi) 0u
+#define VALGRIND_STACK_DEREGISTER(id)   ((void)(id))
+#endif
+
 #define BOOSTCTX_STACK (64 << 10)
 
 typedef void *fcontext_t;
@@ -51,6 +62,7 @@ struct boostctx {
 	transfer_t (*jump)(fcontext_t to, void *vp);
 	fcontext_t (*make)(void *sp, size_t size, void (*fn)(transfer_t));
 	char *stack;
+	unsigned vg_id;
 };
 
 static int64_t now_ns(void)
@@ -80,9 +92,11 @@ boostctx *boostctx_open(const char *lib, char *why, size_t len)
 	if (!b->jump || !b->make) {
 		const char *e = dlerror();
 		snprintf(why, len, "%s: %s", BOOSTCTX_MISSING, e ? e : lib);
+		b->jump = NULL; /* its stack was never registered */
 		boostctx_close(b);
 		return NULL;
 	}
+	b->vg_id = VALGRIND_STACK_REGISTER(b->stack, b->stack + BOOSTCTX_STACK);
 	return b;
 }
 
@@ -90,6 +104,8 @@ void boostctx_close(boostctx *b)
 {
 	if (!b)
 		return;
+	if (b->jump)
+		VALGRIND_STACK_DEREGISTER(b->vg_id);
 	if (b->lib)
 		dlclose(b->lib);
 	/* contexts left parked leave their frames' redzones behind */
