@@ -86,9 +86,16 @@ static void print_figs(const switch_figs *f, char *out, size_t olen, char *csv, 
 static void test_print_without_boost(void **state)
 {
 	static char out[4096], csv[4096];
-	switch_figs f = { .reps = 3, .ours_sw = 6.0, .boost_sw = NAN, .uc_sw = 180,
-			  .ours_life = 30, .boost_life = NAN, .uc_life = 490, .thread_sw = 1000,
-			  .ours_instr = 34, .boost_instr = NAN };
+	switch_figs f = { .reps = 3,
+			  .ours_sw = 6.0,
+			  .boost_sw = NAN,
+			  .uc_sw = 180,
+			  .ours_life = 30,
+			  .boost_life = NAN,
+			  .uc_life = 490,
+			  .thread_sw = 1000,
+			  .ours_instr = 34,
+			  .boost_instr = NAN };
 	snprintf(f.boost_why, sizeof f.boost_why, "%s: libboost_context.so: cannot open",
 		 BOOSTCTX_MISSING);
 	print_figs(&f, out, sizeof out, csv, sizeof csv);
@@ -106,13 +113,21 @@ static void test_print_without_boost(void **state)
 static void test_print_with_boost(void **state)
 {
 	static char out[4096], csv[4096];
-	switch_figs f = { .reps = 5, .ours_sw = 6.0, .boost_sw = 6.25, .uc_sw = 180,
-			  .ours_life = 30, .boost_life = 12, .uc_life = 490, .thread_sw = 1000,
-			  .ours_instr = 34, .boost_instr = 30.5 };
+	switch_figs f = { .reps = 5,
+			  .ours_sw = 6.0,
+			  .boost_sw = 6.25,
+			  .uc_sw = 180,
+			  .ours_life = 30,
+			  .boost_life = 12,
+			  .uc_life = 490,
+			  .thread_sw = 1000,
+			  .ours_instr = 34,
+			  .boost_instr = 30.5 };
 	print_figs(&f, out, sizeof out, csv, sizeof csv);
 	assert_non_null(strstr(out, "0.96 <= 1.2: met"));
 	assert_null(strstr(out, "Boost: "));
-	assert_non_null(strstr(csv, "\nswitch,5,6.00,180.00,30.00,6.25,0.960,1.2,34.0,30.5,1.115,"));
+	assert_non_null(
+		strstr(csv, "\nswitch,5,6.00,180.00,30.00,6.25,0.960,1.2,34.0,30.5,1.115,"));
 	assert_non_null(strstr(csv, "\ncreate+run+finish,5,30.00,490.00,16.33,12.00,2.500,,,,,"));
 	f.ours_sw = 16.9; /* the switch before this fix, against Boost's 6.25 */
 	print_figs(&f, out, sizeof out, csv, sizeof csv);
@@ -137,8 +152,8 @@ static void test_switch_loop_cli(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_report),	    cmocka_unit_test(test_per_switch),
-		cmocka_unit_test(test_boost_missing),	    cmocka_unit_test(test_boost_runs),
+		cmocka_unit_test(test_parse_report),        cmocka_unit_test(test_per_switch),
+		cmocka_unit_test(test_boost_missing),       cmocka_unit_test(test_boost_runs),
 		cmocka_unit_test(test_print_without_boost), cmocka_unit_test(test_print_with_boost),
 		cmocka_unit_test(test_switch_loop_cli),
 	};

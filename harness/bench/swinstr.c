@@ -55,19 +55,25 @@ double swinstr_per_switch(long long i1, long n1, long long i2, long n2)
 }
 
 /* One callgrind run of n round trips; its total, or -1 with why. */
-static long long run_once(const char *vg, const char *exe, const char *which, long n,
-			  char *why, size_t len, volatile sig_atomic_t *stop)
+static long long run_once(const char *vg, const char *exe, const char *which, long n, char *why,
+			  size_t len, volatile sig_atomic_t *stop)
 {
 	char loop[64], out[8192];
 	snprintf(loop, sizeof loop, "%s:%ld", which, n);
-	char *argv[] = { (char *)vg,   "--tool=callgrind", "--callgrind-out-file=/dev/null",
-			 (char *)exe,  "bench",            "--switch-loop",
-			 loop,         NULL };
+	char *argv[] = { (char *)vg,
+			 "--tool=callgrind",
+			 "--callgrind-out-file=/dev/null",
+			 (char *)exe,
+			 "bench",
+			 "--switch-loop",
+			 loop,
+			 NULL };
 	if (child_run(argv, -1, out, sizeof out, 120, stop) < 0) {
 		size_t k = strlen(out);
 		while (k && out[k - 1] == '\n')
 			out[--k] = '\0';
-		snprintf(why, len, "valgrind ... %s failed: %.160s", loop, k > 160 ? out + k - 160 : out);
+		snprintf(why, len, "valgrind ... %s failed: %.160s", loop,
+			 k > 160 ? out + k - 160 : out);
 		return -1;
 	}
 	long long v = swinstr_parse(out);
@@ -81,7 +87,8 @@ double swinstr_count(const char *exe, const char *which, char *why, size_t len,
 {
 	char vg[4096];
 	if (loadparse_which("valgrind", vg, sizeof vg) < 0) {
-		snprintf(why, len, "valgrind not installed (make deps-bench): no instruction counts");
+		snprintf(why, len,
+			 "valgrind not installed (make deps-bench): no instruction counts");
 		return NAN;
 	}
 	long long i1 = run_once(vg, exe, which, SWINSTR_N1, why, len, stop);
@@ -90,6 +97,7 @@ double swinstr_count(const char *exe, const char *which, char *why, size_t len,
 		return NAN;
 	double v = swinstr_per_switch(i1, SWINSTR_N1, i2, SWINSTR_N2);
 	if (isnan(v))
-		snprintf(why, len, "callgrind totals %lld and %lld do not grow with the loop", i1, i2);
+		snprintf(why, len, "callgrind totals %lld and %lld do not grow with the loop", i1,
+			 i2);
 	return v;
 }

@@ -253,7 +253,7 @@ void bench_switch_print(FILE *out, FILE *csv, const switch_figs *f)
 	fprintf(out, "  %-20s %9s %9s %11s %10s <= %.1f%s\n", "switch ns",
 		fig(a, sizeof a, "%.2f", f->ours_sw), fig(b, sizeof b, "%.2f", f->boost_sw),
 		fig(c, sizeof c, "%.1f", f->uc_sw), fig(d, sizeof d, "%.2f", sw_ratio), SWITCH_GOAL,
-		isnan(sw_ratio)	       ? " (no Boost figure)"
+		isnan(sw_ratio)           ? " (no Boost figure)"
 		: sw_ratio <= SWITCH_GOAL ? ": met"
 					  : ": missed");
 	fprintf(out, "  %-20s %9s %9s %11s %10s\n", "switch instructions",
@@ -371,10 +371,11 @@ int bench_switch_loop(const char *spec)
 	const char *colon = strchr(spec, ':');
 	long n = colon ? strtol(colon + 1, &end, 10) : 0;
 	size_t wl = colon ? (size_t)(colon - spec) : 0;
-	int ours = wl == 4 && !strncmp(spec, "ours", 4), boost = wl == 5 && !strncmp(spec, "boost", 5);
+	int ours = wl == 4 && !strncmp(spec, "ours", 4),
+	    boost = wl == 5 && !strncmp(spec, "boost", 5);
 	if ((!ours && !boost) || !end || *end || n < 1) {
-		fprintf(stderr, "concbench bench: --switch-loop takes ours:N or boost:N, not '%s'\n",
-			spec);
+		fprintf(stderr,
+			"concbench bench: --switch-loop takes ours:N or boost:N, not '%s'\n", spec);
 		return 2;
 	}
 	char why[192];

@@ -40,7 +40,10 @@ int cli_bench(int argc, char **argv, volatile sig_atomic_t *stop)
 		  .min = 1,
 		  .max = BENCH_MAX_REPS },
 		{ .name = "--tasks", .type = CLI_INT, .dst = &n_tasks, .min = 10, .max = 10000000 },
-		{ .name = "--switch-loop", .type = CLI_TEXT, .dst = &loop, .value = "ours:N or boost:N" },
+		{ .name = "--switch-loop",
+		  .type = CLI_TEXT,
+		  .dst = &loop,
+		  .value = "ours:N or boost:N" },
 		{ 0 },
 	};
 	const cli_parser p = { .cmd = "bench", .opts = opts, .usage = bench_usage };
