@@ -10,6 +10,7 @@
 #include "tests/clirun.h"
 
 #include "harness/bench/boostctx.h"
+#include "harness/bench/loadparse.h"
 #include "harness/bench/swinstr.h"
 #include "harness/bench/switch.h"
 
@@ -149,13 +150,50 @@ static void test_switch_loop_cli(void **state)
 	assert_non_null(strstr(r->err, BOOSTCTX_MISSING));
 }
 
+static void test_count_without_valgrind(void **state)
+{
+	char why[256] = "", *path = strdup(getenv("PATH") ? getenv("PATH") : "");
+	volatile sig_atomic_t stop = 0;
+	setenv("PATH", "/nonexistent", 1);
+	double v = swinstr_count(getenv("CONCBENCH"), "ours", why, sizeof why, &stop);
+	setenv("PATH", path, 1);
+	free(path);
+	assert_true(isnan(v));
+	assert_non_null(strstr(why, "valgrind not installed (make deps-bench)"));
+}
+
+/* The whole count, when valgrind can run the binary: whatever the
+ * compiler, a switch is some tens of instructions, not 0 and not hundreds. */
+static void test_count_ours(void **state)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	print_message("a sanitizer build cannot run under valgrind: skipped\n");
+	skip();
+#endif
+	char why[256] = "", vg[4096];
+	volatile sig_atomic_t stop = 0;
+	if (getenv("CB_MEMCHECK") || loadparse_which("valgrind", vg, sizeof vg) < 0) {
+		print_message("no valgrind to run callgrind with (or under it already): skipped\n");
+		skip();
+	}
+	double v = swinstr_count(getenv("CONCBENCH"), "ours", why, sizeof why, &stop);
+	if (isnan(v))
+		fail_msg("%s", why);
+	assert_true(v >= 10 && v <= 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_report),        cmocka_unit_test(test_per_switch),
-		cmocka_unit_test(test_boost_missing),       cmocka_unit_test(test_boost_runs),
-		cmocka_unit_test(test_print_without_boost), cmocka_unit_test(test_print_with_boost),
+		cmocka_unit_test(test_parse_report),
+		cmocka_unit_test(test_per_switch),
+		cmocka_unit_test(test_boost_missing),
+		cmocka_unit_test(test_boost_runs),
+		cmocka_unit_test(test_print_without_boost),
+		cmocka_unit_test(test_print_with_boost),
 		cmocka_unit_test(test_switch_loop_cli),
+		cmocka_unit_test(test_count_without_valgrind),
+		cmocka_unit_test(test_count_ours),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
