@@ -130,6 +130,8 @@ static void test_print_with_boost(void **state)
 	assert_non_null(
 		strstr(csv, "\nswitch,5,6.00,180.00,30.00,6.25,0.960,1.2,34.0,30.5,1.115,"));
 	assert_non_null(strstr(csv, "\ncreate+run+finish,5,30.00,490.00,16.33,12.00,2.500,,,,,"));
+	assert_non_null(strstr(
+		csv, "\nthread switch (pipe ping-pong),5,1000.00,,166.67,,,,,,,one hand-off"));
 	f.ours_sw = 16.9; /* the switch before this fix, against Boost's 6.25 */
 	print_figs(&f, out, sizeof out, csv, sizeof csv);
 	assert_non_null(strstr(out, "2.70 <= 1.2: missed"));
