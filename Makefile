@@ -45,9 +45,11 @@ deps:
 deps-memcheck: deps
 	@sh harness/build/deps.sh valgrind
 # bench's load rows: wrk beside concbench load, against nginx (started by the
-# bench itself from a temp dir, never the system service)
+# bench itself from a temp dir, never the system service); its switch rows:
+# Boost.Context beside our switch (dlopen'ed by the bench, so concbench never
+# links it) and valgrind, whose callgrind counts instructions per switch
 deps-bench: deps
-	@sh harness/build/deps.sh wrk nginx-light
+	@sh harness/build/deps.sh wrk nginx-light libboost-context-dev valgrind
 
 $(BUILD)/buildinfo.h: FORCE
 	@mkdir -p $(@D)
