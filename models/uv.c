@@ -76,8 +76,8 @@ struct uvt {
 	model_run *r;
 	const wl_kind *k;
 	uv_loop_t loop;
-	uv_prepare_t before; /* --timeline: the loop is about to poll */
-	uv_check_t after;    /* and has polled */
+	uv_prepare_t before;  /* --timeline: the loop is about to poll */
+	uv_check_t after;     /* and has polled */
 	uvlane *lane, **idle; /* idle: a stack of free lanes */
 	size_t nidle, nlanes, next, stride;
 	char *slab; /* the lanes' step states */
@@ -238,7 +238,8 @@ static int watch(uvlane *ln, int fd, int events)
 		ln->fd = fd;
 	}
 	if (fd >= 0 && events != ln->events) {
-		int ev = (events & WL_READ ? UV_READABLE : 0) | (events & WL_WRITE ? UV_WRITABLE : 0);
+		int ev = (events & WL_READ ? UV_READABLE : 0) |
+			 (events & WL_WRITE ? UV_WRITABLE : 0);
 		if ((rc = uv_poll_start(ln->poll, ev, on_poll)) < 0) {
 			snprintf(t->err, sizeof t->err, "uv: uv_poll_start fd %d: %s", fd,
 				 uv_strerror(rc));
@@ -349,7 +350,9 @@ static int run_on(uvt *t, size_t lanes)
 	}
 	for (size_t j = lanes; j-- > 0;) {
 		uvlane *ln = &t->lane[j];
-		*ln = (uvlane){ .t = t, .lane = (int)j, .fd = -1, .state = t->slab + j * t->stride };
+		*ln = (uvlane){
+			.t = t, .lane = (int)j, .fd = -1, .state = t->slab + j * t->stride
+		};
 		uv_timer_init(&t->loop, &ln->timer);
 		ln->timer.data = ln;
 		t->idle[t->nidle++] = ln;
