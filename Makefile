@@ -11,15 +11,21 @@
 CC       ?= cc
 SAN      ?=
 PREFIX   ?= /usr/local
-PKGS     := hwloc libcrypto libxxhash liburing
+# libuv is optional: with libuv1-dev (make deps installs it) the uv model is
+# built on it (-DCB_HAVE_UV); without, the model is there and each run is a
+# limit that says why. `make HAVE_UV=` builds without it.
+HAVE_UV  ?= $(shell pkg-config --exists libuv 2>/dev/null && echo 1)
+HAVE_UV  := $(HAVE_UV)
+PKGS     := hwloc libcrypto libxxhash liburing $(if $(HAVE_UV),libuv)
 BUILD    ?= build$(if $(SAN),-san)
 
 # DWARF 4: the valgrind in Debian 12 cannot read clang's default DWARF 5.
 CFLAGS   ?= -O2 -gdwarf-4
 CFLAGS   += -I. -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
             -Wshadow -Wno-unused-parameter -pthread -MMD -MP
-CFLAGS   += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lhwloc -lcrypto -lxxhash -luring) -lm
+CFLAGS   += $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(if $(HAVE_UV),-DCB_HAVE_UV)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lhwloc -lcrypto -lxxhash -luring \
+		$(if $(HAVE_UV),-luv)) -lm
 LDFLAGS  += -pthread
 ifneq ($(SAN),)
 CFLAGS   += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -39,7 +45,7 @@ all: $(BIN)
 
 deps:
 	@sh harness/build/deps.sh gcc make pkg-config libhwloc-dev libssl-dev \
-		libxxhash-dev liburing-dev libcmocka-dev gnuplot-nox \
+		libxxhash-dev liburing-dev libuv1-dev libcmocka-dev gnuplot-nox \
 		jupyter-nbconvert python3-nbclient python3-nbformat python3-ipykernel \
 		python3-pandas python3-matplotlib
 deps-memcheck: deps
@@ -67,6 +73,13 @@ $(BUILD)/%.o: %.S
 	$(CC) $(filter-out -std=c11,$(CFLAGS)) -c -o $@ $<
 
 $(BUILD)/harness/run/meta.o: $(BUILD)/buildinfo.h
+
+# uv.o again when libuv comes or goes (HAVE_UV changed since the last build).
+$(BUILD)/uv.flag: FORCE
+	@mkdir -p $(@D)
+	@echo '$(HAVE_UV)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/models/uv.o: $(BUILD)/uv.flag
 
 # Built-in suites: harness/suite/builtin/*.suite compiled in as a table of texts
 # (harness/suite/catalog.c reads it), so an installed binary carries them. Regenerated every

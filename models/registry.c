@@ -4,12 +4,12 @@
 #include "models/registry.h"
 
 extern const model_kind model_sequential, model_threads, model_pool, model_fork, model_prefork,
-	model_select, model_poll, model_epoll, model_uring, model_coro, model_hybrid;
+	model_select, model_poll, model_epoll, model_uring, model_uv, model_coro, model_hybrid;
 
 static const model_kind *const all[] = {
-	&model_sequential, &model_threads, &model_pool, &model_fork,
-	&model_prefork,    &model_select,  &model_poll, &model_epoll,
-	&model_uring,      &model_coro,    &model_hybrid, NULL,
+	&model_sequential, &model_threads, &model_pool,  &model_fork,  &model_prefork,
+	&model_select,     &model_poll,    &model_epoll, &model_uring, &model_uv,
+	&model_coro,       &model_hybrid,  NULL,
 };
 
 const model_kind *const *model_all(void)

@@ -6,6 +6,7 @@
 
 #include "tests/model_fixture.h"
 #include "tests/uring_fixture.h"
+#include "tests/uv_fixture.h"
 #include "tests/wl_fixture.h"
 
 #define N_TASKS  5
@@ -63,6 +64,12 @@ static void test_uring(void **state)
 		pitfall_on("uring");
 }
 
+static void test_uv(void **state)
+{
+	if (!uv_skipped("uv"))
+		pitfall_on("uv");
+}
+
 static void test_coro(void **state)
 {
 	pitfall_on("coro");
@@ -73,6 +80,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_epoll),
 		cmocka_unit_test(test_uring),
+		cmocka_unit_test(test_uv),
 		cmocka_unit_test(test_coro),
 	};
 

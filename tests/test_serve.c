@@ -18,6 +18,7 @@
 
 #include "tests/model_fixture.h"
 #include "tests/uring_fixture.h"
+#include "tests/uv_fixture.h"
 #include "tests/wl_fixture.h"
 #include "workloads/serve.h"
 #include "workloads/servesock.h"
@@ -27,7 +28,7 @@
 static const char *const models[] = { "sequential", "threads", "pool",        "fork",
 				      "prefork",    "select",  "poll",        "epoll",
 				      "coro",       "hybrid",  "threads+gil", "epoll:et=1",
-				      "uring",      "uring:multishot=0" };
+				      "uring",      "uring:multishot=0", "uv" };
 
 static void every_model(const char *work, int mode, int nreq)
 {
@@ -40,7 +41,7 @@ static void every_model(const char *work, int mode, int nreq)
 		client cl = { .mode = mode, .nconn = 6, .nreq = nreq, .want = want };
 		int rc;
 
-		if (uring_skipped(models[m]))
+		if (uring_skipped(models[m]) || uv_skipped(models[m]))
 			continue;
 		if (getenv("SERVE_DEBUG"))
 			fprintf(stderr, "%s %s\n", models[m], work);
@@ -117,13 +118,15 @@ static model_table *one_client(const char *model, int mode, size_t n, client *cl
 
 static void test_clients_that_leave(void **state)
 {
-	const char *const some[] = { "sequential", "threads", "fork",  "prefork",
-				     "epoll",      "coro",    "hybrid", "uring" };
+	const char *const some[] = { "sequential", "threads", "fork", "prefork", "epoll",
+				     "coro",       "hybrid",  "uv",   "uring" };
 	client cl;
 	int rc;
 
 	alarm(60);
 	for (size_t m = 0; m < N_ELEMS(some) && !uring_skipped(some[m]); m++) {
+		if (uv_skipped(some[m]))
+			continue;
 		/* connects and closes: the task did no work, an error */
 		model_table *t = one_client(some[m], CL_SILENT, 1, &cl, &rc);
 		assert_int_equal(atomic_load(&t->nerr), 1);

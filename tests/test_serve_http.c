@@ -9,6 +9,7 @@
 #include "tests/model_fixture.h"
 #include "tests/serve_fixture.h"
 #include "tests/uring_fixture.h"
+#include "tests/uv_fixture.h"
 
 static void gateway(const char *extra, const char *const *models, size_t nmodels)
 {
@@ -24,7 +25,7 @@ static void gateway(const char *extra, const char *const *models, size_t nmodels
 		client cl = { .mode = CL_KEEP, .nconn = 4, .nreq = 3, .want = want };
 		int rc;
 
-		if (uring_skipped(models[m]))
+		if (uring_skipped(models[m]) || uv_skipped(models[m]))
 			continue;
 		serve_make(&w, work, want, N_ELEMS(want));
 		model_table *t = serve_run(models[m], &w, 4, 2, &cl, &rc);
@@ -45,14 +46,14 @@ static void test_gateway(void **state)
 {
 	static const char *const models[] = { "sequential", "threads", "fork",        "poll",
 					      "epoll",      "coro",    "hybrid",      "threads+gil",
-					      "uring" };
+					      "uring",      "uv" };
 	gateway("", models, N_ELEMS(models));
 }
 
 /* The pitfall inside a server: a blocking fetch, offloaded by hybrid. */
 static void test_gateway_blocking(void **state)
 {
-	static const char *const models[] = { "epoll", "hybrid", "threads", "uring" };
+	static const char *const models[] = { "epoll", "hybrid", "threads", "uring", "uv" };
 	gateway(",blocking=1", models, N_ELEMS(models));
 }
 

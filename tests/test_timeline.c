@@ -19,6 +19,7 @@
 #include "harness/report/tlrows.h"
 #include "models/timeline.h"
 #include "tests/model_fixture.h"
+#include "tests/uv_fixture.h"
 #include "tests/wl_fixture.h"
 
 #define MAXEV 20000
@@ -337,18 +338,20 @@ static void test_threads_overlap(void **st)
 	wl_release(&w);
 }
 
-/* epoll and coro: one lane, a loop, on which every task runs, parks and
+/* epoll, coro, poll, uring, uv: one lane, a loop, on which every task runs, parks and
  * ends, task 1 starting before task 0 is done; its polls are io for all. */
 static void test_loop_one_lane(void **st)
 {
 	(void)st;
-	const char *models[] = { "epoll", "coro", "poll", "uring" };
+	const char *models[] = { "epoll", "coro", "poll", "uring", "uv" };
 	wl_spec w;
 	spec_make(&w, "sleep", "ms", "5", NULL);
 	spec_prepare(&w);
 	tl_buf *b = tl_open(0);
 	assert_non_null(b);
-	for (size_t m = 0; m < 4; m++) {
+	for (size_t m = 0; m < 5; m++) {
+		if (uv_skipped(models[m]))
+			continue;
 		model_table *t = run_recorded(models[m], &w, 6, 3, b);
 		assert_int_equal(tl_lanes(b), 1);
 		tl_lane_info li;

@@ -78,7 +78,8 @@ unsigned plot_kind_nth(const plot_set *s, size_t m)
 
 int plot_one_core(const char *model)
 {
-	static const char *const one[] = { "sequential", "select", "poll", "epoll", "uring", "coro" };
+	static const char *const one[] = { "sequential", "select", "poll", "epoll",
+					   "uring",      "uv",     "coro" };
 	size_t klen = strcspn(model, ":+");
 	for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
 		if (strlen(one[i]) == klen && strncmp(one[i], model, klen) == 0)

@@ -28,6 +28,7 @@ static const plot_style table[] = {
 	{ "coro", "#8a7d00", 4, 12, 0 },      /* open diamond */
 	{ "hybrid", "#44aa99", 5, 10, 0 },    /* open triangle down */
 	{ "uring", "#7f3b08", 1, 15, 0 },     /* open pentagon */
+	{ "uv", "#6a3d9a", 2, 2, 0 },         /* cross */
 };
 
 /* For kinds not in the table, and second models of one kind. */

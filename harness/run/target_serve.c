@@ -49,7 +49,7 @@ static const struct {
 } default_c[] = {
 	{ "sequential", 1 }, { "threads", 512 }, { "pool", 64 },    { "fork", 64 },
 	{ "prefork", 16 },   { "select", 500 },  { "poll", 1024 },  { "epoll", 1024 },
-	{ "coro", 1024 },    { "hybrid", 1024 }, { "uring", 1024 },
+	{ "coro", 1024 },    { "hybrid", 1024 }, { "uring", 1024 }, { "uv", 1024 },
 };
 
 unsigned target_default_c(const char *model_name)
