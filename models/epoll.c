@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include "models/epoll.h"
+#include "models/loopgroup.h"
 #include "models/looptasks.h"
 
 #include <errno.h>
@@ -169,6 +170,7 @@ const loop_backend loop_backend_epoll_et = {
 
 static const model_opt_def epoll_opts[] = {
 	{ "et", 0, "0", 0, 1, "1: edge-triggered (EPOLLET)", NULL },
+	LOOPGROUP_OPT,
 	{ 0 },
 };
 
