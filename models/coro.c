@@ -24,6 +24,7 @@
 #include "models/coro_sched.h"
 #include "models/coroutine.h"
 #include "models/epoll.h"
+#include "models/loopgroup.h"
 #include "models/model.h"
 
 #define CORO_STACK_DEFAULT ((size_t)64 << 10)
@@ -31,67 +32,86 @@
 static const model_opt_def coro_opts[] = {
 	{ "stack", 1, "64k", (int64_t)COROUTINE_STACK_MIN, (int64_t)COROUTINE_STACK_MAX,
 	  "stack per coroutine, rounded up to pages, with a guard page below", NULL },
+	LOOPGROUP_OPT,
 	{ 0 },
 };
 
 /* ---- the model ---- */
 
-/* The loop and the SIGSEGV guard around the scheduler. */
-static int run_on_loop(model_run *r, coroutine_pool *pool, size_t lanes)
+/* The loop and the SIGSEGV guard around the scheduler. The guard is the
+ * process's one (coro_limits.h): with loops=K, loop 0's; the other loops'
+ * threads have no signal stack of their own, so an overflow there is a
+ * plain SIGSEGV. */
+static int run_on_loop(model_run *r, coroutine_pool *pool, const loopgroup_member *m)
 {
 	char err[MODEL_MSGLEN];
 	int rc;
 
-	loop *l = loop_new(&loop_backend_epoll, lanes + 16, lanes, err, sizeof err);
+	loop *l = loop_new(&loop_backend_epoll, m->lanes + 16, m->lanes, err, sizeof err);
 	if (!l) {
 		int limit = errno == EMFILE || errno == ENFILE || errno == ENOMEM;
 		return model_fail(r, limit ? MODEL_LIMIT : MODEL_ERROR, "%s", err);
 	}
-	if (coro_limits_guard_on(pool) < 0) {
+	if (m->index == 0 && coro_limits_guard_on(pool) < 0) {
 		rc = model_fail(r, MODEL_ERROR, "coro: signal stack: %s", strerror(errno));
 	} else {
-		rc = coro_sched_run(r, l, pool, lanes);
-		coro_limits_guard_off();
+		rc = coro_sched_run(r, l, pool, m);
+		if (m->index == 0)
+			coro_limits_guard_off();
 	}
 	loop_free(l);
 	return rc;
 }
 
-static int coro_run_model(model_run *r)
+typedef struct {
+	model_run *r;
+	coroutine_pool *prep; /* loop 0's pool, mapped before t0, or NULL */
+} coro_args;
+
+/* One loop's share of the run. A pool belongs to one thread: loop 0 takes
+ * the one prepared before t0, the others map their own, on their thread. */
+static int coro_loop(loopgroup_member *m, void *arg)
 {
-	int64_t stack = model_opt(r->model, "stack");
-	coroutine_pool *pool;
+	coro_args *a = arg;
+	int64_t stack = model_opt(a->r->model, "stack");
+	coroutine_pool *pool = m->index == 0 ? a->prep : NULL;
 	int rc;
 
-	if ((r->n == 0 || r->c == 0) && r->prep) {
-		coroutine_pool_free(r->prep);
-		r->prep = NULL;
-	}
-	if (r->n == 0)
-		return MODEL_OK;
-	if (r->c == 0)
-		return model_fail(r, MODEL_ERROR, "coro: concurrency must be at least 1");
-	size_t lanes = r->c < r->n ? r->c : r->n;
-	pool = r->prep ? r->prep
-		       : coroutine_pool_new(stack > 0 ? (size_t)stack : CORO_STACK_DEFAULT);
-	r->prep = NULL;
+	if (m->index == 0)
+		a->prep = NULL;
+	if (!pool && (pool = coroutine_pool_new(stack > 0 ? (size_t)stack : CORO_STACK_DEFAULT)) &&
+	    m->index > 0)
+		coroutine_pool_reserve(pool, coro_limits_stacks_fit(m->lanes));
 	if (pool)
-		rc = run_on_loop(r, pool, lanes);
+		rc = run_on_loop(a->r, pool, m);
 	else
-		rc = model_fail(r, MODEL_LIMIT, "coro: calloc ENOMEM for %zu lanes", lanes);
+		rc = model_fail(a->r, MODEL_LIMIT, "coro: calloc ENOMEM for %zu lanes", m->lanes);
 	coroutine_pool_free(pool);
+	return rc;
+}
+
+static int coro_run_model(model_run *r)
+{
+	coro_args a = { r, r->prep };
+	int rc;
+
+	r->prep = NULL;
+	rc = loopgroup_run(r, coro_loop, &a);
+	coroutine_pool_free(a.prep); /* N or C was 0: no loop took it */
 	return rc;
 }
 
 /* Before t0: a pool with a stack for every lane already mapped (as many as
  * vm.max_map_count leaves room for), so the makespan measures running
- * coroutines, not mmap. */
+ * coroutines, not mmap. With loops=K, loop 0's lanes only (the first of K
+ * shares). */
 static int coro_prepare(model_run *r)
 {
 	int64_t stack = model_opt(r->model, "stack");
+	size_t lanes = r->c < r->n ? r->c : r->n;
 	coroutine_pool *p = coroutine_pool_new(stack > 0 ? (size_t)stack : CORO_STACK_DEFAULT);
 	if (p)
-		coroutine_pool_reserve(p, coro_limits_stacks_fit(r->c < r->n ? r->c : r->n));
+		coroutine_pool_reserve(p, coro_limits_stacks_fit(lanes / loopgroup_count(r, lanes)));
 	r->prep = p;
 	return MODEL_OK;
 }

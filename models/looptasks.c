@@ -372,8 +372,11 @@ static void fill(tasks *t)
 static void on_wake(loop *l, int fd, int ready, void *arg)
 {
 	tasks *t = arg;
-	if (loopgroup_woken(t->gm) && !t->stopping)
+	if (!loopgroup_woken(t->gm))
+		return;
+	if (!t->stopping)
 		abort_run(t);
+	loop_stop(l); /* also when it stopped before the loop ran */
 }
 
 static int run_on(tasks *t, const loop_backend *be, size_t lanes)
