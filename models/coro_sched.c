@@ -38,10 +38,9 @@ struct coro_sched {
 	loop *l;
 	coroutine_pool *pool;
 	coro_lane *lane;
-	size_t next; /* the next task to start (one loop) */
+	size_t next;                /* the next task to start (one loop) */
 	const loopgroup_member *gm; /* gm->g: one of K loops */
 	size_t busy;                /* lanes with a coroutine */
-	int drained;                /* K loops: the shared counter ran out */
 	int fault;   /* CONCBENCH_FAULT_SPAWN is set: tests of the limit path */
 	/* Lanes that yielded, in order; turn: their turn is in the loop's ready
 	 * queue (1) or a timer for after the fds (the timer's id). */
@@ -80,29 +79,21 @@ static coroutine *spawn(coro_lane *ln)
 static int lane_start(coro_lane *ln)
 {
 	coro_sched *s = ln->s;
-	if (atomic_load(&s->r->table->status) != MODEL_OK)
+	if (atomic_load(&s->r->table->status) != MODEL_OK ||
+	    !loopgroup_next(s->gm, &s->next, s->r->n, &ln->task))
 		return 0;
-	if (!s->gm->g) { /* one loop counts alone */
-		if (s->next >= s->r->n)
-			return 0;
-		ln->task = s->next;
-	} else if (!loopgroup_take(s->gm, &ln->task)) {
-		s->drained = 1;
-		return 0;
-	}
 	if (!(ln->co = spawn(ln))) {
 		coro_limits_stacks_failed(s->r, s->pool, errno);
 		return 0;
 	}
-	s->next++;
 	s->busy++;
 	return 1;
 }
 
 /* With K loops, after a lane found no task: a failed run stops every loop
- * (those parked are cancelled once loop_run returns); a loop with no lane
- * busy and nothing left to take stops watching its wake fd, so that its
- * loop_run ends. */
+ * (the tasks parked are cancelled once loop_run returns); a loop with no
+ * lane busy has nothing left to take, and stops watching its wake fd so
+ * that its loop_run ends. */
 static void group_check(coro_sched *s)
 {
 	if (!s->gm->g)
@@ -110,7 +101,7 @@ static void group_check(coro_sched *s)
 	if (atomic_load(&s->r->table->status) != MODEL_OK) {
 		loopgroup_stop(s->gm->g);
 		loop_stop(s->l);
-	} else if (s->drained && !s->busy) {
+	} else if (!s->busy) {
 		loop_watch(s->l, s->gm->wake, 0, NULL, NULL);
 	}
 }
@@ -118,9 +109,8 @@ static void group_check(coro_sched *s)
 /* Another loop of the run failed: stop this one too. */
 static void on_wake(loop *l, int fd, int ready, void *arg)
 {
-	coro_sched *s = arg;
-	if (loopgroup_woken(s->gm))
-		loop_stop(l);
+	loopgroup_woken(((coro_sched *)arg)->gm);
+	loop_stop(l);
 }
 
 /* Run ln's coroutine until the CPU comes back to the scheduler, then tidy
@@ -385,11 +375,8 @@ int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, const loopgroup_
 		else
 			model_fail(s->r, MODEL_ERROR, "coro: epoll: %s", strerror(-rc));
 	}
-	if (rc < 0 || (m->g && atomic_load(&r->table->status) != MODEL_OK)) {
-		if (m->g)
-			loopgroup_stop(m->g);
+	if (rc < 0 || (m->g && atomic_load(&r->table->status) != MODEL_OK))
 		cancel_parked(s, lanes);
-	}
 	free(s->lane);
 	return atomic_load(&s->r->table->status);
 }

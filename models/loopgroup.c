@@ -70,19 +70,19 @@ void loopgroup_stop(loopgroup *g)
 			;
 }
 
-int loopgroup_woken(const loopgroup_member *m)
+void loopgroup_woken(const loopgroup_member *m)
 {
 	uint64_t v;
 	while (read(m->wake, &v, sizeof v) < 0 && errno == EINTR)
 		;
-	return atomic_load(&m->g->stopping);
 }
 
 static void *member_main(void *arg)
 {
 	member *x = arg;
 	tl_lane_kind(TL_LANE_LOOP); /* --timeline: this thread interleaves tasks */
-	x->m.g->fn(&x->m, x->m.g->arg);
+	if (x->m.g->fn(&x->m, x->m.g->arg) != MODEL_OK)
+		loopgroup_stop(x->m.g); /* it may have failed before its loop ran */
 	return NULL;
 }
 
@@ -107,7 +107,8 @@ static int run_group(loopgroup *g)
 		loopgroup_stop(g);
 	} else {
 		tl_lane_kind(TL_LANE_LOOP);
-		g->fn(&g->mem[0].m, g->arg);
+		if (g->fn(&g->mem[0].m, g->arg) != MODEL_OK)
+			loopgroup_stop(g);
 	}
 	for (j = 1; j < g->k; j++)
 		if (g->mem[j].started)

@@ -43,9 +43,20 @@ int loopgroup_run(model_run *r, loopgroup_fn *fn, void *arg);
 /* With K > 1: the run's next task, from the counter the loops share (a loop
  * that finishes early takes more): 1 with *i set, 0 when none is left. */
 int loopgroup_take(const loopgroup_member *m, size_t *i);
+/* The next of n tasks for loop m: 1 with *i set, 0 when none is left. One
+ * loop counts alone, in *next (no atomic); K loops, loopgroup_take. */
+static inline int loopgroup_next(const loopgroup_member *m, size_t *next, size_t n, size_t *i)
+{
+	if (m->g)
+		return loopgroup_take(m, i);
+	if (*next >= n)
+		return 0;
+	*i = (*next)++;
+	return 1;
+}
 /* With K > 1: stop the run's other loops (their wake fds ring); once. */
 void loopgroup_stop(loopgroup *g);
-/* m's wake fd rang (it is read empty): 1 when the group is stopping. */
-int loopgroup_woken(const loopgroup_member *m);
+/* m's wake fd rang: read it empty (the group is stopping). */
+void loopgroup_woken(const loopgroup_member *m);
 
 #endif

@@ -68,7 +68,6 @@ struct tasks {
 	char *slab; /* the lanes' step states */
 	int filling, stopping;
 	loopgroup_member *gm; /* this loop's part; gm->g NULL: the only loop */
-	int drained;          /* with K loops: the shared counter ran out */
 };
 
 static void fill(tasks *t);
@@ -108,8 +107,9 @@ static void release(lane *ln)
 	ln->busy = ln->begun = 0;
 	t->idle[t->nidle++] = ln;
 	fill(t);
-	/* With an executor, its fd keeps the loop going: stop it when all is done. */
-	if (t->o && !t->filling && t->nidle == t->nlanes)
+	/* An executor's fd, or K loops' wake fd, keeps the loop going: stop it
+	 * when all is done. */
+	if ((t->o || t->gm->g) && !t->filling && t->nidle == t->nlanes)
 		loop_stop(t->l);
 }
 
@@ -326,31 +326,6 @@ static void start(lane *ln, size_t i)
 	advance(ln, 0);
 }
 
-/* The run's next task: 1 with *i set, or 0. One loop counts alone; K
- * loops share the table's counter. */
-static int take(tasks *t, size_t *i)
-{
-	if (t->gm->g)
-		return (t->drained = !loopgroup_take(t->gm, i)) == 0;
-	if (t->next >= t->r->n)
-		return 0;
-	*i = t->next++;
-	return 1;
-}
-
-/* With K loops, after a fill: a failed run stops every loop; a loop with
- * nothing in flight and nothing left to take stops watching its wake fd,
- * so that its loop_run ends. */
-static void group_check(tasks *t)
-{
-	if (atomic_load(&t->r->table->status) != MODEL_OK) {
-		if (!t->stopping)
-			abort_run(t);
-	} else if (t->drained && t->nidle == t->nlanes) {
-		loop_watch(t->l, t->gm->wake, 0, NULL, NULL);
-	}
-}
-
 /* Start tasks on idle lanes. Re-entered from a task that ends at once, it
  * leaves the work to the outer call: no recursion per task. */
 static void fill(tasks *t)
@@ -361,22 +336,19 @@ static void fill(tasks *t)
 		return;
 	t->filling = 1;
 	while (t->nidle && !t->stopping && atomic_load(&t->r->table->status) == MODEL_OK &&
-	       take(t, &i))
+	       loopgroup_next(t->gm, &t->next, t->r->n, &i))
 		start(t->idle[--t->nidle], i);
 	t->filling = 0;
-	if (t->gm->g)
-		group_check(t);
+	/* K loops: a run failed in any of them stops this one */
+	if (t->gm->g && !t->stopping && atomic_load(&t->r->table->status) != MODEL_OK)
+		abort_run(t);
 }
 
 /* Another loop of the run failed: stop this one too. */
 static void on_wake(loop *l, int fd, int ready, void *arg)
 {
-	tasks *t = arg;
-	if (!loopgroup_woken(t->gm))
-		return;
-	if (!t->stopping)
-		abort_run(t);
-	loop_stop(l); /* also when it stopped before the loop ran */
+	loopgroup_woken(((tasks *)arg)->gm);
+	abort_run(arg);
 }
 
 static int run_on(tasks *t, const loop_backend *be, size_t lanes)
@@ -401,16 +373,14 @@ static int run_on(tasks *t, const loop_backend *be, size_t lanes)
 	}
 	t->nlanes = lanes;
 	if ((t->o && t->o->start(t->o->ctx, t->l) != MODEL_OK) ||
-	    (t->gm->g && (rc = loop_watch(t->l, t->gm->wake, WL_READ, on_wake, t)) < 0 &&
+	    (t->gm->g && loop_watch(t->l, t->gm->wake, WL_READ, on_wake, t) < 0 &&
 	     model_fail(r, MODEL_LIMIT, "%s", loop_error(t->l)))) {
-		if (t->gm->g)
-			loopgroup_stop(t->gm->g);
 		loop_free(t->l);
 		return atomic_load(&r->table->status);
 	}
 	fill(t);
-	/* With an executor, all may be over before the loop runs. */
-	rc = t->o && t->nidle == t->nlanes ? 0 : loop_run(t->l);
+	/* With an executor or K loops, all may be over before the loop runs. */
+	rc = (t->o || t->gm->g) && t->nidle == t->nlanes ? 0 : loop_run(t->l);
 	if (rc < 0) {
 		if (*loop_error(t->l))
 			model_fail(r, MODEL_ERROR, "%s", loop_error(t->l));
@@ -469,8 +439,6 @@ static int run_member(loopgroup_member *gm, void *arg)
 	free(t.idle);
 	free(t.slab);
 	free(t.jobs);
-	if (rc != MODEL_OK && gm->g)
-		loopgroup_stop(gm->g);
 	return rc;
 }
 
