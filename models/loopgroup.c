@@ -103,7 +103,7 @@ static int run_group(loopgroup *g)
 		g->mem[j].started = 1;
 	}
 	if (err) {
-		model_spawn_failed(r, "pthread_create", err, j, "loop threads");
+		model_spawn_failed(r, "pthread_create", err, j, "threads");
 		loopgroup_stop(g);
 	} else {
 		tl_lane_kind(TL_LANE_LOOP);
