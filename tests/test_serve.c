@@ -27,7 +27,7 @@
 static const char *const models[] = { "sequential", "threads", "pool",        "fork",
 				      "prefork",    "select",  "poll",        "epoll",
 				      "coro",       "hybrid",  "threads+gil", "epoll:et=1",
-				      "uring",      "uring:multishot=0" };
+				      "epoll:loops=2", "coro:loops=2", "uring",   "uring:multishot=0" };
 
 static void every_model(const char *work, int mode, int nreq)
 {
@@ -117,8 +117,9 @@ static model_table *one_client(const char *model, int mode, size_t n, client *cl
 
 static void test_clients_that_leave(void **state)
 {
-	const char *const some[] = { "sequential", "threads", "fork",  "prefork",
-				     "epoll",      "coro",    "hybrid", "uring" };
+	const char *const some[] = { "sequential", "threads", "fork",          "prefork",
+				     "epoll",      "coro",    "hybrid",        "epoll:loops=2",
+				     "coro:loops=2", "uring" };
 	client cl;
 	int rc;
 
