@@ -13,6 +13,13 @@
  * the task dies on the guard page), no parallelism (one thread), and one task
  * that computes or makes a real blocking call stalls all the others.
  *
+ * Option loops=K runs K schedulers, each with its own thread, epoll loop
+ * and stack pool, sharing the run's tasks (loopgroup.c): a loop per core,
+ * as nginx's workers or Seastar's shards, so CPU-bound tasks use every
+ * core. A coroutine stays on the thread that started it: unlike Go's
+ * scheduler, no loop steals another's parked tasks, so an unlucky loop
+ * keeps its slow ones while the others idle.
+ *
  * Here: the model's options, its stack pool and its loop. The lanes and
  * their scheduler are coro_sched.c; the overflow guard and the mapping
  * limit, coro_limits.c; the coroutines themselves, coroutine.c.
@@ -118,7 +125,8 @@ static int coro_prepare(model_run *r)
 
 const model_kind model_coro = {
 	.name = "coro",
-	.summary = "stackful coroutines on an epoll loop (stack=64k each, guard page below)",
+	.summary = "stackful coroutines on an epoll loop (stack=64k each, guard page below; "
+		   "loops=K: one per core)",
 	.opts = coro_opts,
 	.run = coro_run_model,
 	.prepare = coro_prepare,
