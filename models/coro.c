@@ -15,6 +15,13 @@
  * come from one arena and cost memory only where touched: a sleeping
  * coroutine holds about 4 KiB, so a million fit in a few GiB.
  *
+ * Option loops=K runs K schedulers, each with its own thread, epoll loop
+ * and stack pool, sharing the run's tasks (loopgroup.c): a loop per core,
+ * as nginx's workers or Seastar's shards, so CPU-bound tasks use every
+ * core. A coroutine stays on the thread that started it: unlike Go's
+ * scheduler, no loop steals another's parked tasks, so an unlucky loop
+ * keeps its slow ones while the others idle.
+ *
  * Here: the model's options, its stack pool and its loop. The lanes and
  * their scheduler are coro_sched.c; the overflow guard and the mapping
  * limit, coro_limits.c; the coroutines themselves, coroutine.c.
@@ -26,6 +33,7 @@
 #include "models/coro_sched.h"
 #include "models/coroutine.h"
 #include "models/epoll.h"
+#include "models/loopgroup.h"
 #include "models/model.h"
 
 #define CORO_STACK_DEFAULT ((size_t)64 << 10)
@@ -39,6 +47,7 @@ static const model_opt_def coro_opts[] = {
 	  "mappings a stack, so vm.max_map_count caps coro near 32,700; 0: none (an overflow "
 	  "silently overwrites the stack below)",
 	  NULL },
+	LOOPGROUP_OPT,
 	{ 0 },
 };
 
@@ -63,66 +72,85 @@ static coroutine_pool *pool_for(const model_run *r)
 
 /* ---- the model ---- */
 
-/* The loop and the SIGSEGV guard around the scheduler. */
-static int run_on_loop(model_run *r, coroutine_pool *pool, size_t lanes)
+/* The loop and the SIGSEGV guard around the scheduler. The guard is the
+ * process's one (coro_limits.h): with loops=K, loop 0's; the other loops'
+ * threads have no signal stack of their own, so an overflow there is a
+ * plain SIGSEGV. */
+static int run_on_loop(model_run *r, coroutine_pool *pool, const loopgroup_member *m)
 {
 	char err[MODEL_MSGLEN];
 	int rc;
 
-	loop *l = loop_new(&loop_backend_epoll, lanes + 16, lanes, err, sizeof err);
+	loop *l = loop_new(&loop_backend_epoll, m->lanes + 16, m->lanes, err, sizeof err);
 	if (!l) {
 		int limit = errno == EMFILE || errno == ENFILE || errno == ENOMEM;
 		return model_fail(r, limit ? MODEL_LIMIT : MODEL_ERROR, "%s", err);
 	}
-	if (coro_limits_guard_on(pool) < 0) {
+	if (m->index == 0 && coro_limits_guard_on(pool) < 0) {
 		rc = model_fail(r, MODEL_ERROR, "coro: signal stack: %s", strerror(errno));
 	} else {
-		rc = coro_sched_run(r, l, pool, lanes);
-		coro_limits_guard_off();
+		rc = coro_sched_run(r, l, pool, m);
+		if (m->index == 0)
+			coro_limits_guard_off();
 	}
 	loop_free(l);
 	return rc;
 }
 
-static int coro_run_model(model_run *r)
+typedef struct {
+	model_run *r;
+	coroutine_pool *prep; /* loop 0's pool, mapped before t0, or NULL */
+} coro_args;
+
+/* One loop's share of the run. A pool belongs to one thread: loop 0 takes
+ * the one prepared before t0, the others map their own, on their thread. */
+static int coro_loop(loopgroup_member *m, void *arg)
 {
-	coroutine_pool *pool;
+	coro_args *a = arg;
+	coroutine_pool *pool = m->index == 0 ? a->prep : NULL;
 	int rc;
 
-	if ((r->n == 0 || r->c == 0) && r->prep) {
-		coroutine_pool_free(r->prep);
-		r->prep = NULL;
-	}
-	if (r->n == 0)
-		return MODEL_OK;
-	if (r->c == 0)
-		return model_fail(r, MODEL_ERROR, "coro: concurrency must be at least 1");
-	size_t lanes = r->c < r->n ? r->c : r->n;
-	pool = r->prep ? r->prep : pool_for(r);
-	r->prep = NULL;
+	if (m->index == 0)
+		a->prep = NULL;
+	if (!pool && (pool = pool_for(a->r)) && m->index > 0)
+		coroutine_pool_reserve(pool, coro_limits_stacks_fit(pool, m->lanes));
 	if (pool)
-		rc = run_on_loop(r, pool, lanes);
+		rc = run_on_loop(a->r, pool, m);
 	else
-		rc = model_fail(r, MODEL_LIMIT, "coro: calloc ENOMEM for %zu lanes", lanes);
+		rc = model_fail(a->r, MODEL_LIMIT, "coro: calloc ENOMEM for %zu lanes", m->lanes);
 	coroutine_pool_free(pool);
+	return rc;
+}
+
+static int coro_run_model(model_run *r)
+{
+	coro_args a = { r, r->prep };
+	int rc;
+
+	r->prep = NULL;
+	rc = loopgroup_run(r, coro_loop, &a);
+	coroutine_pool_free(a.prep); /* N or C was 0: no loop took it */
 	return rc;
 }
 
 /* Before t0: a pool with a stack for every lane already carved (with
  * mprotect guards, as many as vm.max_map_count leaves room for), so the
- * makespan measures running coroutines, not mmap. */
+ * makespan measures running coroutines, not mmap. With loops=K, loop 0's
+ * lanes only (the first of K shares). */
 static int coro_prepare(model_run *r)
 {
+	size_t lanes = r->c < r->n ? r->c : r->n;
 	coroutine_pool *p = pool_for(r);
 	if (p)
-		coroutine_pool_reserve(p, coro_limits_stacks_fit(p, r->c < r->n ? r->c : r->n));
+		coroutine_pool_reserve(p, coro_limits_stacks_fit(p, lanes / loopgroup_count(r, lanes)));
 	r->prep = p;
 	return MODEL_OK;
 }
 
 const model_kind model_coro = {
 	.name = "coro",
-	.summary = "stackful coroutines on an epoll loop (stack=64k each, guard page below)",
+	.summary = "stackful coroutines on an epoll loop (stack=64k each, guard page below; "
+		   "loops=K: one per core)",
 	.opts = coro_opts,
 	.run = coro_run_model,
 	.prepare = coro_prepare,

@@ -38,7 +38,9 @@ struct coro_sched {
 	loop *l;
 	coroutine_pool *pool;
 	coro_lane *lane;
-	size_t next; /* the next task to start */
+	size_t next;                /* the next task to start (one loop) */
+	const loopgroup_member *gm; /* gm->g: one of K loops */
+	size_t busy;                /* lanes with a coroutine */
 	int fault;   /* CONCBENCH_FAULT_SPAWN is set: tests of the limit path */
 	/* Lanes that yielded, in order; turn: their turn is in the loop's ready
 	 * queue (1) or a timer for after the fds (the timer's id). */
@@ -65,7 +67,7 @@ static void lane_main(void *arg)
  * mmap's ENOMEM; it is looked up once per run, not once per task. */
 static coroutine *spawn(coro_lane *ln)
 {
-	if (ln->s->fault && model_fault_spawn(ln->s->next)) {
+	if (ln->s->fault && model_fault_spawn(ln->task)) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -77,15 +79,38 @@ static coroutine *spawn(coro_lane *ln)
 static int lane_start(coro_lane *ln)
 {
 	coro_sched *s = ln->s;
-	if (s->next >= s->r->n || atomic_load(&s->r->table->status) != MODEL_OK)
+	if (atomic_load(&s->r->table->status) != MODEL_OK ||
+	    !loopgroup_next(s->gm, &s->next, s->r->n, &ln->task))
 		return 0;
-	ln->task = s->next;
 	if (!(ln->co = spawn(ln))) {
 		coro_limits_stacks_failed(s->r, s->pool, errno);
 		return 0;
 	}
-	s->next++;
+	s->busy++;
 	return 1;
+}
+
+/* With K loops, after a lane found no task: a failed run stops every loop
+ * (the tasks parked are cancelled once loop_run returns); a loop with no
+ * lane busy has nothing left to take, and stops watching its wake fd so
+ * that its loop_run ends. */
+static void group_check(coro_sched *s)
+{
+	if (!s->gm->g)
+		return;
+	if (atomic_load(&s->r->table->status) != MODEL_OK) {
+		loopgroup_stop(s->gm->g);
+		loop_stop(s->l);
+	} else if (!s->busy) {
+		loop_watch(s->l, s->gm->wake, 0, NULL, NULL);
+	}
+}
+
+/* Another loop of the run failed: stop this one too. */
+static void on_wake(loop *l, int fd, int ready, void *arg)
+{
+	loopgroup_woken(((coro_sched *)arg)->gm);
+	loop_stop(l);
 }
 
 /* Run ln's coroutine until the CPU comes back to the scheduler, then tidy
@@ -107,8 +132,11 @@ static void lane_run(coro_lane *ln)
 			return; /* it waits */
 		coroutine_free(ln->co);
 		ln->co = NULL;
-		if (!lane_start(ln))
+		s->busy--;
+		if (!lane_start(ln)) {
+			group_check(s);
 			return;
+		}
 	}
 }
 
@@ -117,6 +145,8 @@ static void lane_fill(coro_lane *ln)
 {
 	if (!ln->co && lane_start(ln))
 		lane_run(ln);
+	else if (!ln->co)
+		group_check(ln->s);
 }
 
 /* ---- the wl_io of a coroutine: register, then switch to the scheduler ---- */
@@ -312,11 +342,14 @@ static void cancel_parked(coro_sched *s, size_t lanes)
 	}
 }
 
-int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, size_t lanes)
+int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, const loopgroup_member *m)
 {
-	coro_sched sched = {
-		.r = r, .l = l, .pool = pool, .fault = getenv("CONCBENCH_FAULT_SPAWN") != NULL
-	};
+	coro_sched sched = { .r = r,
+			     .l = l,
+			     .pool = pool,
+			     .gm = m,
+			     .fault = getenv("CONCBENCH_FAULT_SPAWN") != NULL };
+	size_t lanes = m->lanes;
 	coro_sched *s = &sched;
 	int rc;
 
@@ -324,13 +357,14 @@ int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, size_t lanes)
 		return model_fail(r, MODEL_LIMIT, "coro: calloc ENOMEM for %zu lanes", lanes);
 	for (size_t k = 0; k < lanes; k++) {
 		coro_lane *ln = &s->lane[k];
-		*ln = (coro_lane){ .s = s, .lane = (int)k, .fd = -1 };
+		*ln = (coro_lane){ .s = s, .lane = (int)(m->lane0 + k), .fd = -1 };
 		ln->io = (wl_io){ .sleep_until = coro_sleep_until,
 				  .wait_fd = coro_wait_fd,
 				  .yield = coro_yield,
 				  .ctx = ln };
 	}
-	tl_lane_kind(TL_LANE_LOOP); /* --timeline: this thread interleaves tasks */
+	if (m->g && (rc = loop_watch(l, m->wake, WL_READ, on_wake, s)) < 0)
+		model_fail(r, MODEL_LIMIT, "%s", loop_error(l));
 	s->filling = 1;
 	for (size_t k = 0; k < lanes; k++)
 		lane_fill(&s->lane[k]);
@@ -340,8 +374,9 @@ int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, size_t lanes)
 			model_fail(s->r, MODEL_ERROR, "%s", loop_error(s->l));
 		else
 			model_fail(s->r, MODEL_ERROR, "coro: epoll: %s", strerror(-rc));
-		cancel_parked(s, lanes);
 	}
+	if (rc < 0 || (m->g && atomic_load(&r->table->status) != MODEL_OK))
+		cancel_parked(s, lanes);
 	free(s->lane);
 	return atomic_load(&s->r->table->status);
 }

@@ -9,12 +9,14 @@
 
 #include "models/coroutine.h"
 #include "models/loop.h"
+#include "models/loopgroup.h"
 #include "models/model.h"
 
-/* Run r's n tasks on `lanes` lanes (1..C) of coroutines from pool, parked
- * on l while they wait, until every task has ended or the run failed. Tasks
- * still parked when the loop fails are failed ("cancelled"). Returns the
- * run's status (MODEL_OK, or what model_fail recorded). */
-int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, size_t lanes);
+/* Run r's tasks on loop m's lanes (m->lanes of them, numbered from
+ * m->lane0) of coroutines from pool, parked on l while they wait, until
+ * every task has ended or the run failed. Tasks still parked when the loop
+ * fails, or, with K loops, when the run failed, are failed ("cancelled").
+ * Returns the run's status (MODEL_OK, or what model_fail recorded). */
+int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, const loopgroup_member *m);
 
 #endif

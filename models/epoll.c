@@ -14,9 +14,18 @@
  * poll. Option et=1 asks for edge-triggered (EPOLLET): an fd is reported
  * once per change, which saves wake-ups but obliges the task to read or
  * write until EAGAIN each time (see loop_run_tasks in looptasks.c).
+ *
+ * Option loops=K runs K such loops, each on a thread of its own with its
+ * own epoll fd, sharing the run's tasks (loopgroup.c): a loop per core, the
+ * shape of nginx's worker processes, of Node.js or uvloop behind gunicorn's
+ * workers, of Seastar's shard per core. CPU-bound work then uses every core.
+ * What it costs is sharing nothing: a loop's slow tasks cannot move to an
+ * idle one, and each loop needs a listener of its own (SO_REUSEPORT, Linux
+ * 3.9, lets the kernel spread connections; here the loops share one).
  */
 #define _GNU_SOURCE
 #include "models/epoll.h"
+#include "models/loopgroup.h"
 #include "models/looptasks.h"
 
 #include <errno.h>
@@ -169,6 +178,7 @@ const loop_backend loop_backend_epoll_et = {
 
 static const model_opt_def epoll_opts[] = {
 	{ "et", 0, "0", 0, 1, "1: edge-triggered (EPOLLET)", NULL },
+	LOOPGROUP_OPT,
 	{ 0 },
 };
 
@@ -180,7 +190,8 @@ static int epoll_run(model_run *r)
 
 const model_kind model_epoll = {
 	.name = "epoll",
-	.summary = "event loop on epoll: O(ready) per round (et=1: edge-triggered)",
+	.summary = "event loop on epoll: O(ready) per round (et=1: edge-triggered; loops=K: "
+		   "one per core)",
 	.opts = epoll_opts,
 	.run = epoll_run,
 };

@@ -23,6 +23,7 @@
  * again when the job comes back (loop_job_done).
  */
 #include "models/looptasks.h"
+#include "models/loopgroup.h"
 #include "models/timeline.h"
 
 #include <errno.h>
@@ -66,6 +67,7 @@ struct tasks {
 	size_t nidle, nlanes, next, stride;
 	char *slab; /* the lanes' step states */
 	int filling, stopping;
+	loopgroup_member *gm; /* this loop's part; gm->g NULL: the only loop */
 };
 
 static void fill(tasks *t);
@@ -105,8 +107,9 @@ static void release(lane *ln)
 	ln->busy = ln->begun = 0;
 	t->idle[t->nidle++] = ln;
 	fill(t);
-	/* With an executor, its fd keeps the loop going: stop it when all is done. */
-	if (t->o && !t->filling && t->nidle == t->nlanes)
+	/* An executor's fd, or K loops' wake fd, keeps the loop going: stop it
+	 * when all is done. */
+	if ((t->o || t->gm->g) && !t->filling && t->nidle == t->nlanes)
 		loop_stop(t->l);
 }
 
@@ -136,10 +139,13 @@ static void close_out(lane *ln, int err, const char *why)
 	t->idle[t->nidle++] = ln;
 }
 
-/* Stop the run: close out every task in flight, start no more. */
+/* Stop the run: close out every task in flight, start no more (and, with
+ * K loops, the others stop too). */
 static void abort_run(tasks *t)
 {
 	t->stopping = 1;
+	if (t->gm->g)
+		loopgroup_stop(t->gm->g);
 	for (size_t j = 0; j < t->nlanes; j++)
 		if (t->lane[j].busy && !t->lane[j].away)
 			close_out(&t->lane[j], ECANCELED, "cancelled: the run stopped");
@@ -293,11 +299,11 @@ static void run_inline(loop *l, void *arg)
 	release(ln);
 }
 
-static void start(lane *ln)
+static void start(lane *ln, size_t i)
 {
 	tasks *t = ln->t;
 
-	ln->task = t->next++;
+	ln->task = i;
 	ln->busy = 1;
 	if (!t->k->step && t->o) {
 		offload(ln, NULL);
@@ -324,13 +330,25 @@ static void start(lane *ln)
  * leaves the work to the outer call: no recursion per task. */
 static void fill(tasks *t)
 {
+	size_t i;
+
 	if (t->filling)
 		return;
 	t->filling = 1;
-	while (t->nidle && t->next < t->r->n && !t->stopping &&
-	       atomic_load(&t->r->table->status) == MODEL_OK)
-		start(t->idle[--t->nidle]);
+	while (t->nidle && !t->stopping && atomic_load(&t->r->table->status) == MODEL_OK &&
+	       loopgroup_next(t->gm, &t->next, t->r->n, &i))
+		start(t->idle[--t->nidle], i);
 	t->filling = 0;
+	/* K loops: a run failed in any of them stops this one */
+	if (t->gm->g && !t->stopping && atomic_load(&t->r->table->status) != MODEL_OK)
+		abort_run(t);
+}
+
+/* Another loop of the run failed: stop this one too. */
+static void on_wake(loop *l, int fd, int ready, void *arg)
+{
+	loopgroup_woken(((tasks *)arg)->gm);
+	abort_run(arg);
 }
 
 static int run_on(tasks *t, const loop_backend *be, size_t lanes)
@@ -345,7 +363,7 @@ static int run_on(tasks *t, const loop_backend *be, size_t lanes)
 		return model_fail(r, limit ? MODEL_LIMIT : MODEL_ERROR, "%s", err);
 	}
 	for (size_t j = lanes; j-- > 0;) {
-		t->lane[j] = (lane){ .t = t, .lane = (int)j, .fd = -1 };
+		t->lane[j] = (lane){ .t = t, .lane = (int)(t->gm->lane0 + j), .fd = -1 };
 		t->lane[j].state = t->slab + j * t->stride;
 		if (t->jobs) {
 			t->lane[j].job = &t->jobs[j];
@@ -354,13 +372,15 @@ static int run_on(tasks *t, const loop_backend *be, size_t lanes)
 		t->idle[t->nidle++] = &t->lane[j];
 	}
 	t->nlanes = lanes;
-	if (t->o && t->o->start(t->o->ctx, t->l) != MODEL_OK) {
+	if ((t->o && t->o->start(t->o->ctx, t->l) != MODEL_OK) ||
+	    (t->gm->g && loop_watch(t->l, t->gm->wake, WL_READ, on_wake, t) < 0 &&
+	     model_fail(r, MODEL_LIMIT, "%s", loop_error(t->l)))) {
 		loop_free(t->l);
 		return atomic_load(&r->table->status);
 	}
 	fill(t);
-	/* With an executor, all may be over before the loop runs. */
-	rc = t->o && t->nidle == t->nlanes ? 0 : loop_run(t->l);
+	/* With an executor or K loops, all may be over before the loop runs. */
+	rc = (t->o || t->gm->g) && t->nidle == t->nlanes ? 0 : loop_run(t->l);
 	if (rc < 0) {
 		if (*loop_error(t->l))
 			model_fail(r, MODEL_ERROR, "%s", loop_error(t->l));
@@ -384,19 +404,23 @@ int loop_run_tasks(model_run *r, const loop_backend *be)
 	return loop_run_tasks_offload(r, be, NULL);
 }
 
-int loop_run_tasks_offload(model_run *r, const loop_backend *be, const loop_offload *o)
+typedef struct {
+	model_run *r;
+	const loop_backend *be;
+	const loop_offload *o;
+} run_args;
+
+/* One loop's share of the run (all of it, with one loop). */
+static int run_member(loopgroup_member *gm, void *arg)
 {
+	run_args *a = arg;
+	model_run *r = a->r;
+	const loop_offload *o = a->o;
 	const wl_kind *k = r->wl->kind;
-	tasks t = { .r = r, .k = k, .o = o };
+	tasks t = { .r = r, .k = k, .o = o, .gm = gm };
+	size_t lanes = gm->lanes;
 	int rc;
 
-	if (r->n == 0)
-		return MODEL_OK;
-	if (r->c == 0)
-		return model_fail(r, MODEL_ERROR, "%s: concurrency must be at least 1",
-				  r->model->kind->name);
-	size_t lanes = r->c < r->n ? r->c : r->n;
-	tl_lane_kind(TL_LANE_LOOP); /* --timeline: this thread interleaves tasks */
 	t.stride = k->step ? (k->state_size + 15) / 16 * 16 : 0;
 	t.lane = calloc(lanes, sizeof *t.lane);
 	t.idle = calloc(lanes, sizeof *t.idle);
@@ -407,7 +431,7 @@ int loop_run_tasks_offload(model_run *r, const loop_backend *be, const loop_offl
 	model_mem_populate(t.slab, lanes * (t.stride ? t.stride : 1));
 	model_mem_populate(t.jobs, o ? lanes * sizeof *t.jobs : 0);
 	if (t.lane && t.idle && t.slab && (t.jobs || !o))
-		rc = run_on(&t, be, lanes);
+		rc = run_on(&t, a->be, lanes);
 	else
 		rc = model_fail(r, MODEL_LIMIT, "%s: calloc ENOMEM for %zu tasks in flight",
 				r->model->kind->name, lanes);
@@ -416,4 +440,10 @@ int loop_run_tasks_offload(model_run *r, const loop_backend *be, const loop_offl
 	free(t.slab);
 	free(t.jobs);
 	return rc;
+}
+
+int loop_run_tasks_offload(model_run *r, const loop_backend *be, const loop_offload *o)
+{
+	run_args a = { r, be, o };
+	return loopgroup_run(r, run_member, &a);
 }

@@ -57,8 +57,10 @@ static void same_as_sequential(const char *name, const char *key, const char *va
 	spec_make(&w, name, key, val, NULL);
 	spec_prepare(&w);
 	uint64_t want = run_checked("sequential", &w, n, 1);
-	for (; *cs; cs++)
+	for (; *cs; cs++) {
 		assert_int_equal(run_checked("coro", &w, n, *cs), want);
+		assert_int_equal(run_checked("coro:loops=2", &w, n, *cs), want);
+	}
 	wl_release(&w);
 }
 
@@ -133,7 +135,7 @@ static void test_model_wait_fd(void **state)
 			assert_int_equal(pipe(fd[j]), 0);
 			assert_int_equal(pipe(fd[j] + 2), 0);
 		}
-		run_checked("coro", &w, 3 * P, cs[k]);
+		run_checked(k % 2 ? "coro:loops=2" : "coro", &w, 3 * P, cs[k]);
 		for (int j = 0; j < P; j++)
 			for (int e = 0; e < 4; e++)
 				close(fd[j][e]);

@@ -1,4 +1,4 @@
-/* test_looptasks.c - the select, poll, epoll, uv and uring models run every task once, as sequential does. */
+/* test_looptasks.c - select, poll, epoll (one loop and two), uv and uring run every task once, as sequential does. */
 /* They keep at most C lanes, agree with sequential's run digest, stop as a limit where select's
  * FD_SETSIZE ends, and leak no fd. */
 #define _GNU_SOURCE
@@ -17,19 +17,19 @@
 #include "tests/uring_fixture.h"
 #include "tests/uv_fixture.h"
 
-extern const model_kind model_select, model_poll, model_epoll, model_uv, model_uring,
-	model_sequential;
+extern const model_kind model_sequential;
 
-enum { NMODELS = 7 }; /* select, poll, epoll, epoll:et=1, uv, uring, uring:multishot=0 */
+/* select, poll, epoll, epoll:et=1, epoll:loops=2, uv, uring, uring:multishot=0 */
+enum { NMODELS = 8 };
 
 static int memcheck(void)
 {
 	return getenv("CB_MEMCHECK") != NULL;
 }
 
-static const char *const model_names[NMODELS] = { "select", "poll",  "epoll",
-						  "epoll:et=1", "uv", "uring",
-						  "uring:multishot=0" };
+static const char *const model_names[NMODELS] = { "select",     "poll",          "epoll",
+						  "epoll:et=1", "epoll:loops=2", "uv",
+						  "uring",      "uring:multishot=0" };
 
 /* Model m cannot run here: uring without io_uring, uv built without libuv. */
 static int skipped(int m)
@@ -39,23 +39,7 @@ static int skipped(int m)
 
 static void make_model(model_spec *m, int which)
 {
-	const model_kind *kinds[NMODELS] = { &model_select, &model_poll, &model_epoll, &model_epoll,
-					     &model_uv,     &model_uring, &model_uring };
-	memset(m, 0, sizeof *m);
-	m->kind = kinds[which];
-	snprintf(m->text, sizeof m->text, "%s", model_names[which]);
-	if (which == 3) {
-		m->o[0].def = &model_epoll.opts[0];
-		assert_string_equal(m->o[0].def->name, "et");
-		m->o[0].num = 1;
-		m->nopts = 1;
-	}
-	if (which == 6) {
-		m->o[0].def = &model_uring.opts[0];
-		assert_string_equal(m->o[0].def->name, "multishot");
-		m->o[0].num = 0;
-		m->nopts = 1;
-	}
+	model_make(m, model_names[which], 0);
 }
 
 /* Model `which` over w, as the harness runs it. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "harness/report/csvread.h"
+#include "harness/plot/data.h"
 #include "harness/plot/plot.h"
 #include "harness/report/rows.h"
 #include "harness/run/stats.h"
@@ -317,12 +318,21 @@ static void test_one_c(void **state)
 	remove_tree(dir);
 }
 
+/* Which models get the one-core ideal: a loop per core is not one of them. */
+static void test_one_core_models(void **state)
+{
+	assert_true(plot_one_core("epoll") && plot_one_core("coro:stack=16k"));
+	assert_true(plot_one_core("epoll:loops=1") && plot_one_core("threads+gil"));
+	assert_false(plot_one_core("epoll:loops=2") || plot_one_core("coro:stack=16k,loops=3"));
+	assert_false(plot_one_core("threads") || plot_one_core("hybrid"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fib),        cmocka_unit_test(test_http),
 		cmocka_unit_test(test_no_results), cmocka_unit_test(test_no_gnuplot),
-		cmocka_unit_test(test_one_c),
+		cmocka_unit_test(test_one_c),      cmocka_unit_test(test_one_core_models),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,7 +28,7 @@
 static const char *const models[] = { "sequential", "threads", "pool",        "fork",
 				      "prefork",    "select",  "poll",        "epoll",
 				      "coro",       "hybrid",  "threads+gil", "epoll:et=1",
-				      "uring",      "uring:multishot=0", "uv" };
+				      "epoll:loops=2", "coro:loops=2", "uring",   "uring:multishot=0", "uv" };
 
 static void every_model(const char *work, int mode, int nreq)
 {
@@ -118,8 +118,9 @@ static model_table *one_client(const char *model, int mode, size_t n, client *cl
 
 static void test_clients_that_leave(void **state)
 {
-	const char *const some[] = { "sequential", "threads", "fork", "prefork", "epoll",
-				     "coro",       "hybrid",  "uv",   "uring" };
+	const char *const some[] = { "sequential", "threads", "fork",          "prefork",
+				     "epoll",      "coro",    "hybrid",        "epoll:loops=2",
+				     "coro:loops=2", "uring", "uv" };
 	client cl;
 	int rc;
 

@@ -44,16 +44,17 @@ static void gateway(const char *extra, const char *const *models, size_t nmodels
 
 static void test_gateway(void **state)
 {
-	static const char *const models[] = { "sequential", "threads", "fork",        "poll",
-					      "epoll",      "coro",    "hybrid",      "threads+gil",
-					      "uring",      "uv" };
+	static const char *const models[] = { "sequential",    "threads",      "fork",   "poll",
+					      "epoll",         "coro",         "hybrid", "threads+gil",
+					      "epoll:loops=2", "coro:loops=2", "uring", "uv" };
 	gateway("", models, N_ELEMS(models));
 }
 
 /* The pitfall inside a server: a blocking fetch, offloaded by hybrid. */
 static void test_gateway_blocking(void **state)
 {
-	static const char *const models[] = { "epoll", "hybrid", "threads", "uring", "uv" };
+	static const char *const models[] = { "epoll", "hybrid", "threads", "epoll:loops=2",
+					      "uring", "uv" };
 	gateway(",blocking=1", models, N_ELEMS(models));
 }
 

@@ -380,6 +380,42 @@ static void test_loop_one_lane(void **st)
 	wl_release(&w);
 }
 
+/* A loop per core: epoll:loops=2 and coro:loops=2 record two loop lanes,
+ * one per OS thread, and each task's events all on one of them. */
+static void test_loops_two_lanes(void **st)
+{
+	(void)st;
+	const char *models[] = { "epoll:loops=2", "coro:loops=2" };
+	wl_spec w;
+	spec_make(&w, "sleep", "ms", "5", NULL);
+	spec_prepare(&w);
+	tl_buf *b = tl_open(0);
+	assert_non_null(b);
+	for (size_t m = 0; m < 2; m++) {
+		model_table *t = run_recorded(models[m], &w, 8, 4, b);
+		assert_int_equal(tl_lanes(b), 2);
+		tl_lane_info li[2];
+		for (size_t k = 0; k < 2; k++) {
+			tl_lane(b, k, &li[k]);
+			assert_int_equal(li[k].kind, TL_LANE_LOOP);
+			assert_int_equal(li[k].dropped, 0);
+		}
+		assert_true(li[0].tid != li[1].tid);
+		evlist *l = events_of(b);
+		for (int64_t k = 0; k < 8; k++) {
+			assert_int_equal(count_ev(l, TL_END, k), 1);
+			for (size_t i = 0; i < l->n; i++)
+				for (size_t j = 0; j < l->n; j++)
+					if (l->e[i].task == k && l->e[j].task == k)
+						assert_int_equal(l->lane[i], l->lane[j]);
+		}
+		free(l);
+		model_table_free(t);
+	}
+	tl_close(b);
+	wl_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_gil_takes_turns),
 		cmocka_unit_test(test_threads_overlap),
 		cmocka_unit_test(test_loop_one_lane),
+		cmocka_unit_test(test_loops_two_lanes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,6 +35,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +60,22 @@ typedef struct {
 	pthread_mutex_t accept_mu;
 	serveconn_cfg cfg; /* api, timeout, and stats -> the counters below */
 	serveconn_stats stats;
-	servegate gate; /* the accept baton of the tasks on one thread (loops, coro) */
+	unsigned long run; /* which begin() of this process made it */
 } serve_sock;
+
+/* The accept baton is for the tasks that share one thread (servegate.h):
+ * a loop's, or a coroutine scheduler's. With a loop per core (epoll:loops=K)
+ * each loop thread has a baton of its own, in a copy of the run's settings
+ * that the thread's tasks point to; all accept on the one listening socket
+ * (a connection wakes one waiter per loop, and the losers find EAGAIN).
+ * The copy is made anew for each run (its number), so a thread's next run
+ * starts with a fresh baton. */
+static atomic_ulong serve_runs;
+static _Thread_local struct {
+	unsigned long run;
+	serveconn_cfg cfg;
+	servegate gate;
+} thread_cfg;
 
 /* One task's step state: the connection, then the work's. */
 typedef struct {
@@ -130,7 +145,7 @@ static int serve_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
 			    (uint64_t)wl_param(w, "stall_every_ms") * 1000000u);
 	s->cfg = ((const serve_state *)w->state)->nocount;
 	s->cfg.stats = &s->stats;
-	s->cfg.gate = &s->gate;
+	s->run = atomic_fetch_add(&serve_runs, 1) + 1;
 	pthread_mutexattr_init(&a);
 	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
 	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
@@ -155,7 +170,6 @@ static void serve_end(wl_spec *w)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
-	servegate_close(&s->gate); /* its dup of the socket and spare bells */
 	pthread_mutex_destroy(&s->accept_mu);
 	munmap(s, sizeof *s);
 }
@@ -184,11 +198,19 @@ static pthread_mutex_t *accept_lock(const wl_spec *w, wl_io *io)
 }
 
 /* The run's connection settings: counted in the shared mapping when
- * begin() made one. */
+ * begin() made one, with this thread's accept baton. */
 static const serveconn_cfg *conn_cfg(const wl_spec *w)
 {
 	const serve_sock *s = w->run;
-	return s ? &s->cfg : &((const serve_state *)w->state)->nocount;
+	if (!s)
+		return &((const serve_state *)w->state)->nocount;
+	if (thread_cfg.run != s->run) {
+		thread_cfg.run = s->run;
+		thread_cfg.cfg = s->cfg;
+		thread_cfg.gate = (servegate){ 0 };
+		thread_cfg.cfg.gate = &thread_cfg.gate;
+	}
+	return &thread_cfg.cfg;
 }
 
 int serve_port(const wl_spec *w)

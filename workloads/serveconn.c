@@ -7,14 +7,15 @@
  *                 (an error: its 4xx at once) -----------------------> WRITE
  *   WRITE -> READ (keep-alive), or LINGER (Connection: close) -> over
  *
- * Accepting: a task waits on a dup of the listening socket (a loop keeps one
- * callback per fd). Tasks on one thread (gated) take turns at the gate's one
- * dup (servegate.c), the others wait on a bell each; blocking models take
- * serve.c's accept mutex and a dup each. A dup or a bell must not close
- * while a loop still watches it (epoll forgets a registration only with its
- * file's last fd): at the first step after the task waited on something
- * else, or after a one-turn timer at the end. Reading, delays, endings:
- * serveconn.h.
+ * Accepting: a task waits on its own dup of the listening socket (a loop
+ * keeps one callback per fd). Tasks on one thread (gated) take turns at it
+ * (servegate.c), the others wait on a bell each; blocking models take
+ * serve.c's accept mutex. A dup or a bell must not close while a loop still
+ * watches it (epoll forgets a registration only with its file's last fd),
+ * so it closes at the first step after the task waited on something else,
+ * or after a one-turn timer at the end.
+ *
+ * Reading, delays and endings: see serveconn.h.
  */
 #define _GNU_SOURCE
 #include "workloads/serveconn.h"
@@ -56,16 +57,8 @@ static int wait_on(serveconn *c, wl_wait *next, int fd, int events, uint64_t dea
 	return serveconn_returned(c, WL_STEP_WAIT, next);
 }
 
-/* Done with the dup of the listening socket: closed, unless it is the gate's. */
-static void drop_lfd(serveconn *c)
-{
-	if (c->lfd >= 0 && !c->lshared)
-		close(c->lfd);
-	c->lfd = -1, c->lshared = 0;
-}
-
-/* The task is over: close all (its own dup and the bell after one more
- * loop turn if the loop may still watch them), and say how it went. */
+/* The task is over: close all (the dup and bell after one more loop turn
+ * if the loop may still watch them), and say how it went. */
 static int done(serveconn *c, wl_wait *next, wl_result *r)
 {
 	count(c, SERVECONN_DELAYED, -c->delaying);
@@ -77,12 +70,15 @@ static int done(serveconn *c, wl_wait *next, wl_result *r)
 	c->in = NULL, c->inlen = c->incap = 0;
 	if (c->gated && c->cfg->gate)
 		servegate_leave(c->cfg->gate, &c->gn);
-	if ((c->lfd >= 0 && c->lreg && !c->lshared) || (c->gn.bell >= 0 && c->breg)) {
+	if ((c->lfd >= 0 && c->lreg) || (c->gn.bell >= 0 && c->breg)) {
 		c->phase = SC_END;
 		return wait_on(c, next, -1, 0, wl_now_ns());
 	}
-	drop_lfd(c);
-	servegate_bell_done(c->cfg->gate, &c->gn);
+	if (c->lfd >= 0)
+		close(c->lfd);
+	if (c->gn.bell >= 0)
+		close(c->gn.bell);
+	c->lfd = c->gn.bell = -1;
 	if (!c->fail.err && !c->nreq)
 		wl_fail(&c->fail, EPROTO, "serve: client closed without a request");
 	*r = c->fail;
@@ -174,12 +170,9 @@ static int do_accept(serveconn *c, int ready, wl_wait *next, wl_result *r)
 		return end_err(c, next, r, ECANCELED, "serve: cancelled while waiting to accept");
 	if (c->lfd < 0 && !servegate_woken(&c->gn)) /* in line for the baton */
 		return wait_on(c, next, c->gn.bell, WL_READ, 0);
-	if (c->lfd < 0) { /* gated tasks share the gate's; the others dup their own */
-		c->lshared = c->gated && c->cfg->gate;
-		if ((c->lfd = servegate_dup(c->lshared ? c->cfg->gate : NULL, c->listen)) < 0)
-			return end_err(c, next, r, -c->lfd,
-				       "serve: dup of the listening socket: %s", strerror(-c->lfd));
-	}
+	if (c->lfd < 0 && (c->lfd = fcntl(c->listen, F_DUPFD_CLOEXEC, 0)) < 0)
+		return end_err(c, next, r, errno, "serve: dup of the listening socket: %s",
+			       strerror(errno));
 	while ((fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
@@ -198,8 +191,10 @@ static int do_accept(serveconn *c, int ready, wl_wait *next, wl_result *r)
 	count(c, SERVECONN_CONNECTIONS, 1);
 	if (c->gated && c->cfg->gate) /* the next in line accepts */
 		servegate_leave(c->cfg->gate, &c->gn);
-	if (!c->lreg) /* nothing watches the dup: done with it */
-		drop_lfd(c);
+	if (!c->lreg) { /* nothing watches the dup: done with it */
+		close(c->lfd);
+		c->lfd = -1;
+	}
 	if (!(c->in = malloc(SERVECONN_IN)))
 		return end_err(c, next, r, ENOMEM, "serve: out of memory for a connection");
 	c->incap = SERVECONN_IN;
@@ -423,10 +418,13 @@ int serveconn_step(serveconn *c, const serveconn_cfg *cfg, int lfd, int ready, w
 				      : wait_on(c, next, c->gn.bell, WL_READ, 0);
 		ready = 0; /* the turn is ours: dup the socket and accept */
 	} else if (c->lfd >= 0 && !c->lreg && c->phase != SC_ACCEPT) {
-		drop_lfd(c);
+		close(c->lfd);
+		c->lfd = -1;
 	}
-	if (c->gn.bell >= 0 && !c->breg && !c->gn.queued) /* the baton came: done with it */
-		servegate_bell_done(cfg->gate, &c->gn);
+	if (c->gn.bell >= 0 && !c->breg && !c->gn.queued) { /* the baton came: done with it */
+		close(c->gn.bell);
+		c->gn.bell = -1;
+	}
 	if (ready < 0)
 		return end_err(c, next, r, -ready, "serve: waiting: %s", strerror(-ready));
 	do {

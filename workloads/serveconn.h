@@ -74,8 +74,7 @@ typedef struct {
 	servegate_node gn;            /* its place at the baton */
 	int breg;                     /* a loop may still watch gn.bell: close it only later */
 	int listen;                   /* the listening socket, to dup when the turn comes */
-	int lfd;                      /* its dup of the listening socket, or -1 */
-	int lshared;                  /* lfd is the gate's (servegate_dup): not ours to close */
+	int lfd;                      /* this task's own dup of the listening socket, or -1 */
 	int lreg;                     /* a loop may still watch lfd: close it only later */
 	int fd;                       /* the connection, or -1 */
 	int status, route;            /* of the request being answered */

@@ -10,10 +10,7 @@
  * A task that accepted (or ends) hands the turn to the first in line by
  * ringing its bell: a write, a wake-up and a registration per connection.
  * It is the event-loop form of Apache's accept mutex; the blocking models
- * take that mutex itself (serve.c), across threads and processes. The bells
- * and the holders' dup of the socket are reused, turn after turn: making
- * and closing them cost four system calls a connection, a fifth of what
- * the bundled target spent on each.
+ * take that mutex itself (serve.c), across threads and processes.
  *
  * Everything here runs on the one thread the tasks share: no locks.
  */
@@ -21,7 +18,6 @@
 #include "workloads/servegate.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -29,14 +25,11 @@
 int servegate_join(servegate *g, servegate_node *n)
 {
 	n->bell = -1;
-	n->rung = 0;
 	if (!g->busy) {
 		g->busy = n->holder = 1;
 		return 1;
 	}
-	if (g->nbells > 0)
-		n->bell = g->bells[--g->nbells];
-	else if ((n->bell = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+	if ((n->bell = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
 		return -errno;
 	n->next = NULL;
 	n->queued = 1;
@@ -53,10 +46,9 @@ int servegate_woken(servegate_node *n)
 	uint64_t v;
 	if (n->queued)
 		return 0;
-	if (n->bell >= 0 && n->rung)
+	if (n->bell >= 0)
 		while (read(n->bell, &v, sizeof v) < 0 && errno == EINTR)
 			;
-	n->rung = 0;
 	return 1;
 }
 
@@ -87,52 +79,6 @@ void servegate_leave(servegate *g, servegate_node *n)
 	h->queued = 0;
 	h->holder = 1;
 	uint64_t one = 1;
-	h->rung = 1;
 	while (write(h->bell, &one, sizeof one) < 0 && errno == EINTR)
 		;
-}
-
-int servegate_dup(servegate *g, int listen)
-{
-	if (!g) { /* a dup of one's own */
-		int fd = fcntl(listen, F_DUPFD_CLOEXEC, 0);
-		return fd < 0 ? -errno : fd;
-	}
-	if (!g->lfd1) {
-		int fd = fcntl(listen, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		g->lfd1 = fd + 1;
-	}
-	return g->lfd1 - 1;
-}
-
-void servegate_bell_done(servegate *g, servegate_node *n)
-{
-	uint64_t v;
-	if (n->bell < 0)
-		return;
-	if (!g) { /* no gate to keep it */
-		close(n->bell);
-		n->bell = -1;
-		return;
-	}
-	if (n->rung) /* a spare bell must not ring for its next owner */
-		while (read(n->bell, &v, sizeof v) < 0 && errno == EINTR)
-			;
-	n->rung = 0;
-	if (g->nbells < SERVEGATE_BELLS)
-		g->bells[g->nbells++] = n->bell;
-	else
-		close(n->bell);
-	n->bell = -1;
-}
-
-void servegate_close(servegate *g)
-{
-	if (g->lfd1)
-		close(g->lfd1 - 1);
-	while (g->nbells > 0)
-		close(g->bells[--g->nbells]);
-	g->lfd1 = 0;
 }

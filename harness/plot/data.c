@@ -81,6 +81,9 @@ int plot_one_core(const char *model)
 	static const char *const one[] = { "sequential", "select", "poll", "epoll",
 					   "uring",      "uv",     "coro" };
 	size_t klen = strcspn(model, ":+");
+	const char *loops = strstr(model, "loops=");
+	if (loops && (loops[-1] == ':' || loops[-1] == ',') && atoi(loops + 6) > 1)
+		return 0; /* a loop per core (epoll:loops=2) uses them all */
 	for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
 		if (strlen(one[i]) == klen && strncmp(one[i], model, klen) == 0)
 			return 1;

@@ -67,8 +67,8 @@ double plot_seq_makespan(const plot_set *s, unsigned c);
 /* nth earlier model of the same kind (and the same +gil or not), for
  * plot_style_for(). */
 unsigned plot_kind_nth(const plot_set *s, size_t m);
-/* Can model use only one core for CPU work (sequential, the event loops,
- * coro, every +gil variant)? 1 or 0. */
+/* Can model use only one core for CPU work (sequential, the event loops
+ * and coro but with a loop per core, loops=K > 1; every +gil variant)? */
 int plot_one_core(const char *model);
 /* s made safe for a file name, the way tasks/ names are (letters, digits,
  * . _ + -; others become -), at most max characters: a longer s is cut and
