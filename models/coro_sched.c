@@ -355,6 +355,7 @@ int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, const loopgroup_
 
 	if (!(s->lane = calloc(lanes, sizeof *s->lane)))
 		return model_fail(r, MODEL_LIMIT, "coro: calloc ENOMEM for %zu lanes", lanes);
+	model_mem_populate(s->lane, lanes * sizeof *s->lane); /* not a fault a page, later */
 	for (size_t k = 0; k < lanes; k++) {
 		coro_lane *ln = &s->lane[k];
 		*ln = (coro_lane){ .s = s, .lane = (int)(m->lane0 + k), .fd = -1 };
