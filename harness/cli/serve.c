@@ -31,7 +31,7 @@ static void serve_usage(FILE *f)
 		"  -c, --concurrency C connections served at once; more wait in the backlog.\n"
 		"                      Default: sequential 1, threads 512, pool 64, fork 64,\n"
 		"                      prefork 16, select 500 (at most 1000), poll, epoll,\n"
-		"                      coro and hybrid 1024\n"
+		"                      coro, hybrid, uring and uv 1024\n"
 		"      --work SPEC     the workload run per request: fib:n=25, sleep:ms=50,\n"
 		"                      hash:bytes=64k, null, http:url=... (a gateway)\n"
 		"      --listen H:P    where to listen (default 127.0.0.1:8080)\n"
