@@ -29,6 +29,15 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 /* Debian 12's headers predate them; the kernel's numbers (uapi mman-common.h). */
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102
@@ -47,6 +56,11 @@ int coro_arena_madvise_ok(void)
 	int ok;
 
 	if (fake && *fake)
+		return 0;
+	/* Valgrind does not know the advice: it takes a guard page for memory
+	 * it mapped, and a fault there (a stack overflow) crashes valgrind
+	 * itself. mprotect's guard pages it understands. */
+	if (RUNNING_ON_VALGRIND)
 		return 0;
 	char *m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
