@@ -1,8 +1,9 @@
 /*
  * loop.h - one event loop, several readiness backends (after Redis's ae).
  *
- * The loop itself (loop.c) keeps the registered fds with their callbacks and
- * a min-heap of timers, and asks a backend which fds are ready. A backend is
+ * The loop itself (loop.c) keeps the registered fds with their callbacks, a
+ * min-heap of timers (timerheap.c) and a ready queue of callbacks to run this
+ * turn (loop_soon), and asks a backend which fds are ready. A backend is
  * a tiny, fixed interface — create, destroy, set interest, wait — with one
  * small file each: select.c, poll.c, epoll.c, uring.c (each declared by its own
  * header). Those files also define the models of the same names, which drive
