@@ -182,10 +182,20 @@ static const model_opt_def epoll_opts[] = {
 	{ 0 },
 };
 
+static const loop_backend *epoll_backend(const model_run *r)
+{
+	return model_opt(r->model, "et") ? &loop_backend_epoll_et : &loop_backend_epoll;
+}
+
 static int epoll_run(model_run *r)
 {
-	return loop_run_tasks(r, model_opt(r->model, "et") ? &loop_backend_epoll_et
-							   : &loop_backend_epoll);
+	return loop_run_tasks(r, epoll_backend(r));
+}
+
+/* Before t0: the loop and its lanes (a warm executor, looptasks.c). */
+static int epoll_prepare(model_run *r)
+{
+	return loop_tasks_prepare(r, epoll_backend(r));
 }
 
 const model_kind model_epoll = {
@@ -194,4 +204,5 @@ const model_kind model_epoll = {
 		   "one per core)",
 	.opts = epoll_opts,
 	.run = epoll_run,
+	.prepare = epoll_prepare,
 };

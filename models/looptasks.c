@@ -1,402 +1,90 @@
 /*
  * looptasks.c - the event-loop executor: loop_run_tasks, which the select,
- * poll and epoll models share (the loop itself is loop.c).
+ * poll, epoll and uring models share. The lanes that drive its tasks are
+ * looplane.c; the loop itself, loop.c.
  *
- * It keeps up to C tasks in flight on one loop, each in a lane (a slot
- * 0..C-1), driving every task through its workload's step(): step says which
- * fd and events or which deadline it waits on next, and the lane registers
- * that with the loop; when it comes, step runs again, until the task is done.
- * A workload without a step (CPU-bound work) runs whole, inline, and blocks
- * the loop while it does: no other task moves — the lesson of the model.
+ * Here: making a loop's lanes, and the loop they run on, and handing them
+ * to looplane_run, once per loop (loopgroup.c: K of them with loops=K).
  *
- * For step authors: a lane keeps its registration while its task waits on
- * the same fd and events, so a step must not close its fd and wait on a new
- * one that reuses the number in the same call (under epoll the new file would
- * never be added). Under epoll:et=1 a step handed WL_READ/WL_WRITE reads or
- * writes until EAGAIN before waiting on that fd again: no new edge will come.
- *
- * A step that says WL_STEP_OFFLOAD (its next call blocks or computes) is
- * called again at once, inline: a plain event loop serialises blocking work.
- * With an executor hook (loop_run_tasks_offload, which hybrid.c uses) the
- * lane instead hands that call, or a step-less task whole, to the executor
- * as a job, dropping its registrations meanwhile, and picks the task up
- * again when the job comes back (loop_job_done).
+ * A warm executor: the models' prepare (loop_tasks_prepare) makes loop 0's
+ * part before t0, as a server makes its loop long before the first request,
+ * and as coro carves its stacks. What that saves is not the calloc but the
+ * first touch of each page: on a VM that shadows the guest's page tables
+ * (the one this was built on) a page costs ~20 us the first time, and the
+ * lanes, fd table and timer heap of 10,000 tasks come to ~1 MiB: ~10 ms, a
+ * tenth of a 100 ms sleep, charged to the run when made after t0. With
+ * loops=K the other loops make their own part on their own thread, after
+ * t0, as coro's other loops map their stacks.
  */
 #include "models/looptasks.h"
-#include "models/loopgroup.h"
-#include "models/timeline.h"
+#include "models/looplane.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-typedef struct tasks tasks;
+/* What loop_tasks_prepare made: loop 0's lanes and loop. */
+typedef struct {
+	tasks t; /* the arrays and the loop; the rest is set at the run */
+	const loop_backend *be;
+	size_t lanes;
+} warm;
 
-/* A lane: one task in flight and what it is registered for, so that waiting
- * again on the same fd and events, or the same deadline, costs nothing. */
-typedef struct lane lane;
-struct lane {
-	tasks *t;
-	int lane, busy, begun;
-	int away;   /* its job is with the executor */
-	int queued; /* a step-less task waits in the loop's ready queue */
-	size_t task;
-	void *state;
-	int fd, events; /* registered for; fd -1: none */
-	int64_t timer;  /* 0: none */
-	uint64_t deadline;
-	struct lane_job *job; /* with an executor: the lane's job; else NULL */
-};
-
-/* A lane's job for the executor, apart from the lane: a job carries a task's
- * whole result (its message too), which only a run with an executor needs,
- * and which would make the lanes of 10,000 tasks four times as big. */
-typedef struct lane_job {
-	loop_job job; /* first: loop_job_done finds its lane from it */
-	lane *ln;
-} lane_job;
-
-struct tasks {
-	model_run *r;
-	const wl_kind *k;
-	loop *l;
-	const loop_offload *o; /* the executor, or NULL */
-	lane *lane, **idle;    /* idle: a stack of free lanes */
-	lane_job *jobs;        /* one per lane, with an executor */
-	size_t nidle, nlanes, next, stride;
-	char *slab; /* the lanes' step states */
-	int filling, stopping;
-	loopgroup_member *gm; /* this loop's part; gm->g NULL: the only loop */
-};
-
-static void fill(tasks *t);
-
-/* One call of the task's step; the loop thread holds the executor's GIL,
- * if any, while it runs. */
-static int call_step(lane *ln, int ready, wl_wait *w, wl_result *res)
+static void free_lanes(tasks *t)
 {
-	tasks *t = ln->t;
-	gil *g = t->o ? t->o->g : NULL;
-
-	gil_acquire(g);
-	tl_event_at(TL_RUN, (int64_t)ln->task);
-	int rc = t->k->step(t->r->wl, ln->task, ln->state, ready, w, res);
-	if (rc == WL_STEP_WAIT)
-		tl_event_at(TL_WAIT, (int64_t)ln->task);
-	tl_event_at(TL_SCHED, -1);
-	gil_release(g);
-	return rc;
+	free(t->lane);
+	free(t->idle);
+	free(t->slab);
+	free(t->jobs);
+	loop_free(t->l);
+	t->lane = NULL, t->idle = NULL, t->slab = NULL, t->jobs = NULL, t->l = NULL;
 }
 
-static void unregister(lane *ln)
+/* t's arrays for `lanes` lanes of r's workload (jobs too, with an executor),
+ * every page of them mapped now. 0, or -1 (out of memory; t freed). */
+static int alloc_lanes(tasks *t, const model_run *r, size_t lanes, int jobs)
 {
-	if (ln->fd >= 0)
-		loop_watch(ln->t->l, ln->fd, 0, NULL, NULL);
-	if (ln->timer > 0)
-		loop_cancel(ln->t->l, ln->timer);
-	ln->fd = -1;
-	ln->events = ln->timer = 0;
-	ln->deadline = 0;
-	ln->queued = 0; /* its entry in the ready queue, if any, does nothing */
-}
+	const wl_kind *k = r->wl->kind;
+	size_t slab;
 
-static void release(lane *ln)
-{
-	tasks *t = ln->t;
-	ln->busy = ln->begun = 0;
-	t->idle[t->nidle++] = ln;
-	fill(t);
-	/* An executor's fd, or K loops' wake fd, keeps the loop going: stop it
-	 * when all is done. */
-	if ((t->o || t->gm->g) && !t->filling && t->nidle == t->nlanes)
-		loop_stop(t->l);
-}
-
-static void finish(lane *ln, const wl_result *res)
-{
-	unregister(ln);
-	model_task_end(ln->t->r, ln->task, res);
-	release(ln);
-}
-
-/* The task cannot go on: its step, told that time is up, closes what it
- * holds; the task counts as failed with err and why. */
-static void close_out(lane *ln, int err, const char *why)
-{
-	tasks *t = ln->t;
-	wl_result res = { 0 };
-	wl_wait w;
-	unregister(ln);
-	if (ln->begun) {
-		for (int k = 0; k < 8; k++)
-			if (call_step(ln, WL_TIMEOUT, &w, &res) == WL_STEP_DONE)
-				break;
-		wl_fail(&res, err, "%s", why);
-		model_task_end(t->r, ln->task, &res);
+	t->stride = k->step ? (k->state_size + 15) / 16 * 16 : 0;
+	slab = lanes * (t->stride ? t->stride : 1);
+	t->lane = calloc(lanes, sizeof *t->lane);
+	t->idle = calloc(lanes, sizeof *t->idle);
+	t->slab = calloc(1, slab);
+	t->jobs = jobs ? calloc(lanes, sizeof *t->jobs) : NULL;
+	if (!t->lane || !t->idle || !t->slab || (jobs && !t->jobs)) {
+		free_lanes(t);
+		return -1;
 	}
-	ln->busy = ln->begun = 0;
-	t->idle[t->nidle++] = ln;
-}
-
-/* Stop the run: close out every task in flight, start no more (and, with
- * K loops, the others stop too). */
-static void abort_run(tasks *t)
-{
-	t->stopping = 1;
-	if (t->gm->g)
-		loopgroup_stop(t->gm->g);
-	for (size_t j = 0; j < t->nlanes; j++)
-		if (t->lane[j].busy && !t->lane[j].away)
-			close_out(&t->lane[j], ECANCELED, "cancelled: the run stopped");
-	loop_stop(t->l);
-}
-
-/* A registration for lane ln failed with rc (-errno). */
-static void failed(lane *ln, int rc)
-{
-	tasks *t = ln->t;
-	char why[MODEL_MSGLEN];
-	int limit = rc == -EMFILE || rc == -ENOSPC || rc == -ENOMEM;
-
-	if (*loop_error(t->l))
-		snprintf(why, sizeof why, "%s", loop_error(t->l));
-	else
-		snprintf(why, sizeof why, "%s: %s", t->r->model->kind->name, strerror(-rc));
-	model_fail(t->r, limit ? MODEL_LIMIT : MODEL_ERROR, "%s", why);
-	close_out(ln, -rc, why);
-	abort_run(t);
-}
-
-static void on_fd(loop *l, int fd, int ready, void *arg);
-static void on_timer(loop *l, void *arg);
-
-/* Register lane ln for what its task waits on next. 0 or -errno. */
-static int arm(lane *ln, const wl_wait *w)
-{
-	loop *l = ln->t->l;
-	int events = w->fd >= 0 ? w->events & (WL_READ | WL_WRITE) : 0;
-	int fd = events ? w->fd : -1, rc;
-
-	if (fd < 0 && !w->deadline_ns) {
-		loop_set_error(l, "%s: task %zu waits for nothing (no fd, no deadline)",
-			       ln->t->r->model->kind->name, ln->task);
-		return -EINVAL;
-	}
-	if (fd != ln->fd || events != ln->events) {
-		if (ln->fd >= 0 && ln->fd != fd) {
-			loop_watch(l, ln->fd, 0, NULL, NULL);
-			ln->fd = -1;
-			ln->events = 0;
-		}
-		/* On failure the loop still has what ln says. */
-		if (fd >= 0 && (rc = loop_watch(l, fd, events, on_fd, ln)) < 0)
-			return rc;
-		ln->fd = fd;
-		ln->events = events;
-	}
-	if (w->deadline_ns != ln->deadline) {
-		if (ln->timer)
-			loop_cancel(l, ln->timer);
-		ln->timer = 0;
-		ln->deadline = 0;
-		if (w->deadline_ns) {
-			int64_t id = loop_timer(l, w->deadline_ns, on_timer, ln);
-			if (id < 0)
-				return (int)id;
-			ln->timer = id;
-			ln->deadline = w->deadline_ns;
-		}
-	}
+	model_mem_populate(t->lane, lanes * sizeof *t->lane);
+	model_mem_populate(t->idle, lanes * sizeof *t->idle);
+	model_mem_populate(t->slab, slab);
+	model_mem_populate(t->jobs, jobs ? lanes * sizeof *t->jobs : 0);
 	return 0;
 }
 
-/* Hand lane ln's next call to the executor: its step's (state), or, for a
- * workload without a step, the whole task (NULL). */
-static void offload(lane *ln, void *state)
+int loop_tasks_prepare(model_run *r, const loop_backend *be)
 {
-	unregister(ln);
-	ln->job->job = (loop_job){ .task = ln->task, .lane = ln->lane, .state = state };
-	ln->away = 1;
-	ln->t->o->submit(ln->t->o->ctx, &ln->job->job);
-}
-
-/* Go on after a step returned rc: wait for what it asks, offload, or finish. */
-static void proceed(lane *ln, int rc, const wl_wait *w, wl_result *res)
-{
-	if (rc == WL_STEP_DONE)
-		finish(ln, res);
-	else if (rc == WL_STEP_OFFLOAD)
-		offload(ln, ln->state);
-	else if ((rc = arm(ln, w)) < 0)
-		failed(ln, rc);
-}
-
-/* One step of lane ln's task, then go on. Without an executor, OFFLOAD
- * means: call again, here and now (the loop waits meanwhile). */
-static void advance(lane *ln, int ready)
-{
-	wl_wait w = { .fd = -1 };
-	wl_result res = { 0 };
-	int rc = call_step(ln, ready, &w, &res);
-
-	while (rc == WL_STEP_OFFLOAD && !ln->t->o)
-		rc = call_step(ln, 0, &w, &res);
-	proceed(ln, rc, &w, &res);
-}
-
-/* A job handed back after the run stopped, or never handed back: what the
- * task got done counts, the rest is cancelled. */
-static void abandon(lane *ln)
-{
-	tasks *t = ln->t;
-	loop_job *j = &ln->job->job;
-
-	ln->away = 0;
-	if (j->state && j->ran && j->rc == WL_STEP_DONE) {
-		model_task_end(t->r, ln->task, &j->res);
-		ln->begun = 0;
-	}
-	close_out(ln, ECANCELED, "cancelled: the run stopped");
-}
-
-void loop_job_done(loop_job *j)
-{
-	lane *ln = ((lane_job *)j)->ln;
-
-	if (ln->t->stopping) {
-		abandon(ln);
-		return;
-	}
-	ln->away = 0;
-	if (!j->state)
-		release(ln); /* model_exec recorded it */
-	else
-		proceed(ln, j->rc, &j->next, &j->res);
-}
-
-static void on_fd(loop *l, int fd, int ready, void *arg)
-{
-	advance(arg, ready);
-}
-
-static void on_timer(loop *l, void *arg)
-{
-	lane *ln = arg;
-	ln->timer = 0;
-	ln->deadline = 0;
-	advance(ln, WL_TIMEOUT);
-}
-
-/* A workload without a step runs whole when its lane's turn comes. */
-static void run_inline(loop *l, void *arg)
-{
-	lane *ln = arg;
-	if (!ln->queued)
-		return; /* closed out since it was queued */
-	ln->queued = 0;
-	model_exec(ln->t->r, ln->task, ln->lane, &wl_io_blocking);
-	release(ln);
-}
-
-static void start(lane *ln, size_t i)
-{
-	tasks *t = ln->t;
-
-	ln->task = i;
-	ln->busy = 1;
-	if (!t->k->step && t->o) {
-		offload(ln, NULL);
-		return;
-	}
-	if (!t->k->step) {
-		/* Ready at once: it runs in this turn's ready queue, with the
-		 * other tasks ready now and those their ends start, without a
-		 * backend wait (a system call) between one and the next. */
-		int rc = loop_soon(t->l, run_inline, ln);
-		if (rc < 0)
-			failed(ln, rc);
-		else
-			ln->queued = 1;
-		return;
-	}
-	ln->begun = 1;
-	model_task_begin(t->r, ln->task, ln->lane);
-	memset(ln->state, 0, t->k->state_size);
-	advance(ln, 0);
-}
-
-/* Start tasks on idle lanes. Re-entered from a task that ends at once, it
- * leaves the work to the outer call: no recursion per task. */
-static void fill(tasks *t)
-{
-	size_t i;
-
-	if (t->filling)
-		return;
-	t->filling = 1;
-	while (t->nidle && !t->stopping && atomic_load(&t->r->table->status) == MODEL_OK &&
-	       loopgroup_next(t->gm, &t->next, t->r->n, &i))
-		start(t->idle[--t->nidle], i);
-	t->filling = 0;
-	/* K loops: a run failed in any of them stops this one */
-	if (t->gm->g && !t->stopping && atomic_load(&t->r->table->status) != MODEL_OK)
-		abort_run(t);
-}
-
-/* Another loop of the run failed: stop this one too. */
-static void on_wake(loop *l, int fd, int ready, void *arg)
-{
-	loopgroup_woken(((tasks *)arg)->gm);
-	abort_run(arg);
-}
-
-static int run_on(tasks *t, const loop_backend *be, size_t lanes)
-{
-	model_run *r = t->r;
 	char err[MODEL_MSGLEN];
-	int rc;
+	size_t lanes = r->c < r->n ? r->c : r->n;
+	warm *w;
 
-	t->l = loop_new(be, lanes + 16, lanes, err, sizeof err);
-	if (!t->l) {
-		int limit = errno == EMFILE || errno == ENFILE || errno == ENOMEM;
-		return model_fail(r, limit ? MODEL_LIMIT : MODEL_ERROR, "%s", err);
+	if (!lanes)
+		return MODEL_OK; /* the run says what is wrong, or has nothing to do */
+	lanes /= loopgroup_count(r, lanes); /* loop 0's share, as loopgroup_run splits */
+	if (!(w = calloc(1, sizeof *w)) || alloc_lanes(&w->t, r, lanes, 0) < 0) {
+		free(w);
+		return MODEL_OK; /* the run tries again, and says so if it fails */
 	}
-	for (size_t j = lanes; j-- > 0;) {
-		t->lane[j] = (lane){ .t = t, .lane = (int)(t->gm->lane0 + j), .fd = -1 };
-		t->lane[j].state = t->slab + j * t->stride;
-		if (t->jobs) {
-			t->lane[j].job = &t->jobs[j];
-			t->jobs[j].ln = &t->lane[j];
-		}
-		t->idle[t->nidle++] = &t->lane[j];
+	w->t.l = loop_new(be, lanes + 16, lanes, err, sizeof err);
+	if (!w->t.l) {
+		free_lanes(&w->t);
+		free(w);
+		return MODEL_OK; /* as above: the run's own loop_new names the limit */
 	}
-	t->nlanes = lanes;
-	if ((t->o && t->o->start(t->o->ctx, t->l) != MODEL_OK) ||
-	    (t->gm->g && loop_watch(t->l, t->gm->wake, WL_READ, on_wake, t) < 0 &&
-	     model_fail(r, MODEL_LIMIT, "%s", loop_error(t->l)))) {
-		loop_free(t->l);
-		return atomic_load(&r->table->status);
-	}
-	fill(t);
-	/* With an executor or K loops, all may be over before the loop runs. */
-	rc = (t->o || t->gm->g) && t->nidle == t->nlanes ? 0 : loop_run(t->l);
-	if (rc < 0) {
-		if (*loop_error(t->l))
-			model_fail(r, MODEL_ERROR, "%s", loop_error(t->l));
-		else
-			model_fail(r, MODEL_ERROR, "%s: wait: %s", be->name, strerror(-rc));
-		abort_run(t);
-	}
-	if (t->o) {
-		t->o->stop(t->o->ctx);
-		t->stopping = 1;
-		for (size_t j = 0; j < lanes; j++)
-			if (t->lane[j].away)
-				abandon(&t->lane[j]);
-	}
-	loop_free(t->l);
-	return atomic_load(&r->table->status);
+	w->be = be;
+	w->lanes = lanes;
+	r->prep = w;
+	return MODEL_OK;
 }
 
 int loop_run_tasks(model_run *r, const loop_backend *be)
@@ -408,6 +96,7 @@ typedef struct {
 	model_run *r;
 	const loop_backend *be;
 	const loop_offload *o;
+	warm *w; /* loop 0's part, made before t0, or NULL */
 } run_args;
 
 /* One loop's share of the run (all of it, with one loop). */
@@ -415,35 +104,41 @@ static int run_member(loopgroup_member *gm, void *arg)
 {
 	run_args *a = arg;
 	model_run *r = a->r;
-	const loop_offload *o = a->o;
-	const wl_kind *k = r->wl->kind;
-	tasks t = { .r = r, .k = k, .o = o, .gm = gm };
-	size_t lanes = gm->lanes;
+	tasks t = { 0 };
 	int rc;
 
-	t.stride = k->step ? (k->state_size + 15) / 16 * 16 : 0;
-	t.lane = calloc(lanes, sizeof *t.lane);
-	t.idle = calloc(lanes, sizeof *t.idle);
-	t.slab = calloc(lanes, t.stride ? t.stride : 1);
-	t.jobs = o ? calloc(lanes, sizeof *t.jobs) : NULL;
-	model_mem_populate(t.lane, lanes * sizeof *t.lane);
-	model_mem_populate(t.idle, lanes * sizeof *t.idle);
-	model_mem_populate(t.slab, lanes * (t.stride ? t.stride : 1));
-	model_mem_populate(t.jobs, o ? lanes * sizeof *t.jobs : 0);
-	if (t.lane && t.idle && t.slab && (t.jobs || !o))
-		rc = run_on(&t, a->be, lanes);
-	else
-		rc = model_fail(r, MODEL_LIMIT, "%s: calloc ENOMEM for %zu tasks in flight",
-				r->model->kind->name, lanes);
-	free(t.lane);
-	free(t.idle);
-	free(t.slab);
-	free(t.jobs);
+	if (gm->index == 0 && a->w && a->w->be == a->be && a->w->lanes == gm->lanes && !a->o) {
+		t = a->w->t;
+		free(a->w);
+		a->w = NULL;
+	} else if (alloc_lanes(&t, r, gm->lanes, a->o != NULL) < 0) {
+		return model_fail(r, MODEL_LIMIT, "%s: calloc ENOMEM for %zu tasks in flight",
+				  r->model->kind->name, gm->lanes);
+	}
+	t.r = r;
+	t.k = r->wl->kind;
+	t.o = a->o;
+	t.gm = gm;
+	rc = looplane_run(&t, a->be, gm->lanes);
+	free_lanes(&t);
 	return rc;
 }
 
 int loop_run_tasks_offload(model_run *r, const loop_backend *be, const loop_offload *o)
 {
-	run_args a = { r, be, o };
-	return loopgroup_run(r, run_member, &a);
+	run_args a = { r, be, o, r->prep };
+	int rc;
+
+	r->prep = NULL;
+	rc = loopgroup_run(r, run_member, &a);
+	if (a.w) { /* no loop took it: N or C was 0, or it did not fit */
+		free_lanes(&a.w->t);
+		free(a.w);
+	}
+	return rc;
+}
+
+void loop_job_done(loop_job *j)
+{
+	looplane_job_done(j);
 }

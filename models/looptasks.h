@@ -19,6 +19,12 @@
  * number in the same call; under epoll:et=1 a step handed WL_READ/WL_WRITE
  * reads/writes until EAGAIN before waiting on that fd again. */
 int loop_run_tasks(model_run *r, const loop_backend *be);
+/* A model's prepare: before t0, make loop 0's lanes and its loop on backend
+ * be, with every page of them mapped (a warm executor; looptasks.c says
+ * why), for loop_run_tasks to take from r->prep. Always MODEL_OK: what it
+ * cannot make, the run makes, and reports if that fails too. A model that
+ * runs loop_run_tasks leaves r->prep NULL or to this. */
+int loop_tasks_prepare(model_run *r, const loop_backend *be);
 
 /* An executor hook for loop_run_tasks_offload (hybrid.c): where a step that
  * said WL_STEP_OFFLOAD runs next, and where a task of a workload without a

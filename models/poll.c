@@ -158,9 +158,15 @@ static int poll_run(model_run *r)
 	return loop_run_tasks(r, &loop_backend_poll);
 }
 
+static int poll_prepare(model_run *r)
+{
+	return loop_tasks_prepare(r, &loop_backend_poll); /* warm: looptasks.c */
+}
+
 const model_kind model_poll = {
 	.name = "poll",
 	.summary = "event loop on poll(): any fd number, O(fds watched) per round",
 	.opts = NULL,
 	.run = poll_run,
+	.prepare = poll_prepare,
 };

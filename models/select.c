@@ -112,9 +112,15 @@ static int select_run(model_run *r)
 	return loop_run_tasks(r, &loop_backend_select);
 }
 
+static int select_prepare(model_run *r)
+{
+	return loop_tasks_prepare(r, &loop_backend_select); /* warm: looptasks.c */
+}
+
 const model_kind model_select = {
 	.name = "select",
 	.summary = "event loop on select(): O(maxfd) per round, fds below FD_SETSIZE only",
 	.opts = NULL,
 	.run = select_run,
+	.prepare = select_prepare,
 };

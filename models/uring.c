@@ -356,8 +356,13 @@ static const model_opt_def uring_opts[] = {
 	{ 0 },
 };
 
-/* Before t0: is io_uring there at all? Not: the run is a limit. */
-static int uring_prepare(model_run *r)
+static const loop_backend *uring_backend(const model_run *r)
+{
+	return model_opt(r->model, "multishot") ? &loop_backend_uring : &loop_backend_uring_once;
+}
+
+/* Is io_uring there at all? Not: the run is a limit. */
+static int uring_check(model_run *r)
 {
 	char why[MODEL_MSGLEN];
 	if (uring_available(why, sizeof why) < 0)
@@ -365,13 +370,19 @@ static int uring_prepare(model_run *r)
 	return MODEL_OK;
 }
 
+/* Before t0: the check, then the ring and the lanes (warm: looptasks.c). */
+static int uring_prepare(model_run *r)
+{
+	int rc = uring_check(r);
+	return rc == MODEL_OK ? loop_tasks_prepare(r, uring_backend(r)) : rc;
+}
+
 static int uring_run(model_run *r)
 {
-	int rc = uring_prepare(r); /* known by now: no system call */
+	int rc = uring_check(r); /* known by now: no system call */
 	if (rc != MODEL_OK)
 		return rc;
-	return loop_run_tasks(r, model_opt(r->model, "multishot") ? &loop_backend_uring
-								 : &loop_backend_uring_once);
+	return loop_run_tasks(r, uring_backend(r));
 }
 
 const model_kind model_uring = {

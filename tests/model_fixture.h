@@ -44,7 +44,8 @@ static inline void model_make(model_spec *m, const char *name, int64_t stack)
 }
 
 /* One run as the harness makes it: the workload's begin on a copy of w (a
- * failure recorded as the runner records it), t0, run(), end, on a fresh table. */
+ * failure recorded as the runner records it), the model's prepare, t0,
+ * run(), end, on a fresh table. */
 static inline int run_in(const model_spec *m, const wl_spec *w, model_table *t, unsigned c)
 {
 	wl_spec run = *w;
@@ -54,6 +55,10 @@ static inline int run_in(const model_spec *m, const wl_spec *w, model_table *t, 
 	if (rc != 0)
 		return model_fail(&r, rc == EMFILE || rc == ENFILE ? MODEL_LIMIT : MODEL_ERROR,
 				  "%s", err);
+	if (m->kind->prepare && (rc = m->kind->prepare(&r)) != MODEL_OK) {
+		wl_end(&run);
+		return rc;
+	}
 	t->t0_ns = wl_now_ns();
 	rc = m->kind->run(&r);
 	wl_end(&run);
