@@ -27,6 +27,7 @@
  * limit, coro_limits.c; the coroutines themselves, coroutine.c.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/coro_limits.h"
@@ -76,30 +77,51 @@ static coroutine_pool *pool_for(const model_run *r)
  * process's one (coro_limits.h): with loops=K, loop 0's; the other loops'
  * threads have no signal stack of their own, so an overflow there is a
  * plain SIGSEGV. */
-static int run_on_loop(model_run *r, coroutine_pool *pool, const loopgroup_member *m)
+static int run_on_loop(model_run *r, coroutine_pool *pool, const loopgroup_member *m, loop *l,
+		       void *lanes)
 {
 	char err[MODEL_MSGLEN];
 	int rc;
 
-	loop *l = loop_new(&loop_backend_epoll, m->lanes + 16, m->lanes, err, sizeof err);
-	if (!l) {
+	if (!l && !(l = loop_new(&loop_backend_epoll, m->lanes + 16, m->lanes, err, sizeof err))) {
+		free(lanes);
 		int limit = errno == EMFILE || errno == ENFILE || errno == ENOMEM;
 		return model_fail(r, limit ? MODEL_LIMIT : MODEL_ERROR, "%s", err);
 	}
 	if (m->index == 0 && coro_limits_guard_on(pool) < 0) {
 		rc = model_fail(r, MODEL_ERROR, "coro: signal stack: %s", strerror(errno));
 	} else {
-		rc = coro_sched_run(r, l, pool, m);
+		rc = coro_sched_run(r, l, pool, m, lanes);
+		lanes = NULL;
 		if (m->index == 0)
 			coro_limits_guard_off();
 	}
 	loop_free(l);
+	free(lanes); /* the run never got to take them */
 	return rc;
+}
+
+/* Loop 0's part, made before t0 (coro_prepare), or by the run. */
+typedef struct {
+	coroutine_pool *pool;
+	loop *l;       /* or NULL */
+	void *lanes;   /* coro_sched_lanes, or NULL */
+	size_t nlanes; /* what they are for */
+} coro_warm;
+
+static void warm_free(coro_warm *w)
+{
+	if (!w)
+		return;
+	coroutine_pool_free(w->pool);
+	loop_free(w->l);
+	free(w->lanes);
+	free(w);
 }
 
 typedef struct {
 	model_run *r;
-	coroutine_pool *prep; /* loop 0's pool, mapped before t0, or NULL */
+	coro_warm *prep; /* loop 0's, made before t0, or NULL */
 } coro_args;
 
 /* One loop's share of the run. A pool belongs to one thread: loop 0 takes
@@ -107,18 +129,26 @@ typedef struct {
 static int coro_loop(loopgroup_member *m, void *arg)
 {
 	coro_args *a = arg;
-	coroutine_pool *pool = m->index == 0 ? a->prep : NULL;
+	coro_warm none = { 0 }, *w = m->index == 0 && a->prep ? a->prep : &none;
+	coroutine_pool *pool = w->pool;
 	int rc;
 
-	if (m->index == 0)
-		a->prep = NULL;
+	if (w->nlanes != m->lanes) { /* made for another split: the pool still serves */
+		loop_free(w->l);
+		free(w->lanes);
+		w->l = w->lanes = NULL;
+	}
 	if (!pool && (pool = pool_for(a->r)) && m->index > 0)
 		coroutine_pool_reserve(pool, coro_limits_stacks_fit(pool, m->lanes));
 	if (pool)
-		rc = run_on_loop(a->r, pool, m);
+		rc = run_on_loop(a->r, pool, m, w->l, w->lanes);
 	else
 		rc = model_fail(a->r, MODEL_LIMIT, "coro: calloc ENOMEM for %zu lanes", m->lanes);
 	coroutine_pool_free(pool);
+	if (w != &none) {
+		free(w);
+		a->prep = NULL;
+	}
 	return rc;
 }
 
@@ -129,21 +159,33 @@ static int coro_run_model(model_run *r)
 
 	r->prep = NULL;
 	rc = loopgroup_run(r, coro_loop, &a);
-	coroutine_pool_free(a.prep); /* N or C was 0: no loop took it */
+	warm_free(a.prep); /* N or C was 0: no loop took it */
 	return rc;
 }
 
-/* Before t0: a pool with a stack for every lane already carved (with
- * mprotect guards, as many as vm.max_map_count leaves room for), so the
- * makespan measures running coroutines, not mmap. With loops=K, loop 0's
- * lanes only (the first of K shares). */
+/* Before t0 (a warm executor, as looptasks.c explains): loop 0's pool with
+ * a stack for every lane already carved (with mprotect guards, as many as
+ * vm.max_map_count leaves room for), its loop and its lanes, every page
+ * mapped, so the makespan measures running coroutines, not mmap and first
+ * touches. With loops=K, loop 0's lanes only (the first of K shares). */
 static int coro_prepare(model_run *r)
 {
+	char err[MODEL_MSGLEN];
 	size_t lanes = r->c < r->n ? r->c : r->n;
-	coroutine_pool *p = pool_for(r);
-	if (p)
-		coroutine_pool_reserve(p, coro_limits_stacks_fit(p, lanes / loopgroup_count(r, lanes)));
-	r->prep = p;
+	coro_warm *w = calloc(1, sizeof *w);
+
+	if (!w || !(w->pool = pool_for(r))) {
+		free(w);
+		return MODEL_OK; /* the run tries again and names the limit */
+	}
+	lanes /= loopgroup_count(r, lanes);
+	coroutine_pool_reserve(w->pool, coro_limits_stacks_fit(w->pool, lanes));
+	if (lanes) {
+		w->nlanes = lanes;
+		w->l = loop_new(&loop_backend_epoll, lanes + 16, lanes, err, sizeof err);
+		w->lanes = coro_sched_lanes(lanes);
+	}
+	r->prep = w;
 	return MODEL_OK;
 }
 

@@ -342,7 +342,15 @@ static void cancel_parked(coro_sched *s, size_t lanes)
 	}
 }
 
-int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, const loopgroup_member *m)
+void *coro_sched_lanes(size_t lanes)
+{
+	coro_lane *ln = calloc(lanes ? lanes : 1, sizeof *ln);
+	model_mem_populate(ln, lanes * sizeof *ln); /* not a fault a page, later */
+	return ln;
+}
+
+int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, const loopgroup_member *m,
+		   void *lanes_mem)
 {
 	coro_sched sched = { .r = r,
 			     .l = l,
@@ -353,9 +361,8 @@ int coro_sched_run(model_run *r, loop *l, coroutine_pool *pool, const loopgroup_
 	coro_sched *s = &sched;
 	int rc;
 
-	if (!(s->lane = calloc(lanes, sizeof *s->lane)))
+	if (!(s->lane = lanes_mem ? lanes_mem : coro_sched_lanes(lanes)))
 		return model_fail(r, MODEL_LIMIT, "coro: calloc ENOMEM for %zu lanes", lanes);
-	model_mem_populate(s->lane, lanes * sizeof *s->lane); /* not a fault a page, later */
 	for (size_t k = 0; k < lanes; k++) {
 		coro_lane *ln = &s->lane[k];
 		*ln = (coro_lane){ .s = s, .lane = (int)(m->lane0 + k), .fd = -1 };

@@ -1,8 +1,10 @@
-/* test_loopwarm.c - a warm executor: the loop models make loop 0's loop and lanes before t0. */
+/* test_loopwarm.c - a warm executor: the loop models and coro make loop 0's loop and lanes before
+ * t0. */
 /* loop_tasks_prepare makes the loop (its backend is created once, counted by a backend that wraps
  * epoll's) and the run takes it instead of making another; every task still runs once. With
  * loops=2 the run makes the second loop only. A prepared loop for another backend, or none at
- * all (N or C 0, a test that calls run() alone), is made at the run, and nothing leaks (fds). */
+ * all (N or C 0, a test that calls run() alone), is made at the run, and nothing leaks (fds).
+ * coro's, made for another C, leaves the run correct. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +149,35 @@ static void test_no_lanes_nothing_prepared(void **state)
 	assert_int_equal(count_dir("/proc/self/fd"), fds0);
 }
 
+/* coro makes loop 0's pool, loop and lanes ahead: a run takes them; one
+ * whose split changed since (C here) uses the pool and makes the rest; one
+ * with nothing to run frees them. No fd is left either way. */
+static void test_coro_prepared(void **state)
+{
+	size_t fds0 = count_dir("/proc/self/fd");
+	const model_kind *coro = model_find("coro");
+	const unsigned cs[] = { 40, 25 }; /* at the run; prepared for 40 */
+	assert_non_null(coro);
+	for (size_t j = 0; j < 2; j++) {
+		run_kit k;
+		kit_make(&k, "coro", "sleep:ms=1", 120, 40);
+		assert_int_equal(coro->prepare(&k.r), MODEL_OK);
+		assert_non_null(k.r.prep);
+		k.r.c = cs[j];
+		k.t->t0_ns = wl_now_ns();
+		int rc = coro->run(&k.r);
+		assert_null(k.r.prep);
+		check_all_once(k.t, "coro", 120, cs[j], rc);
+		kit_free(&k);
+	}
+	run_kit k;
+	kit_make(&k, "coro", "null", 0, 4);
+	assert_int_equal(coro->prepare(&k.r), MODEL_OK);
+	assert_int_equal(coro->run(&k.r), MODEL_OK);
+	kit_free(&k);
+	assert_int_equal(count_dir("/proc/self/fd"), fds0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_two_loops_prepare_the_first),
 		cmocka_unit_test(test_other_backend_makes_its_own),
 		cmocka_unit_test(test_no_lanes_nothing_prepared),
+		cmocka_unit_test(test_coro_prepared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
