@@ -41,7 +41,7 @@ struct coro_sched {
 	size_t next;                /* the next task to start (one loop) */
 	const loopgroup_member *gm; /* gm->g: one of K loops */
 	size_t busy;                /* lanes with a coroutine */
-	int fault;   /* CONCBENCH_FAULT_SPAWN is set: tests of the limit path */
+	int fault;                  /* CONCBENCH_FAULT_SPAWN is set: tests of the limit path */
 	/* Lanes that yielded, in order; turn: their turn is in the loop's ready
 	 * queue (1) or a timer for after the fds (the timer's id). */
 	coro_lane *run_head, **run_tail;

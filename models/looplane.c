@@ -359,4 +359,3 @@ int looplane_run(tasks *t, const loop_backend *be, size_t lanes)
 	t->l = NULL;
 	return atomic_load(&r->table->status);
 }
-

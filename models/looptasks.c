@@ -69,7 +69,7 @@ int loop_tasks_prepare(model_run *r, const loop_backend *be)
 	warm *w;
 
 	if (!lanes)
-		return MODEL_OK; /* the run says what is wrong, or has nothing to do */
+		return MODEL_OK;            /* the run says what is wrong, or has nothing to do */
 	lanes /= loopgroup_count(r, lanes); /* loop 0's share, as loopgroup_run splits */
 	if (!(w = calloc(1, sizeof *w)) || alloc_lanes(&w->t, r, lanes, 0) < 0) {
 		free(w);
