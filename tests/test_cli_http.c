@@ -57,6 +57,23 @@ static void test_http_refused(void **st)
 	USAGE("--bogus", "serve", "--bogus");
 }
 
+/* A fetch fits an 8 KiB coroutine stack: what recv() reads goes to a buffer
+ * per thread, not to 4 KiB of each task's stack (a page more for each of
+ * 1,000 coroutines to fault in). Below that the run stops with the
+ * overflow message, so the figure stays true. */
+static void test_http_small_stack(void **st)
+{
+	result *r = RUN("run", "-w", "http:delay_ms=1,size=64k", "-m", "coro:stack=8k", "-n", "6",
+			"-c", "3", "--reps", "1", "-o", tmpdir, "--name", "small", "--no-plot");
+	assert_int_equal(r->code, 0);
+	assert_null(strstr(r->err, "overflow"));
+	r = RUN("run", "-w", "http:delay_ms=1,size=64k", "-m", "coro:stack=4k", "-n", "2", "-c",
+		"2", "--reps", "1", "-o", tmpdir, "--name", "tiny", "--no-plot");
+	assert_int_equal(r->code, 1); /* the run's process exited 70, the sweep goes on */
+	assert_non_null(strstr(r->err, "coroutine stack overflow (stack=4k)"));
+	assert_non_null(strstr(r->out, "exited with 70"));
+}
+
 /* Every model x every workload in one sweep: one run digest per workload. */
 static void test_every_model_every_workload(void **st)
 {
@@ -84,6 +101,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_http_bundled),
 		cmocka_unit_test(test_http_refused),
+		cmocka_unit_test(test_http_small_stack),
 		cmocka_unit_test(test_every_model_every_workload),
 	};
 	return cmocka_run_group_tests_name("cli_http", tests, setup, teardown);
