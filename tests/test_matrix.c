@@ -183,6 +183,39 @@ static void test_not_worst(void **st)
 	assert_non_null(strstr(m.msg, "by 548%"));
 }
 
+/* A model with options names itself in a row: its ':' is not the one that
+ * ends the row (that one has a blank after it), and the row's models are
+ * matched as written, so epoll and epoll:loops=2 are told apart. */
+static void test_model_with_options(void **st)
+{
+	(void)st;
+	res_run runs[] = { mk("epoll", "fib", 0.40, 4000), mk("epoll:loops=2", "fib", 0.21, 4100),
+			   mk("prefork", "fib", 0.22, 9000), mk("sequential", "fib", 0.41, 3000) };
+	expr_row r = row("makespan(* on fib) best epoll:loops=2|prefork beats epoll by 50% : a "
+			 "loop per core: CPU work on both");
+	assert_int_equal(r.nchoice, 2);
+	assert_string_equal(r.choice[0], "epoll:loops=2");
+	assert_string_equal(r.beats[0], "epoll");
+	assert_string_equal(r.label, "a loop per core: CPU work on both");
+	verdict_mx m = matrix_row(&r, runs, N_ELEMS(runs));
+	assert_int_equal(m.v, VERDICT_REPRODUCED);
+	/* epoll's figure is epoll's own runs, not those of epoll:loops=2 too */
+	assert_int_equal(m.n, 4);
+	assert_string_equal(m.m[2].model, "epoll");
+	assert_true(m.m[2].value == 0.40);
+	runs[1].makespan_s = 0.39; /* one loop's worth: epoll is not beaten */
+	runs[2].makespan_s = 0.39;
+	m = matrix_row(&r, runs, N_ELEMS(runs));
+	assert_int_equal(m.v, VERDICT_NOT_REPRODUCED);
+	/* the row still needs its ': CLASS' */
+	expr_row bad;
+	char err[256] = "";
+	assert_int_equal(expr_parse_row("makespan(* on fib) best epoll:loops=2", &bad, err,
+					sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "': CLASS'"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_cpu_contrast),
 		cmocka_unit_test(test_not_worst),
+		cmocka_unit_test(test_model_with_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,8 +172,10 @@ static int parse_term(const char **pp, expr_term *t, int star, char *err, size_t
 	return 0;
 }
 
-/* The text before a ':' that is outside parentheses (a ':' inside belongs to
- * a model or workload spec, threads:stack=64k), and the text after it. */
+/* The text before the ':' that ends the expression, and the text after it:
+ * the first ':' outside parentheses with a blank or the end after it. One
+ * inside belongs to a model or workload spec (makespan(threads:stack=64k)),
+ * as does one with a name after it outside (best epoll:loops=2). */
 static int split_why(const char *text, char *expr, size_t exprlen, char *why, size_t whylen)
 {
 	const char *colon = NULL;
@@ -185,7 +187,7 @@ static int split_why(const char *text, char *expr, size_t exprlen, char *why, si
 			c = close;
 			continue;
 		}
-		if (*c == ':') {
+		if (*c == ':' && (!c[1] || isspace((unsigned char)c[1]))) {
 			colon = c;
 			break;
 		}

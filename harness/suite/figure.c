@@ -14,10 +14,17 @@
 #include "harness/run/metric.h"
 #include "harness/run/stats.h"
 
-int figure_model_matches(const char *run_model, const char *want)
+int figure_model_matches(const char *run_model, const char *want, const res_run *runs, size_t n)
 {
 	size_t l = strlen(want);
-	return !strcmp(run_model, want) || (!strncmp(run_model, want, l) && run_model[l] == ':');
+	if (!strcmp(run_model, want))
+		return 1;
+	if (strncmp(run_model, want, l) != 0 || run_model[l] != ':')
+		return 0;
+	for (size_t i = 0; i < n; i++) /* "epoll" beside "epoll:loops=2" is epoll itself */
+		if (!strcmp(runs[i].model, want))
+			return 0;
+	return 1;
 }
 
 /* Is the item (l bytes at item) one of the comma-separated items of list? */
@@ -91,7 +98,7 @@ static int ambiguous(const expr_term *t, const char *model, const res_run *runs,
 {
 	const res_run *first = NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (!figure_model_matches(runs[i].model, model) ||
+		if (!figure_model_matches(runs[i].model, model, runs, n) ||
 		    !figure_workload_matches(&runs[i], t->workload))
 			continue;
 		if (!first)
@@ -154,7 +161,7 @@ double figure_value(const expr_term *t, const char *model, const res_run *runs, 
 	}
 	const res_run *first = NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (!figure_model_matches(runs[i].model, model) || runs[i].concurrency != c ||
+		if (!figure_model_matches(runs[i].model, model, runs, n) || runs[i].concurrency != c ||
 		    !figure_term_matches(t, &runs[i]))
 			continue;
 		if (!first)

@@ -11,9 +11,10 @@
 #include "harness/run/result.h"
 #include "harness/suite/expr.h"
 
-/* Does a run's model (as written: "threads:stack=64k") match want ("threads",
- * or the same text)? */
-int figure_model_matches(const char *run_model, const char *want);
+/* Does a run's model (as written: "threads:stack=64k") match want: the same
+ * text, or the name before its ':' ("threads") when none of the n runs is
+ * of want as written (so "epoll" beside "epoll:loops=2" is epoll alone)? */
+int figure_model_matches(const char *run_model, const char *want, const res_run *runs, size_t n);
 /* Does run r belong to the workload want names ("" : any; "fib"; or
  * "switch:mode=pipe", the kind and parameters the run must have)? */
 int figure_workload_matches(const res_run *r, const char *want);

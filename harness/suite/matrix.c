@@ -65,7 +65,7 @@ verdict_mx matrix_row(const expr_row *row, const res_run *runs, size_t n)
 	int pick = -1;
 	for (int k = 0; k < r.n && pick < 0; k++)
 		for (int j = 0; j < row->nchoice; j++)
-			if (figure_model_matches(r.m[k].model, row->choice[j]))
+			if (figure_model_matches(r.m[k].model, row->choice[j], runs, n))
 				pick = k;
 	char bv[64], pv[64];
 	metric_format(t->metric, best, bv, sizeof bv);
@@ -90,11 +90,15 @@ verdict_mx matrix_row(const expr_row *row, const res_run *runs, size_t n)
 	return r;
 }
 
-/* Where model is among r's figures (best first), or -1. */
+/* Where model is among r's figures (best first), or -1: the model as
+ * written if it ran, else the first whose name before ':' it is. */
 static int rank_of(const verdict_mx *r, const char *model)
 {
 	for (int k = 0; k < r->n; k++)
-		if (figure_model_matches(r->m[k].model, model))
+		if (!strcmp(r->m[k].model, model))
+			return k;
+	for (int k = 0; k < r->n; k++)
+		if (figure_model_matches(r->m[k].model, model, NULL, 0))
 			return k;
 	return -1;
 }

@@ -42,7 +42,8 @@
  *                (voluntary+involuntary); each the median over the ok reps of
  *                MODEL at concurrency C (default: the largest C the workload
  *                ran at). MODEL matches a model as written, or its name
- *                before ':'. WORKLOAD is a kind (switch) or a kind and
+ *                before ':' when no run is of it as written (epoll beside
+ *                epoll:loops=2 is epoll alone). WORKLOAD is a kind (switch) or a kind and
  *                params the run's params must include (switch:mode=pipe);
  *                a term must pick out one workload, else it is n/a as
  *                ambiguous. delay is the workload's delay_ms or ms parameter
@@ -53,6 +54,8 @@
  *   matrix       METRIC(*[@C] on WORKLOAD) best MODEL[|MODEL...] [within P%]
  *                [beats MODEL[|MODEL...] by P%] [not worst MODEL[|MODEL...]]
  *                : CLASS -- a row of a decision matrix: every model's figure
+ *                (the ':' before CLASS has a blank after it; a model may have
+ *                options: best epoll:loops=2)
  *                for that workload, best first; reproduced when one of the
  *                named models is the best or within P% of it (default 10;
  *                within P% is the row's tie rule), and the contrast holds:

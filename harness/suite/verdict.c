@@ -67,7 +67,7 @@ static size_t term_sample(const expr_term *t, unsigned c, const res_run *runs, s
 	size_t k = 0;
 	*v = malloc((n ? n : 1) * sizeof **v);
 	for (size_t i = 0; *v && i < n; i++) {
-		if (!figure_model_matches(runs[i].model, t->model) || runs[i].concurrency != c ||
+		if (!figure_model_matches(runs[i].model, t->model, runs, n) || runs[i].concurrency != c ||
 		    !figure_term_matches(t, &runs[i]) || strcmp(runs[i].status, "ok"))
 			continue;
 		double x = metric_value(t->metric, &runs[i]);
