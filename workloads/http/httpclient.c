@@ -67,6 +67,7 @@ static void close_fd(struct httpclient_task *t)
 		close(t->fd);
 	t->fd = -1;
 	t->phase = T_START;
+	t->unconfirmed = 0;
 }
 
 static int task_fail(struct httpclient_task *t, wl_result *r, int err, const char *fmt, ...)
@@ -102,21 +103,30 @@ static int task_connect(const struct httpcfg *c, struct httpclient_task *t, wl_r
 	if (t->fd < 0) /* EMFILE, ENFILE: the model reports a limit */
 		return task_fail(t, r, errno, "socket: %s", strerror(errno));
 	t->phase = T_CONNECTING;
-	t->reused = 0;
+	t->reused = t->unconfirmed = 0;
 	setsockopt(t->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* as urllib3 */
 	if (connect(t->fd, (const struct sockaddr *)&c->addr, sizeof c->addr) == 0)
 		return begin_exchange(t);
-	if (errno == EINPROGRESS)
-		return WL_WRITE;
+	if (errno == EINPROGRESS) {
+		/* Send at once rather than wait to be told the handshake is
+		 * done: over loopback or a LAN it often is by now (the kernel
+		 * ran the peer's half inside connect), and if not, send says
+		 * EAGAIN and the task waits to write, as it would have. It
+		 * saves a wait, a registration and getsockopt a fetch, and
+		 * puts the request out while the loop is still starting other
+		 * tasks. A refused connection shows as send's error. */
+		t->unconfirmed = 1;
+		return begin_exchange(t);
+	}
 	return task_fail(t, r, errno, "connect to %s: %s", c->authority, strerror(errno));
 }
 
 static const char *phase_name(const struct httpclient_task *t)
 {
-	return t->phase == T_CONNECTING ? "connect"
-	       : t->phase == T_SENDING  ? "sending"
-	       : t->parser.head_done    ? "reading the body"
-					: "waiting for the reply";
+	return t->phase == T_CONNECTING || t->unconfirmed ? "connect"
+	       : t->phase == T_SENDING                    ? "sending"
+	       : t->parser.head_done                      ? "reading the body"
+							  : "waiting for the reply";
 }
 
 /* Past the deadline (set once the task has started)? */
@@ -222,6 +232,18 @@ static const char *request_head(const struct httpcfg *c, size_t i, char *buf, si
 	return buf;
 }
 
+/* A connection whose handshake failed (err from the first send, or what
+ * the socket says when that is only EPIPE): the task fails as a refused
+ * connect does. */
+static int connect_failed(const struct httpcfg *c, struct httpclient_task *t, wl_result *r, int err)
+{
+	int so = 0;
+	socklen_t len = sizeof so;
+	if (err == EPIPE && getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &so, &len) == 0 && so)
+		err = so;
+	return task_fail(t, r, err, "connect to %s: %s", c->authority, strerror(err));
+}
+
 /* Send the head, then the body (a POST's), as the socket takes them: t->sent
  * counts both, so a step resumes where the last one stopped. The head is
  * made again each step (it is small); the body goes from c->body itself. */
@@ -244,12 +266,15 @@ static int task_send(const struct httpcfg *c, size_t i, struct httpclient_task *
 		struct msghdr m = { .msg_iov = iov, .msg_iovlen = k };
 		ssize_t n = sendmsg(t->fd, &m, MSG_NOSIGNAL);
 		if (n >= 0) {
+			t->unconfirmed = 0;
 			t->sent += (size_t)n;
 			if (t->sent < len && past_deadline(t)) /* the server keeps taking */
 				return timed_out(c, t, r);
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			return WL_WRITE;
 		} else if (errno != EINTR) {
+			if (t->unconfirmed) /* the handshake failed: ECONNREFUSED... */
+				return connect_failed(c, t, r, errno);
 			if (stale(c, t, errno))
 				return retry_fresh(c, t, r);
 			if (c->body && t->sent >= hlen && (errno == EPIPE || errno == ECONNRESET)) {

@@ -32,9 +32,10 @@
 struct httpclient_task {
 	int phase;
 	int fd;
-	int reused;    /* fd came from the keep-alive pool, or was held */
-	int held;      /* c->hold: fd stays open here for the next GET */
-	int offloaded; /* httpclient_step_blocking: WL_STEP_OFFLOAD returned */
+	int reused;      /* fd came from the keep-alive pool, or was held */
+	int held;        /* c->hold: fd stays open here for the next GET */
+	int offloaded;   /* httpclient_step_blocking: WL_STEP_OFFLOAD returned */
+	int unconfirmed; /* connect() said EINPROGRESS and nothing was sent yet */
 	uint64_t deadline_ns;
 	size_t sent;
 	httpresp parser;
