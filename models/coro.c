@@ -73,10 +73,10 @@ static coroutine_pool *pool_for(const model_run *r)
 
 /* ---- the model ---- */
 
-/* The loop and the SIGSEGV guard around the scheduler. The guard is the
- * process's one (coro_limits.h): with loops=K, loop 0's; the other loops'
- * threads have no signal stack of their own, so an overflow there is a
- * plain SIGSEGV. */
+/* The loop (l, or made here) and the SIGSEGV guard around the scheduler.
+ * Every loop arms the guard on its own thread (coro_limits.h): its own
+ * signal stack, its pool among those the process-wide handler knows, so an
+ * overflow on any loop ends the run with the same message. */
 static int run_on_loop(model_run *r, coroutine_pool *pool, const loopgroup_member *m, loop *l,
 		       void *lanes)
 {
@@ -88,13 +88,12 @@ static int run_on_loop(model_run *r, coroutine_pool *pool, const loopgroup_membe
 		int limit = errno == EMFILE || errno == ENFILE || errno == ENOMEM;
 		return model_fail(r, limit ? MODEL_LIMIT : MODEL_ERROR, "%s", err);
 	}
-	if (m->index == 0 && coro_limits_guard_on(pool) < 0) {
+	if (coro_limits_guard_on(pool) < 0) {
 		rc = model_fail(r, MODEL_ERROR, "coro: signal stack: %s", strerror(errno));
 	} else {
 		rc = coro_sched_run(r, l, pool, m, lanes);
 		lanes = NULL;
-		if (m->index == 0)
-			coro_limits_guard_off();
+		coro_limits_guard_off();
 	}
 	loop_free(l);
 	free(lanes); /* the run never got to take them */

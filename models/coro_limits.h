@@ -14,11 +14,15 @@
 #include "models/coroutine.h"
 #include "models/model.h"
 
-/* Catch SIGSEGV on an alternate stack while a run uses pool p: a fault on one
- * of its guard pages prints "concbench: coroutine stack overflow ..." and
- * exits 70. One at a time per process. 0, or -1 with errno. */
+/* Catch SIGSEGV on an alternate stack, mapped for the calling thread, while
+ * it runs coroutines from pool p: a fault on a guard page of p, or of any
+ * pool another thread has armed the guard for at the time (loops=K: one a
+ * loop), prints "concbench: coroutine stack overflow ..." and exits 70;
+ * any other fault is a crash, as without it. The handler is the process's:
+ * the first thread to arm installs it. 0, or -1 with errno. */
 int coro_limits_guard_on(const coroutine_pool *p);
-/* Put back the SIGSEGV handling and signal stack from before. */
+/* The calling thread's part back: its pool unregistered, its signal stack
+ * the one from before; the last thread puts back the SIGSEGV handling. */
 void coro_limits_guard_off(void);
 
 /* How many of `want` stacks to carve from p ahead of a run: all of them,

@@ -1,12 +1,15 @@
 /* test_coro_model.c - the coro model runs each task once, as sequential does, or fails cleanly. */
 /* It resumes a coroutine from readiness or its deadline, turns a stack overflow into a clean
- * message and exit 70 under each kind of guard page, runs 100,000 coroutines on the default
- * stacks, and names vm.max_map_count when mprotect guards run out of mappings. */
+ * message and exit 70 under each kind of guard page, on loop 1's thread of loops=2 too, runs
+ * 100,000 coroutines on the default stacks, and names vm.max_map_count when mprotect guards
+ * run out of mappings. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/testutil.h"
@@ -158,16 +161,46 @@ static void deep_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 	r->digest = (uint64_t)deep(1 << 20);
 }
 
-/* One overflow in a child: its stderr must hold want, its exit be 70. With
- * no_madv, the kernel is taken to lack MADV_GUARD_INSTALL: mprotect guards. */
-static void overflow_case(const char *model, int no_madv, const char *want)
+/* With loops=2 and two tasks, deterministically on loop 1: the task on the
+ * calling thread (loop 0) waits, holding loop 0's one lane, so loop 1's
+ * thread takes the other and recurses, or with fault writes far from any
+ * stack (a plain crash). */
+static void off_main(int fault)
+{
+	if (syscall(SYS_gettid) == getpid()) {
+		for (int k = 0; k < 20000; k++) /* 20 s at most: loop 1 ends the run */
+			usleep(1000);
+		return;
+	}
+	volatile char *volatile nowhere = NULL;
+	if (fault)
+		nowhere[16] = 1;
+	else
+		deep(1 << 20);
+}
+
+static void deep_loop1(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
+{
+	off_main(0);
+}
+
+static void fault_loop1(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
+{
+	off_main(1);
+}
+
+/* Run `run` n times on c lanes in a child; its wait status, and its
+ * stderr in msg. With no_madv, the kernel is taken to lack
+ * MADV_GUARD_INSTALL: mprotect guards. */
+static int child_run(const char *model, int no_madv,
+		     void (*run)(const wl_spec *, size_t, wl_io *, wl_result *), size_t n,
+		     unsigned c, char *msg, size_t size)
 {
 	static const wl_param_def none[] = { { 0 } };
-	static const wl_kind recurse = {
-		.name = "recurse", .summary = "", .cls = "cpu", .params = none, .run = deep_run
+	wl_kind kind = {
+		.name = "recurse", .summary = "", .cls = "cpu", .params = none, .run = run
 	};
-	wl_spec w = { .kind = &recurse };
-	char msg[512] = "";
+	wl_spec w = { .kind = &kind };
 	int pfd[2], status;
 	size_t len = 0;
 	ssize_t k;
@@ -179,18 +212,27 @@ static void overflow_case(const char *model, int no_madv, const char *want)
 		model_spec m;
 		int rc;
 		dup2(pfd[1], 2);
+		signal(SIGSEGV, SIG_DFL); /* not cmocka's: what a run child has */
 		if (no_madv)
 			setenv("CONCBENCH_FAULT_NO_MADV_GUARD", "1", 1);
 		model_make(&m, model, 0);
-		model_table_free(run_spec(&m, &w, 1, 1, &rc));
+		model_table_free(run_spec(&m, &w, n, c, &rc));
 		_exit(0); /* not reached: the overflow ends the process */
 	}
 	close(pfd[1]);
-	while ((k = read(pfd[0], msg + len, sizeof msg - 1 - len)) > 0)
+	while ((k = read(pfd[0], msg + len, size - 1 - len)) > 0)
 		len += (size_t)k;
 	msg[len] = 0;
 	close(pfd[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+/* One overflow in a child: its stderr must hold want, its exit be 70. */
+static void overflow_case(const char *model, int no_madv, const char *want)
+{
+	char msg[512];
+	int status = child_run(model, no_madv, deep_run, 1, 1, msg, sizeof msg);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 70)
 		fail_msg("%s%s: child: status %#x, stderr: %s", model, no_madv ? " (mprotect)" : "",
 			 status, msg);
@@ -207,6 +249,30 @@ static void test_stack_overflow(void **state)
 	overflow_case("coro:stack=4k", 0,
 		      "concbench: coroutine stack overflow (stack=4k): raise coro:stack= "
 		      "(e.g. coro:stack=8k)");
+}
+
+/* loops=2: an overflow on loop 1's thread (its own pool, its own signal
+ * stack) ends the run as one on loop 0 does, with the very same stderr;
+ * a fault elsewhere on loop 1 is still a crash, not an overflow. */
+static void test_stack_overflow_loop1(void **state)
+{
+	char msg0[512], msg1[512];
+	for (int no_madv = 0; no_madv <= 1; no_madv++) {
+		int st0 = child_run("coro:stack=16k", no_madv, deep_run, 1, 1, msg0, sizeof msg0);
+		int st1 = child_run("coro:stack=16k,loops=2", no_madv, deep_loop1, 2, 2, msg1,
+				    sizeof msg1);
+		assert_true(WIFEXITED(st0) && WEXITSTATUS(st0) == 70);
+		if (!WIFEXITED(st1) || WEXITSTATUS(st1) != 70)
+			fail_msg("loop 1%s: child: status %#x, stderr: %s",
+				 no_madv ? " (mprotect)" : "", st1, msg1);
+		assert_string_equal(msg1, msg0);
+	}
+	int st = child_run("coro:stack=16k,loops=2", 0, fault_loop1, 2, 2, msg1, sizeof msg1);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 70)
+		fail_msg("a stray fault on loop 1 taken for an overflow: %s", msg1);
+	assert_null(strstr(msg1, "stack overflow"));
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSEGV)
+		fail_msg("a stray fault on loop 1: status %#x, stderr: %s", st, msg1);
 }
 
 /* ---- many coroutines; and what happens when the kernel's maps run out ---- */
@@ -342,9 +408,13 @@ static void test_spawn_fault(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_model_sleep),   cmocka_unit_test(test_model_cpu),
-		cmocka_unit_test(test_model_wait_fd), cmocka_unit_test(test_stack_overflow),
-		cmocka_unit_test(test_many_idle),     cmocka_unit_test(test_map_limit),
+		cmocka_unit_test(test_model_sleep),
+		cmocka_unit_test(test_model_cpu),
+		cmocka_unit_test(test_model_wait_fd),
+		cmocka_unit_test(test_stack_overflow),
+		cmocka_unit_test(test_stack_overflow_loop1),
+		cmocka_unit_test(test_many_idle),
+		cmocka_unit_test(test_map_limit),
 		cmocka_unit_test(test_spawn_fault),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
