@@ -24,6 +24,7 @@
 #include "harness/run/runner.h"
 #include "harness/run/spec.h"
 #include "harness/bench/bench.h"
+#include "harness/bench/fetchfloor.h"
 #include "harness/run/stats.h"
 #include "harness/run/target.h"
 
@@ -86,6 +87,51 @@ static void scale_one(const scale_row *row, wl_spec *w, const cpus_plan *pl, int
 	*rss = stats_median(kib, (size_t)k);
 }
 
+/* The fetch rows' floor (fetchfloor.c): FLOOR_N fetches by a bare client,
+ * against the bundled target and against a bare server, bound as the rows'
+ * run and target are; medians over reps. 0, or 1 when one failed. */
+#define FLOOR_N 1000
+static int floor_rows(FILE *out, FILE *csv, int reps, const cpus_plan *pl, const char *bundled,
+		      volatile sig_atomic_t *stop)
+{
+	static const char *const name[2] = { "bare client", "bare both ends" };
+	hwloc_bitmap_t spare = cpus_spare(pl->topo, pl->run);
+	char bare[64] = "", why[160] = "";
+	int pid = fetchfloor_server_start(pl->topo, spare, 100, bare, sizeof bare, why, sizeof why);
+	int rc = 0;
+
+	for (int row = 0; row < 2 && !*stop; row++) {
+		double mk[BENCH_MAX_REPS];
+		int k = 0;
+		char status[RES_STATUSLEN] = "ok";
+		const char *to = row == 0 ? bundled : bare;
+		if (row == 1 && pid < 0)
+			snprintf(status, sizeof status, "error: %s", why);
+		for (int rep = 0; rep < reps && !*stop && !strcmp(status, "ok"); rep++) {
+			double v = fetchfloor_client(pl->topo, pl->run, to,
+						     "/work?delay_ms=100&size=1024", FLOOR_N, why,
+						     sizeof why);
+			if (v < 0)
+				snprintf(status, sizeof status, "error: %s", why);
+			else
+				mk[k++] = v;
+		}
+		double med = k ? stats_median(mk, (size_t)k) : NAN;
+		rc |= strcmp(status, "ok") != 0;
+		fprintf(out, "  %-28s %-16s %7d %8.1f ms %7.3f %9s %8s  %-10s %s\n",
+			"http:delay_ms=100,size=1024", name[row], FLOOR_N, med * 1e3, med / 0.1,
+			"-", "-", "floor", status);
+		fprintf(csv,
+			"\"http:delay_ms=100,size=1024\",%s,%d,%d,%.6f,%.4f,\"floor\",\"%s\",,\n",
+			name[row], FLOOR_N, reps, med, med / 0.1, status);
+		fflush(out);
+	}
+	fetchfloor_server_stop(pid);
+	if (spare)
+		hwloc_bitmap_free(spare);
+	return rc;
+}
+
 int bench_scale(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 {
 	size_t nrows = sizeof rows / sizeof rows[0];
@@ -112,8 +158,8 @@ int bench_scale(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 		"\nscale: N tasks all in flight, each waiting one delay (median of %d reps;\n"
 		"ratio = makespan / delay, 1.00 is ideal; runs on %s)\n",
 		reps, where);
-	fprintf(out, "  %-28s %-16s %7s %10s %7s %9s %8s  %-10s %s\n", "workload", "model",
-		"tasks", "makespan", "ratio", "peak RSS", "KiB/task", "goal", "status");
+	fprintf(out, "  %-28s %-16s %7s %10s %7s %9s %8s  %-10s %s\n", "workload", "model", "tasks",
+		"makespan", "ratio", "peak RSS", "KiB/task", "goal", "status");
 	fprintf(csv, "workload,model,tasks,reps,makespan_s_median,ratio_to_delay,goal,status,"
 		     "max_rss_kib_median,rss_per_task_kib\n");
 	for (size_t i = 0; i < nrows && !*stop; i++) {
@@ -135,6 +181,8 @@ int bench_scale(FILE *out, FILE *csv, int reps, volatile sig_atomic_t *stop)
 			status, rss, rss / (double)rows[i].n);
 		fflush(out);
 	}
+	if (!*stop)
+		rc |= floor_rows(out, csv, reps, &pl, server.hostport, stop);
 	target_stop(&server);
 	cpus_free(&pl);
 	free(w);
