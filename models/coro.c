@@ -138,7 +138,8 @@ static int coro_loop(loopgroup_member *m, void *arg)
 		w->l = w->lanes = NULL;
 	}
 	if (!pool && (pool = pool_for(a->r)) && m->index > 0)
-		coroutine_pool_reserve(pool, coro_limits_stacks_fit(pool, m->lanes));
+		coroutine_pool_reserve(pool, coro_limits_stacks_fit(pool, m->lanes),
+				       a->r->wl->kind->stack_bytes);
 	if (pool)
 		rc = run_on_loop(a->r, pool, m, w->l, w->lanes);
 	else
@@ -178,7 +179,8 @@ static int coro_prepare(model_run *r)
 		return MODEL_OK; /* the run tries again and names the limit */
 	}
 	lanes /= loopgroup_count(r, lanes);
-	coroutine_pool_reserve(w->pool, coro_limits_stacks_fit(w->pool, lanes));
+	coroutine_pool_reserve(w->pool, coro_limits_stacks_fit(w->pool, lanes),
+			       r->wl->kind->stack_bytes);
 	if (lanes) {
 		w->nlanes = lanes;
 		w->l = loop_new(&loop_backend_epoll, lanes + 16, lanes, err, sizeof err);

@@ -259,19 +259,25 @@ coroutine *coroutine_create(coroutine_pool *p, coroutine_fn *fn, void *arg)
 	return c;
 }
 
-size_t coroutine_pool_reserve(coroutine_pool *p, size_t k)
+size_t coroutine_pool_reserve(coroutine_pool *p, size_t k, size_t depth)
 {
 	coroutine **tail = &p->free, *c;
-	size_t got = 0;
+	size_t got = 0, pg = (size_t)sysconf(_SC_PAGESIZE);
 	/* Appended in address order after any free ones, so the first wave
-	 * walks the arena upwards. Only the record's page is faulted in here;
-	 * the first frames share it. Deeper pages fault in when a task first
-	 * uses them, as a new thread's stack does. Touching two more "to be
-	 * ready" cost 12 KiB a coroutine whatever its stack size, more than a
-	 * thread's 8.7 KiB, and turned L10's memory chart upside down. */
+	 * walks the arena upwards. The record's page is faulted in here, and
+	 * the first frames share it; below it, only as deep as the caller
+	 * says the tasks go (the workload's stack_bytes). Deeper pages fault
+	 * in when a task first uses them, as a new thread's stack does.
+	 * Touching two more "to be ready" for every workload cost 12 KiB a
+	 * coroutine whatever its stack size, more than a thread's 8.7 KiB,
+	 * and turned L10's memory chart upside down; pages every task will
+	 * touch anyway cost no more memory touched now. */
 	while (*tail)
 		tail = &(*tail)->next;
 	for (; got < k && (c = stack_new(p, k - got)); got++) {
+		char *low = (char *)c - (depth < c->size ? depth : c->size);
+		for (char *q = (char *)c - pg; q >= low && q >= c->stack; q -= pg)
+			*(volatile char *)q = 0;
 		c->next = NULL;
 		*tail = c;
 		tail = &c->next;

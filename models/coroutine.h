@@ -54,8 +54,10 @@ size_t coroutine_pool_stack_size(const coroutine_pool *p);
 size_t coroutine_pool_mapped(const coroutine_pool *p);
 /* Carve k more stacks into the free list ahead of need, so the first wave of
  * coroutines makes no syscalls and takes no first-touch fault on their
- * records. Returns how many it made (fewer when memory or mappings run out). */
-size_t coroutine_pool_reserve(coroutine_pool *p, size_t k);
+ * records, nor on the `depth` bytes of stack below them (0: the record's
+ * page alone). Returns how many it made (fewer when memory or mappings run
+ * out). */
+size_t coroutine_pool_reserve(coroutine_pool *p, size_t k, size_t depth);
 /* Is addr inside one of the pool's guard pages? Async-signal-safe: no
  * locks, no allocation, for a SIGSEGV handler. */
 int coroutine_pool_is_guard(const coroutine_pool *p, const void *addr);

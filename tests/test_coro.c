@@ -324,7 +324,7 @@ static void test_reserve_arena(void **state)
 	slot_ctx s[K + 1] = { { 0 } };
 	long ran = 0;
 
-	assert_int_equal(coroutine_pool_reserve(p, K), K);
+	assert_int_equal(coroutine_pool_reserve(p, K, 0), K);
 	assert_int_equal(coroutine_pool_mapped(p), K);
 	for (int i = 0; i <= K; i++) {
 		s[i] = (slot_ctx){ coroutine_create(p, park_once, &s[i]), coroutine_main(p), &ran };
@@ -341,7 +341,7 @@ static void test_reserve_arena(void **state)
 	coroutine_switch(s[K].main, s[K].self);
 	assert_int_equal(ran, 2 * (K + 1));
 	/* a second reserve adds to the same arena */
-	assert_int_equal(coroutine_pool_reserve(p, 2), 2);
+	assert_int_equal(coroutine_pool_reserve(p, 2, 0), 2);
 	assert_int_equal(coroutine_pool_mapped(p), K + 3);
 	for (int i = 0; i <= K; i++)
 		coroutine_free(s[i].self);

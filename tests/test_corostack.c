@@ -1,4 +1,5 @@
-/* test_corostack.c - coroutine stacks come from an arena: few mappings, guard pages that know their place. */
+/* test_corostack.c - coroutine stacks come from an arena: few mappings, guard pages that know their
+ * place. */
 /* 50,000 stacks add a handful of kernel mappings, not 100,000 (each guard mode that does
  * not split mappings); coroutine_pool_is_guard finds exactly the page below every stack,
  * in reserved and in later chunks; an access there faults; the coro model takes guard=0,
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "tests/testutil.h"
@@ -119,7 +121,7 @@ static void test_mprotect_splits(void **state)
 	enum { N = 100 };
 	coroutine_pool *p = pool_or_skip(16 << 10, COROUTINE_GUARD_MPROTECT);
 	coroutine *c[N];
-	coroutine_pool_reserve(p, N);
+	coroutine_pool_reserve(p, N, 0);
 	long before = maps_now();
 	for (int i = 0; i < N; i++)
 		assert_non_null(c[i] = coroutine_create(p, nothing, NULL));
@@ -128,6 +130,40 @@ static void test_mprotect_splits(void **state)
 	for (int i = 0; i < N; i++)
 		coroutine_free(c[i]);
 	coroutine_pool_free(p);
+}
+
+/* Is the page holding addr in memory? */
+static int resident(const void *addr)
+{
+	size_t pg = page_size();
+	unsigned char v = 0;
+	void *at = (void *)((uintptr_t)addr / pg * pg);
+	assert_int_equal(mincore(at, pg, &v), 0);
+	return v & 1;
+}
+
+/* reserve's depth: the pages below a record that it touches ahead (the
+ * workload's stack_bytes), and no more. */
+static void test_reserve_depth(void **state)
+{
+	enum { K = 8 };
+	size_t pg = page_size();
+	for (int deep = 0; deep < 2; deep++) {
+		coroutine_pool *p = pool_or_skip(64 << 10, COROUTINE_GUARD_NONE);
+		coroutine *c[K];
+		assert_int_equal(coroutine_pool_reserve(p, K, deep ? 2 * pg : 0), K);
+		for (int i = 0; i < K; i++) {
+			assert_non_null(c[i] = coroutine_create(p, nothing, NULL));
+			char *top = stack_lo(p, c[i]) + coroutine_pool_stack_size(p);
+			assert_true(resident(top - 1)); /* the record's page: always */
+			assert_int_equal(resident(top - pg - 1), deep);
+			assert_int_equal(resident(top - 2 * pg - 1), deep);
+			assert_false(resident(top - 4 * pg - 1)); /* never asked for */
+		}
+		for (int i = 0; i < K; i++)
+			coroutine_free(c[i]);
+		coroutine_pool_free(p);
+	}
 }
 
 /* ---- the guard page: where is_guard says, and only there ---- */
@@ -141,7 +177,7 @@ static void guards_for(coroutine_guard g)
 	int heap = 0;
 	if (!p)
 		return;
-	assert_int_equal(coroutine_pool_reserve(p, K), K);
+	assert_int_equal(coroutine_pool_reserve(p, K, 0), K);
 	for (int i = 0; i < N; i++) {
 		assert_non_null(c[i] = coroutine_create(p, nothing, NULL));
 		char *lo = stack_lo(p, c[i]);
@@ -284,6 +320,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stacks_share_mappings),
 		cmocka_unit_test(test_mprotect_splits),
+		cmocka_unit_test(test_reserve_depth),
 		cmocka_unit_test(test_is_guard),
 		cmocka_unit_test(test_guard_faults),
 		cmocka_unit_test(test_auto_guard),

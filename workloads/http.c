@@ -91,4 +91,5 @@ const wl_kind wl_http = {
 	.step = http_step,
 	.state_size = sizeof(struct httpclient_task),
 	.needs_target = httpcfg_needs_target,
+	.stack_bytes = 8192, /* under 8 KiB: test_cli_http's small-stack test */
 };

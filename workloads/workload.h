@@ -218,6 +218,12 @@ struct wl_kind {
 	 * listening socket; the harness must open the socket (listen_set) and
 	 * drive a load against it. */
 	int server;
+	/* How deep a task's straight-line form goes on its stack, about, when
+	 * that is past the first page (0: within it; http's is 8 KiB). A
+	 * coroutine pool touches that much of each stack before t0, as the
+	 * stacks of a warm pool that ran such tasks would be: the pages every
+	 * task touches anyway, at ~20 us a first touch on a VM. */
+	size_t stack_bytes;
 	/* Optional: a longer text for `concbench list workloads`. */
 	const char *help;
 };
