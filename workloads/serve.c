@@ -24,11 +24,17 @@
  * streams the body itself, so `concbench serve` and a sweep's target are
  * this workload on a model. /stats answers under both APIs from counters
  * in the run's shared mapping, which fork and prefork children add to.
+ *
+ * reuseport=1 gives each loop thread a listening socket of its own in one
+ * SO_REUSEPORT group (servelisten.c): the thread that ran begin() keeps
+ * the run's socket, any other opens a sibling when its first task starts.
+ * Blocking models ignore it: they share the one socket behind the mutex.
  */
 #define _GNU_SOURCE
 #include "workloads/serve.h"
 #include "workloads/http/httpclient.h"
 #include "workloads/serveconn.h"
+#include "workloads/servelisten.h"
 #include "workloads/serveparams.h"
 #include "workloads/servesock.h"
 #include "workloads/wlparse.h"
@@ -59,22 +65,24 @@ typedef struct {
 	int fd; /* the listening socket begin() opened, or -1 */
 	pthread_mutex_t accept_mu;
 	serveconn_cfg cfg; /* api, timeout, and stats -> the counters below */
-	serveconn_stats stats;
-	unsigned long run; /* which begin() of this process made it */
+	serveconn_stats stats; /* and stats.ls: reuseport=1's listeners */
+	unsigned long run;     /* which begin() of this process made it */
+	pthread_t begun_by;    /* keeps listener 0 under reuseport=1 */
 } serve_sock;
 
 /* The accept baton is for the tasks that share one thread (servegate.h):
  * a loop's, or a coroutine scheduler's. With a loop per core (epoll:loops=K)
  * each loop thread has a baton of its own, in a copy of the run's settings
  * that the thread's tasks point to; all accept on the one listening socket
- * (a connection wakes one waiter per loop, and the losers find EAGAIN).
- * The copy is made anew for each run (its number), so a thread's next run
- * starts with a fresh baton. */
+ * (a connection wakes one waiter per loop, and the losers find EAGAIN), or
+ * with reuseport=1 each on its own (lfd). The copy is made anew for each
+ * run (its number), so a thread's next run starts with a fresh baton. */
 static atomic_ulong serve_runs;
 static _Thread_local struct {
 	unsigned long run;
 	serveconn_cfg cfg;
 	servegate gate;
+	int lfd; /* the listening socket this thread's tasks wait on */
 } thread_cfg;
 
 /* One task's step state: the connection, then the work's. */
@@ -151,9 +159,18 @@ static int serve_begin(wl_spec *w, size_t ntasks, char *err, size_t errlen)
 	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
 	pthread_mutex_init(&s->accept_mu, &a);
 	pthread_mutexattr_destroy(&a);
+	s->begun_by = pthread_self();
+	int e = 0, reuse = (int)wl_param(w, "reuseport");
 	if (!w->listen_set &&
-	    (s->fd = servesock_listen(wl_param_text(w, "listen"), err, errlen)) < 0) {
-		int e = -s->fd;
+	    (s->fd = servesock_listen_on(wl_param_text(w, "listen"), reuse, err, errlen)) < 0)
+		e = -s->fd;
+	else if (reuse && !(s->stats.ls = servelisten_new(w->listen_set ? w->listen_fd : s->fd))) {
+		e = ENOMEM;
+		snprintf(err, errlen, "serve: out of memory for reuseport's listeners");
+	}
+	if (e) {
+		if (s->fd >= 0)
+			close(s->fd);
 		pthread_mutex_destroy(&s->accept_mu);
 		munmap(s, sizeof *s);
 		return e;
@@ -168,6 +185,7 @@ static void serve_end(wl_spec *w)
 
 	if (!s)
 		return;
+	servelisten_free(s->stats.ls); /* the siblings; listener 0 is below */
 	if (s->fd >= 0)
 		close(s->fd);
 	pthread_mutex_destroy(&s->accept_mu);
@@ -197,11 +215,15 @@ static pthread_mutex_t *accept_lock(const wl_spec *w, wl_io *io)
 	return &s->accept_mu;
 }
 
-/* The run's connection settings: counted in the shared mapping when
- * begin() made one, with this thread's accept baton. */
-static const serveconn_cfg *conn_cfg(const wl_spec *w)
+/* The run's connection settings for a task's first step: counted in the
+ * shared mapping when begin() made one, with this thread's accept baton,
+ * and in *lfd the listening socket to wait on. Under reuseport=1 a loop
+ * thread's first (gated) task opens the thread's own listener, unless the
+ * thread ran begin(). */
+static const serveconn_cfg *conn_cfg(const wl_spec *w, int gated, int *lfd)
 {
-	const serve_sock *s = w->run;
+	serve_sock *s = w->run;
+	*lfd = listen_fd(w);
 	if (!s)
 		return &((const serve_state *)w->state)->nocount;
 	if (thread_cfg.run != s->run) {
@@ -209,13 +231,32 @@ static const serveconn_cfg *conn_cfg(const wl_spec *w)
 		thread_cfg.cfg = s->cfg;
 		thread_cfg.gate = (servegate){ 0 };
 		thread_cfg.cfg.gate = &thread_cfg.gate;
+		thread_cfg.lfd = *lfd;
+		if (gated && (thread_cfg.cfg.ls = s->stats.ls)) {
+			int own = pthread_equal(pthread_self(), s->begun_by);
+			thread_cfg.cfg.li = own ? 0 : servelisten_open(s->stats.ls);
+			thread_cfg.lfd = servelisten_fd(s->stats.ls, thread_cfg.cfg.li);
+		}
 	}
+	*lfd = thread_cfg.lfd;
 	return &thread_cfg.cfg;
 }
 
 int serve_port(const wl_spec *w)
 {
 	return servesock_port(listen_fd(w));
+}
+
+int serve_listeners(const wl_spec *w, long *accepts, int max, int *shared)
+{
+	const serve_sock *s = w->run;
+	servelisten_count k = { 0, 0, 0, 0 };
+
+	if (s && s->stats.ls)
+		k = servelisten_counts(s->stats.ls, accepts, max);
+	if (shared)
+		*shared = k.shared;
+	return k.listeners;
 }
 
 void serve_stall(wl_spec *w, uint64_t from_ns, uint64_t stall_ns, uint64_t every_ns)
@@ -248,7 +289,7 @@ static void serve_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 	const serve_state *s = w->state;
 	serveconn c;
 	wl_wait next;
-	int ready = 0, rc;
+	int ready = 0, rc, lfd;
 	pthread_mutex_t *mu;
 
 	if (!s) {
@@ -258,11 +299,11 @@ static void serve_run(const wl_spec *w, size_t i, wl_io *io, wl_result *r)
 	memset(&c, 0, sizeof c);
 	c.straight = 1;
 	c.gated = !io->blocking; /* coroutines: one thread */
+	const serveconn_cfg *cfg = conn_cfg(w, c.gated, &lfd);
 	mu = accept_lock(w, io);
 	for (;;) {
 		stall_hold(s);
-		if ((rc = serveconn_step(&c, conn_cfg(w), listen_fd(w), ready, &next, r)) ==
-		    WL_STEP_DONE)
+		if ((rc = serveconn_step(&c, cfg, lfd, ready, &next, r)) == WL_STEP_DONE)
 			break;
 		if (mu && (rc != WL_STEP_WAIT || next.fd != c.lfd)) {
 			pthread_mutex_unlock(mu); /* accepted: the next may wait */
@@ -294,11 +335,15 @@ static int serve_step(const wl_spec *w, size_t i, void *state, int ready, wl_wai
 	const wl_spec *work = &s->work;
 	serve_task *t = state;
 	wl_result res = { 0 };
-	int rc;
+	const serveconn_cfg *cfg = t->c.cfg;
+	int rc, lfd = -1;
 
 	stall_hold(s);
-	if (!t->c.cfg) /* the first step: a loop's tasks share its thread */
+	if (!cfg) { /* the first step: a loop's tasks share its thread (later ones
+		     * may run on hybrid's workers, whose thread_cfg is not ours) */
 		t->c.gated = 1;
+		cfg = conn_cfg(w, 1, &lfd);
+	}
 	for (;;) {
 		if (t->working == 2) { /* the call after OFFLOAD: on a worker, in hybrid */
 			if (ready & WL_TIMEOUT)
@@ -317,7 +362,7 @@ static int serve_step(const wl_spec *w, size_t i, void *state, int ready, wl_wai
 			serveconn_answer(&t->c, &res);
 			ready = 0;
 		}
-		rc = serveconn_step(&t->c, conn_cfg(w), listen_fd(w), ready, next, r);
+		rc = serveconn_step(&t->c, cfg, lfd, ready, next, r);
 		if (rc != SERVECONN_WORK)
 			return rc;
 		ready = 0;
@@ -340,7 +385,9 @@ static const char serve_help[] =
 	"(gevent, Go), hybrid a loop handing each request's work to worker threads\n"
 	"(waitress, run_in_executor), +gil a Python threaded server\n"
 	"(socketserver.ThreadingMixIn). Answers: 200, body = the work's digest in hex;\n"
-	"api=target: the bundled target's /work?delay_ms=D&size=S&seed=K instead.";
+	"api=target: the bundled target's /work?delay_ms=D&size=S&seed=K instead.\n"
+	"reuseport=1 with epoll:loops=K or coro:loops=K: a listening socket per loop\n"
+	"(SO_REUSEPORT, nginx's `listen ... reuseport`) instead of one they share.";
 
 const wl_kind wl_serve = {
 	.name = "serve",

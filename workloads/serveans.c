@@ -57,11 +57,17 @@ int serveans_digest(char *out, size_t cap, const serveans_req *q, uint64_t diges
 
 int serveans_stats(char *out, size_t cap, const serveans_req *q, serveconn_stats *s)
 {
-	char text[160];
-	snprintf(text, sizeof text, "connections %ld\ndelayed %ld\nrequests %ld\n",
-		 s ? atomic_load(&s->n[SERVECONN_CONNECTIONS]) : 0L,
-		 s ? atomic_load(&s->n[SERVECONN_DELAYED]) : 0L,
-		 s ? atomic_load(&s->n[SERVECONN_REQUESTS]) : 0L);
+	char text[224];
+	int n = snprintf(text, sizeof text, "connections %ld\ndelayed %ld\nrequests %ld\n",
+			 s ? atomic_load(&s->n[SERVECONN_CONNECTIONS]) : 0L,
+			 s ? atomic_load(&s->n[SERVECONN_DELAYED]) : 0L,
+			 s ? atomic_load(&s->n[SERVECONN_REQUESTS]) : 0L);
+	if (s && s->ls) { /* reuseport=1: how the connections were spread */
+		servelisten_count k = servelisten_counts(s->ls, NULL, 0);
+		snprintf(text + n, sizeof text - (size_t)n,
+			 "listeners %d\nshared %d\naccepts_min %ld\naccepts_max %ld\n", k.listeners,
+			 k.shared, k.accepts_min, k.accepts_max);
+	}
 	return serveans_head(out, cap, q, "text/plain", strlen(text), text);
 }
 

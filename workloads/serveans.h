@@ -31,7 +31,8 @@ int serveans_head(char *out, size_t cap, const serveans_req *q, const char *type
 int serveans_error(char *out, size_t cap, const serveans_req *q);
 /* The digest API's answer: the work's digest, 16 hex digits and "\n". */
 int serveans_digest(char *out, size_t cap, const serveans_req *q, uint64_t digest);
-/* /stats: the counters (NULL: all 0) as "connections N\ndelayed N\nrequests N\n". */
+/* /stats: the counters (NULL: all 0) as "connections N\ndelayed N\nrequests N\n",
+ * under reuseport=1 then "listeners N\nshared N\naccepts_min N\naccepts_max N\n". */
 int serveans_stats(char *out, size_t cap, const serveans_req *q, serveconn_stats *s);
 
 /* What is left to send of an answer: head[*off..len), then body bytes

@@ -10,10 +10,12 @@
  * Accepting: a task waits on its own dup of the listening socket (a loop
  * keeps one callback per fd). Tasks on one thread (gated) take turns at it
  * (servegate.c), the others wait on a bell each; blocking models take
- * serve.c's accept mutex. A dup or a bell must not close while a loop still
- * watches it (epoll forgets a registration only with its file's last fd),
- * so it closes at the first step after the task waited on something else,
- * or after a one-turn timer at the end.
+ * serve.c's accept mutex; with reuseport=1 a gated task's socket is its
+ * thread's own listener, the others tried too (servelisten.c). A dup or a
+ * bell must not close while a loop still watches it (epoll forgets a
+ * registration only with its file's last fd), so it closes at the first
+ * step after the task waited on something else, or after a one-turn timer
+ * at the end.
  *
  * Reading, delays and endings: see serveconn.h.
  */
@@ -166,24 +168,23 @@ static int do_accept(serveconn *c, int ready, wl_wait *next, wl_result *r)
 	static const int one = 1;
 	int fd;
 
-	if (ready & WL_TIMEOUT)
+	if ((ready & WL_TIMEOUT) && !(c->rescan && wl_now_ns() >= c->rescan))
 		return end_err(c, next, r, ECANCELED, "serve: cancelled while waiting to accept");
 	if (c->lfd < 0 && !servegate_woken(&c->gn)) /* in line for the baton */
 		return wait_on(c, next, c->gn.bell, WL_READ, 0);
 	if (c->lfd < 0 && (c->lfd = fcntl(c->listen, F_DUPFD_CLOEXEC, 0)) < 0)
 		return end_err(c, next, r, errno, "serve: dup of the listening socket: %s",
 			       strerror(errno));
-	while ((fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
-		if (errno == EINTR || errno == ECONNABORTED)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return wait_on(c, next, c->lfd, WL_READ, 0);
-		if (errno == EINVAL)
-			return end_err(c, next, r, EINVAL,
-				       "serve: no client connected before the listening socket "
-				       "closed");
-		return end_err(c, next, r, errno, "serve: accept: %s", strerror(errno));
-	}
+	/* reuseport: the other listeners too, now and each rescan period */
+	c->rescan = c->cfg->ls ? wl_now_ns() + SERVELISTEN_RESCAN_NS : 0;
+	if ((fd = servelisten_take(c->cfg->ls, c->cfg->li, c->lfd)) == -EAGAIN)
+		return wait_on(c, next, c->lfd, WL_READ, c->rescan);
+	if (fd == -EINVAL)
+		return end_err(c, next, r, EINVAL,
+			       "serve: no client connected before the listening socket closed");
+	if (fd < 0)
+		return end_err(c, next, r, -fd, "serve: accept: %s", strerror(-fd));
+	c->rescan = 0;
 	/* answers go out whole, so Nagle would only add delayed-ACK stalls */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c->fd = fd;

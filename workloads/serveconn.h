@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "workloads/servegate.h"
+#include "workloads/servelisten.h"
 #include "workloads/workload.h"
 
 #define SERVECONN_IN     1024          /* a request head and pipelined bytes, at first */
@@ -55,6 +56,7 @@ enum {
 };
 typedef struct {
 	atomic_long n[3]; /* by the names above */
+	servelisten *ls;  /* reuseport=1: the listeners, their accepts; else NULL */
 } serveconn_stats;
 
 /* What every connection of a run shares. */
@@ -63,6 +65,8 @@ typedef struct {
 	uint64_t timeout_ns;    /* per request head, per answer, idle keep-alive */
 	serveconn_stats *stats; /* NULL: nothing counted (/stats says 0) */
 	servegate *gate;        /* the accept baton of gated tasks; NULL: none */
+	servelisten *ls;        /* reuseport=1, gated tasks: every listener; else NULL */
+	int li;                 /* with ls: the index of this thread's own listener */
 } serveconn_cfg;
 
 /* Zeroed before its first step; serve.c sets gated (and straight). */
@@ -84,6 +88,7 @@ typedef struct {
 	int peeked;                   /* delayed, with pipelined bytes waiting: a timer only */
 	int worked;                   /* the digest API's work was done once: digest is set */
 	uint64_t deadline;            /* of the request being read or the answer written */
+	uint64_t rescan;              /* with cfg->ls: when to look at the other listeners */
 	uint64_t delay_ms, delay_end; /* the target API's delay, and when it ends */
 	uint64_t seed;                /* the request's ?seed=K: the work's task index */
 	uint64_t size;                /* the target API's ?size=S */

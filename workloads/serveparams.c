@@ -1,7 +1,8 @@
 /*
  * serveparams.c - the serve workload's parameters (serve.c): where to
- * listen, which API, the per-connection deadline, a stall on purpose, and
- * the work run per request, each checked where it is parsed.
+ * listen, which API, the per-connection deadline, a stall on purpose, a
+ * listener per loop (reuseport), and the work run per request, each
+ * checked where it is parsed.
  */
 #define _GNU_SOURCE
 #include "workloads/serveparams.h"
@@ -81,6 +82,12 @@ static int serve_stalls(const wl_spec *w)
 	return wl_param(w, "stall_ms") > 0;
 }
 
+/* reuseport is recorded only when asked for. */
+static int serve_reuses(const wl_spec *w)
+{
+	return wl_param(w, "reuseport") == 1;
+}
+
 int serve_check(const wl_spec *w, size_t ntasks, unsigned min_c, char *err, size_t errlen)
 {
 	(void)ntasks, (void)min_c;
@@ -124,6 +131,16 @@ const wl_param_def serve_params[] = {
 	  .max = 3600000,
 	  .help = "the period of stall_ms, longer than it",
 	  .applies = serve_stalls },
+	{ .name = "reuseport",
+	  .type = WL_INT,
+	  .def = "0",
+	  .min = 0,
+	  .max = 1,
+	  .help = "1: each loop thread (epoll:loops=K, coro:loops=K) accepts on a listening "
+		  "socket of its own, SO_REUSEPORT, the kernel spreading connections by a hash "
+		  "(nginx's reuseport); a loop short of connections takes another's every 5 ms. "
+		  "Blocking models ignore it",
+	  .applies = serve_reuses },
 	{ .name = "timeout_ms",
 	  .type = WL_INT,
 	  .def = "60000",

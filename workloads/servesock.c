@@ -6,6 +6,13 @@
  * than localhost is refused rather than resolved. The backlog is the
  * kernel's largest (it clamps it to net.core.somaxconn): connections a
  * model does not accept yet wait there, and their latency shows it.
+ *
+ * serve:reuseport=1 asks for SO_REUSEPORT before the bind, so that each
+ * loop thread can open a sibling: a socket of its own bound to the same
+ * address (servesock_sibling), the kernel spreading new connections
+ * between them by a hash of the client's address and port. Only when
+ * asked: on a fixed port, a second server of the same user with the option
+ * would join the group unnoticed instead of failing with EADDRINUSE.
  */
 #define _GNU_SOURCE
 #include "workloads/servesock.h"
@@ -13,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +70,11 @@ int servesock_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len
 
 int servesock_listen(const char *spec, char *err, size_t errlen)
 {
+	return servesock_listen_on(spec, 0, err, errlen);
+}
+
+int servesock_listen_on(const char *spec, int reuseport, char *err, size_t errlen)
+{
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	static const int one = 1;
@@ -76,6 +89,8 @@ int servesock_listen(const char *spec, char *err, size_t errlen)
 		return -e;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 65535) < 0) {
 		e = errno;
 		snprintf(err, errlen, "cannot bind %s: %s", spec, strerror(e));
@@ -83,6 +98,48 @@ int servesock_listen(const char *spec, char *err, size_t errlen)
 		return -e;
 	}
 	return fd;
+}
+
+int servesock_sibling(int fd, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss, ol = sizeof(int), tl = sizeof(struct tcp_info);
+	struct tcp_info ti;
+	int on = 0, v6only = 0, s, e;
+	static const int one = 1;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, &ol) < 0 || !on) {
+		snprintf(err, errlen, "the listening socket was not made with SO_REUSEPORT");
+		return -EINVAL;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
+		e = errno;
+		snprintf(err, errlen, "getsockname: %s", strerror(e));
+		return -e;
+	}
+	/* a listener's tcpi_sacked is its backlog, as listen() set it */
+	int backlog = getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 && ti.tcpi_sacked
+			      ? (int)ti.tcpi_sacked
+			      : 65535;
+	ol = sizeof v6only;
+	if (ss.ss_family == AF_INET6)
+		getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &ol);
+	if ((s = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
+		e = errno;
+		snprintf(err, errlen, "socket: %s", strerror(e));
+		return -e;
+	}
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+	if (ss.ss_family == AF_INET6)
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+	if (bind(s, (struct sockaddr *)&ss, sl) < 0 || listen(s, backlog) < 0) {
+		e = errno;
+		snprintf(err, errlen, "bind: %s", strerror(e));
+		close(s);
+		return -e;
+	}
+	return s;
 }
 
 int servesock_port(int fd)

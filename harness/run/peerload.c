@@ -35,7 +35,13 @@ int peerload_listen(size_t backlog, int *port, char *err, size_t errlen)
 	socklen_t len = sizeof a;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	int n = backlog > 65535 ? 65535 : backlog < 128 ? 128 : (int)backlog;
+	static const int one = 1;
 
+	/* so that serve:reuseport=1 can bind siblings to it; harmless otherwise:
+	 * a port the kernel picks (0) is never one another socket's group holds,
+	 * and only a socket of the same user with the option can join ours */
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, n) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
 		snprintf(err, errlen, "the server run's listening socket: %s", strerror(errno));
