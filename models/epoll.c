@@ -21,7 +21,8 @@
  * workers, of Seastar's shard per core. CPU-bound work then uses every core.
  * What it costs is sharing nothing: a loop's slow tasks cannot move to an
  * idle one, and each loop needs a listener of its own (SO_REUSEPORT, Linux
- * 3.9, lets the kernel spread connections; here the loops share one).
+ * 3.9, lets the kernel spread connections: serve:reuseport=1) or a turn at
+ * a shared one (the default).
  */
 #define _GNU_SOURCE
 #include "models/epoll.h"

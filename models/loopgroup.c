@@ -7,7 +7,8 @@
  * workers, Seastar's shard per core. The loops share nothing, so there are
  * no locks between them; what it costs is that sharing: a loop whose tasks
  * take longer cannot hand them to an idle one, and each needs its own
- * listener (SO_REUSEPORT, Linux 3.9) or a turn at a shared one.
+ * listener (SO_REUSEPORT, Linux 3.9: serve:reuseport=1, servelisten.c) or
+ * a turn at a shared one.
  *
  * Here the lanes 0..C-1 are split into K ranges, one per loop, and a loop
  * takes each next task from the run's shared counter (the table's next),
