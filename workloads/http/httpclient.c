@@ -186,8 +186,18 @@ static int stale(const struct httpcfg *c, struct httpclient_task *t, int err)
 
 static int retry_fresh(const struct httpcfg *c, struct httpclient_task *t, wl_result *r)
 {
-	close_fd(t);
-	return task_connect(c, t, r);
+	/* The new socket is made while the old one is still open, so it cannot
+	 * take the old one's number: a model keeps a registration while a task
+	 * waits on the same fd and events (looptasks.c), and since the request
+	 * goes out at once, the new socket would wait to read on the number the
+	 * old one was watched for reading on, a file the loop never learns of. */
+	int old = t->phase != T_START ? t->fd : -1, rc;
+	t->fd = -1;
+	t->phase = T_START;
+	rc = task_connect(c, t, r);
+	if (old >= 0)
+		close(old);
+	return rc;
 }
 
 #define QUERY_LEN 80
