@@ -57,12 +57,23 @@ static void test_http_refused(void **st)
 	USAGE("--bogus", "serve", "--bogus");
 }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CB_ASAN 1
+#endif
+#endif
+
 /* A fetch fits an 8 KiB coroutine stack: what recv() reads goes to a buffer
  * per thread, not to 4 KiB of each task's stack (a page more for each of
  * 1,000 coroutines to fault in). Below that the run stops with the
  * overflow message, so the figure stays true. */
 static void test_http_small_stack(void **st)
 {
+#if defined(__SANITIZE_ADDRESS__) || defined(CB_ASAN)
+	/* ASan's redzones make every frame deeper: the figure is a plain
+	 * build's, and the overflow half is test_coro_model's */
+	skip();
+#endif
 	result *r = RUN("run", "-w", "http:delay_ms=1,size=64k", "-m", "coro:stack=8k", "-n", "6",
 			"-c", "3", "--reps", "1", "-o", tmpdir, "--name", "small", "--no-plot");
 	assert_int_equal(r->code, 0);
