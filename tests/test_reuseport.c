@@ -76,7 +76,10 @@ static int listener(int reuse, int steer)
 		fail_msg("listen: %s", err);
 	if (steer >= 0) {
 		struct sock_filter code[] = { { BPF_RET | BPF_K, 0, 0, (uint32_t)steer } };
-		struct sock_fprog prog = { 1, code };
+		struct sock_fprog prog;
+		memset(&prog, 0, sizeof prog); /* its padding too: valgrind reads it */
+		prog.len = 1;
+		prog.filter = code;
 		if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof prog) < 0 &&
 		    steered) {
 			steered = 0; /* a seccomp filter, say: the hash spreads them */
