@@ -112,9 +112,10 @@ static double client(const struct sockaddr_in *a, const char *hostport, const ch
 	return (double)(wl_now_ns() - t0) / 1e9;
 }
 
-/* In a child bound to `where`: fn's figure, through a pipe. */
-static double in_child(hwloc_topology_t topo, hwloc_const_cpuset_t where, const char *hostport,
-		       const char *path, size_t n, char *why, size_t len)
+/* The client runs in a child bound to `where`; its figure comes back through
+ * a pipe. */
+double fetchfloor_client(hwloc_topology_t topo, hwloc_const_cpuset_t where, const char *hostport,
+			 const char *path, size_t n, char *why, size_t len)
 {
 	struct sockaddr_in a;
 	int p[2];
@@ -145,12 +146,6 @@ static double in_child(hwloc_topology_t topo, hwloc_const_cpuset_t where, const 
 	if (v < 0)
 		snprintf(why, len, "%s", msg);
 	return v;
-}
-
-double fetchfloor_client(hwloc_topology_t topo, hwloc_const_cpuset_t where, const char *hostport,
-			 const char *path, size_t n, char *why, size_t len)
-{
-	return in_child(topo, where, hostport, path, n, why, len);
 }
 
 /* The bare server's loop, in its child: forever, until killed. */
